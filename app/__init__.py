@@ -1,0 +1,76 @@
+"""Yishiting (议事厅): a neighbourhood governs itself in the open."""
+
+import logging
+
+from flask import Flask
+
+from app.config import Config
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the application: extensions, blueprints, CLI, error pages."""
+    app = Flask(
+        __name__,
+        static_folder="../static",
+        static_url_path="/static",
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production (YISHITING_ENV=production)")
+    logging.basicConfig(level=logging.INFO)
+
+    from app.core.db import configure_engine
+    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from app.core.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from app import models as _models  # noqa: F401 - registers every model with SQLAlchemy
+    from app.accounts import bp as accounts_bp
+
+    # Importing the routes attaches the views to each blueprint.
+    from app.accounts import routes as _accounts_routes  # noqa: F401
+    from app.core import bp as core_bp
+    from app.core import routes as _core_routes  # noqa: F401
+    from app.hearings import bp as hearings_bp
+    from app.hearings import routes as _hearings_routes  # noqa: F401
+    from app.org import bp as org_bp
+    from app.org import routes as _org_routes  # noqa: F401
+    from app.pacts import bp as pacts_bp
+    from app.pacts import routes as _pacts_routes  # noqa: F401
+    from app.votes import bp as votes_bp
+    from app.votes import routes as _votes_routes  # noqa: F401
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(org_bp)
+    app.register_blueprint(pacts_bp)
+    app.register_blueprint(hearings_bp)
+    app.register_blueprint(votes_bp)
+
+    from app.core.errors import register_error_handlers
+    from app.core.web import register_web_hooks
+
+    register_error_handlers(app)
+    register_web_hooks(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app

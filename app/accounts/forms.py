@@ -1,0 +1,207 @@
+"""Forms for registration, log-in, profile, household membership and appointments."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_phone(value: str | None) -> str | None:
+    if not value:
+        return None
+    digits = re.sub(r"[\s\-]", "", value)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return digits or None
+
+
+def password_problem(password: str) -> str | None:
+    """Why a password is too weak, or None."""
+    if len(password) < 10:
+        return str(_l("The password must be at least 10 characters long."))
+    if password.isdigit() or password.isalpha():
+        return str(_l("The password must mix letters with digits or symbols."))
+    if len(set(password)) < 5:
+        return str(_l("The password repeats too few different characters."))
+    return None
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=50, message=_l("At most %(max)d characters."))],
+        description=_l("Shown to the public masked, for example 张**."),
+    )
+    phone = StringField(
+        _l("Mobile phone"),
+        validators=[Optional(), Length(max=20, message=_l("At most %(max)d characters."))],
+        description=_l("Give a mobile number or an e-mail address (or both) to log in with."),
+    )
+    email = StringField(
+        _l("E-mail"),
+        validators=[Optional(), Length(max=254, message=_l("At most %(max)d characters.")), Email(_l("Please enter a valid e-mail address."))],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Please choose a password.")), Length(max=128, message=_l("At most %(max)d characters."))],
+        description=_l("At least 10 characters, mixing letters with digits or symbols."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(_l("Please repeat the password.")), EqualTo("password", _l("The two passwords differ."))],
+    )
+    consent = BooleanField(
+        _l("I have read the privacy notice and agree that my name, contact and household are kept to run my community's affairs."),
+        validators=[DataRequired(_l("You must agree to the privacy notice to register."))],
+    )
+
+    def validate_phone(self, field):
+        from app.accounts.queries import user_by_phone
+
+        phone = normalise_phone(field.data)
+        if phone is None:
+            return
+        if not PHONE_RE.match(phone):
+            raise ValidationError(_l("Please enter an 11-digit mainland mobile number."))
+        if user_by_phone(phone) is not None:
+            raise ValidationError(_l("This phone number is already registered. Log in instead."))
+        field.data = phone
+
+    def validate_email(self, field):
+        from app.accounts.queries import user_by_email
+
+        if field.data:
+            field.data = field.data.strip().lower()
+            if user_by_email(field.data) is not None:
+                raise ValidationError(_l("This e-mail address is already registered. Log in instead."))
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if not (self.phone.data or self.email.data) and not self.phone.errors and not self.email.errors:
+            self.phone.errors.append(_l("Give a mobile number or an e-mail address."))
+            ok = False
+        return ok
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        _l("Mobile phone or e-mail"),
+        validators=[DataRequired(_l("Please enter your mobile phone or e-mail.")), Length(max=254, message=_l("At most %(max)d characters."))],
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    next = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=50, message=_l("At most %(max)d characters."))],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired(_l("Please enter your password."))])
+
+
+class RedeemCodeForm(FlaskForm):
+    code = StringField(
+        _l("Household code"),
+        validators=[DataRequired(_l("Please enter the code.")), Length(max=20, message=_l("At most %(max)d characters."))],
+        description=_l("The code on the slip from your residents' committee, e.g. K7MQ-P2XD."),
+    )
+
+
+class MembershipRequestForm(FlaskForm):
+    building = SelectField(_l("Building"), coerce=int, validators=[DataRequired(_l("Please choose your building."))])
+    number = StringField(
+        _l("Flat number"),
+        validators=[DataRequired(_l("Please enter your flat number.")), Length(max=20, message=_l("At most %(max)d characters."))],
+        description=_l("For example 301."),
+    )
+    note = TextAreaField(
+        _l("A note for the secretary"),
+        validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
+        description=_l("Anything that helps the secretary recognise you, e.g. the name on the property deed."),
+    )
+
+    def __init__(self, buildings, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.building.choices = [(0, _l("Choose…"))] + [
+            (b.id, f"{b.community.name} · {b.label}") for b in buildings
+        ]
+
+
+class DecisionForm(FlaskForm):
+    reason = StringField(
+        _l("Reason (shown to the resident if refused)"),
+        validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
+    )
+
+
+class InvitationSheetForm(FlaskForm):
+    buildings = SelectMultipleField(
+        _l("Buildings"), coerce=int, validators=[DataRequired(_l("Choose at least one building."))]
+    )
+    only_without_code = BooleanField(
+        _l("Only households that have no unused code yet"), default=True
+    )
+
+    def __init__(self, buildings, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.buildings.choices = [(b.id, b.label) for b in buildings]
+
+
+class AppointForm(FlaskForm):
+    user = StringField(
+        _l("Person (mobile phone or e-mail of a registered account)"),
+        validators=[DataRequired(_l("Please enter a phone number or e-mail.")), Length(max=254)],
+    )
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    community = SelectField(_l("Community (for a secretary)"), coerce=int, validators=[Optional()])
+    station = SelectField(_l("Liaison station (for a deputy)"), coerce=int, validators=[Optional()])
+    body = SelectField(_l("Responsible body (for a handler)"), coerce=int, validators=[Optional()])
+    title = StringField(_l("Title shown publicly (optional)"), validators=[Optional(), Length(max=100)])
+
+    def __init__(self, communities, stations, bodies, *args, **kwargs):
+        from app.accounts.models import Role
+
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(r.value, r.label) for r in (Role.SECRETARY, Role.DEPUTY, Role.HANDLER, Role.ADMIN)]
+        none = [(0, _l("—"))]
+        self.community.choices = none + [(c.id, c.name) for c in communities]
+        self.station.choices = none + [(s.id, s.name) for s in stations]
+        self.body.choices = none + [(b.id, b.name) for b in bodies]
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        needs = {"secretary": self.community, "deputy": self.station, "handler": self.body}
+        target = needs.get(self.role.data)
+        if target is not None and not target.data:
+            target.errors.append(_l("Choose where this role applies."))
+            ok = False
+        return ok

@@ -1,0 +1,253 @@
+"""Every write about accounts: registration, membership, invitations, roles, privacy."""
+
+import secrets
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.accounts.models import (
+    Consent,
+    Invitation,
+    Membership,
+    MembershipStatus,
+    Role,
+    RoleAssignment,
+    User,
+)
+from app.core import audit
+from app.core.notifications import N_, notify
+from app.core.permissions import clear_cache
+from app.core.time import utcnow
+from app.extensions import db
+from app.org.models import Building, Household
+
+# Codes avoid characters that are easy to confuse on paper (0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+class AccountError(Exception):
+    """A refused account operation; the message is shown to the user."""
+
+
+def register_user(display_name: str, password: str, *, phone=None, email=None, locale=None) -> User:
+    """Create an account and record the consent to the current privacy notice."""
+    user = User(display_name=display_name.strip(), phone=phone or None, email=email or None, locale=locale)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(Consent(user_id=user.id, notice_version=current_app.config["PRIVACY_NOTICE_VERSION"]))
+    audit.record("user.register", user, actor=user)
+    return user
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def create_invitations(buildings: list[Building], *, only_without_code: bool, actor: User) -> list[Invitation]:
+    """Make one unused invitation code per household of the chosen buildings (每户一码)."""
+    created = []
+    for building in buildings:
+        for household in building.households:
+            if only_without_code:
+                existing = db.session.scalar(
+                    select(Invitation.id).where(
+                        Invitation.household_id == household.id,
+                        Invitation.redeemed_at.is_(None),
+                        Invitation.revoked_at.is_(None),
+                    )
+                )
+                if existing:
+                    continue
+            invitation = Invitation(code=new_code(), household_id=household.id, created_by_id=actor.id)
+            db.session.add(invitation)
+            created.append(invitation)
+        db.session.flush()
+        audit.record(
+            "invitation.create", building, community=building.community_id, actor=actor,
+            detail=f"{len([i for i in created if i.household.building_id == building.id])} codes for {building.label}",
+        )
+    return created
+
+
+def redeem_invitation(user: User, invitation: Invitation | None) -> Membership:
+    """Bind `user` to the household named by an unused invitation code."""
+    from flask_babel import gettext as _
+
+    if invitation is None:
+        raise AccountError(_("That code is not known. Check it against your slip, or ask your residents' committee."))
+    if invitation.revoked_at is not None:
+        raise AccountError(_("That code has been withdrawn. Ask your residents' committee for a new one."))
+    if invitation.redeemed_at is not None:
+        raise AccountError(_("That code has already been used. Each code joins one account; ask your residents' committee for another."))
+    if user.active_membership is not None:
+        raise AccountError(_("You are already a member of a household. Leave it first from your account page."))
+    membership = Membership(
+        user_id=user.id, household_id=invitation.household_id, status=MembershipStatus.ACTIVE,
+        via="code", decided_at=utcnow(),
+    )
+    db.session.add(membership)
+    invitation.redeemed_by_id = user.id
+    invitation.redeemed_at = utcnow()
+    db.session.flush()
+    clear_cache()
+    community_id = invitation.household.building.community_id
+    audit.record("membership.redeem_code", membership, community=community_id, actor=user,
+                 detail=f"household {invitation.household.label}")
+    return membership
+
+
+def request_membership(user: User, household: Household, note: str = "") -> Membership:
+    """Ask the community's secretary to approve `user` as a member of `household`."""
+    from flask_babel import gettext as _
+
+    from app.accounts.queries import secretaries_of
+
+    if user.active_membership is not None:
+        raise AccountError(_("You are already a member of a household. Leave it first from your account page."))
+    if any(m.status == MembershipStatus.PENDING for m in user.memberships):
+        raise AccountError(_("You already have a request waiting for the secretary."))
+    membership = Membership(user_id=user.id, household_id=household.id, note=note.strip(), via="request")
+    db.session.add(membership)
+    db.session.flush()
+    community_id = household.building.community_id
+    audit.record("membership.request", membership, community=community_id, actor=user,
+                 detail=f"household {household.label}")
+    notify(secretaries_of(community_id), N_("A resident asked to join household %(household)s."),
+           link=f"/communities/{community_id}/members/requests", household=household.label)
+    return membership
+
+
+def decide_membership(membership: Membership, approve: bool, actor: User, reason: str = "") -> Membership:
+    """Approve or refuse a pending membership request."""
+    from flask_babel import gettext as _
+
+    if membership.status != MembershipStatus.PENDING:
+        raise AccountError(_("This request has already been decided."))
+    if approve and membership.user.active_membership is not None:
+        raise AccountError(_("This person is already a member of another household."))
+    membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.REFUSED
+    membership.decided_at = utcnow()
+    membership.decided_by_id = actor.id
+    membership.refusal_reason = "" if approve else reason.strip()
+    db.session.flush()
+    clear_cache()
+    audit.record("membership.approve" if approve else "membership.refuse", membership,
+                 community=membership.community.id, actor=actor, detail=reason[:200])
+    if approve:
+        notify(membership.user, N_("You are now a member of household %(household)s."), link="/", household=membership.household.label)
+    else:
+        notify(membership.user, N_("Your request to join household %(household)s was refused: %(reason)s"),
+               link="/join", household=membership.household.label, reason=reason or "—")
+    return membership
+
+
+def leave_household(user: User) -> None:
+    """End the user's active membership (moving house)."""
+    membership = user.active_membership
+    if membership is None:
+        return
+    membership.status = MembershipStatus.ENDED
+    membership.decided_at = utcnow()
+    db.session.flush()
+    clear_cache()
+    audit.record("membership.leave", membership, community=membership.community.id, actor=user)
+
+
+def appoint(user: User, role: Role, *, actor: User, community=None, station=None, body=None, title: str = "") -> RoleAssignment:
+    """Give `user` a role where it applies; appointing twice returns the existing role."""
+    existing = db.session.scalar(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == user.id,
+            RoleAssignment.role == role,
+            RoleAssignment.community_id == (community.id if community else None),
+            RoleAssignment.station_id == (station.id if station else None),
+            RoleAssignment.body_id == (body.id if body else None),
+        )
+    )
+    if existing is not None:
+        return existing
+    assignment = RoleAssignment(
+        user_id=user.id, role=role, community_id=community.id if community else None,
+        station_id=station.id if station else None, body_id=body.id if body else None,
+        appointed_by_id=actor.id if actor else None, title=title,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    clear_cache()
+    where = community.name if community else station.name if station else body.name if body else "all"
+    audit.record("role.appoint", assignment, community=community, actor=actor, detail=f"{role.value} of {where}")
+    notify(user, N_("You were appointed %(role)s."), link="/", role=role.value)
+    return assignment
+
+
+def revoke(assignment: RoleAssignment, *, actor: User) -> None:
+    """Take a role away."""
+    audit.record("role.revoke", assignment, community=assignment.community_id, actor=actor,
+                 detail=f"{assignment.role.value} of user {assignment.user_id}")
+    db.session.delete(assignment)
+    db.session.flush()
+    clear_cache()
+
+
+def update_profile(user: User, display_name: str) -> User:
+    user.display_name = display_name.strip()
+    db.session.flush()
+    audit.record("user.update_profile", user, actor=user)
+    return user
+
+
+#: Domains add a section to a user's personal data export: fn(user) -> (key, data).
+personal_data_sections: list[Callable] = []
+
+
+def export_personal_data(user: User) -> dict:
+    """Everything Yishiting holds about `user`, as a JSON-ready dict (PIPL access right)."""
+    data = {
+        "account": {
+            "id": user.id, "display_name": user.display_name, "phone": user.phone, "email": user.email,
+            "locale": user.locale, "large_text": user.large_text, "created_at": user.created_at.isoformat(),
+        },
+        "consents": [
+            {"notice_version": c.notice_version, "given_at": c.given_at.isoformat(),
+             "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
+            for c in user.consents
+        ],
+        "memberships": [
+            {"household": m.household.label, "community": m.community.name, "status": m.status.value,
+             "via": m.via, "requested_at": m.requested_at.isoformat()}
+            for m in user.memberships
+        ],
+        "roles": [
+            {"role": r.role.value, "community": r.community.name if r.community else None,
+             "station": r.station.name if r.station else None, "body": r.body.name if r.body else None}
+            for r in user.roles
+        ],
+    }
+    for section in personal_data_sections:
+        key, value = section(user)
+        data[key] = value
+    audit.record("personal_data.export", user, actor=user)
+    return data
+
+
+def delete_account(user: User) -> None:
+    """Anonymise the account: contact data and name go, the community's record and ballots stay."""
+    for membership in user.memberships:
+        if membership.status in (MembershipStatus.ACTIVE, MembershipStatus.PENDING):
+            membership.status = MembershipStatus.ENDED
+    for assignment in list(user.roles):
+        db.session.delete(assignment)
+    for consent in user.consents:
+        if consent.withdrawn_at is None:
+            consent.withdrawn_at = utcnow()
+    user.display_name = ""
+    user.phone = None
+    user.email = None
+    user.password_hash = ""
+    user.deleted_at = utcnow()
+    db.session.flush()
+    clear_cache()
+    audit.record("user.delete", user, actor=user)

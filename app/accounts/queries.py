@@ -1,0 +1,133 @@
+"""Reads about accounts that several pages share."""
+
+from sqlalchemy import func, select
+
+from app.accounts.models import (
+    Invitation,
+    Membership,
+    MembershipStatus,
+    Role,
+    RoleAssignment,
+    User,
+)
+from app.extensions import db
+from app.org.models import Building, Community, Household
+
+
+def user_by_phone(phone: str) -> User | None:
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def user_by_identifier(identifier: str) -> User | None:
+    """Find a user by phone number or e-mail address, as typed at log-in."""
+    from app.accounts.forms import normalise_phone
+
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return user_by_email(identifier)
+    phone = normalise_phone(identifier)
+    return user_by_phone(phone) if phone else None
+
+
+def invitation_by_code(code: str) -> Invitation | None:
+    normalised = (code or "").strip().upper().replace(" ", "")
+    if normalised and "-" not in normalised and len(normalised) == 8:
+        normalised = normalised[:4] + "-" + normalised[4:]
+    return db.session.scalar(select(Invitation).where(Invitation.code == normalised))
+
+
+def pending_requests(community: Community) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Household, Membership.household_id == Household.id)
+            .join(Building, Household.building_id == Building.id)
+            .where(Building.community_id == community.id, Membership.status == MembershipStatus.PENDING)
+            .order_by(Membership.requested_at)
+        )
+    )
+
+
+def community_members(community: Community) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Household, Membership.household_id == Household.id)
+            .join(Building, Household.building_id == Building.id)
+            .where(Building.community_id == community.id, Membership.status == MembershipStatus.ACTIVE)
+            .order_by(Building.sort_key, Household.number)
+        )
+    )
+
+
+def members_of_community(community_id: int) -> list[User]:
+    """Every verified resident of a community (for electorates and notifications)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Household, Membership.household_id == Household.id)
+            .join(Building, Household.building_id == Building.id)
+            .where(
+                Building.community_id == community_id,
+                Membership.status == MembershipStatus.ACTIVE,
+                User.deleted_at.is_(None),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def secretaries_of(community_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(RoleAssignment.role == Role.SECRETARY, RoleAssignment.community_id == community_id)
+        )
+    )
+
+
+def deputies_of_station(station_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(RoleAssignment.role == Role.DEPUTY, RoleAssignment.station_id == station_id)
+            .order_by(User.id)
+        )
+    )
+
+
+def handlers_of_body(body_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(RoleAssignment.role == Role.HANDLER, RoleAssignment.body_id == body_id)
+        )
+    )
+
+
+def home_context(user: User) -> dict:
+    """What the home page needs about the user's own account."""
+    from app.core.permissions import roles_in
+
+    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+    role_summary = []
+    for community in communities:
+        roles = roles_in(user, community)
+        if roles:
+            order = [Role.RESIDENT, Role.DEPUTY, Role.SECRETARY, Role.HANDLER, Role.ADMIN]
+            role_summary.append((community, [r for r in order if r in roles and r != Role.ADMIN]))
+    role_summary = [(c, r) for c, r in role_summary if r]
+    pending = [m for m in user.memberships if m.status == MembershipStatus.PENDING]
+    return {
+        "household": user.household,
+        "pending_memberships": pending,
+        "role_summary": role_summary,
+    }

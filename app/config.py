@@ -1,0 +1,90 @@
+"""Configuration, read from the environment."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise DATABASE_URL so that PostgreSQL always uses psycopg 3."""
+    if not raw:
+        return f"sqlite:///{BASE_DIR / 'instance' / 'yishiting.db'}"
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://") :]
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    return raw
+
+
+def _secret_key(env: str) -> str | None:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if env == "production":
+        return None
+    # Development and tests get a stable key kept in the instance folder.
+    path = BASE_DIR / "instance" / "secret_key"
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        import secrets
+
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings for development and production; `YISHITING_ENV` picks which."""
+
+    ENV_NAME = os.environ.get("YISHITING_ENV", "development")
+    SECRET_KEY = _secret_key(ENV_NAME)
+    SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    # Each domain keeps its own catalogue; Flask-Babel merges them.
+    BABEL_TRANSLATION_DIRECTORIES = (
+        "translations;pacts/translations;hearings/translations;votes/translations"
+    )
+    LANGUAGES = ("zh_Hans_CN", "en")
+
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = ENV_NAME == "production"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = ENV_NAME == "production"
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+    PREFERRED_URL_SCHEME = "https" if ENV_NAME == "production" else "http"
+
+    #: Version of the privacy notice residents consent to; bump when its text changes.
+    PRIVACY_NOTICE_VERSION = "2026-11"
+    #: Log-in attempts allowed per client address.
+    LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway database, fast hashing."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - not a real secret
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite:///:memory:"
+    )
+    RATELIMIT_STORAGE_URI = "memory://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SERVER_NAME = None
+    #: Cheap password hashing keeps the suite fast; production uses scrypt's defaults.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a hash method name, not a password

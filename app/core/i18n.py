@@ -1,0 +1,23 @@
+"""Language choice: the user's saved preference, then the `lang` cookie, then Chinese."""
+
+from flask import current_app, request
+from flask_login import current_user
+
+LANG_COOKIE = "lang"
+TEXT_COOKIE = "text_size"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def large_text() -> bool:
+    if current_user and current_user.is_authenticated:
+        return bool(current_user.large_text)
+    return request.cookies.get(TEXT_COOKIE) == "large"

@@ -1,0 +1,72 @@
+"""In-app notifications: other features post here, the header shows the unread count."""
+
+from datetime import datetime
+
+from flask_babel import gettext
+from sqlalchemy import JSON, ForeignKey, String, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.time import utcnow
+from app.extensions import db
+
+
+def N_(message: str) -> str:
+    """Mark a notification message for translation; it is translated when shown."""
+    return message
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: Untranslated message (an msgid marked with N_) with %(name)s placeholders.
+    message: Mapped[str] = mapped_column(String(300))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Site-relative link to the thing the notification is about.
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    read_at: Mapped[datetime | None]
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language."""
+        return gettext(self.message, **(self.params or {}))
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+def notify(users, message: str, link: str = "", **params) -> None:
+    """Post `message` (marked with N_) to each of `users`; duplicates are sent once."""
+    if not isinstance(users, list | tuple | set):
+        users = [users]
+    seen: set[int] = set()
+    for user in users:
+        if user is None or user.id in seen or not user.is_active:
+            continue
+        seen.add(user.id)
+        db.session.add(
+            Notification(user_id=user.id, message=message, params=params, link=link)
+        )
+    db.session.flush()
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def mark_read(user, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications, or all of them, as read; returns how many."""
+    stmt = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    result = db.session.execute(stmt.values(read_at=utcnow()))
+    return result.rowcount

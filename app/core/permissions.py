@@ -1,0 +1,168 @@
+"""One answer to "may this user do this in this community?", asked by every view on the server.
+
+Roles are held per community: a resident through an active household membership, a
+secretary by appointment to the community, a deputy through a station that serves it,
+a handler through a body that serves it, an admin everywhere (for organisation and
+appointments only; an admin does not run a community's pacts, hearings or votes).
+"""
+
+from collections.abc import Iterable
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.models import Membership, MembershipStatus, Role, RoleAssignment
+from app.extensions import db
+from app.org.models import Body, Building, Community, Household, station_communities
+
+#: action -> the roles that may take it, in the community concerned.
+ACTIONS: dict[str, frozenset[Role]] = {
+    # organisation and accounts
+    "org.manage": frozenset({Role.ADMIN}),
+    "roles.appoint": frozenset({Role.ADMIN}),
+    "membership.approve": frozenset({Role.SECRETARY}),
+    "invitations.print": frozenset({Role.SECRETARY}),
+    "members.view": frozenset({Role.SECRETARY}),
+    "audit.read": frozenset({Role.SECRETARY, Role.ADMIN}),
+    "data.export": frozenset({Role.SECRETARY}),
+    "ledger.view": frozenset({Role.SECRETARY, Role.ADMIN}),
+    # pacts
+    "pact.manage": frozenset({Role.SECRETARY}),
+    "pact.participate": frozenset({Role.RESIDENT}),
+    "pact.moderate": frozenset({Role.SECRETARY}),
+    # hearings and suggestions
+    "session.manage": frozenset({Role.SECRETARY}),
+    "session.run": frozenset({Role.SECRETARY, Role.DEPUTY}),
+    "session.register": frozenset({Role.RESIDENT}),
+    "suggestion.submit": frozenset({Role.RESIDENT}),
+    "suggestion.record": frozenset({Role.SECRETARY, Role.DEPUTY}),
+    "suggestion.triage": frozenset({Role.SECRETARY}),
+    "suggestion.answer": frozenset({Role.HANDLER}),
+    # votes and projects
+    "vote.manage": frozenset({Role.SECRETARY}),
+    "project.manage": frozenset({Role.SECRETARY}),
+}
+
+
+def _community_id(community) -> int:
+    return community if isinstance(community, int) else community.id
+
+
+def roles_in(user, community) -> frozenset[Role]:
+    """The roles `user` holds in `community`, cached for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    community_id = _community_id(community)
+    cache = g.setdefault("_roles_cache", {})
+    key = (user.id, community_id)
+    if key in cache:
+        return cache[key]
+
+    roles: set[Role] = set()
+    is_member = db.session.scalar(
+        select(Membership.id)
+        .join(Household, Membership.household_id == Household.id)
+        .join(Building, Household.building_id == Building.id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.status == MembershipStatus.ACTIVE,
+            Building.community_id == community_id,
+        )
+        .limit(1)
+    )
+    if is_member:
+        roles.add(Role.RESIDENT)
+
+    assignments = db.session.scalars(
+        select(RoleAssignment).where(RoleAssignment.user_id == user.id)
+    ).all()
+    for a in assignments:
+        if a.role == Role.ADMIN:
+            roles.add(Role.ADMIN)
+        elif a.role == Role.SECRETARY and a.community_id == community_id:
+            roles.add(Role.SECRETARY)
+        elif a.role == Role.DEPUTY and a.station_id is not None:
+            serves = db.session.scalar(
+                select(station_communities.c.station_id).where(
+                    station_communities.c.station_id == a.station_id,
+                    station_communities.c.community_id == community_id,
+                )
+            )
+            if serves:
+                roles.add(Role.DEPUTY)
+        elif a.role == Role.HANDLER and a.body_id is not None:
+            body = db.session.get(Body, a.body_id)
+            community_obj = db.session.get(Community, community_id)
+            if body and community_obj and body.serves(community_obj):
+                roles.add(Role.HANDLER)
+    cache[key] = frozenset(roles)
+    return cache[key]
+
+
+def can(action: str, community, user=None) -> bool:
+    """Whether `user` (default: the current user) may take `action` in `community`."""
+    if action not in ACTIONS:
+        raise KeyError(f"unknown action {action!r}")
+    user = current_user if user is None else user
+    return bool(ACTIONS[action] & roles_in(user, community))
+
+
+def require(action: str, community, user=None) -> None:
+    """Abort with 403 (401 for anonymous users) unless `can(action, community)`."""
+    user = current_user if user is None else user
+    if not user.is_authenticated:
+        abort(401)
+    if not can(action, community, user):
+        abort(403)
+
+
+def require_admin(user=None) -> None:
+    user = current_user if user is None else user
+    if not user.is_authenticated:
+        abort(401)
+    if not user.is_admin:
+        abort(403)
+
+
+def communities_where(user, roles: Iterable[Role]) -> list[Community]:
+    """Every community in which `user` holds one of `roles` (for home pages and menus)."""
+    if not user.is_authenticated:
+        return []
+    wanted = set(roles)
+    all_communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+    return [c for c in all_communities if wanted & roles_in(user, c)]
+
+
+def body_ids_handled_by(user) -> list[int]:
+    """The bodies whose suggestions `user` answers."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            select(RoleAssignment.body_id).where(
+                RoleAssignment.user_id == user.id,
+                RoleAssignment.role == Role.HANDLER,
+                RoleAssignment.body_id.is_not(None),
+            )
+        )
+    )
+
+
+def station_ids_of_deputy(user) -> list[int]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            select(RoleAssignment.station_id).where(
+                RoleAssignment.user_id == user.id,
+                RoleAssignment.role == Role.DEPUTY,
+                RoleAssignment.station_id.is_not(None),
+            )
+        )
+    )
+
+
+def clear_cache() -> None:
+    """Forget cached roles, after an operation changes them within the request."""
+    g.pop("_roles_cache", None)

@@ -1,0 +1,101 @@
+"""Request hooks shared by every page: security headers, template helpers, write transactions."""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, g, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from app.core.db import begin_write
+from app.core.i18n import large_text
+from app.core.names import public_name
+from app.core.sanitize import render_markdown
+from app.core.time import to_local
+from app.extensions import db, login_manager
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only a site-relative path: one leading slash, no scheme, host, backslash or control char."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None, default: str) -> str:
+    return target if is_safe_next(target) else default
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    from app.accounts.models import User
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
+
+
+def register_web_hooks(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+
+    @app.before_request
+    def _start_write_transaction():
+        # Writes on SQLite must take the lock up front; see core/db.py.
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.endpoint != "static":
+            begin_write()
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.add("Vary", "HX-Request")
+        if request.endpoint != "static" and (
+            current_user.is_authenticated or g.get("personal_data")
+        ):
+            headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def _template_globals():
+        from app.core.notifications import unread_count
+
+        locale = str(get_locale() or "zh_Hans_CN")
+        return {
+            "current_locale": locale,
+            "html_lang": "zh-Hans" if locale.startswith("zh") else "en",
+            "large_text": large_text(),
+            "unread_notifications": (
+                unread_count(current_user) if current_user.is_authenticated else 0
+            ),
+            "public_name": public_name,
+        }
+
+    @app.template_filter("markdown")
+    def _markdown(text):
+        return render_markdown(text)
+
+    @app.template_filter("datetime")
+    def _datetime(value, fmt="medium"):
+        if value is None:
+            return ""
+        return format_datetime(value, fmt)
+
+    @app.template_filter("date")
+    def _date(value, fmt="medium"):
+        if value is None:
+            return ""
+        return format_date(value, fmt)
+
+    @app.template_filter("isodatetime")
+    def _iso(value):
+        return to_local(value).isoformat() if value else ""

@@ -1,0 +1,9 @@
+"""Imports every domain's models so that SQLAlchemy and Alembic see the whole schema."""
+
+from app.accounts.models import *  # noqa: F403
+from app.core.audit import AuditEntry  # noqa: F401
+from app.core.notifications import Notification  # noqa: F401
+from app.hearings.models import *  # noqa: F403
+from app.org.models import *  # noqa: F403
+from app.pacts.models import *  # noqa: F403
+from app.votes.models import *  # noqa: F403

@@ -1,0 +1,92 @@
+"""Test set-up: one app per test session, a clean database for every test.
+
+The database is a SQLite file in a temporary folder, or the PostgreSQL database named by
+DATABASE_URL (as `.ci/run` does for its second run).
+"""
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.config import TestConfig, database_url
+from app.extensions import db as _db
+from app.extensions import limiter
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    config = type("Config", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": database_url(url),
+        "PROPAGATE_TEST_ERRORS": True,
+    })
+    app = create_app(config)
+    with app.app_context():
+        _db.drop_all()
+        _create_schema()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _create_schema():
+    if _db.engine.dialect.name == "postgresql":
+        with _db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    _db.create_all()
+
+
+def _truncate_all():
+    tables = _db.metadata.sorted_tables
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with _db.engine.begin() as conn:
+            # TRUNCATE bypasses the insert-only triggers that refuse DELETE.
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        with _db.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            for table in reversed(tables):
+                conn.execute(table.delete())
+            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """A clean database and an app context for every test."""
+    with app.app_context():
+        _truncate_all()
+        limiter.reset()
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(db):
+    """Factories: `make.user(...)`, `make.community(...)`, ... (see tests/factories.py)."""
+    from tests import factories
+
+    return factories
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` logs the test client in as `user` (without going through the form)."""
+    from tests.factories import login_as
+
+    def _login(user, c=None):
+        return login_as(c or client, user)
+
+    return _login
