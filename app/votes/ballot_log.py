@@ -1,0 +1,619 @@
+"""The ballot log, format ``yishiting-ballot-log/1`` (DESIGN.md, "Ballot log").
+
+Pure functions, no database: the app builds records and exports with them, and checks an
+export with :func:`check_export`. ``tools/verify_ballot_log.py`` is a second, independent
+reading of the same format (it shares no code with this module).
+
+Definitions (DESIGN.md speaks first; what it leaves open is fixed here):
+
+* ``canon(x)`` = ``json.dumps(x, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``
+  encoded as UTF-8; ``H`` = SHA-256 written as lowercase hex.
+* Option ids are strings. Timestamps (``cast_at``, ``opens_at``, ``closes_at``, a
+  checkpoint's ``at``) are ISO 8601 UTC strings ending in ``Z``, e.g. ``2026-05-01T08:00:00Z``.
+* Manifest: exactly ``{"vote", "title", "method", "options": [{"id", "title", "cost"}],
+  "params", "electorate": {"kind", "size"}, "secrecy", "opens_at", "closes_at"}``. ``vote`` is
+  the vote's integer id, ``cost`` a non-negative integer (currency units; positive for
+  ``equal_shares``), ``secrecy`` ``"open"`` or ``"secret"``, ``electorate.size`` an integer.
+  ``manifest_hash = H(canon(manifest))``.
+* ``params`` holds exactly these keys per method (fill them with :func:`default_params`):
+
+  - ``approval``: ``max_choices`` (a ballot approves at most this many), ``seats`` (at most this
+    many winners), ``threshold`` (an option is eligible when its approvals EXCEED it; default
+    ``size // 2``, i.e. more than half of the whole electorate), ``quorum`` (the vote is valid
+    when the number of ballots EXCEEDS it; default ``size // 2``), optional ``budget`` (integer
+    or null: winners must fit within it).
+  - ``item_by_item``: ``threshold`` (an option passes when its yes votes EXCEED it; default
+    ``size // 2``), ``quorum`` (default ``size // 2``).
+  - ``equal_shares``: ``budget`` (integer, required), ``quorum`` (default ``0``: at least one
+    ballot).
+  - ``ratification``: ``quorum`` (default ``size // 2``: more than half of the electorate took
+    part). Adopted when the quorum is met and yes > half of the ballots (abstentions count
+    among those who took part).
+
+* Ballot record ``seq`` (0, 1, 2, ...): ``{"seq", "vote", "cast_at", "voter", "choices",
+  "nonce", "prev", "hash"}``; ``voter`` is the public name in an open vote and null in a secret
+  one; ``nonce`` 32 lowercase hex digits; ``prev`` the manifest hash for seq 0, else the previous
+  record's hash; ``hash = H(0x00 || canon(record without "hash"))``. Because of the 0x00 prefix
+  a record's hash IS its RFC 6962 leaf hash: the Merkle tree is built directly on them.
+* ``choices``: ratification ``{"answer": "yes"|"no"|"abstain"}``; item_by_item
+  ``{option_id: "yes"|"no"|"abstain"}`` for every option; approval and equal_shares
+  ``{"approve": [option ids, sorted, unique]}`` (an empty list is a valid blank ballot).
+* Checkpoint ``{"size", "root", "at"}``: the Merkle root of the first ``size`` records. The
+  export of a closed vote ends with a checkpoint of the whole log.
+* Export: ``{"format", "manifest", "manifest_hash", "ballots", "checkpoints",
+  "participation" (names, sorted), "result"}``; ``result`` is exactly what
+  :func:`app.votes.methods.tally` returns for the manifest, the ballots' choices in seq order and
+  the log's final root (see that module for its layout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Iterable
+
+FORMAT = "yishiting-ballot-log/1"
+
+METHODS = ("approval", "item_by_item", "equal_shares", "ratification")
+SECRECY = ("open", "secret")
+ANSWERS = ("yes", "no", "abstain")
+
+MANIFEST_KEYS = frozenset(
+    {"vote", "title", "method", "options", "params", "electorate", "secrecy", "opens_at", "closes_at"}
+)
+OPTION_KEYS = frozenset({"id", "title", "cost"})
+ELECTORATE_KEYS = frozenset({"kind", "size"})
+RECORD_KEYS = frozenset({"seq", "vote", "cast_at", "voter", "choices", "nonce", "prev", "hash"})
+CHECKPOINT_KEYS = frozenset({"size", "root", "at"})
+EXPORT_KEYS = frozenset(
+    {"format", "manifest", "manifest_hash", "ballots", "checkpoints", "participation", "result"}
+)
+#: Required and optional keys of ``params`` per method.
+PARAM_KEYS = {
+    "approval": (frozenset({"max_choices", "seats", "threshold", "quorum"}), frozenset({"budget"})),
+    "item_by_item": (frozenset({"threshold", "quorum"}), frozenset()),
+    "equal_shares": (frozenset({"budget", "quorum"}), frozenset()),
+    "ratification": (frozenset({"quorum"}), frozenset()),
+}
+
+EMPTY_ROOT = hashlib.sha256(b"").hexdigest()
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_HEX32 = re.compile(r"[0-9a-f]{32}")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
+
+
+class InvalidBallot(ValueError):
+    """A ballot that its method refuses; ``str(e)`` is an English reason, ``e.code`` a short code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+# --- canonical JSON and hashes -------------------------------------------------------------
+
+
+def canon(x) -> bytes:
+    """The canonical JSON bytes of ``x`` that every hash of the format is taken over."""
+    return json.dumps(x, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+H = sha256_hex
+
+
+def manifest_hash(manifest: dict) -> str:
+    return sha256_hex(canon(manifest))
+
+
+def record_hash(record_without_hash: dict) -> str:
+    """``H(0x00 || canon(record))``; a ``hash`` key, if present, is left out."""
+    body = {k: v for k, v in record_without_hash.items() if k != "hash"}
+    return sha256_hex(b"\x00" + canon(body))
+
+
+def new_nonce() -> str:
+    """32 random lowercase hex digits."""
+    return secrets.token_hex(16)
+
+
+def make_record(
+    *, seq: int, vote: int, cast_at: str, voter: str | None, choices: dict, nonce: str, prev: str
+) -> dict:
+    """The ballot record number ``seq`` of the chain, including its ``hash`` (the receipt)."""
+    record = {
+        "seq": seq,
+        "vote": vote,
+        "cast_at": cast_at,
+        "voter": voter,
+        "choices": choices,
+        "nonce": nonce,
+        "prev": prev,
+    }
+    record["hash"] = record_hash(record)
+    return record
+
+
+def is_timestamp(value) -> bool:
+    return isinstance(value, str) and _TIMESTAMP.fullmatch(value) is not None
+
+
+def is_hash(value) -> bool:
+    return isinstance(value, str) and _HEX64.fullmatch(value) is not None
+
+
+# --- RFC 6962 Merkle tree over the records' hashes -------------------------------------------
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _root_bytes(leaves: list[bytes]) -> bytes:
+    """RFC 6962 MTH over leaf hashes (bytes), bottom-up.
+
+    Pairing level by level and carrying an odd last node up unchanged gives exactly the tree
+    whose split is the largest power of two below n.
+    """
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    level = leaves
+    while len(level) > 1:
+        nxt = [_node(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+def _split(n: int) -> int:
+    """The largest power of two strictly below ``n`` (n >= 2)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def merkle_root(leaf_hashes: list[str]) -> str:
+    """The RFC 6962 root of the given leaf hashes (hex); ``H(b"")`` for none."""
+    return _root_bytes([bytes.fromhex(h) for h in leaf_hashes]).hex()
+
+
+def inclusion_proof(index: int, leaf_hashes: list[str]) -> list[str]:
+    """RFC 6962 audit path of leaf ``index`` in the tree of ``leaf_hashes``, leaf sibling first."""
+    n = len(leaf_hashes)
+    if not 0 <= index < n:
+        raise IndexError(f"leaf {index} is not in a tree of size {n}")
+    leaves = [bytes.fromhex(h) for h in leaf_hashes]
+    path: list[bytes] = []
+    lo, hi, m = 0, n, index
+    # Walk from the root down, collecting siblings; reverse at the end so the leaf's sibling is first.
+    while hi - lo > 1:
+        k = _split(hi - lo)
+        if m < k:
+            path.append(_root_bytes(leaves[lo + k : hi]))
+            hi = lo + k
+        else:
+            path.append(_root_bytes(leaves[lo : lo + k]))
+            lo, m = lo + k, m - k
+    return [p.hex() for p in reversed(path)]
+
+
+def _hash_bytes(value) -> bytes | None:
+    if not is_hash(value):
+        return None
+    return bytes.fromhex(value)
+
+
+def verify_inclusion(leaf_hash: str, index: int, size: int, proof: list[str] | None, root: str) -> bool:
+    """Whether ``proof`` shows leaf ``leaf_hash`` at ``index`` in a tree of ``size`` with ``root``.
+
+    RFC 9162 section 2.1.3.2. Every hash must be 64 lowercase hex digits.
+    """
+    proof = proof or []
+    if not isinstance(index, int) or not isinstance(size, int) or not 0 <= index < size:
+        return False
+    leaf, want = _hash_bytes(leaf_hash), _hash_bytes(root)
+    siblings = [_hash_bytes(p) for p in proof]
+    if leaf is None or want is None or any(s is None for s in siblings):
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in siblings:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = _node(p, r)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = _node(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == want
+
+
+def consistency_proof(size1: int, leaf_hashes: list[str]) -> list[str]:
+    """RFC 6962 consistency proof between the first ``size1`` leaves and all of them."""
+    n = len(leaf_hashes)
+    if not 0 < size1 <= n:
+        raise ValueError(f"no consistency proof from size {size1} to {n}")
+    leaves = [bytes.fromhex(h) for h in leaf_hashes]
+
+    def subproof(m: int, lo: int, hi: int, whole: bool) -> list[bytes]:
+        size = hi - lo
+        if m == size:
+            return [] if whole else [_root_bytes(leaves[lo:hi])]
+        k = _split(size)
+        if m <= k:
+            return subproof(m, lo, lo + k, whole) + [_root_bytes(leaves[lo + k : hi])]
+        return subproof(m - k, lo + k, hi, False) + [_root_bytes(leaves[lo : lo + k])]
+
+    return [p.hex() for p in subproof(size1, 0, n, True)]
+
+
+def verify_consistency(size1: int, size2: int, root1: str, root2: str, proof: list[str] | None) -> bool:
+    """Whether ``proof`` shows the tree (size1, root1) is a prefix of (size2, root2) (RFC 9162 2.1.4.2)."""
+    proof = proof or []
+    if not isinstance(size1, int) or not isinstance(size2, int) or not 0 < size1 <= size2:
+        return False
+    if size1 == size2:  # the same tree: nothing to prove, the roots must simply be equal
+        return not proof and root1 == root2
+    r1, r2 = _hash_bytes(root1), _hash_bytes(root2)
+    nodes = [_hash_bytes(p) for p in proof]
+    if r1 is None or r2 is None or any(x is None for x in nodes):
+        return False
+    if not nodes:
+        return False
+    if size1 & (size1 - 1) == 0:  # a power of two: the old root is the first node of the path
+        nodes = [r1, *nodes]
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = nodes[0]
+    for c in nodes[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = _node(c, fr)
+            sr = _node(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = _node(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return fr == r1 and sr == r2 and sn == 0
+
+
+def make_checkpoint(leaf_hashes: list[str], at: str) -> dict:
+    """A checkpoint of the log made of ``leaf_hashes`` (all records so far, in seq order)."""
+    return {"size": len(leaf_hashes), "root": merkle_root(leaf_hashes), "at": at}
+
+
+# --- parameters and ballots ----------------------------------------------------------------
+
+
+def default_params(method: str, electorate_size: int, *, n_options: int | None = None, **given) -> dict:
+    """``params`` for ``method`` with DESIGN.md's defaults for whatever is not ``given``.
+
+    Given values of ``None`` count as not given. For ``approval``, ``seats`` and ``max_choices``
+    default to each other; when neither is given they default to one less than ``n_options``
+    (差额: more candidates than places), or 1.
+    """
+    if method not in PARAM_KEYS:
+        raise ValueError(f"unknown method {method!r}")
+    given = {k: v for k, v in given.items() if v is not None}
+    required, optional = PARAM_KEYS[method]
+    unknown = set(given) - required - optional
+    if unknown:
+        raise ValueError(f"unknown parameters for {method}: {', '.join(sorted(unknown))}")
+    half = electorate_size // 2
+    params: dict = {}
+    if method == "approval":
+        seats = given.get("seats", given.get("max_choices"))
+        if seats is None:
+            seats = max(1, (n_options or 2) - 1)
+        params["seats"] = seats
+        params["max_choices"] = given.get("max_choices", seats)
+        params["threshold"] = given.get("threshold", half)
+        params["quorum"] = given.get("quorum", half)
+        if "budget" in given:
+            params["budget"] = given["budget"]
+    elif method == "item_by_item":
+        params["threshold"] = given.get("threshold", half)
+        params["quorum"] = given.get("quorum", half)
+    elif method == "equal_shares":
+        if "budget" not in given:
+            raise ValueError("equal_shares needs a budget")
+        params["budget"] = given["budget"]
+        params["quorum"] = given.get("quorum", 0)
+    else:
+        params["quorum"] = given.get("quorum", half)
+    return params
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def manifest_problems(manifest) -> list[str]:
+    """What makes ``manifest`` not a well-formed manifest of the format (empty when fine)."""
+    if not isinstance(manifest, dict):
+        return ["the manifest is not an object"]
+    problems = []
+    keys = set(manifest)
+    if keys != MANIFEST_KEYS:
+        missing, extra = MANIFEST_KEYS - keys, keys - MANIFEST_KEYS
+        if missing:
+            problems.append(f"the manifest lacks {', '.join(sorted(missing))}")
+        if extra:
+            problems.append(f"the manifest has unknown fields {', '.join(sorted(extra))}")
+        return problems
+    method = manifest["method"]
+    if method not in METHODS:
+        return [f"unknown method {method!r}"]
+    if not _is_int(manifest["vote"]):
+        problems.append("the manifest's vote is not an integer")
+    if not isinstance(manifest["title"], str):
+        problems.append("the manifest's title is not a string")
+    if manifest["secrecy"] not in SECRECY:
+        problems.append("the manifest's secrecy is neither open nor secret")
+    for key in ("opens_at", "closes_at"):
+        if not is_timestamp(manifest[key]):
+            problems.append(f"the manifest's {key} is not an ISO 8601 UTC time")
+    electorate = manifest["electorate"]
+    if (
+        not isinstance(electorate, dict)
+        or set(electorate) != ELECTORATE_KEYS
+        or not isinstance(electorate["kind"], str)
+        or not _is_int(electorate["size"])
+        or electorate["size"] < 0
+    ):
+        problems.append("the manifest's electorate is not {kind, size}")
+    options = manifest["options"]
+    if not isinstance(options, list):
+        problems.append("the manifest's options are not a list")
+    else:
+        ids = []
+        for option in options:
+            if (
+                not isinstance(option, dict)
+                or set(option) != OPTION_KEYS
+                or not isinstance(option["id"], str)
+                or not option["id"]
+                or not isinstance(option["title"], str)
+                or not _is_int(option["cost"])
+                or option["cost"] < 0
+            ):
+                problems.append(f"an option is not {{id, title, cost}}: {option!r}")
+                continue
+            if method == "equal_shares" and option["cost"] <= 0:
+                problems.append(f"option {option['id']} has no positive cost")
+            ids.append(option["id"])
+        if len(set(ids)) != len(ids):
+            problems.append("two options share an id")
+        if method != "ratification" and not ids:
+            problems.append("the vote has no options")
+    params = manifest["params"]
+    required, optional = PARAM_KEYS[method]
+    if not isinstance(params, dict):
+        problems.append("the manifest's params are not an object")
+    else:
+        keys = set(params)
+        if not required <= keys or not keys <= required | optional:
+            problems.append(
+                f"the params of {method} must be {', '.join(sorted(required))}"
+                + (f" and optionally {', '.join(sorted(optional))}" if optional else "")
+            )
+        else:
+            for key, value in params.items():
+                if key == "budget" and method == "approval" and value is None:
+                    continue
+                if not _is_int(value) or value < 0:
+                    problems.append(f"parameter {key} is not a non-negative integer")
+                elif key in ("seats", "max_choices", "budget") and value == 0:
+                    problems.append(f"parameter {key} is zero")
+    return problems
+
+
+def validate_choices(method: str, option_ids: list[str], params: dict, choices) -> dict:
+    """The normalised ``choices`` of a ballot, or :class:`InvalidBallot` saying what is wrong."""
+    if not isinstance(choices, dict):
+        raise InvalidBallot("malformed", "The ballot is not an object.")
+    if method == "ratification":
+        if set(choices) != {"answer"}:
+            raise InvalidBallot("malformed", 'A ratification ballot holds only "answer".')
+        if choices["answer"] not in ANSWERS:
+            raise InvalidBallot("bad_answer", "The answer must be yes, no or abstain.")
+        return {"answer": choices["answer"]}
+    known = set(option_ids)
+    if method == "item_by_item":
+        keys = set(choices)
+        unknown = keys - known
+        if unknown:
+            raise InvalidBallot("unknown_option", f"Unknown option {sorted(unknown)[0]}.")
+        missing = [o for o in option_ids if o not in keys]
+        if missing:
+            raise InvalidBallot("missing_item", f"No answer for option {missing[0]}.")
+        for option, answer in choices.items():
+            if answer not in ANSWERS:
+                raise InvalidBallot("bad_answer", f"The answer for option {option} must be yes, no or abstain.")
+        return {o: choices[o] for o in sorted(choices)}
+    if method in ("approval", "equal_shares"):
+        if set(choices) != {"approve"} or not isinstance(choices["approve"], list):
+            raise InvalidBallot("malformed", 'An approval ballot holds only "approve", a list.')
+        approve = choices["approve"]
+        for option in approve:
+            if not isinstance(option, str) or option not in known:
+                raise InvalidBallot("unknown_option", f"Unknown option {option!r}.")
+        approve = sorted(set(approve))
+        if method == "approval" and len(approve) > params["max_choices"]:
+            raise InvalidBallot(
+                "too_many",
+                f"At most {params['max_choices']} approvals are allowed; this ballot has {len(approve)}.",
+            )
+        return {"approve": approve}
+    raise InvalidBallot("unknown_method", f"Unknown method {method!r}.")
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def build_export(
+    manifest: dict,
+    ballots: list[dict],
+    checkpoints: list[dict],
+    participation: Iterable[str],
+    result: dict,
+) -> dict:
+    """The public export document of a vote (records in seq order, participation sorted)."""
+    return {
+        "format": FORMAT,
+        "manifest": manifest,
+        "manifest_hash": manifest_hash(manifest),
+        "ballots": sorted(ballots, key=lambda r: r["seq"]),
+        "checkpoints": list(checkpoints),
+        "participation": sorted(participation),
+        "result": result,
+    }
+
+
+def find_receipt(doc: dict, receipt: str) -> dict | None:
+    """The inclusion proof of the record whose hash is ``receipt`` in an export, or None."""
+    hashes = [r["hash"] for r in doc["ballots"]]
+    receipt = receipt.strip().lower()
+    if receipt not in hashes:
+        return None
+    index = hashes.index(receipt)
+    return {
+        "index": index,
+        "size": len(hashes),
+        "proof": inclusion_proof(index, hashes),
+        "root": merkle_root(hashes),
+        "record": doc["ballots"][index],
+    }
+
+
+def check_export(doc) -> list[str]:
+    """Everything wrong with an export document (empty when it verifies).
+
+    The app's own reading of the format; ``tools/verify_ballot_log.py`` is the independent one.
+    """
+    from app.votes.methods import tally
+
+    if not isinstance(doc, dict):
+        return ["the document is not a JSON object"]
+    if set(doc) != EXPORT_KEYS:
+        return [f"the document's fields are not {', '.join(sorted(EXPORT_KEYS))}"]
+    if doc["format"] != FORMAT:
+        return [f"unknown format {doc['format']!r}"]
+    manifest = doc["manifest"]
+    problems = manifest_problems(manifest)
+    if problems:
+        return problems
+    m_hash = manifest_hash(manifest)
+    if doc["manifest_hash"] != m_hash:
+        problems.append("manifest hash mismatch: the manifest was changed or the hash is wrong")
+    method, params = manifest["method"], manifest["params"]
+    option_ids = [o["id"] for o in manifest["options"]]
+    ballots = doc["ballots"]
+    if not isinstance(ballots, list):
+        return [*problems, "the ballots are not a list"]
+    prev, hashes, nonces, choices_list, voters = m_hash, [], set(), [], []
+    for i, record in enumerate(ballots):
+        where = f"ballot {i}"
+        if not isinstance(record, dict) or set(record) != RECORD_KEYS:
+            problems.append(f"{where}: the record's fields are not {', '.join(sorted(RECORD_KEYS))}")
+            break
+        if record["seq"] != i:
+            problems.append(f"{where}: seq is {record['seq']!r}, the chain has a gap or is out of order")
+            break
+        if record["prev"] != prev:
+            problems.append(f"{where}: broken chain (prev is not the previous record's hash)")
+            break
+        if record["hash"] != record_hash(record):
+            problems.append(f"{where}: record hash mismatch (the record was changed)")
+            break
+        if record["vote"] != manifest["vote"]:
+            problems.append(f"{where}: belongs to vote {record['vote']!r}")
+        if not is_timestamp(record["cast_at"]):
+            problems.append(f"{where}: cast_at is not an ISO 8601 UTC time")
+        if not isinstance(record["nonce"], str) or not _HEX32.fullmatch(record["nonce"]):
+            problems.append(f"{where}: the nonce is not 32 hex digits")
+        elif record["nonce"] in nonces:
+            problems.append(f"{where}: duplicated ballot (its nonce appears twice)")
+        nonces.add(record["nonce"])
+        if manifest["secrecy"] == "secret" and record["voter"] is not None:
+            problems.append(f"{where}: a secret vote's record names its voter")
+        if manifest["secrecy"] == "open" and not (isinstance(record["voter"], str) and record["voter"]):
+            problems.append(f"{where}: an open vote's record has no voter")
+        voters.append(record["voter"])
+        try:
+            normal = validate_choices(method, option_ids, params, record["choices"])
+        except InvalidBallot as e:
+            problems.append(f"{where}: invalid ballot for {method}: {e}")
+        else:
+            if normal != record["choices"]:
+                problems.append(f"{where}: the choices are not in canonical form")
+            choices_list.append(normal)
+        prev = record["hash"]
+        hashes.append(record["hash"])
+    if problems:
+        return problems
+    n = len(ballots)
+    size = manifest["electorate"]["size"]
+    participation = doc["participation"]
+    if not isinstance(participation, list) or not all(isinstance(p, str) for p in participation):
+        problems.append("the participation is not a list of names")
+    else:
+        if participation != sorted(participation):
+            problems.append("the participation list is not sorted")
+        if n > len(participation):
+            problems.append(f"more ballots ({n}) than participants ({len(participation)})")
+        elif n < len(participation):
+            problems.append(f"fewer ballots ({n}) than participants ({len(participation)})")
+        elif manifest["secrecy"] == "open" and sorted(voters) != participation:
+            problems.append("the participation list does not name the voters of the records")
+    if n > size:
+        problems.append(f"more ballots ({n}) than the electorate ({size})")
+    root = merkle_root(hashes)
+    checkpoints = doc["checkpoints"]
+    if not isinstance(checkpoints, list):
+        problems.append("the checkpoints are not a list")
+    else:
+        last = 0
+        for j, cp in enumerate(checkpoints):
+            if not isinstance(cp, dict) or set(cp) != CHECKPOINT_KEYS or not _is_int(cp["size"]):
+                problems.append(f"checkpoint {j} is not {{size, root, at}}")
+                continue
+            if not 0 <= cp["size"] <= n:
+                problems.append(f"checkpoint {j} has size {cp['size']} but the log has {n} ballots")
+            elif cp["root"] != merkle_root(hashes[: cp["size"]]):
+                problems.append(f"checkpoint {j}: its root is not the root of the first {cp['size']} ballots")
+            if cp["size"] < last:
+                problems.append(f"checkpoint {j} is smaller than the one before it")
+            last = max(last, cp["size"])
+            if not is_timestamp(cp["at"]):
+                problems.append(f"checkpoint {j}: at is not an ISO 8601 UTC time")
+        if not checkpoints or checkpoints[-1].get("size") != n:
+            problems.append("the last checkpoint does not cover the whole log")
+    recount = tally(manifest, choices_list, root)
+    result = doc["result"]
+    if result != recount:
+        if not isinstance(result, dict):
+            problems.append("the result is not an object")
+        else:
+            keys = sorted(set(result) | set(recount))
+            diff = [k for k in keys if result.get(k) != recount.get(k)]
+            problems.append(
+                "the result differs from its recount in "
+                + ", ".join(f"{k} (published {result.get(k)!r}, recount {recount.get(k)!r})" for k in diff[:3])
+            )
+    return problems
