@@ -1,0 +1,57 @@
+"""Per-body statistics for the public board, as a pure function of plain records."""
+
+from dataclasses import dataclass
+from datetime import date
+from statistics import median
+
+SATISFIED_RATINGS = ("satisfied", "fairly_satisfied")
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the statistics need to know about one accepted suggestion."""
+
+    accepted: date
+    due: date | None
+    #: Date of the body's first answer; None while unanswered.
+    first_answered: date | None
+    #: The submitter's latest rating value ("satisfied", "fairly_satisfied", "unsatisfied") or None.
+    rating: str | None = None
+    #: Whether the body still owes an answer (accepted or reopened).
+    open: bool = False
+
+
+@dataclass(frozen=True)
+class BodyStats:
+    total: int
+    answered: int
+    open: int
+    overdue: int
+    #: Median calendar days from acceptance to the first answer; None when nothing was answered.
+    median_days: float | None
+    #: Share of answered suggestions whose first answer came on or before the due date.
+    on_time_share: float | None
+    rated: int
+    #: Share of rated answers rated 满意 or 基本满意.
+    satisfaction_share: float | None
+
+
+def body_stats(records: list[Record], today: date) -> BodyStats:
+    """Counts, median response time, share answered on time and satisfaction of one body."""
+    answered = [r for r in records if r.first_answered is not None]
+    days = [(r.first_answered - r.accepted).days for r in answered]
+    with_due = [r for r in answered if r.due is not None]
+    on_time = [r for r in with_due if r.first_answered <= r.due]
+    rated = [r for r in records if r.rating]
+    satisfied = [r for r in rated if r.rating in SATISFIED_RATINGS]
+    overdue = [r for r in records if r.open and r.due is not None and r.due < today]
+    return BodyStats(
+        total=len(records),
+        answered=len(answered),
+        open=sum(1 for r in records if r.open),
+        overdue=len(overdue),
+        median_days=float(median(days)) if days else None,
+        on_time_share=len(on_time) / len(with_due) if with_due else None,
+        rated=len(rated),
+        satisfaction_share=len(satisfied) / len(rated) if rated else None,
+    )

@@ -1,0 +1,292 @@
+"""Rules of the hearings domain: due dates, the suggestion status machine, waiting lists, statistics."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from app.core.time import add_working_days
+from app.hearings import operations as ops
+from app.hearings.models import (
+    Rating,
+    RegistrationStatus,
+    SessionStatus,
+    SuggestionStatus,
+    TransitionError,
+)
+from app.hearings.queries import normalise_number
+from app.hearings.stats import Record, body_stats
+from app.org.models import BodyKind
+from tests import hearings_factories as hf
+
+
+@pytest.fixture(autouse=True)
+def _request(app):
+    # Refusals carry translated messages, which need a request (for the language).
+    with app.test_request_context():
+        yield
+
+# --- due dates --------------------------------------------------------------
+
+
+def test_fifteen_working_days_from_a_monday_skip_two_weekends():
+    # Monday 2 Nov 2026 + 15 working days = Monday 23 Nov 2026.
+    assert add_working_days(date(2026, 11, 2), 15) == date(2026, 11, 23)
+
+
+def test_working_days_from_a_friday_start_counting_on_monday():
+    # Friday 6 Nov 2026: the 1st working day after it is Monday 9 Nov; the 15th is Friday 27 Nov.
+    assert add_working_days(date(2026, 11, 6), 1) == date(2026, 11, 9)
+    assert add_working_days(date(2026, 11, 6), 15) == date(2026, 11, 27)
+
+
+def test_working_days_from_a_saturday():
+    assert add_working_days(date(2026, 11, 7), 15) == date(2026, 11, 27)
+
+
+def test_accepting_sets_the_due_date_fifteen_working_days_later(make):
+    c = make.community()
+    body = make.body(c, BodyKind.PROPERTY_COMPANY)
+    s = hf.suggestion(c, make.user("resident", community=c))
+    ops.accept_suggestion(s, body, today=date(2026, 11, 2))
+    assert s.status == SuggestionStatus.ACCEPTED
+    assert s.due_date == date(2026, 11, 23)
+
+
+def test_an_explicit_due_date_wins(make):
+    c = make.community()
+    body = make.body(c, BodyKind.PROPERTY_COMPANY)
+    s = hf.suggestion(c)
+    ops.accept_suggestion(s, body, due_date=date(2026, 12, 31))
+    assert s.due_date == date(2026, 12, 31)
+
+
+# --- status machine ---------------------------------------------------------
+
+
+def test_full_path_with_one_reopening(make):
+    c = make.community()
+    resident = make.user("resident", community=c)
+    body = make.body(c, BodyKind.PROPERTY_COMPANY)
+    s = hf.suggestion(c, resident)
+    assert s.number.startswith("S-") and len(s.number) == 13
+    ops.accept_suggestion(s, body)
+    ops.answer_suggestion(s, "已报修", body_ids=[body.id])
+    ops.rate_suggestion(s, Rating.UNSATISFIED, resident)
+    assert s.status == SuggestionStatus.REOPENED and s.reopen_count == 1
+    ops.answer_suggestion(s, "已更换控制柜", body_ids=[body.id])
+    ops.rate_suggestion(s, Rating.UNSATISFIED, resident)
+    # The second 不满意 does not reopen again: it closes, with the rating kept.
+    assert s.status == SuggestionStatus.CLOSED
+    assert s.rating == Rating.UNSATISFIED
+    kinds = [e.kind for e in s.events]
+    assert kinds == ["submitted", "accepted", "answered", "rated", "reopened", "answered", "rated", "closed"]
+
+
+def test_a_satisfied_rating_closes(make):
+    c = make.community()
+    resident = make.user("resident", community=c)
+    s = hf.suggestion(c, resident)
+    ops.accept_suggestion(s, make.body(c))
+    ops.answer_suggestion(s, "好的")
+    ops.rate_suggestion(s, Rating.FAIRLY_SATISFIED, resident)
+    assert s.status == SuggestionStatus.CLOSED
+
+
+@pytest.mark.parametrize("step", ["answer_submitted", "rate_accepted", "accept_twice", "answer_closed",
+                                  "decline_answered"])
+def test_illegal_moves_are_refused(make, step):
+    c = make.community()
+    resident = make.user("resident", community=c)
+    body = make.body(c)
+    s = hf.suggestion(c, resident)
+    with pytest.raises(TransitionError):
+        if step == "answer_submitted":
+            ops.answer_suggestion(s, "x")
+        elif step == "rate_accepted":
+            ops.accept_suggestion(s, body)
+            ops.rate_suggestion(s, Rating.SATISFIED, resident)
+        elif step == "accept_twice":
+            ops.accept_suggestion(s, body)
+            ops.accept_suggestion(s, body)
+        elif step == "answer_closed":
+            ops.accept_suggestion(s, body)
+            ops.answer_suggestion(s, "x")
+            ops.rate_suggestion(s, Rating.SATISFIED, resident)
+            ops.answer_suggestion(s, "y")
+        elif step == "decline_answered":
+            ops.accept_suggestion(s, body)
+            ops.answer_suggestion(s, "x")
+            ops.decline_suggestion(s, "no")
+
+
+def test_rating_someone_elses_suggestion_is_refused(make):
+    c = make.community()
+    owner, other = make.user("resident", community=c), make.user("resident", community=c)
+    s = hf.suggestion(c, owner)
+    ops.accept_suggestion(s, make.body(c))
+    ops.answer_suggestion(s, "x")
+    with pytest.raises(TransitionError):
+        ops.rate_suggestion(s, Rating.UNSATISFIED, other)
+    assert s.status == SuggestionStatus.ANSWERED
+
+
+def test_answering_for_another_body_is_refused(make):
+    c = make.community()
+    s = hf.suggestion(c)
+    mine, theirs = make.body(c, BodyKind.OWNERS_COMMITTEE), make.body(c, BodyKind.PROPERTY_COMPANY)
+    ops.accept_suggestion(s, theirs)
+    with pytest.raises(TransitionError):
+        ops.answer_suggestion(s, "x", body_ids=[mine.id])
+    assert s.status == SuggestionStatus.ACCEPTED
+
+
+def test_routing_to_a_body_of_another_community_is_refused(make):
+    c, other = make.community(), make.community()
+    s = hf.suggestion(c)
+    with pytest.raises(TransitionError):
+        ops.accept_suggestion(s, make.body(other))
+
+
+def test_tracking_numbers_count_up_within_the_year(make):
+    c = make.community()
+    a, b = hf.suggestion(c), hf.suggestion(c)
+    assert int(b.number[-6:]) == int(a.number[-6:]) + 1
+
+
+def test_empty_or_overlong_suggestions_are_refused(make):
+    c = make.community()
+    with pytest.raises(TransitionError):
+        hf.suggestion(c, summary="   ")
+    with pytest.raises(TransitionError):
+        hf.suggestion(c, summary="很" * 201)
+
+
+def test_overdue_flag(make):
+    c = make.community()
+    s = hf.suggestion(c)
+    ops.accept_suggestion(s, make.body(c), due_date=date.today() - timedelta(days=3))
+    assert s.is_overdue
+    ops.answer_suggestion(s, "x")
+    assert not s.is_overdue
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("S-2026-000123", "S-2026-000123"), (" s-2026-123 ", "S-2026-000123"), ("S2026000123", "S-2026-000123"),
+    ("S-26-1", None), ("2026-000123", None), ("S-2026-0001234", None), ("", None), ("<script>", None),
+])
+def test_tracking_number_normalisation(raw, expected):
+    assert normalise_number(raw) == expected
+
+
+def test_candidate_project(make):
+    c = make.community()
+    s = hf.suggestion(c)
+    ops.mark_candidate_project(s, "加装电梯", "3号楼加装电梯", 800000)
+    assert s.is_candidate_project and s.candidate_cost == 800000
+
+
+# --- waiting list -----------------------------------------------------------
+
+
+def test_waiting_list_moves_up_in_order_when_someone_cancels(make):
+    c = make.community()
+    a, b, w1, w2 = (make.user("resident", community=c) for _ in range(4))
+    s = hf.session(c, capacity=2)
+    ra, rb = ops.register_for_session(s, a), ops.register_for_session(s, b)
+    r1, r2 = ops.register_for_session(s, w1), ops.register_for_session(s, w2)
+    assert [r.status for r in (ra, rb, r1, r2)] == [RegistrationStatus.REGISTERED] * 2 + [RegistrationStatus.WAITING] * 2
+    assert (r1.waiting_position, r2.waiting_position) == (1, 2)
+    promoted = ops.cancel_registration(ra)
+    assert promoted is r1
+    assert r1.status == RegistrationStatus.REGISTERED and r2.status == RegistrationStatus.WAITING
+    assert r2.waiting_position == 1
+    # Cancelling a waiting place promotes nobody.
+    assert ops.cancel_registration(r2) is None
+    assert len(s.registered) == 2
+
+
+def test_raising_capacity_promotes_the_waiting(make):
+    c = make.community()
+    users = [make.user("resident", community=c) for _ in range(3)]
+    s = hf.session(c, capacity=1)
+    regs = [ops.register_for_session(s, u) for u in users]
+    ops.reschedule_session(s, starts_at=s.starts_at, ends_at=s.ends_at, place=s.place, capacity=3)
+    assert all(r.status == RegistrationStatus.REGISTERED for r in regs)
+
+
+def test_second_registration_past_and_cancelled_sessions_are_refused(make):
+    c = make.community()
+    u = make.user("resident", community=c)
+    s = hf.session(c, capacity=5)
+    ops.register_for_session(s, u)
+    with pytest.raises(TransitionError):
+        ops.register_for_session(s, u)
+    past = hf.session(c, starts_in=timedelta(days=-1))
+    with pytest.raises(TransitionError):
+        ops.register_for_session(past, u)
+    cancelled = hf.session(c)
+    ops.cancel_session(cancelled, "场地冲突")
+    with pytest.raises(TransitionError):
+        ops.register_for_session(cancelled, u)
+
+
+def test_a_cancelled_registration_can_register_again_at_the_back_of_the_queue(make):
+    c = make.community()
+    a, b = make.user("resident", community=c), make.user("resident", community=c)
+    s = hf.session(c, capacity=1)
+    ra = ops.register_for_session(s, a)
+    ops.register_for_session(s, b)
+    ops.cancel_registration(ra)
+    again = ops.register_for_session(s, a)
+    assert again.status == RegistrationStatus.WAITING
+
+
+def test_published_minutes_are_immutable_and_corrections_are_revisions(make, db):
+    c = make.community()
+    s = hf.session(c, starts_in=timedelta(hours=-3))
+    ops.mark_session_held(s)
+    m1 = ops.publish_minutes(s, summary="讨论了加装电梯", actions=[("物业两周内报价", None, None)])
+    assert s.status == SessionStatus.MINUTES_PUBLISHED
+    db.session.commit()
+    m1.summary = "篡改"
+    with pytest.raises(RuntimeError):
+        db.session.flush()
+    db.session.rollback()
+    assert m1.summary == "讨论了加装电梯"
+    with pytest.raises(TransitionError):
+        ops.publish_minutes(s, summary="更正", correction_note="")
+    m2 = ops.publish_minutes(s, summary="讨论了加装电梯(更正出席人数)", correction_note="出席人数有误")
+    assert (m1.revision, m2.revision) == (1, 2)
+
+
+# --- statistics -------------------------------------------------------------
+
+
+def test_body_statistics_on_hand_computed_data():
+    d = date
+    today = d(2026, 11, 20)
+    records = [
+        # answered after 3 days, on time, satisfied
+        Record(accepted=d(2026, 11, 2), due=d(2026, 11, 23), first_answered=d(2026, 11, 5), rating="satisfied"),
+        # answered after 10 days, on time, unsatisfied
+        Record(accepted=d(2026, 11, 2), due=d(2026, 11, 23), first_answered=d(2026, 11, 12), rating="unsatisfied"),
+        # answered after 30 days, late, fairly satisfied
+        Record(accepted=d(2026, 9, 1), due=d(2026, 9, 22), first_answered=d(2026, 10, 1), rating="fairly_satisfied"),
+        # answered after 7 days, on the due date itself (on time), not rated
+        Record(accepted=d(2026, 10, 1), due=d(2026, 10, 8), first_answered=d(2026, 10, 8)),
+        # open and overdue
+        Record(accepted=d(2026, 10, 1), due=d(2026, 10, 22), first_answered=None, open=True),
+        # open, not yet due
+        Record(accepted=d(2026, 11, 18), due=d(2026, 12, 9), first_answered=None, open=True),
+    ]
+    st = body_stats(records, today)
+    assert (st.total, st.answered, st.open, st.overdue, st.rated) == (6, 4, 2, 1, 3)
+    # response days 3, 10, 30, 7 → median (7 + 10) / 2
+    assert st.median_days == 8.5
+    assert st.on_time_share == 3 / 4
+    assert st.satisfaction_share == 2 / 3
+
+
+def test_body_statistics_when_empty():
+    st = body_stats([], date(2026, 1, 1))
+    assert st.total == 0 and st.median_days is None and st.on_time_share is None and st.satisfaction_share is None
