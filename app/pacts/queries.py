@@ -1,0 +1,275 @@
+"""Reads that pact pages share; each runs a fixed number of queries whatever the data size."""
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import Membership, User
+from app.extensions import db
+from app.org.models import Building, Household
+from app.pacts.consensus import ClauseConsensus, GroupCount, clause_consensus
+from app.pacts.models import (
+    Amendment,
+    AmendmentEndorsement,
+    Clause,
+    Comment,
+    CommentAgree,
+    CommentReport,
+    Pact,
+    PactFollow,
+    PactStatus,
+    PactVersion,
+    Position,
+)
+
+#: Threads per page, and replies shown under each thread before "more replies".
+THREADS_PER_PAGE = 20
+REPLIES_SHOWN = 5
+REPLIES_PER_PAGE = 50
+
+
+def _author_loader():
+    # public_name() needs the author's household and building: load them with the comments.
+    return (
+        selectinload(Comment.author)
+        .selectinload(User.memberships)
+        .joinedload(Membership.household)
+        .joinedload(Household.building)
+    )
+
+
+def pacts_of_community(community_id: int, include_drafts: bool) -> list[Pact]:
+    stmt = select(Pact).where(Pact.community_id == community_id).options(selectinload(Pact.versions))
+    if not include_drafts:
+        stmt = stmt.where(Pact.status != PactStatus.DRAFTING)
+    return list(db.session.scalars(stmt.order_by(Pact.created_at.desc(), Pact.id.desc())))
+
+
+def load_pact(pact_id: int) -> Pact:
+    pact = db.session.scalar(
+        select(Pact).where(Pact.id == pact_id).options(
+            selectinload(Pact.versions).selectinload(PactVersion.clauses), joinedload(Pact.community)
+        )
+    )
+    if pact is None:
+        from flask import abort
+
+        abort(404)
+    return pact
+
+
+def community_household_count(community_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Household.id)).join(Building).where(Building.community_id == community_id)
+    ) or 0
+
+
+def consensus_for_version(version: PactVersion, community_id: int) -> dict[int, ClauseConsensus]:
+    """clause id -> its consensus figures; three queries for the whole version."""
+    rows = db.session.execute(
+        select(Position.clause_id, Household.building_id, Position.stance, func.count(Position.id))
+        .join(Clause, Clause.id == Position.clause_id)
+        .join(Household, Household.id == Position.household_id)
+        .where(Clause.version_id == version.id)
+        .group_by(Position.clause_id, Household.building_id, Position.stance)
+    ).all()
+    per_clause: dict[int, dict[int, dict[str, int]]] = {}
+    for clause_id, building_id, stance, n in rows:
+        per_clause.setdefault(clause_id, {}).setdefault(building_id, {})[str(stance)] = n
+    households = dict(
+        db.session.execute(
+            select(Position.clause_id, func.count(func.distinct(Position.household_id)))
+            .join(Clause, Clause.id == Position.clause_id)
+            .where(Clause.version_id == version.id, Position.household_id.is_not(None))
+            .group_by(Position.clause_id)
+        ).all()
+    )
+    all_households = community_household_count(community_id)
+    result = {}
+    for clause in version.clauses:
+        groups = {
+            b: GroupCount(support=c.get("support", 0), oppose=c.get("oppose", 0), suggest=c.get("suggest", 0))
+            for b, c in per_clause.get(clause.id, {}).items()
+        }
+        result[clause.id] = clause_consensus(groups, households.get(clause.id, 0), all_households)
+    return result
+
+
+def building_labels(community_id: int) -> dict[int, str]:
+    return {b.id: b.label for b in db.session.scalars(select(Building).where(Building.community_id == community_id))}
+
+
+def comment_counts(version: PactVersion) -> dict[int, int]:
+    """clause id -> number of visible comments on it."""
+    return dict(
+        db.session.execute(
+            select(Comment.clause_id, func.count(Comment.id))
+            .join(Clause, Clause.id == Comment.clause_id)
+            .where(Clause.version_id == version.id, Comment.withdrawn_at.is_(None), Comment.hidden_at.is_(None))
+            .group_by(Comment.clause_id)
+        ).all()
+    )
+
+
+def amendment_counts(version: PactVersion) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(Amendment.clause_id, func.count(Amendment.id))
+            .join(Clause, Clause.id == Amendment.clause_id)
+            .where(Clause.version_id == version.id)
+            .group_by(Amendment.clause_id)
+        ).all()
+    )
+
+
+def thread_page(pact: Pact, clause: Clause | None, page: int, user=None) -> dict:
+    """One page of threads (pact-level when `clause` is None) with their first replies."""
+    base = select(Comment).where(Comment.pact_id == pact.id, Comment.root_id.is_(None))
+    base = base.where(Comment.clause_id == clause.id) if clause is not None else base.where(Comment.clause_id.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // THREADS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    roots = list(
+        db.session.scalars(
+            base.options(_author_loader())
+            .order_by(Comment.created_at, Comment.id)
+            .limit(THREADS_PER_PAGE).offset((page - 1) * THREADS_PER_PAGE)
+        )
+    )
+    replies = first_replies([r.id for r in roots])
+    comments = roots + [c for lst in replies.values() for c in lst]
+    return {
+        "threads": roots,
+        "replies": replies,
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "agreed": agreed_ids(comments, user),
+        "positions": author_positions(comments),
+    }
+
+
+def first_replies(root_ids: list[int]) -> dict[int, list[Comment]]:
+    """The first REPLIES_SHOWN replies of each thread, in one query (a window function)."""
+    if not root_ids:
+        return {}
+    numbered = (
+        select(Comment.id, func.row_number().over(partition_by=Comment.root_id,
+                                                  order_by=(Comment.created_at, Comment.id)).label("n"))
+        .where(Comment.root_id.in_(root_ids))
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(Comment).join(numbered, and_(numbered.c.id == Comment.id, numbered.c.n <= REPLIES_SHOWN))
+        .options(_author_loader())
+        .order_by(Comment.created_at, Comment.id)
+    ).all()
+    out: dict[int, list[Comment]] = {rid: [] for rid in root_ids}
+    for c in rows:
+        out[c.root_id].append(c)
+    return out
+
+
+def replies_page(root: Comment, page: int, user=None) -> dict:
+    base = select(Comment).where(Comment.root_id == root.id)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    pages = max(1, -(-total // REPLIES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    rows = list(db.session.scalars(
+        base.options(_author_loader()).order_by(Comment.created_at, Comment.id)
+        .limit(REPLIES_PER_PAGE).offset((page - 1) * REPLIES_PER_PAGE)
+    ))
+    return {"replies": rows, "page": page, "pages": pages, "total": total,
+            "agreed": agreed_ids(rows, user), "positions": author_positions(rows)}
+
+
+def agreed_ids(comments: list[Comment], user) -> set[int]:
+    if not comments or user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(
+        select(CommentAgree.comment_id).where(CommentAgree.user_id == user.id,
+                                              CommentAgree.comment_id.in_([c.id for c in comments]))
+    ))
+
+
+def author_positions(comments: list[Comment]) -> dict[tuple[int, int], str]:
+    """(author id, clause id) -> the stance each comment's author holds on its clause."""
+    pairs = {(c.author_id, c.clause_id) for c in comments if c.clause_id is not None}
+    if not pairs:
+        return {}
+    rows = db.session.execute(
+        select(Position.user_id, Position.clause_id, Position.stance).where(
+            Position.clause_id.in_({p[1] for p in pairs}), Position.user_id.in_({p[0] for p in pairs})
+        )
+    ).all()
+    return {(u, c): str(s) for u, c, s in rows}
+
+
+def positions_of_user(version: PactVersion, user) -> dict[int, str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(db.session.execute(
+        select(Position.clause_id, Position.stance).join(Clause).where(
+            Clause.version_id == version.id, Position.user_id == user.id)
+    ).all())
+
+
+def amendments_of_clause(clause: Clause) -> list[Amendment]:
+    return list(db.session.scalars(
+        select(Amendment).where(Amendment.clause_id == clause.id)
+        .options(selectinload(Amendment.author).selectinload(User.memberships)
+                 .joinedload(Membership.household).joinedload(Household.building))
+        .order_by(Amendment.created_at, Amendment.id)
+    ))
+
+
+def amendments_of_pact(pact: Pact) -> list[Amendment]:
+    return list(db.session.scalars(
+        select(Amendment).where(Amendment.pact_id == pact.id)
+        .options(joinedload(Amendment.clause),
+                 selectinload(Amendment.author).selectinload(User.memberships)
+                 .joinedload(Membership.household).joinedload(Household.building))
+        .order_by(Amendment.created_at, Amendment.id)
+    ))
+
+
+def endorsed_ids(amendments: list[Amendment], user) -> set[int]:
+    if not amendments or user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(
+        select(AmendmentEndorsement.amendment_id).where(
+            AmendmentEndorsement.user_id == user.id,
+            AmendmentEndorsement.amendment_id.in_([a.id for a in amendments]))
+    ))
+
+
+def is_following(pact: Pact, user) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(
+        select(PactFollow.id).where(PactFollow.pact_id == pact.id, PactFollow.user_id == user.id)
+    ) is not None
+
+
+def open_reports(community_id: int) -> list[CommentReport]:
+    return list(db.session.scalars(
+        select(CommentReport).join(Comment).join(Pact, Pact.id == Comment.pact_id)
+        .where(Pact.community_id == community_id, CommentReport.resolved_at.is_(None))
+        .options(joinedload(CommentReport.comment).joinedload(Comment.pact))
+        .order_by(CommentReport.created_at)
+    ))
+
+
+def change_sources(old: PactVersion, new: PactVersion) -> tuple[dict[int, list[Amendment]], dict[int, int]]:
+    """For a comparison: lineage -> amendments applied in `new`, and lineage -> comment count on `old`."""
+    amendments: dict[int, list[Amendment]] = {}
+    for a in db.session.scalars(
+        select(Amendment).join(Clause, Clause.id == Amendment.clause_id)
+        .where(Amendment.applied_version_id == new.id).options(joinedload(Amendment.clause))
+    ):
+        amendments.setdefault(a.clause.lineage, []).append(a)
+    counts = dict(db.session.execute(
+        select(Clause.lineage, func.count(Comment.id)).join(Comment, Comment.clause_id == Clause.id)
+        .where(Clause.version_id == old.id, Comment.hidden_at.is_(None), Comment.withdrawn_at.is_(None))
+        .group_by(Clause.lineage)
+    ).all())
+    return amendments, counts
