@@ -5,8 +5,12 @@ DATABASE_URL (as `.ci/run` does for its second run).
 """
 
 import os
+import secrets
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 
 from app import create_app
@@ -68,8 +72,41 @@ def db(app):
         _db.session.remove()
 
 
+class CSRFClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every POST, as a browser would.
+
+    Pass `csrf=False` to send none (to test the refusal).
+    """
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            if "csrf_token" not in session:
+                session["csrf_token"] = secrets.token_hex(20)
+            raw = session["csrf_token"]
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        # The test's app context is shared with the request; give each request an empty `g`
+        # as production does, so cached users and roles never leak between requests.
+        if has_app_context():
+            g.__dict__.clear()
+        method = kwargs.get("method", "GET").upper()
+        if csrf and method in ("POST", "PUT", "PATCH", "DELETE"):
+            token = self.csrf_token()
+            data = kwargs.get("data")
+            if data is None and "json" not in kwargs:
+                kwargs["data"] = data = {}
+            if isinstance(data, dict) and "csrf_token" not in data:
+                kwargs["data"] = {**data, "csrf_token": token}
+            headers = dict(kwargs.get("headers") or {})
+            headers.setdefault("X-CSRFToken", token)
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = CSRFClient
     return app.test_client()
 
 

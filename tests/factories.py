@@ -129,9 +129,9 @@ def user(role: str | Role | None = None, community: Community | None = None, *, 
 
 
 def clear_cache_safely() -> None:
-    from flask import has_request_context
+    from flask import has_app_context
 
-    if has_request_context():
+    if has_app_context():
         clear_cache()
 
 
@@ -148,3 +148,13 @@ def logout(client):
     with client.session_transaction() as session:
         session.clear()
     return client
+
+
+def zh(message: str, **params) -> str:
+    """`message` as the Chinese interface shows it; fails if it has no Chinese translation."""
+    from flask_babel import force_locale, gettext
+
+    with force_locale("zh_Hans_CN"):
+        translated = gettext(message, **params)
+    assert translated != (message % params if params else message), f"no Chinese translation for {message!r}"
+    return translated

@@ -51,11 +51,20 @@ def update(only: str | None = None) -> None:
             po = folder / locale / "LC_MESSAGES" / "messages.po"
             if po.exists():
                 pybabel("update", "-i", str(pot), "-d", str(folder), "-l", locale,
-                        "--no-fuzzy-matching", "--ignore-obsolete", "--omit-header")
+                        "--no-fuzzy-matching", "--ignore-obsolete")
             else:
                 pybabel("init", "-i", str(pot), "-d", str(folder), "-l", locale)
+            clear_header_fuzzy(po)
         fill_english(folder / "en" / "LC_MESSAGES" / "messages.po")
         pot.unlink()
+
+
+def clear_header_fuzzy(po: Path) -> None:
+    """`pybabel init` marks the header fuzzy, and `compile` then skips the whole catalogue."""
+    text = po.read_text(encoding="utf-8")
+    head, sep, rest = text.partition('msgid ""')
+    if "#, fuzzy" in head:
+        po.write_text(head.replace("#, fuzzy\n", "") + sep + rest, encoding="utf-8")
 
 
 def fill_english(po: Path) -> None:
@@ -70,6 +79,7 @@ def fill_english(po: Path) -> None:
         else:
             message.string = message.id
         message.flags.discard("fuzzy")
+    catalog.fuzzy = False
     with po.open("wb") as f:
         write_po(f, catalog, width=0, omit_header=False, no_location=True)
 
@@ -90,6 +100,8 @@ def missing() -> list[str]:
                 continue
             with po.open("rb") as f:
                 catalog = read_po(f, locale=locale)
+            if catalog.fuzzy:
+                problems.append(f"{po.relative_to(ROOT)}: the header is fuzzy, so compile would skip it")
             for message in catalog:
                 if not message.id:
                     continue

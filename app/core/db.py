@@ -39,7 +39,7 @@ def begin_write() -> None:
     "database is locked". Call this before an operation's first read. It does
     nothing when a transaction is already under way or on PostgreSQL.
     """
-    session = db.session
+    session = db.session()  # the scoped session's current Session
     if session.in_transaction():
         return
     if db.engine.dialect.name == "sqlite":
