@@ -124,6 +124,8 @@ def _renumber(version: PactVersion) -> None:
     for i, clause in enumerate(sorted(version.clauses, key=lambda c: c.position), start=1):
         clause.position = i
     db.session.flush()
+    # The relationship keeps its load order; reload it so it follows the new positions.
+    db.session.expire(version, ["clauses"])
 
 
 def add_clause(pact: Pact, text: str, after: int | None = None, actor=None) -> Clause:
@@ -185,6 +187,7 @@ def move_clause(pact: Pact, clause: Clause, delta: int, actor=None) -> None:
     for n, c in enumerate(clauses, start=1):
         c.position = n
     db.session.flush()
+    db.session.expire(version, ["clauses"])
     audit.record("pact.clause_move", pact, community=pact.community_id, detail=f"clause {i + 1} -> {j + 1}", actor=actor)
 
 
