@@ -1,0 +1,269 @@
+"""Tallies of the four vote methods (DESIGN.md, "Votes"). Pure functions, exact integers and
+``fractions.Fraction`` only, no floats.
+
+``tally(manifest, ballots_choices, root_hex)`` returns the export's ``result`` object; its
+layout (every key always present, nothing else):
+
+* all methods: ``"ballots"`` (number of ballots = participants), ``"electorate"`` (its size),
+  ``"quorum_met"`` (ballots > params.quorum), ``"root"`` (the log's final Merkle root, which also
+  draws the lots).
+* ``approval``: ``"options": {id: {"approvals": n}}``, ``"winners"``: options whose approvals
+  exceed ``threshold``, by approvals (ties by lot), at most ``seats`` of them; with a ``budget``,
+  an option that no longer fits is skipped and the next one tried.
+* ``item_by_item``: ``"options": {id: {"yes": n, "no": n, "abstain": n}}``, ``"winners"``: options
+  whose yes votes exceed ``threshold``, by yes votes (ties by lot).
+* ``equal_shares``: ``"options": {id: {"approvals": n}}``, ``"winners"`` (the Method of Equal
+  Shares with completion, in the order it funds them), ``"cost"`` (their total cost),
+  ``"share"`` (the per-voter share of the final run as an exact fraction string such as
+  ``"1519/5"``, or null when nothing was run), ``"greedy_winners"`` and ``"greedy_cost"`` (most
+  approvals first, skipping what does not fit).
+* ``ratification``: ``"yes"``, ``"no"``, ``"abstain"``, ``"adopted"`` (quorum met and yes > half
+  of the ballots; abstentions count among those who took part). No ``options``/``winners``.
+
+When the quorum is not met there are no winners (``[]``, also for ``greedy_winners``) and a
+ratification is not adopted; the counts are still published.
+
+**Lot**: tied options are ordered by ``SHA256(root_hex + option_id)`` (UTF-8, lowercase hex),
+smallest first — see :func:`lot_key`.
+
+**Method of Equal Shares** (equalshares.net, cost satisfaction): n = number of ballots, each
+voter starts with share s; repeatedly, among the projects whose supporters together still hold
+at least its cost, fund the one whose cost, split as equally as possible among its supporters
+(those who cannot pay the equal part pay all they have), asks the least per unit of cost, i.e.
+the smallest ``max payment / cost``; ties: lower cost, then more approvals, then lot. Projects
+nobody approves are never funded. **Completion**: s = B/n, B/n + 1, B/n + 2, ... while the
+outcome costs at most B; the result is the last outcome that fitted. It stops early when an
+outcome already funds every approved project.
+
+**Greedy** (shown beside it): projects with at least one approval by approvals descending, then
+lower cost, then lot; take each one that still fits in the budget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from fractions import Fraction
+
+from app.votes.ballot_log import ANSWERS
+
+
+def lot_key(root_hex: str, option_id: str) -> str:
+    """The lot of an option: ``SHA256(root_hex + option_id)`` in hex; smaller wins a tie."""
+    return hashlib.sha256((root_hex + option_id).encode("utf-8")).hexdigest()
+
+
+# --- Method of Equal Shares -------------------------------------------------------------------
+
+
+class _Election:
+    """Ballots grouped by identical approval set: voters of a group always hold the same budget."""
+
+    def __init__(self, voters_approvals: Iterable[Iterable[str]], costs: dict[str, int]):
+        self.n = 0
+        groups: Counter[frozenset[str]] = Counter()
+        for approvals in voters_approvals:
+            self.n += 1
+            approved = frozenset(a for a in approvals if a in costs)
+            if approved:
+                groups[approved] += 1
+        self.sets = list(groups)
+        self.counts = [groups[s] for s in self.sets]
+        self.costs = costs
+        self.approvals = {p: 0 for p in costs}
+        self.supporters: dict[str, list[int]] = {p: [] for p in costs}
+        for g, approved in enumerate(self.sets):
+            for p in approved:
+                self.approvals[p] += self.counts[g]
+                self.supporters[p].append(g)
+        self.candidates = [p for p in costs if self.approvals[p] > 0 and costs[p] > 0]
+
+    def run(self, share: Fraction, tie_key: Callable[[str], object]) -> list[str]:
+        """One run of the Method of Equal Shares with every voter starting at ``share``."""
+        costs, counts, sets = self.costs, self.counts, self.sets
+        budget = [share] * len(sets)
+        # per project: its supporters' budgets, as {budget: number of voters}
+        held = {p: {share: self.approvals[p]} for p in self.candidates}
+        # rho (max payment / cost) only grows as budgets shrink: a lower bound lets us skip work
+        lower = {p: Fraction(1, self.approvals[p]) for p in self.candidates}
+        remaining = set(self.candidates)
+        winners: list[str] = []
+        while remaining:
+            best_rho = None
+            tied: list[str] = []
+            for p in sorted(remaining, key=lower.__getitem__):
+                if best_rho is not None and lower[p] > best_rho:
+                    break
+                payment = _max_payment(held[p], costs[p])
+                if payment is None:
+                    remaining.discard(p)  # budgets never grow: unaffordable for good
+                    continue
+                rho = payment / costs[p]
+                lower[p] = rho
+                if best_rho is None or rho < best_rho:
+                    best_rho, tied = rho, [p]
+                elif rho == best_rho:
+                    tied.append(p)
+            if not tied:
+                break
+            pick = min(tied, key=lambda p: (costs[p], -self.approvals[p], tie_key(p)))
+            winners.append(pick)
+            remaining.discard(pick)
+            payment = best_rho * costs[pick]
+            for g in self.supporters[pick]:
+                old = budget[g]
+                if not old:
+                    continue
+                new = old - payment if old > payment else Fraction(0)
+                budget[g] = new
+                c = counts[g]
+                for q in sets[g]:
+                    if q in remaining:
+                        h = held[q]
+                        left = h[old] - c
+                        if left:
+                            h[old] = left
+                        else:
+                            del h[old]
+                        if new:
+                            h[new] = h.get(new, 0) + c
+        return winners
+
+    def total(self, winners: Iterable[str]) -> int:
+        return sum(self.costs[p] for p in winners)
+
+
+def _max_payment(held: dict[Fraction, int], cost: int) -> Fraction | None:
+    """The most any supporter pays when ``cost`` is split as equally as their budgets allow.
+
+    ``None`` when the supporters together hold less than ``cost``.
+    """
+    if sum(v * k for v, k in held.items()) < cost:
+        return None
+    paid = Fraction(0)
+    left = sum(held.values())
+    for value in sorted(held):
+        k = held[value]
+        if value * left < cost - paid:  # they cannot pay the equal part: they pay all they have
+            paid += value * k
+            left -= k
+        else:
+            break
+    return (cost - paid) / left
+
+
+def equal_shares_outcome(
+    voters_approvals: list[Iterable[str]], costs: dict[str, int], budget: int, tie_key
+) -> tuple[list[str], Fraction | None]:
+    """Equal shares with completion: (winners in funding order, the per-voter share used)."""
+    election = _Election(voters_approvals, costs)
+    if election.n == 0 or not election.candidates:
+        return [], None
+    all_candidates = set(election.candidates)
+    share = Fraction(budget, election.n)
+    best, best_share = election.run(share, tie_key), share
+    while set(best) != all_candidates:
+        share += 1
+        outcome = election.run(share, tie_key)
+        if election.total(outcome) > budget:
+            break
+        best, best_share = outcome, share
+    return best, best_share
+
+
+def equal_shares(voters_approvals: list[set[str]], costs: dict[str, int], budget: int, tie_key) -> list[str]:
+    """Winners of the Method of Equal Shares with completion, in the order they are funded."""
+    return equal_shares_outcome(voters_approvals, costs, budget, tie_key)[0]
+
+
+def greedy(approvals: dict[str, int], costs: dict[str, int], budget: int | None, tie_key) -> list[str]:
+    """Most approvals first (then lower cost, then lot), skipping what does not fit the budget."""
+    order = sorted(
+        (p for p in approvals if approvals[p] > 0),
+        key=lambda p: (-approvals[p], costs[p], tie_key(p)),
+    )
+    spent, winners = 0, []
+    for p in order:
+        if budget is None or spent + costs[p] <= budget:
+            winners.append(p)
+            spent += costs[p]
+    return winners
+
+
+# --- tally ------------------------------------------------------------------------------------
+
+
+def tally(manifest: dict, ballots_choices: list[dict], root_hex: str) -> dict:
+    """The ``result`` of a vote from its manifest, its ballots' choices (seq order) and final root."""
+    method, params = manifest["method"], manifest["params"]
+    n = len(ballots_choices)
+    quorum_met = n > params["quorum"]
+    result: dict = {
+        "ballots": n,
+        "electorate": manifest["electorate"]["size"],
+        "quorum_met": quorum_met,
+        "root": root_hex,
+    }
+
+    def lot(option_id: str) -> str:
+        return lot_key(root_hex, option_id)
+
+    if method == "ratification":
+        counts = Counter(c["answer"] for c in ballots_choices)
+        result.update({a: counts[a] for a in ANSWERS})
+        result["adopted"] = quorum_met and 2 * counts["yes"] > n
+        return result
+
+    options = manifest["options"]
+    ids = [o["id"] for o in options]
+    costs = {o["id"]: o["cost"] for o in options}
+    if method == "item_by_item":
+        per = {i: dict.fromkeys(ANSWERS, 0) for i in ids}
+        for choices in ballots_choices:
+            for option, answer in choices.items():
+                per[option][answer] += 1
+        result["options"] = per
+        passing = [i for i in ids if per[i]["yes"] > params["threshold"]]
+        passing.sort(key=lambda i: (-per[i]["yes"], lot(i)))
+        result["winners"] = passing if quorum_met else []
+        return result
+
+    approvals = dict.fromkeys(ids, 0)
+    for choices in ballots_choices:
+        for option in choices["approve"]:
+            approvals[option] += 1
+    result["options"] = {i: {"approvals": approvals[i]} for i in ids}
+
+    if method == "approval":
+        eligible = [i for i in ids if approvals[i] > params["threshold"]]
+        eligible.sort(key=lambda i: (-approvals[i], lot(i)))
+        cap = params.get("budget")
+        winners, spent = [], 0
+        for i in eligible:
+            if len(winners) == params["seats"]:
+                break
+            if cap is not None and spent + costs[i] > cap:
+                continue
+            winners.append(i)
+            spent += costs[i]
+        result["winners"] = winners if quorum_met else []
+        return result
+
+    if method == "equal_shares":
+        budget = params["budget"]
+        winners, share = ([], None)
+        greedy_winners: list[str] = []
+        if quorum_met:
+            winners, share = equal_shares_outcome(
+                [c["approve"] for c in ballots_choices], costs, budget, lot
+            )
+            greedy_winners = greedy(approvals, costs, budget, lot)
+        result["winners"] = winners
+        result["cost"] = sum(costs[i] for i in winners)
+        result["share"] = None if share is None else str(share)
+        result["greedy_winners"] = greedy_winners
+        result["greedy_cost"] = sum(costs[i] for i in greedy_winners)
+        return result
+
+    raise ValueError(f"unknown method {method!r}")
