@@ -23,6 +23,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production (YISHITING_ENV=production)")
     logging.basicConfig(level=logging.INFO)
+    hops = int(app.config.get("PROXY_FIX_HOPS", 0))
+    if hops:
+        # Behind a reverse proxy: trust its X-Forwarded-For/-Proto so that rate limits and
+        # the audit log see the resident's address, not the proxy's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from app.core.db import configure_engine
     from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate

@@ -34,6 +34,11 @@ def _secret_key(env: str) -> str | None:
     return path.read_text().strip()
 
 
+def rate_limit_storage(redis_url: str | None) -> str:
+    """Rate-limit counters live in Redis when several workers or hosts serve the app."""
+    return redis_url or "memory://"
+
+
 class Config:
     """Settings for development and production; `YISHITING_ENV` picks which."""
 
@@ -43,7 +48,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STORAGE_URI = rate_limit_storage(REDIS_URL)
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
@@ -67,6 +72,8 @@ class Config:
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
     PREFERRED_URL_SCHEME = "https" if ENV_NAME == "production" else "http"
 
+    #: How many reverse proxies stand in front of the app (0 when serving directly).
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     #: Version of the privacy notice residents consent to; bump when its text changes.
     PRIVACY_NOTICE_VERSION = "2026-11"
     #: Log-in attempts allowed per client address.

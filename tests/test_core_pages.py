@@ -127,3 +127,21 @@ def test_static_assets_are_served_locally(client):
 
 def test_health_check(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_home_page_fits_the_role(client, make, login, db):
+    from app.accounts.models import Membership
+
+    community = make.community(name="梅园居民区")
+    household = make.household(community_=community)
+    db.session.add(Membership(user_id=make.user().id, household_id=household.id))
+    newcomer = make.user()
+    login(newcomer)
+    assert "/join" in client.get("/").get_data(as_text=True)
+    login(make.user("secretary", community))
+    page = client.get("/").get_data(as_text=True)
+    assert f"/communities/{community.id}/members/requests" in page
+    assert "/admin/org" not in page
+    login(make.user("admin"))
+    page = client.get("/").get_data(as_text=True)
+    assert "/admin/org" in page and "/admin/roles" in page

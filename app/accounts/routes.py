@@ -18,6 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.accounts import bp
+from app.accounts import home as _home  # noqa: F401 - registers the home sections
 from app.accounts.forms import (
     AppointForm,
     DecisionForm,

@@ -150,6 +150,12 @@ def about():
     return render_template("core/about.html")
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/healthz")
 def healthz():
     """Liveness probe for the load balancer: the database answers."""
