@@ -1,0 +1,135 @@
+"""Forms of the votes domain. Ballots themselves are plain forms read in routes.py (their fields
+depend on the vote), still covered by CSRFProtect like every POST."""
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.votes.models import ElectorateKind, Method, Secrecy
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class VoteForm(FlaskForm):
+    """Define or edit a draft vote. `stations` and `projects` are passed by the view."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)],
+                                description=_l("Why this vote is held and what it decides (markdown)."))
+    electorate_kind = SelectField(_l("Who votes"), choices=[(k.value, k.label) for k in ElectorateKind])
+    station_id = SelectField(_l("Liaison station (for a deputies' vote)"), coerce=int, choices=[],
+                             validate_choice=False)
+    method = SelectField(_l("Method"), choices=[(m.value, m.label) for m in Method if m != Method.RATIFICATION])
+    secrecy = SelectField(_l("Secrecy"), choices=[(s.value, s.label) for s in Secrecy],
+                          description=_l("Secret means hidden from the public, not from the server: only who "
+                                         "took part is published, never how."))
+    max_choices = IntegerField(_l("Approvals allowed per ballot (K)"), validators=[Optional(), NumberRange(min=1)],
+                               description=_l("Approval votes: each voter approves up to this many projects."))
+    seats = IntegerField(_l("Projects to select (seats)"), validators=[Optional(), NumberRange(min=1)],
+                         description=_l("Approval votes: at most this many projects win. Default: K."))
+    budget = IntegerField(_l("Budget (yuan)"), validators=[Optional(), NumberRange(min=1)],
+                          description=_l("Required for equal shares; optional limit for approval."))
+    threshold = IntegerField(_l("Threshold (votes)"), validators=[Optional(), NumberRange(min=0)],
+                             description=_l("A project needs more than this many approvals or yes votes. "
+                                            "Default: half of the whole electorate."))
+    quorum = IntegerField(_l("Quorum (ballots)"), validators=[Optional(), NumberRange(min=0)],
+                          description=_l("The vote is valid only if more than this many ballots are cast. "
+                                         "Default: none, or half the electorate for a ratification."))
+    projects = MultiCheckboxField(_l("Projects on the ballot"), coerce=int, choices=[])
+    opens_at = DateTimeLocalField(_l("Opens at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("Closes at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
+    auto_open = BooleanField(_l("Open automatically at the opening time"))
+
+    def validate_closes_at(self, field):
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The vote must close after it opens."))
+        if self.opens_at.data and field.data and field.data - self.opens_at.data > timedelta(days=366):
+            raise ValidationError(_l("A vote cannot stay open for more than a year."))
+
+    def validate_station_id(self, field):
+        if self.electorate_kind.data == ElectorateKind.DEPUTIES.value:
+            if field.data not in {c[0] for c in field.choices}:
+                raise ValidationError(_l("Choose the liaison station whose deputies vote."))
+
+    def validate_projects(self, field):
+        if self.method.data == Method.RATIFICATION.value:
+            return
+        if not field.data:
+            raise ValidationError(_l("Choose at least one project for the ballot."))
+        if self.method.data == Method.APPROVAL.value and self.max_choices.data and \
+                self.max_choices.data > len(field.data):
+            raise ValidationError(_l("K cannot be larger than the number of projects."))
+
+    def validate_budget(self, field):
+        if self.method.data == Method.EQUAL_SHARES.value and not field.data:
+            raise ValidationError(_l("An equal-shares vote needs a budget."))
+
+    def validate_max_choices(self, field):
+        if self.method.data == Method.APPROVAL.value and not field.data:
+            raise ValidationError(_l("Say how many projects each voter may approve."))
+
+    def params(self) -> dict:
+        method = self.method.data
+        params = {"threshold": self.threshold.data, "quorum": self.quorum.data}
+        if method == Method.APPROVAL.value:
+            params.update(max_choices=self.max_choices.data, seats=self.seats.data, budget=self.budget.data)
+        elif method == Method.EQUAL_SHARES.value:
+            params.update(budget=self.budget.data)
+        return {k: v for k, v in params.items() if v is not None}
+
+
+class RatificationForm(FlaskForm):
+    electorate_kind = SelectField(_l("Who votes"), choices=[(ElectorateKind.RESIDENTS.value, ElectorateKind.RESIDENTS.label),
+                                                            (ElectorateKind.HOUSEHOLDS.value, ElectorateKind.HOUSEHOLDS.label)])
+    secrecy = SelectField(_l("Secrecy"), choices=[(s.value, s.label) for s in Secrecy], default="secret")
+    quorum = IntegerField(_l("Quorum (ballots)"), validators=[Optional(), NumberRange(min=0)],
+                          description=_l("Default: valid only if more than half of the electorate takes part."))
+    opens_at = DateTimeLocalField(_l("Opens at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("Closes at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
+    validate_closes_at = VoteForm.validate_closes_at
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=500)])
+
+
+class ProjectForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    estimated_cost = IntegerField(_l("Estimated cost (yuan)"),
+                                  validators=[InputRequired(), NumberRange(min=0, max=10**10)])
+    proponent = StringField(_l("Proposed by"), validators=[Length(max=100)],
+                            description=_l("For example: residents of building 3, the owners' committee."))
+
+
+class ProgressForm(FlaskForm):
+    on = DateField(_l("Date"), validators=[InputRequired()])
+    percent = IntegerField(_l("Progress (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
+    note = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=2000)])
+
+
+class EmptyForm(FlaskForm):
+    """For POST-only buttons, so CSRF covers them."""
