@@ -83,8 +83,11 @@ class _Election:
         """One run of the Method of Equal Shares with every voter starting at ``share``."""
         costs, counts, sets = self.costs, self.counts, self.sets
         budget = [share] * len(sets)
-        # per project: its supporters' budgets, as {budget: number of voters}
-        held = {p: {share: self.approvals[p]} for p in self.candidates}
+        # per project: its supporters' budgets, as {budget: number of voters}; keyed by the
+        # (numerator, denominator) pair because hashing a Fraction is slow
+        key0 = (share.numerator, share.denominator)
+        values = {key0: share}
+        held = {p: {key0: self.approvals[p]} for p in self.candidates}
         # rho (max payment / cost) only grows as budgets shrink: a lower bound lets us skip work
         lower = {p: Fraction(1, self.approvals[p]) for p in self.candidates}
         remaining = set(self.candidates)
@@ -95,7 +98,7 @@ class _Election:
             for p in sorted(remaining, key=lower.__getitem__):
                 if best_rho is not None and lower[p] > best_rho:
                     break
-                payment = _max_payment(held[p], costs[p])
+                payment = _max_payment(held[p], values, costs[p])
                 if payment is None:
                     remaining.discard(p)  # budgets never grow: unaffordable for good
                     continue
@@ -118,33 +121,36 @@ class _Election:
                 new = old - payment if old > payment else Fraction(0)
                 budget[g] = new
                 c = counts[g]
+                old_key, new_key = (old.numerator, old.denominator), (new.numerator, new.denominator)
+                values[new_key] = new
                 for q in sets[g]:
                     if q in remaining:
                         h = held[q]
-                        left = h[old] - c
+                        left = h[old_key] - c
                         if left:
-                            h[old] = left
+                            h[old_key] = left
                         else:
-                            del h[old]
+                            del h[old_key]
                         if new:
-                            h[new] = h.get(new, 0) + c
+                            h[new_key] = h.get(new_key, 0) + c
         return winners
 
     def total(self, winners: Iterable[str]) -> int:
         return sum(self.costs[p] for p in winners)
 
 
-def _max_payment(held: dict[Fraction, int], cost: int) -> Fraction | None:
+def _max_payment(held: dict[tuple, int], values: dict[tuple, Fraction], cost: int) -> Fraction | None:
     """The most any supporter pays when ``cost`` is split as equally as their budgets allow.
 
-    ``None`` when the supporters together hold less than ``cost``.
+    ``held`` maps budget keys to numbers of voters, ``values`` keys to budgets. ``None`` when
+    the supporters together hold less than ``cost``.
     """
-    if sum(v * k for v, k in held.items()) < cost:
+    pairs = sorted((values[key], k) for key, k in held.items())
+    if sum(v * k for v, k in pairs) < cost:
         return None
     paid = Fraction(0)
     left = sum(held.values())
-    for value in sorted(held):
-        k = held[value]
+    for value, k in pairs:
         if value * left < cost - paid:  # they cannot pay the equal part: they pay all they have
             paid += value * k
             left -= k
