@@ -1,0 +1,223 @@
+"""Forms of the hearings domain; datetimes typed by users are Shanghai wall time."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from app.hearings.models import (
+    SUBJECT_TYPE_LABELS,
+    SUBJECT_TYPES,
+    SUMMARY_MAX,
+    TEXT_MAX,
+    Category,
+    Rating,
+    SessionKind,
+)
+
+_MAX = _l("At most %(max)d characters.")
+
+
+def _coerce_optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class SessionForm(FlaskForm):
+    kind = SelectField(_l("Kind of session"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please give the session a title.")),
+                                                 Length(max=200, message=_MAX)])
+    community = SelectField(_l("Community"), coerce=_coerce_optional_int, validators=[Optional()])
+    subject_type = SelectField(_l("Subject links to"), validators=[Optional()])
+    subject_id = IntegerField(_l("Number of the linked item"), validators=[Optional(), NumberRange(min=1)])
+    subject_text = TextAreaField(_l("Subject"), validators=[Optional(), Length(max=2000, message=_MAX)],
+                                 description=_l("What the session is about, in a few sentences."))
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(_l("Please give the date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M",
+                                 validators=[DataRequired(_l("Please give the date and time."))])
+    place = StringField(_l("Place"), validators=[DataRequired(_l("Please say where.")), Length(max=200, message=_MAX)])
+    capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=1, max=10000)],
+                            description=_l("Leave empty for no limit; when full, residents join a waiting list."))
+    host = SelectField(_l("Receiving deputy"), coerce=_coerce_optional_int, validators=[Optional()])
+    agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=3000, message=_MAX)],
+                           description=_l("One item per line."))
+
+    def __init__(self, communities=(), deputies=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, k.label) for k in SessionKind]
+        self.community.choices = [("", _l("All communities of the station"))] + [(c.id, c.name) for c in communities]
+        self.subject_type.choices = [("", _l("No link (free text)"))] + [
+            (t, SUBJECT_TYPE_LABELS[t]) for t in SUBJECT_TYPES
+        ]
+        self.host.choices = [("", "—")] + [(d.id, d.display_name) for d in deputies]
+
+    def validate_ends_at(self, field):
+        if self.starts_at.data and field.data and field.data < self.starts_at.data:
+            raise ValidationError(_l("The session cannot end before it starts."))
+
+    def validate_subject_id(self, field):
+        if self.subject_type.data and not field.data:
+            raise ValidationError(_l("Give the number of the linked item."))
+
+
+class RescheduleForm(FlaskForm):
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired(_l("Please give the date and time."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M",
+                                 validators=[DataRequired(_l("Please give the date and time."))])
+    place = StringField(_l("Place"), validators=[DataRequired(_l("Please say where.")), Length(max=200, message=_MAX)])
+    capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=1, max=10000)])
+
+    def validate_ends_at(self, field):
+        if self.starts_at.data and field.data and field.data < self.starts_at.data:
+            raise ValidationError(_l("The session cannot end before it starts."))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Please give a reason.")),
+                                                     Length(max=500, message=_MAX)])
+
+
+class RegisterForm(FlaskForm):
+    speak_topic = StringField(_l("I would like to speak about (optional)"),
+                              validators=[Optional(), Length(max=200, message=_MAX)])
+
+
+class EmptyForm(FlaskForm):
+    """A POST-only button: CSRF covers it."""
+
+
+class WalkInForm(FlaskForm):
+    name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=50, message=_MAX)])
+    building = SelectField(_l("Building (optional)"), coerce=_coerce_optional_int, validators=[Optional()])
+
+    def __init__(self, buildings=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.building.choices = [("", "—")] + [(b.id, f"{b.community.name} {b.label}") for b in buildings]
+
+
+class ActionForm(Form):
+    text = StringField(_l("Follow-up action"), validators=[Optional(), Length(max=500, message=_MAX)])
+    body = SelectField(_l("Responsible body"), coerce=_coerce_optional_int, validators=[Optional()])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+
+
+class SpeakerForm(Form):
+    name = StringField(_l("Speaker's name"), validators=[Optional(), Length(max=50, message=_MAX)])
+    consent = BooleanField(_l("The speaker agreed to be named"))
+    points = TextAreaField(_l("What was said"), validators=[Optional(), Length(max=2000, message=_MAX)])
+
+
+class MinutesForm(FlaskForm):
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(_l("The minutes need a summary.")),
+                                                       Length(max=10000, message=_MAX)])
+    decisions = TextAreaField(_l("Decisions"), validators=[Optional(), Length(max=5000, message=_MAX)])
+    actions = FieldList(FormField(ActionForm), min_entries=3, max_entries=10)
+    speakers = FieldList(FormField(SpeakerForm), min_entries=3, max_entries=20)
+    correction_note = StringField(_l("What this correction changes"),
+                                  validators=[Optional(), Length(max=500, message=_MAX)])
+
+    def __init__(self, bodies=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for entry in self.actions:
+            entry.form.body.choices = [("", "—")] + [(b.id, b.name) for b in bodies]
+
+
+def _category_choices():
+    return [(c.value, c.label) for c in Category]
+
+
+class SuggestionForm(FlaskForm):
+    category = RadioField(_l("What is it about?"), validators=[InputRequired(_l("Please choose a topic."))])
+    summary = StringField(_l("Your suggestion in one sentence"),
+                          validators=[DataRequired(_l("Please write your suggestion.")),
+                                      Length(max=SUMMARY_MAX, message=_MAX)],
+                          description=_l("This sentence is public; your name never is."))
+    text = TextAreaField(_l("Details (optional)"), validators=[Optional(), Length(max=TEXT_MAX, message=_MAX)],
+                         description=_l("Only the secretary and the responsible body read the details."))
+    building = SelectField(_l("Where (building)"), coerce=_coerce_optional_int, validators=[Optional()])
+
+    def __init__(self, buildings=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = _category_choices()
+        self.building.choices = [("", _l("The whole community"))] + [(b.id, b.label) for b in buildings]
+
+
+class RecordSuggestionForm(SuggestionForm):
+    """A deputy or secretary records what a resident said at a session or reception."""
+
+    community = SelectField(_l("Community"), coerce=int, validators=[DataRequired()])
+    walk_in_name = StringField(_l("Resident's name (optional, never public)"),
+                               validators=[Optional(), Length(max=50, message=_MAX)])
+    from_minutes = BooleanField(_l("Drawn from the minutes"))
+
+    def __init__(self, communities=(), buildings=(), *args, **kwargs):
+        super().__init__(buildings, *args, **kwargs)
+        self.community.choices = [(c.id, c.name) for c in communities]
+        self.building.choices = [("", _l("The whole community"))] + [
+            (b.id, f"{b.community.name} {b.label}") for b in buildings
+        ]
+
+
+class AcceptForm(FlaskForm):
+    body = SelectField(_l("Responsible body"), coerce=int, validators=[DataRequired(_l("Please choose a body."))])
+    due_date = DateField(_l("Due date"), validators=[Optional()],
+                         description=_l("Leave empty for 15 working days from today."))
+    note = StringField(_l("Public note (optional)"), validators=[Optional(), Length(max=500, message=_MAX)])
+
+    def __init__(self, bodies=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.body.choices = [(b.id, f"{b.name} ({b.kind.label})") for b in bodies]
+
+
+class RerouteForm(FlaskForm):
+    body = SelectField(_l("Send to"), coerce=int, validators=[DataRequired(_l("Please choose a body."))])
+    note = StringField(_l("Why (public)"), validators=[Optional(), Length(max=500, message=_MAX)])
+
+    def __init__(self, bodies=(), *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.body.choices = [(b.id, f"{b.name} ({b.kind.label})") for b in bodies]
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(_l("Please write the answer.")),
+                                                     Length(max=TEXT_MAX, message=_MAX)],
+                           description=_l("The answer is public."))
+
+
+class RateForm(FlaskForm):
+    rating = RadioField(_l("How satisfied are you with the answer?"),
+                        validators=[InputRequired(_l("Please choose a rating."))])
+    comment = StringField(_l("Comment (optional)"), validators=[Optional(), Length(max=500, message=_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rating.choices = [(r.value, r.label) for r in Rating]
+
+
+class CandidateForm(FlaskForm):
+    title = StringField(_l("Project title"), validators=[DataRequired(_l("Please give the project a title.")),
+                                                         Length(max=200, message=_MAX)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000, message=_MAX)])
+    cost = IntegerField(_l("Estimated cost (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)])

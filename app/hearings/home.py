@@ -1,0 +1,143 @@
+"""What the home page shows each role about hearings and suggestions."""
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.core.home import HomeItem, HomeSection, home_section
+from app.core.permissions import body_ids_handled_by, communities_where, station_ids_of_deputy
+from app.core.time import local_today, utcnow
+from app.extensions import db
+from app.hearings.models import (
+    AWAITING_ANSWER,
+    HearingSession,
+    SessionKind,
+    SessionStatus,
+    Suggestion,
+    SuggestionStatus,
+)
+from app.hearings.queries import upcoming_registrations
+
+
+def _link(s: Suggestion) -> str:
+    return f"/hearings/suggestions/{s.number}"
+
+
+@home_section
+def secretary_sections(user) -> list[HomeSection]:
+    """Overdue and new suggestions, and upcoming sessions, of the communities the user runs."""
+    communities = communities_where(user, [Role.SECRETARY])
+    if not communities:
+        return []
+    ids = [c.id for c in communities]
+    today = local_today()
+    overdue = db.session.scalars(
+        select(Suggestion).where(Suggestion.community_id.in_(ids), Suggestion.status.in_(AWAITING_ANSWER),
+                                 Suggestion.due_date < today).order_by(Suggestion.due_date).limit(10)
+    ).all()
+    new = db.session.scalars(
+        select(Suggestion).where(Suggestion.community_id.in_(ids), Suggestion.status == SuggestionStatus.SUBMITTED)
+        .order_by(Suggestion.submitted_at).limit(10)
+    ).all()
+    sessions = db.session.scalars(
+        select(HearingSession).where(HearingSession.community_id.in_(ids),
+                                     HearingSession.status == SessionStatus.SCHEDULED,
+                                     HearingSession.ends_at >= utcnow())
+        .order_by(HearingSession.starts_at).limit(5)
+    ).all()
+    first = communities[0]
+    sections = []
+    if overdue:
+        sections.append(HomeSection(
+            title=_("Overdue suggestions"), priority=30,
+            items=[HomeItem(f"{s.number} · {s.summary}", _link(s),
+                            ngettext("%(num)d day late", "%(num)d days late", (today - s.due_date).days),
+                            "danger") for s in overdue],
+            more_link=f"/hearings/community/{first.id}/suggestions?overdue=1", more_label=_("All overdue"),
+        ))
+    if new:
+        sections.append(HomeSection(
+            title=_("New suggestions to accept and route"), priority=20,
+            items=[HomeItem(f"{s.number} · {s.summary}", _link(s), s.category.label, "info") for s in new],
+            more_link=f"/hearings/community/{first.id}/suggestions?status=submitted", more_label=_("All new"),
+        ))
+    if sessions:
+        sections.append(HomeSection(
+            title=_("Upcoming sessions"), priority=5,
+            items=[HomeItem(f"{s.kind.label}: {s.title}", f"/hearings/sessions/{s.id}",
+                            _("%(num)d registered", num=len(s.registered)), "neutral") for s in sessions],
+            more_link=f"/hearings/community/{first.id}", more_label=_("All sessions"),
+        ))
+    return sections
+
+
+@home_section
+def handler_sections(user) -> list[HomeSection]:
+    """Suggestions routed to the user's bodies that await an answer."""
+    body_ids = body_ids_handled_by(user)
+    if not body_ids:
+        return []
+    today = local_today()
+    rows = db.session.scalars(
+        select(Suggestion).where(Suggestion.body_id.in_(body_ids), Suggestion.status.in_(AWAITING_ANSWER))
+        .order_by(Suggestion.due_date).limit(20)
+    ).all()
+    items = []
+    for s in rows:
+        if s.due_date and s.due_date < today:
+            badge, kind = _("Overdue"), "danger"
+        elif s.status == SuggestionStatus.REOPENED:
+            badge, kind = _("Reopened"), "warn"
+        else:
+            badge, kind = _("Due %(date)s", date=s.due_date.isoformat() if s.due_date else "—"), "info"
+        items.append(HomeItem(f"{s.number} · {s.summary}", _link(s), badge, kind))
+    return [HomeSection(title=_("Suggestions awaiting your body's answer"), items=items, priority=25)]
+
+
+@home_section
+def resident_sections(user) -> list[HomeSection]:
+    """The resident's own suggestions that changed or await a rating, and sessions they registered for."""
+    sections = []
+    mine = db.session.scalars(
+        select(Suggestion).where(Suggestion.submitter_id == user.id,
+                                 Suggestion.status.not_in([SuggestionStatus.CLOSED, SuggestionStatus.DECLINED]))
+        .order_by(Suggestion.submitted_at.desc()).limit(10)
+    ).all()
+    if mine:
+        items = []
+        for s in mine:
+            if s.status == SuggestionStatus.ANSWERED:
+                items.append(HomeItem(f"{s.number} · {s.summary}", _link(s), _("Please rate the answer"), "warn"))
+            else:
+                items.append(HomeItem(f"{s.number} · {s.summary}", _link(s), str(s.status.label), s.status.badge))
+        sections.append(HomeSection(title=_("My suggestions"), items=items, priority=15,
+                                    more_link="/hearings/mine", more_label=_("All my suggestions")))
+    regs = upcoming_registrations(user)
+    if regs:
+        sections.append(HomeSection(
+            title=_("Sessions I registered for"), priority=10,
+            items=[HomeItem(f"{r.session.kind.label}: {r.session.title}", f"/hearings/sessions/{r.session.id}",
+                            str(r.status.label), "ok" if r.status.value == "registered" else "warn")
+                   for r in regs],
+        ))
+    return sections
+
+
+@home_section
+def deputy_sections(user) -> list[HomeSection]:
+    """The deputy's upcoming receptions."""
+    station_ids = station_ids_of_deputy(user)
+    if not station_ids:
+        return []
+    rows = db.session.scalars(
+        select(HearingSession).where(HearingSession.station_id.in_(station_ids),
+                                     HearingSession.kind == SessionKind.RECEPTION,
+                                     HearingSession.status == SessionStatus.SCHEDULED,
+                                     HearingSession.ends_at >= utcnow())
+        .order_by(HearingSession.starts_at).limit(10)
+    ).all()
+    items = [HomeItem(s.title, f"/hearings/sessions/{s.id}",
+                      _("You receive") if s.host_id == user.id else "", "info") for s in rows]
+    return [HomeSection(title=_("Upcoming receptions"), items=items, priority=12,
+                        more_link=f"/hearings/station/{station_ids[0]}", more_label=_("Station page"))]
