@@ -259,17 +259,21 @@ def open_reports(community_id: int) -> list[CommentReport]:
     ))
 
 
-def change_sources(old: PactVersion, new: PactVersion) -> tuple[dict[int, list[Amendment]], dict[int, int]]:
-    """For a comparison: lineage -> amendments applied in `new`, and lineage -> comment count on `old`."""
+def change_sources(old: PactVersion, between: list[PactVersion]) -> tuple[dict[int, list[Amendment]], dict[int, int]]:
+    """For a comparison of `old` with a later version (`between` = the versions after `old` up to it):
+    lineage -> the amendments that landed in those versions, and lineage -> comments on the
+    clause in the versions they replaced."""
+    new_ids = [v.id for v in between]
     amendments: dict[int, list[Amendment]] = {}
     for a in db.session.scalars(
-        select(Amendment).join(Clause, Clause.id == Amendment.clause_id)
-        .where(Amendment.applied_version_id == new.id).options(joinedload(Amendment.clause))
+        select(Amendment).where(Amendment.applied_version_id.in_(new_ids))
+        .options(joinedload(Amendment.clause)).order_by(Amendment.id)
     ):
         amendments.setdefault(a.clause.lineage, []).append(a)
+    source_ids = [old.id] + [v.id for v in between[:-1]]
     counts = dict(db.session.execute(
         select(Clause.lineage, func.count(Comment.id)).join(Comment, Comment.clause_id == Clause.id)
-        .where(Clause.version_id == old.id, Comment.hidden_at.is_(None), Comment.withdrawn_at.is_(None))
+        .where(Clause.version_id.in_(source_ids), Comment.hidden_at.is_(None), Comment.withdrawn_at.is_(None))
         .group_by(Clause.lineage)
     ).all())
     return amendments, counts
