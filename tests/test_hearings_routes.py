@@ -1,0 +1,410 @@
+"""Request tests: who may do what on the hearings pages, and what bad input gets back."""
+
+from datetime import date, timedelta
+
+import icalendar
+import pytest
+from sqlalchemy import func, select
+
+from app.core.time import utcnow
+from app.hearings import operations as ops
+from app.hearings.models import (
+    Category,
+    HearingSession,
+    Rating,
+    Registration,
+    RegistrationStatus,
+    SessionKind,
+    SessionStatus,
+    Suggestion,
+    SuggestionStatus,
+)
+from app.org.models import BodyKind
+from tests import hearings_factories as hf
+
+
+@pytest.fixture
+def english(client):
+    client.set_cookie("lang", "en")
+    return client
+
+
+@pytest.fixture
+def world(make, app):
+    """Two communities: a resident, a secretary, a handler of the property company, a deputy."""
+    c = make.community(name="梅园居民区")
+    other = make.community(name="锦绣苑居民区")
+    b = make.building(c, households=3)
+    w = type("World", (), {})()
+    w.c, w.other, w.building = c, other, b
+    w.resident = make.user("resident", community=c, building=b, name="王秀英")
+    w.neighbour = make.user("resident", community=c, building=b)
+    w.outsider = make.user("resident", community=other)
+    w.secretary = make.user("secretary", community=c)
+    w.property = make.body(c, BodyKind.PROPERTY_COMPANY, name="梅园物业")
+    w.owners = make.body(c, BodyKind.OWNERS_COMMITTEE, name="梅园业委会")
+    w.handler = make.user("handler", body=w.property)
+    w.owners_handler = make.user("handler", body=w.owners)
+    w.station = make.station([c, other], name="新华路联络站")
+    w.deputy = make.user("deputy", station=w.station, name="周代表")
+    return w
+
+
+def _post(client, url, data=None, **kw):
+    return client.post(url, data=data or {}, **kw)
+
+
+# --- suggestions -------------------------------------------------------------
+
+
+def test_resident_submits_and_gets_a_tracking_number(client, english, login, world, db):
+    login(world.resident)
+    page = client.get(f"/hearings/community/{world.c.id}/suggestions/new?category=lift")
+    assert page.status_code == 200
+    assert "梅园物业" in page.get_data(as_text=True)  # the guide names the property company
+    r = _post(client, f"/hearings/community/{world.c.id}/suggestions/new",
+              {"category": "lift", "summary": "3号楼电梯经常停运", "text": "我家老人出不了门", "building": world.building.id})
+    assert r.status_code == 303
+    s = db.session.scalar(select(Suggestion))
+    assert r.headers["Location"].endswith(f"/hearings/suggestions/{s.number}")
+    assert s.submitter_id == world.resident.id and s.status == SuggestionStatus.SUBMITTED
+
+
+def test_empty_and_overlong_suggestions_are_refused_with_input_kept(client, english, login, world, db):
+    login(world.resident)
+    url = f"/hearings/community/{world.c.id}/suggestions/new"
+    r = _post(client, url, {"category": "lift", "summary": ""})
+    assert r.status_code == 400
+    assert "Please write your suggestion." in r.get_data(as_text=True)
+    r = _post(client, url, {"category": "lift", "summary": "长" * 201, "text": "保留我的文字"})
+    assert r.status_code == 400
+    assert "保留我的文字" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Suggestion.id))) == 0
+
+
+def test_submission_is_rate_limited_per_user(client, login, world):
+    login(world.resident)
+    url = f"/hearings/community/{world.c.id}/suggestions/new"
+    codes = [_post(client, url, {"category": "other", "summary": f"建议{i}"}).status_code for i in range(6)]
+    assert codes[:5] == [303] * 5 and codes[5] == 429
+
+
+def test_only_residents_of_the_community_may_submit(client, login, world):
+    url = f"/hearings/community/{world.c.id}/suggestions/new"
+    assert client.get(url).status_code in (302, 401)
+    login(world.outsider)
+    assert _post(client, url, {"category": "lift", "summary": "x"}).status_code == 403
+
+
+def test_public_page_hides_the_text_and_the_submitter(client, world, make):
+    s = hf.suggestion(world.c, world.resident, text="我家电话 13900000000")
+    body = client.get(f"/hearings/suggestions/{s.number}").get_data(as_text=True)
+    assert s.summary in body
+    assert "13900000000" not in body and "王秀英" not in body
+
+
+def test_submitter_and_secretary_see_the_text(client, login, world):
+    s = hf.suggestion(world.c, world.resident, text="细节文字")
+    login(world.resident)
+    assert "细节文字" in client.get(f"/hearings/suggestions/{s.number}").get_data(as_text=True)
+    login(world.secretary)
+    assert "细节文字" in client.get(f"/hearings/suggestions/{s.number}").get_data(as_text=True)
+
+
+def test_full_workflow_over_http(client, english, login, world, db):
+    s = hf.suggestion(world.c, world.resident)
+    number = s.number
+    db.session.commit()
+    url = f"/hearings/suggestions/{number}"
+    # A resident cannot triage; the secretary can.
+    login(world.neighbour)
+    assert _post(client, url + "/accept", {"accept-body": world.property.id}).status_code == 403
+    login(world.secretary)
+    r = _post(client, url + "/accept", {"accept-body": world.property.id})
+    assert r.status_code == 303
+    # The owners' committee's handler cannot answer for the property company.
+    login(world.owners_handler)
+    assert _post(client, url + "/answer", {"answer-answer": "不是我们"}).status_code == 403
+    login(world.handler)
+    assert _post(client, url + "/answer", {"answer-answer": "已报修"}).status_code == 303
+    # Someone else cannot rate it.
+    login(world.neighbour)
+    assert _post(client, url + "/rate", {"rate-rating": "unsatisfied"}).status_code == 403
+    login(world.resident)
+    assert _post(client, url + "/rate", {"rate-rating": "unsatisfied"}).status_code == 303
+    s = db.session.scalar(select(Suggestion).where(Suggestion.number == number))
+    db.session.refresh(s)
+    assert s.status == SuggestionStatus.REOPENED
+    login(world.handler)
+    assert _post(client, url + "/answer", {"answer-answer": "已更换"}).status_code == 303
+    login(world.resident)
+    assert _post(client, url + "/rate", {"rate-rating": "satisfied"}).status_code == 303
+    db.session.refresh(s)
+    assert s.status == SuggestionStatus.CLOSED
+    page = client.get(url).get_data(as_text=True)
+    assert "已报修" in page and "已更换" in page  # both answers stay in the history
+
+
+def test_a_refused_transition_says_why_and_changes_nothing(client, english, login, world, db):
+    s = hf.suggestion(world.c, world.resident)
+    db.session.commit()
+    login(world.resident)
+    r = _post(client, f"/hearings/suggestions/{s.number}/rate", {"rate-rating": "satisfied"}, follow_redirects=True)
+    assert "Only an answered suggestion can be rated." in r.get_data(as_text=True)
+    db.session.refresh(s)
+    assert s.status == SuggestionStatus.SUBMITTED and s.rating is None
+
+
+def test_secretary_cannot_route_to_a_body_of_another_community(client, login, world, make, db):
+    foreign = make.body(world.other, BodyKind.PROPERTY_COMPANY)
+    s = hf.suggestion(world.c)
+    login(world.secretary)
+    r = _post(client, f"/hearings/suggestions/{s.number}/accept", {"accept-body": foreign.id})
+    assert r.status_code == 400  # not among the choices
+    db.session.refresh(s)
+    assert s.status == SuggestionStatus.SUBMITTED
+
+
+def test_secretary_of_another_community_cannot_triage(client, login, world, make):
+    s = hf.suggestion(world.c)
+    login(make.user("secretary", community=world.other))
+    assert _post(client, f"/hearings/suggestions/{s.number}/decline", {"decline-reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("raw,status", [("S-2026-1", 303), ("garbage", 400), ("S-1999-000001", 404)])
+def test_lookup_by_tracking_number_while_logged_out(client, world, raw, status):
+    s = hf.suggestion(world.c)
+    raw = s.number.replace("000001", "1") if raw == "S-2026-1" else raw
+    r = client.get("/hearings/suggestions/lookup", query_string={"number": raw})
+    assert r.status_code == status
+    if status == 303:
+        assert r.headers["Location"].endswith(s.number)
+
+
+def test_malformed_number_in_the_path_is_404(client):
+    assert client.get("/hearings/suggestions/not-a-number").status_code == 404
+
+
+def test_board_filters_and_body_statistics(client, english, world):
+    a = hf.suggestion(world.c, summary="甲")
+    b = hf.suggestion(world.c, summary="乙", category=Category.PROPERTY_COMPANY_CHOICE)
+    ops.accept_suggestion(a, world.property, due_date=date.today() - timedelta(days=2))
+    ops.accept_suggestion(b, world.owners)
+    ops.answer_suggestion(b, "已答复")
+    body = client.get(f"/hearings/community/{world.c.id}/suggestions").get_data(as_text=True)
+    assert "甲" in body and "乙" in body and "梅园物业" in body and "How each body answers" in body
+    overdue = client.get(f"/hearings/community/{world.c.id}/suggestions?overdue=1").get_data(as_text=True)
+    assert "甲" in overdue and "乙" not in overdue
+    by_body = client.get(f"/hearings/community/{world.c.id}/suggestions?body={world.owners.id}").get_data(as_text=True)
+    assert "乙" in by_body and "甲" not in by_body.split("How each body answers")[0]
+
+
+def test_candidate_project_by_secretary_only(client, login, world, db):
+    s = hf.suggestion(world.c)
+    url = f"/hearings/suggestions/{s.number}/candidate"
+    data = {"candidate-title": "加装电梯", "candidate-description": "3号楼", "candidate-cost": "800000"}
+    login(world.resident)
+    assert _post(client, url, data).status_code == 403
+    login(world.secretary)
+    assert _post(client, url, data).status_code == 303
+    db.session.refresh(s)
+    assert s.is_candidate_project and s.candidate_cost == 800000
+
+
+# --- sessions ----------------------------------------------------------------
+
+
+def test_new_session_prefills_from_query_args(client, login, world):
+    login(world.secretary)
+    r = client.get(f"/hearings/sessions/new?community_id={world.c.id}&subject_type=project&subject_id=7&kind=review")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert '<option selected value="review">' in html, html[html.find('id="kind"'):][:600]
+    assert 'value="7"' in html
+
+
+def test_only_the_secretary_schedules_sessions(client, login, world):
+    url = f"/hearings/sessions/new?community_id={world.c.id}"
+    login(world.resident)
+    assert client.get(url).status_code == 403
+
+
+def test_schedule_a_session_over_http(client, english, login, world, db):
+    login(world.secretary)
+    start = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    end = (utcnow() + timedelta(days=10, hours=2)).strftime("%Y-%m-%dT%H:%M")
+    r = _post(client, f"/hearings/sessions/new?community_id={world.c.id}", {
+        "kind": "hearing", "title": "加装电梯听证会", "starts_at": start, "ends_at": end, "place": "会议室",
+        "capacity": "2", "agenda": "介绍方案\n居民发言", "subject_type": "pact", "subject_id": "3",
+    })
+    assert r.status_code == 303
+    s = db.session.scalar(select(HearingSession))
+    assert [a.text for a in s.agenda] == ["介绍方案", "居民发言"]
+    page = client.get(f"/hearings/sessions/{s.id}").get_data(as_text=True)
+    assert 'href="/pacts/3"' in page
+    bad = _post(client, f"/hearings/sessions/new?community_id={world.c.id}", {
+        "kind": "hearing", "title": "x", "starts_at": end, "ends_at": start, "place": "会议室"})
+    assert bad.status_code == 400 and "cannot end before it starts" in bad.get_data(as_text=True)
+
+
+def test_registration_capacity_waiting_list_and_refusals(client, english, login, world, make, db):
+    s = hf.session(world.c, capacity=1)
+    db.session.commit()
+    url = f"/hearings/sessions/{s.id}"
+    login(world.resident)
+    assert _post(client, url + "/register", {"speak_topic": "电梯费用分摊"}).status_code == 303
+    r = _post(client, url + "/register", follow_redirects=True)
+    assert "You have registered for this session already." in r.get_data(as_text=True)
+    login(world.neighbour)
+    r = _post(client, url + "/register", follow_redirects=True)
+    assert "waiting list" in r.get_data(as_text=True)
+    login(world.outsider)
+    assert _post(client, url + "/register").status_code == 403
+    login(world.resident)
+    assert _post(client, url + "/unregister").status_code == 303
+    db.session.expire_all()
+    neighbour_reg = s.registration_of(world.neighbour)
+    assert neighbour_reg.status == RegistrationStatus.REGISTERED
+
+
+def test_registering_for_a_cancelled_session_is_refused(client, english, login, world, db):
+    s = hf.session(world.c)
+    ops.cancel_session(s, "场地维修")
+    db.session.commit()
+    login(world.resident)
+    r = _post(client, f"/hearings/sessions/{s.id}/register", follow_redirects=True)
+    assert "This session was cancelled." in r.get_data(as_text=True)
+    assert s.registrations == []
+
+
+def test_attendance_walk_ins_and_minutes(client, english, login, world, db):
+    s = hf.session(world.c, starts_in=timedelta(hours=-1))
+    # Registration closed when the session began, so seat the resident directly.
+    r = Registration(session_id=s.id, user_id=world.resident.id, status=RegistrationStatus.REGISTERED)
+    db.session.add(r)
+    db.session.commit()
+    url = f"/hearings/sessions/{s.id}"
+    login(world.resident)
+    assert client.get(url + "/attendance").status_code == 403
+    login(world.secretary)
+    assert _post(client, f"{url}/attendance/{r.id}", {"present": "1"}).status_code == 303
+    assert _post(client, url + "/attendance", {"name": "", "building": ""}).status_code == 303
+    assert _post(client, url + "/attendance", {"name": "李阿姨", "building": world.building.id}).status_code == 303
+    assert client.get(url + "/sign-in-sheet").status_code == 200
+    data = {"summary": "讨论加装电梯", "decisions": "同意进入方案征询",
+            "actions-0-text": "物业两周内提交报价", "actions-0-body": world.property.id, "actions-0-due_date": "2026-12-15",
+            "speakers-0-name": "王秀英", "speakers-0-consent": "y", "speakers-0-points": "支持加装",
+            "speakers-1-name": "张三", "speakers-1-points": "担心噪音"}
+    assert _post(client, url + "/minutes", data).status_code == 303
+    db.session.expire_all()
+    assert s.status == SessionStatus.MINUTES_PUBLISHED
+    m = s.current_minutes
+    assert (m.attendance_registered, m.attendance_walk_ins) == (1, 2)
+    page = client.get(url).get_data(as_text=True)
+    assert "物业两周内提交报价" in page and "王秀英" in page and "张三" not in page
+    # Changing attendance after publication is refused; a correction needs a note.
+    r2 = _post(client, url + "/attendance", {"name": "迟到的人"}, follow_redirects=True)
+    assert "can no longer be changed" in r2.get_data(as_text=True)
+    bad = _post(client, url + "/minutes", {"summary": "更正"})
+    assert bad.status_code == 400
+    assert _post(client, url + "/minutes", {"summary": "更正后的纪要", "correction_note": "补充决定"}).status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert "Correction no. 1" in page and "讨论加装电梯" in page
+
+
+def test_rescheduling_notifies_registrants(client, login, world, db):
+    from app.core.notifications import Notification
+
+    s = hf.session(world.c, capacity=5)
+    ops.register_for_session(s, world.resident)
+    db.session.commit()
+    login(world.secretary)
+    start = (utcnow() + timedelta(days=12)).strftime("%Y-%m-%dT%H:%M")
+    end = (utcnow() + timedelta(days=12, hours=1)).strftime("%Y-%m-%dT%H:%M")
+    r = _post(client, f"/hearings/sessions/{s.id}/edit", {"starts_at": start, "ends_at": end, "place": "新会议室",
+                                                          "capacity": "5"})
+    assert r.status_code == 303
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == world.resident.id)) == 1
+
+
+# --- stations, deputies, calendars, home ---------------------------------------
+
+
+def test_deputy_records_a_walk_in_suggestion_at_a_reception(client, english, login, world, db):
+    reception = hf.session(station=world.station, kind=SessionKind.RECEPTION, title="周代表接待日",
+                           starts_in=timedelta(hours=-1), host_id=world.deputy.id)
+    db.session.commit()
+    login(world.deputy)
+    r = _post(client, f"/hearings/sessions/{reception.id}/suggestions/new", {
+        "community": world.c.id, "category": "streets", "summary": "路口需要红绿灯", "walk_in_name": "赵大爷"})
+    assert r.status_code == 303
+    s = db.session.scalar(select(Suggestion))
+    assert s.station_id == world.station.id and s.recorded_by_id == world.deputy.id and s.submitter_id is None
+    station_page = client.get(f"/hearings/station/{world.station.id}").get_data(as_text=True)
+    assert "路口需要红绿灯" in station_page and "周代表" in station_page and "赵大爷" not in station_page
+    deputy_page = client.get(f"/hearings/deputy/{world.deputy.id}").get_data(as_text=True)
+    assert "周代表接待日" in deputy_page and "路口需要红绿灯" in deputy_page
+    login(world.resident)
+    assert client.get(f"/hearings/sessions/{reception.id}/suggestions/new").status_code == 403
+
+
+def test_ical_feeds_parse_with_a_real_parser(client, world, db):
+    long_title = "关于3号楼加装电梯、楼道照明与非机动车充电桩的听证会;议程,含特殊字符\\"
+    s = hf.session(world.c, title=long_title)
+    cancelled = hf.session(world.c, title="取消的会")
+    ops.cancel_session(cancelled, "场地冲突")
+    hf.session(station=world.station, kind=SessionKind.RECEPTION, title="代表接待")
+    db.session.commit()
+    r = client.get(f"/hearings/community/{world.c.id}/calendar.ics")
+    assert r.status_code == 200 and r.mimetype == "text/calendar"
+    raw = r.get_data()
+    for line in raw.split(b"\r\n"):
+        assert len(line) <= 75
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    cal = icalendar.Calendar.from_ical(raw)
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    # The community's own sessions and the station's reception for all its communities.
+    assert len(events) == 3
+    ev = events[f"session-{s.id}@localhost"]
+    assert str(ev["SUMMARY"]).endswith(long_title)
+    assert ev.decoded("DTSTART").replace(tzinfo=None) == s.starts_at
+    assert ev.decoded("DTSTART").utcoffset() == timedelta(0)
+    assert str(events[f"session-{cancelled.id}@localhost"]["STATUS"]) == "CANCELLED"
+    station = icalendar.Calendar.from_ical(client.get(f"/hearings/station/{world.station.id}/calendar.ics").get_data())
+    assert len(list(station.walk("VEVENT"))) == 1
+
+
+def test_home_sections_per_role(client, english, login, world, db):
+    late = hf.suggestion(world.c, world.resident, summary="逾期的建议")
+    ops.accept_suggestion(late, world.property, due_date=date.today() - timedelta(days=5))
+    hf.suggestion(world.c, world.neighbour, summary="新的建议")
+    answered = hf.suggestion(world.c, world.resident, summary="已答复的建议")
+    ops.accept_suggestion(answered, world.property)
+    ops.answer_suggestion(answered, "已处理")
+    s = hf.session(world.c, capacity=3, title="即将召开的听证会")
+    ops.register_for_session(s, world.resident)
+    hf.session(station=world.station, kind=SessionKind.RECEPTION, title="代表接待日", host_id=world.deputy.id)
+    db.session.commit()
+    login(world.secretary)
+    home = client.get("/").get_data(as_text=True)
+    assert "Overdue suggestions" in home and "逾期的建议" in home and "新的建议" in home and "即将召开的听证会" in home
+    login(world.handler)
+    home = client.get("/").get_data(as_text=True)
+    assert "逾期的建议" in home and "新的建议" not in home
+    login(world.resident)
+    home = client.get("/").get_data(as_text=True)
+    assert "Please rate the answer" in home and "即将召开的听证会" in home
+    login(world.deputy)
+    assert "代表接待日" in client.get("/").get_data(as_text=True)
+
+
+def test_rating_values_are_checked(client, login, world, db):
+    s = hf.suggestion(world.c, world.resident)
+    ops.accept_suggestion(s, world.property)
+    ops.answer_suggestion(s, "x")
+    db.session.commit()
+    login(world.resident)
+    assert _post(client, f"/hearings/suggestions/{s.number}/rate", {"rate-rating": "ecstatic"}).status_code == 400
+    db.session.refresh(s)
+    assert s.status == SuggestionStatus.ANSWERED
+    assert Rating.SATISFIED.value == "satisfied"
