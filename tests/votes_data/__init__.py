@@ -1,0 +1,1 @@
+"""Test helpers and data of the votes domain's ballot-log tests."""
