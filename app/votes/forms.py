@@ -16,6 +16,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -39,11 +40,11 @@ class VoteForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)],
                                 description=_l("Why this vote is held and what it decides (markdown)."))
-    electorate_kind = SelectField(_l("Who votes"), choices=[(k.value, k.label) for k in ElectorateKind])
+    electorate_kind = SelectField(_l("Who votes"), choices=[SelectChoice(k.value, k.label) for k in ElectorateKind])
     station_id = SelectField(_l("Liaison station (for a deputies' vote)"), coerce=int, choices=[],
                              validate_choice=False)
-    method = SelectField(_l("Method"), choices=[(m.value, m.label) for m in Method if m != Method.RATIFICATION])
-    secrecy = SelectField(_l("Secrecy"), choices=[(s.value, s.label) for s in Secrecy],
+    method = SelectField(_l("Method"), choices=[SelectChoice(m.value, m.label) for m in Method if m != Method.RATIFICATION])
+    secrecy = SelectField(_l("Secrecy"), choices=[SelectChoice(s.value, s.label) for s in Secrecy],
                           description=_l("Secret means hidden from the public, not from the server: only who "
                                          "took part is published, never how."))
     max_choices = IntegerField(_l("Approvals allowed per ballot (K)"), validators=[Optional(), NumberRange(min=1)],
@@ -83,13 +84,16 @@ class VoteForm(FlaskForm):
                 self.max_choices.data > len(field.data):
             raise ValidationError(_l("K cannot be larger than the number of projects."))
 
-    def validate_budget(self, field):
-        if self.method.data == Method.EQUAL_SHARES.value and not field.data:
-            raise ValidationError(_l("An equal-shares vote needs a budget."))
-
-    def validate_max_choices(self, field):
-        if self.method.data == Method.APPROVAL.value and not field.data:
-            raise ValidationError(_l("Say how many projects each voter may approve."))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Optional() stops a field's own chain when it is empty, so rules on empty fields live here.
+        if self.method.data == Method.EQUAL_SHARES.value and not self.budget.data:
+            self.budget.errors = [*self.budget.errors, _l("An equal-shares vote needs a budget.")]
+            ok = False
+        if self.method.data == Method.APPROVAL.value and not self.max_choices.data:
+            self.max_choices.errors = [*self.max_choices.errors, _l("Say how many projects each voter may approve.")]
+            ok = False
+        return ok
 
     def params(self) -> dict:
         method = self.method.data
@@ -102,9 +106,10 @@ class VoteForm(FlaskForm):
 
 
 class RatificationForm(FlaskForm):
-    electorate_kind = SelectField(_l("Who votes"), choices=[(ElectorateKind.RESIDENTS.value, ElectorateKind.RESIDENTS.label),
-                                                            (ElectorateKind.HOUSEHOLDS.value, ElectorateKind.HOUSEHOLDS.label)])
-    secrecy = SelectField(_l("Secrecy"), choices=[(s.value, s.label) for s in Secrecy], default="secret")
+    electorate_kind = SelectField(_l("Who votes"), choices=[
+        SelectChoice(ElectorateKind.RESIDENTS.value, ElectorateKind.RESIDENTS.label),
+        SelectChoice(ElectorateKind.HOUSEHOLDS.value, ElectorateKind.HOUSEHOLDS.label)])
+    secrecy = SelectField(_l("Secrecy"), choices=[SelectChoice(s.value, s.label) for s in Secrecy], default="secret")
     quorum = IntegerField(_l("Quorum (ballots)"), validators=[Optional(), NumberRange(min=0)],
                           description=_l("Default: valid only if more than half of the electorate takes part."))
     opens_at = DateTimeLocalField(_l("Opens at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")

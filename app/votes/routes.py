@@ -84,8 +84,8 @@ def _stations_for(community: Community) -> list[Station]:
 
 def _candidate_projects(community: Community, vote: Vote | None = None) -> list[Project]:
     current = {o.project_id for o in vote.options} if vote is not None else set()
-    return [p for p in queries.community_projects(community.id)
-            if p.status == ProjectStatus.CANDIDATE or p.id in current]
+    return sorted((p for p in queries.community_projects(community.id)
+                   if p.status == ProjectStatus.CANDIDATE or p.id in current), key=lambda p: p.id)
 
 
 def _local_input(dt):

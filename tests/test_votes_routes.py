@@ -1,0 +1,474 @@
+"""Vote and project pages: who may do what, and how bad input is refused with nothing recorded."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.time import to_local, utcnow
+from app.extensions import db
+from app.votes import ballot_log, queries
+from app.votes import operations as ops
+from app.votes.models import (
+    Ballot,
+    ElectorateKind,
+    Method,
+    Participation,
+    Project,
+    ProjectStatus,
+    Secrecy,
+    Vote,
+    VoteStatus,
+)
+from tests import votes_factories as vf
+
+
+@pytest.fixture
+def en(client):
+    client.set_cookie("lang", "en")
+    return client
+
+
+def _ballots(vote) -> int:
+    return db.session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote.id))
+
+
+def _participations(vote) -> int:
+    return db.session.scalar(select(func.count(Participation.id)).where(Participation.vote_id == vote.id))
+
+
+def _local(dt) -> str:
+    return to_local(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+def _vote_form(w, **over):
+    start = utcnow() + timedelta(hours=1)
+    data = {
+        "title": "2027年民生实事项目代表票决", "description": "", "electorate_kind": "deputies",
+        "station_id": str(w.station.id), "method": "approval", "secrecy": "open", "max_choices": "2",
+        "seats": "2", "budget": "", "threshold": "", "quorum": "", "projects": [str(p.id) for p in w.projects],
+        "opens_at": _local(start), "closes_at": _local(start + timedelta(days=2)),
+    }
+    data.update(over)
+    return data
+
+
+# --------------------------------------------------------------------------- defining votes
+
+
+def test_community_page_lists_votes_and_hides_drafts_from_the_public(client, login):
+    w = vf.world()
+    draft = vf.vote(w, open_it=False, title="草稿票决")
+    opened = vf.vote(w, title="正在进行的票决")
+    db.session.commit()
+    page = client.get(f"/votes/community/{w.community.id}").get_data(as_text=True)
+    assert opened.title in page and draft.title not in page
+    assert client.get(f"/votes/{draft.id}").status_code == 404
+    login(w.secretary)
+    page = client.get(f"/votes/community/{w.community.id}").get_data(as_text=True)
+    assert draft.title in page
+
+
+@pytest.mark.parametrize("who, status", [("anonymous", 302), ("resident", 403), ("deputy", 403),
+                                         ("other_secretary", 403)])
+def test_only_the_communitys_secretary_defines_votes(client, login, who, status):
+    w = vf.world(n_residents=1)
+    users = {"resident": w.residents[0], "deputy": w.deputies[0],
+             "other_secretary": vf.make.user("secretary", vf.make.community())}
+    if who != "anonymous":
+        login(users[who])
+    assert client.get(f"/votes/community/{w.community.id}/new").status_code == status
+    assert client.post(f"/votes/community/{w.community.id}/new", data=_vote_form(w)).status_code == status
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+
+def test_secretary_creates_a_draft_vote(client, login):
+    w = vf.world()
+    login(w.secretary)
+    response = client.post(f"/votes/community/{w.community.id}/new", data=_vote_form(w))
+    assert response.status_code == 303
+    vote = db.session.scalar(select(Vote))
+    assert vote.status == VoteStatus.DRAFT and vote.method == Method.APPROVAL
+    assert [o.project_id for o in vote.options] == [p.id for p in w.projects]
+    assert vote.params == {"max_choices": 2, "seats": 2}
+
+
+@pytest.mark.parametrize("over, message", [
+    ({"title": ""}, "This field is required"),
+    ({"projects": []}, "Choose at least one project"),
+    ({"max_choices": "9"}, "K cannot be larger"),
+    ({"method": "equal_shares", "budget": ""}, "needs a budget"),
+    ({"opens_at": "2030-01-02T10:00", "closes_at": "2030-01-01T10:00"}, "must close after it opens"),
+])
+def test_bad_vote_definitions_are_refused_and_nothing_saved(en, login, over, message):
+    w = vf.world()
+    login(w.secretary)
+    response = en.post(f"/votes/community/{w.community.id}/new", data=_vote_form(w, **over))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+
+def test_editing_a_vote_after_it_opened_is_refused(en, login):
+    w = vf.world()
+    vote = vf.vote(w)
+    login(w.secretary)
+    response = en.post(f"/votes/{vote.id}/edit", data=_vote_form(w, title="改过的标题"))
+    assert response.status_code == 409
+    assert "frozen" in response.get_data(as_text=True)
+    db.session.refresh(vote)
+    assert vote.title != "改过的标题"
+    assert en.get(f"/votes/{vote.id}/edit").status_code == 409
+
+
+def test_editing_a_draft_works(client, login):
+    w = vf.world()
+    vote = vf.vote(w, open_it=False)
+    login(w.secretary)
+    assert client.get(f"/votes/{vote.id}/edit").status_code == 200
+    response = client.post(f"/votes/{vote.id}/edit", data=_vote_form(w, title="改过的标题",
+                                                                   projects=[str(w.projects[0].id), str(w.projects[1].id)]))
+    assert response.status_code == 303
+    db.session.refresh(vote)
+    assert vote.title == "改过的标题" and len(vote.options) == 2
+
+
+def test_lifecycle_buttons_need_the_secretary(client, login):
+    w = vf.world(n_residents=1)
+    vote = vf.vote(w, open_it=False)
+    login(w.residents[0])
+    for action in ("open", "close", "publish"):
+        assert client.post(f"/votes/{vote.id}/{action}").status_code == 404  # a draft is invisible to them
+    login(w.deputies[0])
+    assert client.post(f"/votes/{vote.id}/open").status_code == 404
+    login(w.secretary)
+    assert client.post(f"/votes/{vote.id}/open").status_code == 303
+    db.session.refresh(vote)
+    assert vote.status == VoteStatus.OPEN
+    login(w.deputies[0])
+    assert client.post(f"/votes/{vote.id}/close").status_code == 403
+    login(w.secretary)
+    assert client.post(f"/votes/{vote.id}/publish").status_code == 409  # not closed yet
+    assert client.post(f"/votes/{vote.id}/close").status_code == 303
+    assert client.post(f"/votes/{vote.id}/publish").status_code == 303
+    db.session.refresh(vote)
+    assert vote.status == VoteStatus.PUBLISHED
+
+
+def test_cancel_needs_a_reason(en, login):
+    w = vf.world()
+    vote = vf.vote(w)
+    login(w.secretary)
+    assert en.post(f"/votes/{vote.id}/cancel", data={"reason": ""}).status_code == 400
+    db.session.refresh(vote)
+    assert vote.status == VoteStatus.OPEN
+    assert en.post(f"/votes/{vote.id}/cancel", data={"reason": "场地临时调整"}).status_code == 303
+    db.session.refresh(vote)
+    assert vote.status == VoteStatus.CANCELLED
+    assert "场地临时调整" in en.get(f"/votes/{vote.id}").get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- ballots
+
+
+def test_ballot_review_then_cast_then_receipt(en, login):
+    w = vf.world(n_deputies=3)
+    vote = vf.vote(w)
+    p = vf.ids(w.projects)
+    login(w.deputies[0])
+    page = en.get(f"/votes/{vote.id}/ballot")
+    assert page.status_code == 200 and 'name="approve"' in page.get_data(as_text=True)
+    review = en.post(f"/votes/{vote.id}/ballot", data={"step": "review", "approve": [p[1], p[0]]})
+    body = review.get_data(as_text=True)
+    assert review.status_code == 200 and "Check your ballot" in body
+    assert f'name="approve" value="{p[0]}"' in body and 'name="step" value="cast"' in body
+    assert _ballots(vote) == 0
+    cast = en.post(f"/votes/{vote.id}/ballot", data={"step": "cast", "approve": [p[0], p[1]]})
+    assert cast.status_code == 303
+    ballot = db.session.scalar(select(Ballot).where(Ballot.vote_id == vote.id))
+    assert ballot.choices == {"approve": sorted([p[0], p[1]])}
+    receipt = en.get(cast.headers["Location"]).get_data(as_text=True)
+    assert ballot.hash in receipt and f"/votes/receipt?hash={ballot.hash}" in receipt
+    # The check finds it; the proof shows once a checkpoint covers it.
+    check = en.get(f"/votes/receipt?hash={ballot.hash}")
+    assert check.status_code == 200 and "Ballot number 0" in check.get_data(as_text=True)
+
+
+def _cast(client, vote, data):
+    return client.post(f"/votes/{vote.id}/ballot", data={"step": "cast", **data})
+
+
+@pytest.mark.parametrize("case, status, message", [
+    ("non_member", 403, "electorate, so you cannot vote"),
+    ("second", 409, "already voted"),
+    ("closed", 409, "not open"),
+    ("too_many", 400, "more projects than allowed"),
+    ("unknown", 400, "not on this vote"),
+    ("missing_item", 400, "every project"),
+    ("no_csrf", 400, "did not come from this site"),
+])
+def test_refused_ballots_say_why_and_record_nothing(en, login, case, status, message):
+    w = vf.world(n_deputies=3, n_residents=1)
+    method = Method.ITEM_BY_ITEM if case == "missing_item" else Method.APPROVAL
+    vote = vf.vote(w, method=method, params={"max_choices": 2, "seats": 2} if method == Method.APPROVAL else {})
+    p = vf.ids(w.projects)
+    first = {"approve": [p[0]]} if method == Method.APPROVAL else {f"item-{o}": "yes" for o in p}
+    ops.cast_ballot(vote, w.deputies[0], {"approve": [p[0]]} if method == Method.APPROVAL else {o: "yes" for o in p})
+    db.session.commit()
+    chain_before = [b.hash for b in queries.ballots(vote)]
+    voter, data, kwargs = w.deputies[1], {"approve": [p[0]]}, {}
+    if case == "non_member":
+        voter = w.residents[0]
+    elif case == "second":
+        voter, data = w.deputies[0], first
+    elif case == "closed":
+        ops.close_vote(vote, w.secretary)
+        db.session.commit()
+        chain_before = [b.hash for b in queries.ballots(vote)]
+    elif case == "too_many":
+        data = {"approve": p[:3]}
+    elif case == "unknown":
+        data = {"approve": ["424242"]}
+    elif case == "missing_item":
+        data = {f"item-{p[0]}": "yes"}
+    elif case == "no_csrf":
+        kwargs = {"csrf": False}
+    login(voter)
+    for step in ("review", "cast"):
+        response = en.post(f"/votes/{vote.id}/ballot", data={"step": step, **data}, **kwargs)
+        assert response.status_code == status, (step, response.get_data(as_text=True)[:500])
+        assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [b.hash for b in queries.ballots(vote)] == chain_before
+    assert _participations(vote) == len(chain_before)
+
+
+def test_ballot_for_a_draft_or_a_forged_vote_id_is_refused(en, login):
+    w = vf.world(n_deputies=2)
+    draft = vf.vote(w, open_it=False)
+    login(w.deputies[0])
+    assert _cast(en, draft, {"approve": []}).status_code == 404
+    assert en.post("/votes/999999/ballot", data={"step": "cast", "approve": []}).status_code == 404
+    assert db.session.scalar(select(func.count(Ballot.id))) == 0
+    # Opening it later still starts the chain at the manifest.
+    ops.open_vote(draft, w.secretary)
+    db.session.commit()
+    assert _cast(en, draft, {"approve": []}).status_code == 303
+    assert db.session.scalar(select(Ballot.prev)) == draft.manifest_hash
+
+
+def test_ballot_page_needs_login(client):
+    w = vf.world(n_deputies=1)
+    vote = vf.vote(w)
+    db.session.commit()
+    assert client.get(f"/votes/{vote.id}/ballot").status_code == 302
+
+
+def test_item_by_item_and_ratification_ballots(en, login):
+    w = vf.world(n_deputies=2, n_projects=2)
+    vote = vf.vote(w, method=Method.ITEM_BY_ITEM)
+    p = vf.ids(w.projects)
+    login(w.deputies[0])
+    assert 'type="radio" name="item-' in en.get(f"/votes/{vote.id}/ballot").get_data(as_text=True)
+    assert _cast(en, vote, {f"item-{p[0]}": "yes", f"item-{p[1]}": "abstain"}).status_code == 303
+    assert db.session.scalar(select(Ballot.choices)) == {p[0]: "yes", p[1]: "abstain"}
+
+
+def test_while_open_results_are_sealed_and_turnout_polls(en, login):
+    w = vf.world(n_deputies=3)
+    vote = vf.vote(w)
+    ops.cast_ballot(vote, w.deputies[0], {"approve": vf.ids(w.projects[:1])})
+    db.session.commit()
+    page = en.get(f"/votes/{vote.id}").get_data(as_text=True)
+    assert "1</strong> / 3" in page
+    assert 'hx-trigger="every 10s"' in page and f'hx-get="/votes/{vote.id}/turnout"' in page
+    assert "Final root" not in page and "result-chart" not in page
+    fragment = en.get(f"/votes/{vote.id}/turnout", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and "1</strong> / 3" in fragment
+    assert en.get(f"/votes/{vote.id}/ballot-log.json").status_code == 404
+
+
+def test_published_result_page_and_export(en, login):
+    w = vf.world(n_deputies=3)
+    vote = vf.vote(w)
+    p = vf.ids(w.projects)
+    for deputy in w.deputies:
+        ops.cast_ballot(vote, deputy, {"approve": [p[0]]})
+    ops.close_vote(vote, w.secretary)
+    db.session.commit()
+    # Closed but not certified: the public still sees nothing of the count.
+    assert "Final root" not in en.get(f"/votes/{vote.id}").get_data(as_text=True)
+    login(w.secretary)
+    assert "not yet certified" in en.get(f"/votes/{vote.id}").get_data(as_text=True)
+    ops.publish_vote(vote, w.secretary)
+    db.session.commit()
+    page = en.get(f"/votes/{vote.id}").get_data(as_text=True)
+    assert vote.final_root in page and w.projects[0].title in page
+    assert "Roll call" in page and w.deputies[1].display_name in page
+    assert "<meter" in page and 'style="' not in page
+    export = en.get(f"/votes/{vote.id}/ballot-log.json")
+    assert export.status_code == 200
+    assert ballot_log.check_export(json.loads(export.get_data(as_text=True))) == []
+    receipt = queries.ballots(vote)[1].hash
+    check = en.get(f"/votes/receipt?hash={receipt}").get_data(as_text=True)
+    assert "Verified" in check and vote.final_root in check
+
+
+def test_secret_vote_publishes_who_not_how(en):
+    w = vf.world(n_deputies=0, n_residents=3)
+    vote = vf.vote(w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES)
+    for r in w.residents:
+        ops.cast_ballot(vote, r, {"approve": vf.ids(w.projects[:2])})
+    ops.close_vote(vote, w.secretary)
+    ops.publish_vote(vote, w.secretary)
+    db.session.commit()
+    page = en.get(f"/votes/{vote.id}").get_data(as_text=True)
+    assert "Roll call" not in page and "居** ·" in page and "居民0" not in page
+    assert "most approvals first" in page
+    doc = json.loads(en.get(f"/votes/{vote.id}/ballot-log.json").get_data(as_text=True))
+    assert all(b["voter"] is None for b in doc["ballots"])
+
+
+def test_receipt_check_of_an_unknown_hash(en):
+    response = en.get("/votes/receipt?hash=" + "ab" * 32)
+    assert response.status_code == 404 and "No ballot has this receipt" in response.get_data(as_text=True)
+    assert en.get("/votes/receipt?hash=nonsense").status_code == 404
+    assert en.get("/votes/receipt").status_code == 200
+
+
+def test_secretary_enters_a_paper_ballot(en, login):
+    w = vf.world(n_deputies=2)
+    vote = vf.vote(w)
+    login(w.deputies[0])
+    assert en.get(f"/votes/{vote.id}/paper").status_code == 403
+    login(w.secretary)
+    page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
+    assert w.deputies[1].display_name in page
+    assert en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "approve": []}).status_code == 400
+    response = en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "voter_id": w.deputies[1].id,
+                                                        "approve": vf.ids(w.projects[:1])})
+    assert response.status_code == 303
+    ballot = db.session.scalar(select(Ballot))
+    assert ballot.entered_by_id == w.secretary.id and ballot.voter == w.deputies[1].display_name
+    again = en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "voter_id": w.deputies[1].id, "approve": []})
+    assert again.status_code == 409
+
+
+def test_home_shows_open_votes_to_voters_and_work_to_the_secretary(en, login):
+    w = vf.world(n_deputies=2)
+    vote = vf.vote(w, title="待投票的票决")
+    login(w.deputies[0])
+    assert vote.title in en.get("/").get_data(as_text=True)
+    ops.cast_ballot(vote, w.deputies[0], {"approve": []})
+    db.session.commit()
+    assert vote.title not in en.get("/").get_data(as_text=True)
+    ops.close_vote(vote, w.secretary)
+    login(w.secretary)
+    assert "to certify" in en.get("/").get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- projects
+
+
+def test_project_pages_and_permissions(en, login):
+    w = vf.world(n_residents=1, n_projects=1)
+    project = w.projects[0]
+    db.session.commit()
+    assert en.get(f"/votes/community/{w.community.id}/projects").status_code == 200
+    assert en.get(f"/votes/projects/{project.id}").status_code == 200
+    data = {"title": "楼道扶手", "description": "", "estimated_cost": "30000", "proponent": "3号楼居民"}
+    login(w.residents[0])
+    assert en.post(f"/votes/community/{w.community.id}/projects/new", data=data).status_code == 403
+    assert en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 403
+    login(vf.make.user("secretary", vf.make.community()))
+    assert en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 403
+    login(w.secretary)
+    assert en.post(f"/votes/community/{w.community.id}/projects/new",
+                   data={**data, "estimated_cost": "-5"}).status_code == 400
+    assert en.post(f"/votes/community/{w.community.id}/projects/new", data=data).status_code == 303
+    assert db.session.scalar(select(func.count(Project.id))) == 2
+    assert en.post(f"/votes/projects/{project.id}/status", data={"to": "completed"}).status_code == 409
+    assert en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 303
+    bad = en.post(f"/votes/projects/{project.id}/updates", data={"on": "2027-03-01", "percent": "120", "note": "x"})
+    assert bad.status_code == 400
+    good = en.post(f"/votes/projects/{project.id}/updates", data={"on": "2027-03-01", "percent": "30", "note": "施工"})
+    assert good.status_code == 303
+    db.session.refresh(project)
+    assert project.status == ProjectStatus.PLANNED and project.progress == 30
+    assert "30%" in en.get(f"/votes/community/{w.community.id}/projects").get_data(as_text=True)
+
+
+def test_project_from_a_candidate_suggestion(en, login, app):
+    from app.hearings import operations as hops
+    from app.hearings.models import Category
+
+    w = vf.world(n_residents=1, n_projects=0)
+    with app.test_request_context("/"):
+        suggestion = hops.submit_suggestion(community_id=w.community.id, category=list(Category)[0],
+                                            summary="楼下装充电桩", submitter=w.residents[0], actor=w.residents[0])
+        hops.mark_candidate_project(suggestion, "非机动车充电桩", "在3号楼下装", 80000, actor=w.secretary)
+    db.session.commit()
+    login(w.secretary)
+    listing = en.get(f"/votes/community/{w.community.id}/projects").get_data(as_text=True)
+    assert "非机动车充电桩" in listing
+    form = en.get(f"/votes/community/{w.community.id}/projects/new?suggestion_id={suggestion.id}")
+    assert 'value="80000"' in form.get_data(as_text=True)
+    response = en.post(f"/votes/community/{w.community.id}/projects/new",
+                       data={"suggestion_id": suggestion.id, "title": "非机动车充电桩", "description": "",
+                             "estimated_cost": "80000", "proponent": suggestion.number})
+    assert response.status_code == 303
+    project = db.session.scalar(select(Project))
+    assert [s.id for s in project.suggestions] == [suggestion.id]
+
+
+# --------------------------------------------------------------------------- ratification
+
+
+def test_ratification_route(en, login, app):
+    from app.pacts.models import PactStatus
+    from tests import pacts_factories as pf
+
+    w = vf.world(n_deputies=0, n_residents=1)
+    with app.test_request_context("/"):
+        pact = pf.pact(w.community, w.secretary, PactStatus.REVISION)
+        other = pf.pact(w.community, w.secretary, PactStatus.CONSULTATION, title="另一个公约")
+    db.session.commit()
+    start = utcnow() + timedelta(hours=1)
+    data = {"electorate_kind": "residents", "secrecy": "secret", "quorum": "",
+            "opens_at": _local(start), "closes_at": _local(start + timedelta(days=3))}
+    login(w.residents[0])
+    assert en.post(f"/votes/ratify/{pact.id}", data=data).status_code == 403
+    login(w.secretary)
+    assert en.post(f"/votes/ratify/{other.id}", data=data).status_code == 409
+    assert en.get(f"/votes/ratify/{pact.id}").status_code == 200
+    assert en.post(f"/votes/ratify/{pact.id}", data=data).status_code == 303
+    vote = db.session.scalar(select(Vote))
+    db.session.refresh(pact)
+    assert vote.method == Method.RATIFICATION and pact.status == PactStatus.RATIFICATION
+    assert vote.pact_version_id == pact.latest_version.id
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_tick_and_export(app, tmp_path):
+    w = vf.world(n_deputies=2)
+    vote = vf.vote(w)
+    ops.cast_ballot(vote, w.deputies[0], {"approve": []})
+    vote.opens_at, vote.closes_at = utcnow() - timedelta(hours=1), utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["votes", "tick"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Vote, vote.id).status == VoteStatus.CLOSED
+    ops.publish_vote(db.session.get(Vote, vote.id), w.secretary)
+    db.session.commit()
+    result = runner.invoke(args=["votes", "export", "--all", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    files = list(tmp_path.glob("*.json"))
+    assert len(files) == 1
+    assert ballot_log.check_export(json.loads(files[0].read_text())) == []
+    assert re.search(r"1 ballot logs? written", result.output)
