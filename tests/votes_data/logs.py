@@ -78,7 +78,10 @@ def rechain(doc: dict, *, recount: bool = True) -> dict:
     hashes = [r["hash"] for r in doc["ballots"]]
     doc["checkpoints"] = [bl.make_checkpoint(hashes, "2026-05-08T08:00:00Z")]
     if recount:
-        doc["result"] = tally(doc["manifest"], [r["choices"] for r in doc["ballots"]], bl.merkle_root(hashes))
+        try:
+            doc["result"] = tally(doc["manifest"], [r["choices"] for r in doc["ballots"]], bl.merkle_root(hashes))
+        except (KeyError, TypeError):
+            pass  # ballots the tally cannot even read: keep the old result
     return doc
 
 
