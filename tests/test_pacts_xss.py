@@ -1,0 +1,108 @@
+"""Classic XSS payloads through comments and amendments never reach the page as active HTML."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from app.extensions import db
+from tests import pacts_factories as pf
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](  javascript:alert(1))",
+    "[click](java\tscript:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[click](vbscript:msgbox(1))",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<a href='data:text/html,<script>alert(1)</script>'>x</a>",
+    "![x](javascript:alert(1))",
+    "![x](https://evil.example/x.png\" onerror=\"alert(1))",
+    "<body onload=alert(1)>",
+    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    "<details open ontoggle=alert(1)>",
+    "\"><script>alert(1)</script>",
+    "<a href=\"https://ok.example\" onclick=\"alert(1)\">ok</a>",
+    "<object data=\"javascript:alert(1)\"></object>",
+    "<<script>script>alert(1)<</script>/script>",
+    "[x](https://ok.example \"title\" onmouseover=alert(1))",
+]
+
+
+class Inspector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=...>")
+            if name in ("href", "src", "action", "data", "formaction", "xlink:href") and value:
+                v = "".join(value.split()).lower()
+                if v.startswith(("javascript:", "data:", "vbscript:")):
+                    self.problems.append(f"<{tag} {name}={value!r}>")
+        if tag == "script" and not dict(attrs).get("src", "").startswith("/static/"):
+            self.problems.append("<script> without our own src")
+        if tag in ("iframe", "object", "embed", "img", "math", "style", "noscript", "details"):
+            if not (tag == "details" and not any(n.startswith("on") for n, _v in attrs)):
+                self.problems.append(f"<{tag}>")
+
+
+def _problems(html: str) -> list[str]:
+    inspector = Inspector()
+    inspector.feed(html)
+    return inspector.problems
+
+
+@pytest.fixture
+def world(make, app):
+    c = make.community()
+    b1 = make.building(c, households=2)
+    sec = make.user("secretary", community=c)
+    r1 = make.user("resident", community=c, household=b1.households[0])
+    with pf.request_context(app):
+        pact = pf.pact(c, sec)
+    db.session.commit()
+    return type("W", (), {"pact": pact, "r1": r1, "sec": sec})
+
+
+def test_payloads_in_comments_and_amendments_render_inert(client, world, login, app):
+    app.config["PACT_COMMENT_RATE_LIMIT"] = "1000 per minute"
+    try:
+        login(world.r1)
+        p = world.pact
+        clause = p.latest_version.clauses[0]
+        for i, payload in enumerate(PAYLOADS):
+            assert client.post(f"/pacts/{p.id}/comments", data={"body": payload}).status_code == 303
+            assert client.post(f"/pacts/{p.id}/clauses/{clause.id}/comments", data={"body": payload}).status_code == 303
+            r = client.post(f"/pacts/{p.id}/clauses/{clause.id}/amendments",
+                            data={"am-text": f"{payload} {i}", "am-reason": payload})
+            assert r.status_code == 303, r.get_data(as_text=True)[:500]
+    finally:
+        app.config.pop("PACT_COMMENT_RATE_LIMIT")
+    pages = [f"/pacts/{p.id}", f"/pacts/{p.id}?page=2", f"/pacts/{p.id}/clauses/{clause.id}",
+             f"/pacts/{p.id}/clauses/{clause.id}?page=2"]
+    login(world.sec)  # the secretary sees the moderation forms too
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert _problems(html) == [], url
+        assert "alert(1)</script>" not in html
+    # The payload text itself is still there for readers, escaped.
+    html = client.get(f"/pacts/{p.id}/clauses/{clause.id}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_inspector_does_catch_active_html():
+    assert _problems('<p><img src=x onerror="alert(1)"></p>')
+    assert _problems('<a href=" javascript:alert(1)">x</a>')
+    assert _problems("<script>alert(1)</script>")
+    assert not _problems('<p><a href="https://ok.example" rel="nofollow">ok</a></p>')
