@@ -257,7 +257,8 @@ def publish_minutes(session: HearingSession, *, summary: str, decisions: str = "
     """Publish the minutes, or a dated correction of them as a new revision (published minutes never change)."""
     if not summary.strip():
         raise TransitionError(_("The minutes need a summary."))
-    revision = (session.current_minutes.revision + 1) if session.minutes else 1
+    last = db.session.scalar(select(func.max(Minutes.revision)).where(Minutes.session_id == session.id))
+    revision = (last or 0) + 1
     if revision > 1 and not correction_note.strip():
         raise TransitionError(_("Say what this correction changes."))
     if revision == 1:
@@ -269,7 +270,7 @@ def publish_minutes(session: HearingSession, *, summary: str, decisions: str = "
         correction_note=correction_note.strip()[:500],
         attendance_registered=sum(1 for r in session.registered if r.attended),
         attendance_walk_ins=len(session.walk_ins),
-        published_by_id=actor.id if actor is not None else None,
+        published_by_id=actor.id if actor is not None else None, published_at=utcnow(),
     )
     for text, body_id, due in actions or []:
         if text.strip():
@@ -278,7 +279,7 @@ def publish_minutes(session: HearingSession, *, summary: str, decisions: str = "
         if points.strip():
             minutes.speakers.append(Speaker(name=(name or "").strip()[:50] if consent else "",
                                             consent=bool(consent), points=points.strip()))
-    db.session.add(minutes)
+    session.minutes.append(minutes)
     db.session.flush()
     audit.record("minutes.publish" if revision == 1 else "minutes.correct", minutes,
                  community=_community_of(session), actor=actor, detail=f"revision {revision}")
