@@ -408,3 +408,14 @@ def test_rating_values_are_checked(client, login, world, db):
     db.session.refresh(s)
     assert s.status == SuggestionStatus.ANSWERED
     assert Rating.SATISFIED.value == "satisfied"
+
+
+def test_personal_data_export_includes_suggestions_and_registrations(world, app):
+    from app.accounts.operations import export_personal_data
+
+    hf.suggestion(world.c, world.resident, summary="我的建议")
+    ops.register_for_session(hf.session(world.c), world.resident)
+    with app.test_request_context():
+        data = export_personal_data(world.resident)["hearings"]
+    assert data["suggestions"][0]["summary"] == "我的建议"
+    assert len(data["registrations"]) == 1

@@ -16,6 +16,7 @@ from app.extensions import db, htmx, limiter
 from app.hearings import bp
 from app.hearings import home as _home  # noqa: F401 - registers the home-page sections
 from app.hearings import operations as ops
+from app.hearings import privacy as _privacy  # noqa: F401 - adds the personal-data export section
 from app.hearings.forms import (
     AcceptForm,
     AnswerForm,
