@@ -351,10 +351,14 @@ def publish_vote(vote: Vote, actor) -> Vote:
     vote.publish(actor, utcnow())
     db.session.flush()
     if vote.method == Method.RATIFICATION:
-        if vote.pact_version is not None:
+        from app.pacts.models import PactStatus
+
+        pact = vote.pact_version.pact if vote.pact_version is not None else None
+        # Only a pact waiting in ratification is concluded (an imported or replayed vote changes nothing).
+        if pact is not None and pact.status == PactStatus.RATIFICATION:
             from app.pacts.operations import conclude_ratification
 
-            conclude_ratification(vote.pact_version.pact, bool(vote.result.get("adopted")), actor)
+            conclude_ratification(pact, bool(vote.result.get("adopted")), actor)
     else:
         winners = {int(w) for w in vote.result.get("winners", [])}
         for option in vote.options:
