@@ -71,7 +71,7 @@ def load(ctx) -> None:
         second = planned[1]
         ops.advance_project(second, ProjectStatus.IN_PROGRESS, sec0)
         ops.add_project_update(second, on=(now - timedelta(days=12)).date(), percent=100,
-                               note="24 个探头全部安装调试完毕。", actor=sec0)
+                               note="全部完工，已通过居民代表验收。", actor=sec0)
         ops.advance_project(second, ProjectStatus.COMPLETED, sec0)
 
     # 2. The residents' participatory budget, Method of Equal Shares, secret ballot.
