@@ -229,3 +229,73 @@ def test_equal_shares_with_only_blank_ballots_funds_nothing():
     m = manifest("equal_shares", [("A", 60)], size=10, budget=100)
     r = tally(m, [{"approve": []}] * 2, ROOT_A)
     assert r["winners"] == [] and r["greedy_winners"] == [] and r["share"] is None
+
+
+# --- equal shares against a plain, voter-by-voter reading of DESIGN.md ---------------------------
+
+
+def reference_mes(voters, costs, share, key):
+    money = [Fraction(share)] * len(voters)
+    approvals = {p: sum(p in v for v in voters) for p in costs}
+    remaining = {p for p in costs if approvals[p] and costs[p] > 0}
+    winners = []
+    while True:
+        offers = []
+        for p in remaining:
+            backers = sorted(money[i] for i, v in enumerate(voters) if p in v)
+            if sum(backers) < costs[p]:
+                continue
+            paid, left = Fraction(0), len(backers)
+            for m in backers:
+                if m < (costs[p] - paid) / left:
+                    paid, left = paid + m, left - 1
+                else:
+                    break
+            most = (costs[p] - paid) / left
+            offers.append((most / costs[p], costs[p], -approvals[p], key(p), p, most))
+        if not offers:
+            return winners
+        *_, p, most = min(offers)
+        winners.append(p)
+        remaining.discard(p)
+        for i, v in enumerate(voters):
+            if p in v:
+                money[i] -= min(money[i], most)
+
+
+def reference_equal_shares(voters, costs, budget, key):
+    fundable = {p for p in costs if costs[p] > 0 and any(p in v for v in voters)}
+    share = Fraction(budget, len(voters))
+    best, best_share = reference_mes(voters, costs, share, key), share
+    while set(best) != fundable:
+        share += 1
+        outcome = reference_mes(voters, costs, share, key)
+        if sum(costs[p] for p in outcome) > budget:
+            break
+        best, best_share = outcome, share
+    return best, best_share
+
+
+def test_equal_shares_with_skipping_matches_one_unit_at_a_time_on_random_elections():
+    import random
+
+    rng = random.Random(20231)
+    for _ in range(300):
+        projects = [f"p{i}" for i in range(rng.randint(1, 5))]
+        costs = {p: rng.choice([rng.randint(1, 40), rng.randint(1, 400)]) for p in projects}
+        voters = [set(rng.sample(projects, rng.randint(0, len(projects)))) for _ in range(rng.randint(1, 9))]
+        budget = rng.randint(5, 300)
+        if not any(voters):
+            continue
+        assert equal_shares_outcome(voters, costs, budget, tie) == reference_equal_shares(voters, costs, budget, tie), (
+            voters, costs, budget)
+
+
+def test_a_small_vote_with_a_large_budget_jumps_over_shares_that_change_nothing():
+    # five residents, a budget of a million: one unit at a time this would be 175,000 runs.
+    # B (300k) is split by v2, v4 at 150k each, D (100k) and from share 250k C (250k) are bought
+    # alone; A (600k) becomes affordable when v1's share plus v4's remainder reach 600k, at
+    # share 375,000, and then the outcome costs 1.25M: completion keeps share 374,999.
+    voters = [{"A"}, {"B"}, {"C"}, {"A", "B"}, {"D"}]
+    costs = {"A": 600_000, "B": 300_000, "C": 250_000, "D": 100_000}
+    assert equal_shares_outcome(voters, costs, 1_000_000, tie) == (["B", "D", "C"], 374_999)

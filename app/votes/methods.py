@@ -42,6 +42,7 @@ lower cost, then lot; take each one that still fits in the budget.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from fractions import Fraction
@@ -135,6 +136,94 @@ class _Election:
                             h[new_key] = h.get(new_key, 0) + c
         return winners
 
+    def run_stable(self, share: Fraction, tie_key: Callable[[str], object]) -> tuple[list[str], int | None]:
+        """One run at ``share``, and for how many more units of share its outcome stays the same.
+
+        Returns ``(winners, d)``: every run at ``share + t`` for integers ``0 <= t <= d`` funds the
+        same projects in the same order (``d`` None: for every larger share). Every amount is
+        tracked as an affine function ``a + b*t`` of the extra share ``t``, and every decision the
+        run takes (affordable or not, who pays all they have, which project asks least per unit,
+        the lower bounds that let it skip projects) is an inequality between such functions: ``d``
+        is the last integer ``t`` at which all of them still hold. This lets completion jump over
+        shares that cannot change the outcome, exactly as if it had tried them one by one.
+        """
+        costs, counts, sets = self.costs, self.counts, self.sets
+        zero = Fraction(0)
+        limit: list[int | None] = [None]
+
+        def holds(fa: Fraction, fb: Fraction, strict: bool = False) -> None:
+            # fa + fb*t >= 0 (or > 0) holds at t = 0; note the last integer t where it still does
+            if fb >= 0 or limit[0] == 0:
+                return
+            x = fa / -fb
+            d = math.ceil(x) - 1 if strict else math.floor(x)
+            if limit[0] is None or d < limit[0]:
+                limit[0] = d
+
+        start = (share, Fraction(1))
+        key0 = _akey(start)
+        budget = [start] * len(sets)
+        values = {key0: start}
+        held = {p: {key0: self.approvals[p]} for p in self.candidates}
+        lower = {p: (Fraction(1, self.approvals[p]), zero) for p in self.candidates}
+        remaining = set(self.candidates)
+        winners: list[str] = []
+        rank = {p: (costs[p], -self.approvals[p], tie_key(p)) for p in self.candidates}
+        while remaining:
+            best = None
+            evaluated: dict[str, tuple[Fraction, Fraction]] = {}
+            for p in sorted(remaining, key=lambda q: lower[q][0]):
+                if best is not None and lower[p][0] > evaluated[best][0]:
+                    break
+                payment = _max_payment_affine(held[p], values, costs[p], holds)
+                if payment is None:
+                    remaining.discard(p)
+                    continue
+                rho = (payment[0] / costs[p], payment[1] / costs[p])
+                lower[p] = evaluated[p] = rho
+                if best is None or (rho[0], rank[p]) < (evaluated[best][0], rank[best]):
+                    best = p
+            if best is None:
+                break
+            wa, wb = evaluated[best]
+            for q in remaining:
+                if q == best:
+                    continue
+                if q in evaluated:  # q must keep asking more per unit (or tie and lose the draw)
+                    qa, qb = evaluated[q]
+                    holds(qa - wa, qb - wb, strict=rank[q] < rank[best])
+                else:  # skipped because its lower bound was already above the winner's
+                    qa, qb = lower[q]
+                    holds(qa - wa, qb - wb, strict=True)
+            winners.append(best)
+            remaining.discard(best)
+            pa, pb = wa * costs[best], wb * costs[best]
+            for g in self.supporters[best]:
+                old = budget[g]
+                if not old[0]:
+                    continue
+                if old[0] > pa:
+                    new = (old[0] - pa, old[1] - pb)
+                    holds(*new)
+                else:
+                    new = (zero, zero)
+                    holds(pa - old[0], pb - old[1])
+                budget[g] = new
+                c = counts[g]
+                old_key, new_key = _akey(old), _akey(new)
+                values[new_key] = new
+                for q in sets[g]:
+                    if q in remaining:
+                        h = held[q]
+                        left = h[old_key] - c
+                        if left:
+                            h[old_key] = left
+                        else:
+                            del h[old_key]
+                        if new[0]:
+                            h[new_key] = h.get(new_key, 0) + c
+        return winners, limit[0]
+
     def total(self, winners: Iterable[str]) -> int:
         return sum(self.costs[p] for p in winners)
 
@@ -159,6 +248,40 @@ def _max_payment(held: dict[tuple, int], values: dict[tuple, Fraction], cost: in
     return (cost - paid) / left
 
 
+def _akey(value: tuple[Fraction, Fraction]) -> tuple[int, int, int, int]:
+    a, b = value
+    return (a.numerator, a.denominator, b.numerator, b.denominator)
+
+
+def _max_payment_affine(held, values, cost: int, holds) -> tuple[Fraction, Fraction] | None:
+    """:func:`_max_payment` on budgets ``a + b*t``, reporting the conditions its answer rests on."""
+    pairs = sorted(((values[key], k) for key, k in held.items()), key=lambda vk: vk[0][0])
+    money_a = sum(v[0] * k for v, k in pairs)
+    money_b = sum(v[1] * k for v, k in pairs)
+    if money_a < cost:
+        holds(cost - money_a, -money_b, strict=True)
+        return None
+    holds(money_a - cost, money_b)
+    paid_a = paid_b = Fraction(0)
+    left = sum(k for _, k in pairs)
+    full = 0
+    for (va, vb), k in pairs:
+        if va * left < cost - paid_a:
+            paid_a += va * k
+            paid_b += vb * k
+            left -= k
+            full += 1
+        else:
+            break
+    pa, pb = (cost - paid_a) / left, -paid_b / left
+    for i, ((va, vb), _) in enumerate(pairs):
+        if i < full:  # pays all it has: its budget must stay at most the equal part
+            holds(pa - va, pb - vb)
+        else:
+            holds(va - pa, vb - pb)
+    return pa, pb
+
+
 def equal_shares_outcome(
     voters_approvals: list[Iterable[str]], costs: dict[str, int], budget: int, tie_key
 ) -> tuple[list[str], Fraction | None]:
@@ -166,16 +289,29 @@ def equal_shares_outcome(
     election = _Election(voters_approvals, costs)
     if election.n == 0 or not election.candidates:
         return [], None
-    all_candidates = set(election.candidates)
+    everything = set(election.candidates)
     share = Fraction(budget, election.n)
-    best, best_share = election.run(share, tie_key), share
-    while set(best) != all_candidates:
-        share += 1
-        outcome = election.run(share, tie_key)
+    winners, stable = election.run_stable(share, tie_key)
+    # Completion tries share, share + 1, share + 2, ... and keeps the last outcome that fits;
+    # run_stable says how many of those steps give the same outcome, so they are skipped. When
+    # the outcome changes at nearly every step (large elections), the cheaper plain run is used
+    # for a growing number of steps between two attempts to skip.
+    plain_steps, backoff = 0, 1
+    while set(winners) != everything and stable is not None:
+        following = share + stable + 1
+        if plain_steps:
+            outcome, stable_next = election.run(following, tie_key), 0
+            plain_steps -= 1
+        else:
+            outcome, stable_next = election.run_stable(following, tie_key)
+            if stable_next == 0:
+                plain_steps, backoff = backoff, backoff * 2
+            else:
+                backoff = 1
         if election.total(outcome) > budget:
-            break
-        best, best_share = outcome, share
-    return best, best_share
+            return winners, following - 1
+        winners, share, stable = outcome, following, stable_next
+    return winners, share
 
 
 def equal_shares(voters_approvals: list[set[str]], costs: dict[str, int], budget: int, tie_key) -> list[str]:
