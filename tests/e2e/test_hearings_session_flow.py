@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 from playwright.sync_api import expect
+from sqlalchemy import update
 
+from app.core.db import begin_write
 from app.core.time import utcnow
 from app.hearings import operations as ops
-from app.hearings.models import SessionKind
+from app.hearings.models import HearingSession, SessionKind
 from app.org.models import BodyKind
 from tests.e2e.conftest import axe_violations, login_in_browser
 from tests.factories import PASSWORD
@@ -29,7 +31,8 @@ def test_capacity_waiting_list_attendance_and_minutes(page, make, commit, db):
                                  ends_at=starts + timedelta(hours=2), place="居委会二楼", community_id=c.id,
                                  capacity=2, agenda=["方案介绍", "居民发言"])
     commit()
-    url = f"/hearings/sessions/{session.id}"
+    session_id = session.id
+    url = f"/hearings/sessions/{session_id}"
 
     # Two residents take the two seats.
     for user, topic in ((a, "费用分摊"), (bb, "")):
@@ -57,8 +60,11 @@ def test_capacity_waiting_list_attendance_and_minutes(page, make, commit, db):
     expect(page.locator("main")).to_contain_text("5号楼加装电梯听证会")
 
     # The day comes: the secretary takes attendance with a walk-in.
-    session.starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=30)
-    session.ends_at = session.starts_at + timedelta(hours=2)
+    db.session.rollback()  # end the test's stale read transaction before writing (SQLite WAL)
+    begin_write()
+    new_start = utcnow().replace(microsecond=0) - timedelta(minutes=30)
+    db.session.execute(update(HearingSession).where(HearingSession.id == session_id)
+                       .values(starts_at=new_start, ends_at=new_start + timedelta(hours=2)))
     commit()
     _switch(page, secretary)
     page.goto(f"{url}/attendance")
