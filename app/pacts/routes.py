@@ -411,12 +411,15 @@ def _render_clause(pact: Pact, clause: Clause, status: int = 200, comment_form=N
         return render_template("pacts/_threads.html", pact=pact, clause=clause, t=threads, **ctx)
     consensus = q.consensus_for_version(clause.version, pact.community_id).get(clause.id)
     amendments = q.amendments_of_clause(clause)
+    if amendment_form is None:
+        amendment_form = AmendmentForm(prefix="am")
+        amendment_form.text.data = clause.text  # residents start from the current wording
     return render_template(
         "pacts/clause.html", pact=pact, clause=clause, version=clause.version, c=consensus,
         buildings=q.building_labels(pact.community_id), t=threads,
         my_position=q.positions_of_user(clause.version, current_user).get(clause.id),
         amendments=amendments, endorsed=q.endorsed_ids(amendments, current_user),
-        comment_form=comment_form or CommentForm(), amendment_form=amendment_form or AmendmentForm(prefix="am"),
+        comment_form=comment_form or CommentForm(), amendment_form=amendment_form,
         stances=list(Stance),
         is_current=pact.latest_version is not None and clause.version_id == pact.latest_version.id, **ctx,
     ), status
