@@ -286,3 +286,35 @@ def test_unknown_receipt_is_reported(tmp_path):
     code, out = run(approval_doc(), tmp_path, "--receipt", "0" * 64)
     assert code == 1
     assert out.splitlines()[-1] == f"INVALID: receipt {'0' * 64} is not in this log"
+
+
+# --- the verifier's own equal shares -------------------------------------------------------------
+
+
+def test_verifier_equal_shares_agrees_with_the_app_on_random_elections():
+    import random
+
+    from app.votes.methods import equal_shares_outcome, lot_key
+
+    rng = random.Random(995079)
+    root = "c" * 64
+    for _ in range(300):
+        projects = [f"p{i}" for i in range(rng.randint(1, 6))]
+        costs = {p: rng.choice([rng.randint(1, 50), rng.randint(100, 100_000)]) for p in projects}
+        ballots = [sorted(rng.sample(projects, rng.randint(0, len(projects)))) for _ in range(rng.randint(1, 12))]
+        budget = rng.randint(10, 200_000)
+        app_side = equal_shares_outcome(ballots, costs, budget, lambda p: lot_key(root, p))
+        approvals = {p: sum(p in b for b in ballots) for p in projects}
+        if not any(approvals.values()):
+            continue
+        mine = verifier.equal_shares_with_completion(ballots, costs, budget, root)
+        assert mine == app_side, (ballots, costs, budget)
+
+
+def test_a_small_equal_shares_vote_with_a_large_budget_verifies(tmp_path):
+    m = manifest("equal_shares", [("A", 600_000), ("B", 300_000), ("C", 250_000), ("D", 100_000)],
+                 size=30, budget=1_000_000, secrecy="secret")
+    doc = export(m, [{"approve": ["A"]}, {"approve": ["B"]}, {"approve": ["C"]}, {"approve": ["A", "B"]}, {"approve": ["D"]}])
+    assert doc["result"]["winners"] == ["B", "D", "C"] and doc["result"]["share"] == "374999"
+    code, out = run(doc, tmp_path)
+    assert code == 0, out

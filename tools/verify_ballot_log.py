@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import re
 import sys
 from collections import Counter
@@ -202,6 +203,76 @@ def mes_run(groups: list[tuple[frozenset, int]], costs: dict, share: Fraction, t
     return chosen
 
 
+def mes_run_tracked(groups: list[tuple[frozenset, int]], costs: dict, share: Fraction, tiebreak):
+    """The same run with every amount written as ``a + b*t`` (``t`` = extra share per voter).
+
+    Returns the funded projects and the largest integer ``t`` for which every decision of the run
+    (affordable or not, who pays all they have, which project asks least per unit of cost) comes
+    out the same at ``share + t``; None when no such limit exists. The outcome is then the same
+    for every share from ``share`` to ``share + t``.
+    """
+    slack: list = [None]
+
+    def keep(a: Fraction, b: Fraction, strict: bool = False) -> None:
+        # a + b*t >= 0 (> 0 when strict) holds at t = 0; find the last integer t where it still does
+        if b >= 0 or slack[0] == 0:
+            return
+        edge = a / -b
+        last = math.ceil(edge) - 1 if strict else math.floor(edge)
+        if slack[0] is None or last < slack[0]:
+            slack[0] = last
+
+    none = (Fraction(0), Fraction(0))
+    money = [(share, Fraction(1)) for _ in groups]
+    support = {p: [g for g, (s, _) in enumerate(groups) if p in s] for p in costs}
+    voters = {p: sum(groups[g][1] for g in support[p]) for p in costs}
+    open_projects = [p for p in costs if voters[p] > 0 and costs[p] > 0]
+    chosen: list[str] = []
+    while open_projects:
+        offers = {}
+        for p in list(open_projects):
+            wallet = sorted(((money[g], groups[g][1]) for g in support[p] if money[g][0] > 0), key=lambda w: w[0][0])
+            have_a = sum(m[0] * n for m, n in wallet)
+            have_b = sum(m[1] * n for m, n in wallet)
+            if have_a < costs[p]:
+                keep(costs[p] - have_a, -have_b, strict=True)
+                open_projects.remove(p)
+                continue
+            keep(have_a - costs[p], have_b)
+            still, rest_a, rest_b, cut = sum(n for _, n in wallet), Fraction(costs[p]), Fraction(0), 0
+            for (ma, mb), n in wallet:
+                if ma * still >= rest_a:
+                    break
+                rest_a, rest_b, still, cut = rest_a - ma * n, rest_b - mb * n, still - n, cut + 1
+            part_a, part_b = rest_a / still, rest_b / still
+            for i, ((ma, mb), _) in enumerate(wallet):
+                if i < cut:
+                    keep(part_a - ma, part_b - mb)
+                else:
+                    keep(ma - part_a, mb - part_b)
+            offers[p] = (part_a / costs[p], part_b / costs[p], part_a, part_b)
+        if not offers:
+            break
+        winner = min(offers, key=lambda p: (offers[p][0], tiebreak(p)))
+        wa, wb, part_a, part_b = offers[winner]
+        for q, (qa, qb, _, _) in offers.items():
+            if q != winner:
+                keep(qa - wa, qb - wb, strict=tiebreak(q) < tiebreak(winner))
+        chosen.append(winner)
+        open_projects.remove(winner)
+        for g in support[winner]:
+            ma, mb = money[g]
+            if ma == 0:
+                continue
+            if ma > part_a:
+                money[g] = (ma - part_a, mb - part_b)
+                keep(ma - part_a, mb - part_b)
+            else:
+                money[g] = none
+                keep(part_a - ma, part_b - mb)
+    return chosen, slack[0]
+
+
 def equal_shares_with_completion(ballots: list[list[str]], costs: dict, budget: int, root: str):
     counted = Counter(frozenset(b) for b in ballots if b)
     groups = list(counted.items())
@@ -213,16 +284,27 @@ def equal_shares_with_completion(ballots: list[list[str]], costs: dict, budget: 
     fundable = {p for p in costs if approvals[p] > 0 and costs[p] > 0}
     if not ballots or not fundable:
         return [], None
+    # DESIGN.md: try share B/n, B/n + 1, B/n + 2, ... while the outcome costs at most B, and keep
+    # the last outcome that fitted (stop once everything approved is funded). A tracked run tells
+    # how many following shares give the same outcome; those are skipped, which changes nothing.
+    # Where outcomes change at almost every step, plain runs are cheaper: use them for a while.
     share = Fraction(budget, len(ballots))
-    outcome = mes_run(groups, costs, share, tiebreak)
-    last, last_share = outcome, share
-    while set(last) != fundable:
-        share = share + 1
-        outcome = mes_run(groups, costs, share, tiebreak)
+    last, steady = mes_run_tracked(groups, costs, share, tiebreak)
+    plain, wait = 0, 1
+    while set(last) != fundable and steady is not None:
+        nxt = share + steady + 1
+        if plain:
+            outcome, steady_next, plain = mes_run(groups, costs, nxt, tiebreak), 0, plain - 1
+        else:
+            outcome, steady_next = mes_run_tracked(groups, costs, nxt, tiebreak)
+            if steady_next == 0:
+                plain, wait = wait, wait * 2
+            else:
+                wait = 1
         if sum(costs[p] for p in outcome) > budget:
-            break
-        last, last_share = outcome, share
-    return last, last_share
+            return last, nxt - 1
+        last, share, steady = outcome, nxt, steady_next
+    return last, share
 
 
 def recount(manifest: dict, choices: list[dict], root: str) -> dict:
