@@ -1,0 +1,124 @@
+"""Browser: a deputies' approval vote from definition to a verified export and a checked receipt."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.votes import operations as ops
+from app.votes.models import Vote
+from tests.e2e.conftest import axe_violations, login_in_browser
+from tests.factories import PASSWORD
+
+VERIFIER = Path(__file__).resolve().parents[2] / "tools" / "verify_ballot_log.py"
+
+
+def _switch(page, user):
+    page.context.clear_cookies()
+    login_in_browser(page, user.phone, PASSWORD)
+
+
+def _vote_as(page, vote_id, project_ids) -> str:
+    page.goto(f"/votes/{vote_id}")
+    page.locator(f"a[href='/votes/{vote_id}/ballot']").first.click()
+    for pid in project_ids:
+        page.locator(f"input[name=approve][value='{pid}']").check()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#cast-button")).to_be_visible()
+    page.locator("#cast-button").click()
+    expect(page).to_have_url(re.compile(rf"/votes/{vote_id}/receipt/[0-9a-f]{{64}}"))
+    receipt = page.locator("#receipt-hash").inner_text().strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", receipt)
+    return receipt
+
+
+def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, axe_page):
+    c = make.community(name="梅园居民区")
+    station = make.station([c], name="新华路联络站")
+    secretary = make.user("secretary", community=c, name="陈书记")
+    deputies = [make.user("deputy", community=c, station=station, name=n) for n in ("周代表", "吴代表", "郑代表", "孙代表")]
+    projects = [ops.create_project(c, title=t, estimated_cost=cost, actor=secretary)
+                for t, cost in (("加装电梯", 780000), ("楼道照明改造", 120000), ("非机动车充电棚", 160000))]
+    commit()
+    pids = [p.id for p in projects]
+    page.on("dialog", lambda d: d.accept())
+
+    # The secretary defines the vote and opens it.
+    _switch(page, secretary)
+    page.goto(f"/votes/community/{c.id}")
+    page.locator(f"a[href='/votes/community/{c.id}/new']").click()
+    page.locator("#title").fill("2027年民生实事项目代表票决")
+    page.locator("#electorate_kind").select_option("deputies")
+    page.locator("#station_id").select_option(str(station.id))
+    page.locator("#method").select_option("approval")
+    page.locator("#secrecy").select_option("open")
+    page.locator("#max_choices").fill("2")
+    page.locator("#seats").fill("2")
+    for pid in pids:
+        page.locator(f"input[name=projects][value='{pid}']").check()
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/votes/\d+$"))
+    vote_id = int(re.search(r"/votes/(\d+)$", page.url).group(1))
+    page.locator("form[action$='/open'] button").click()
+    expect(page.locator("#turnout")).to_contain_text("0")
+    expect(page.locator("#turnout")).to_have_attribute("hx-trigger", "every 10s")
+
+    # Three deputies vote; the first keeps the receipt.
+    _switch(page, deputies[0])
+    receipt = _vote_as(page, vote_id, [pids[0], pids[1]])
+    _switch(page, deputies[1])
+    _vote_as(page, vote_id, [pids[0], pids[1]])
+    _switch(page, deputies[2])
+    _vote_as(page, vote_id, [pids[0], pids[2]])
+    page.goto(f"/votes/{vote_id}")
+    expect(page.locator("#turnout")).to_contain_text("3")
+    expect(page.locator("#result")).to_have_count(0)  # sealed while open
+
+    # One tries again and is refused; nothing is recorded.
+    _switch(page, deputies[0])
+    response = page.goto(f"/votes/{vote_id}/ballot")
+    assert response.status == 409
+    expect(page.locator(".flash-error")).to_be_visible()
+    expect(page.locator("input[name=approve]")).to_have_count(0)
+
+    # The secretary closes and publishes.
+    _switch(page, secretary)
+    page.goto(f"/votes/{vote_id}")
+    page.locator("form[action$='/close'] button").click()
+    expect(page.locator("form[action$='/publish'] button")).to_be_visible()
+    page.locator("form[action$='/publish'] button").click()
+    expect(page.locator("#result")).to_be_visible()
+    db.session.rollback()  # a fresh snapshot: the live server wrote the vote
+    vote = db.session.scalar(select(Vote).where(Vote.id == vote_id))
+    assert vote.result["winners"] == [str(pids[0])]
+    expect(page.locator("#final-root")).to_have_text(vote.final_root)
+    expect(page.locator("#result .winners")).to_contain_text("加装电梯")
+    expect(page.locator("#result .winners")).not_to_contain_text("楼道照明改造")
+
+    # The export downloaded from the page passes the standalone verifier.
+    with page.expect_download() as download_info:
+        page.locator("a[href$='/ballot-log.json']").click()
+    path = tmp_path / "log.json"
+    download_info.value.save_as(path)
+    run = subprocess.run([sys.executable, str(VERIFIER), str(path)], capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    run = subprocess.run([sys.executable, str(VERIFIER), str(path), "--receipt", receipt], capture_output=True,
+                         text=True, timeout=60, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+    # The deputy's receipt is found and proven by the receipt check.
+    _switch(page, deputies[0])
+    page.goto("/votes/receipt")
+    page.locator("#hash").fill(receipt)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#receipt-verified")).to_be_visible()
+    expect(page.locator("#receipt-result")).to_contain_text(vote.final_root)
+
+    # The result page is accessible.
+    axe_page.goto(f"/votes/{vote_id}")
+    assert axe_violations(axe_page) == []
