@@ -419,3 +419,74 @@ def test_personal_data_export_includes_suggestions_and_registrations(world, app)
         data = export_personal_data(world.resident)["hearings"]
     assert data["suggestions"][0]["summary"] == "我的建议"
     assert len(data["registrations"]) == 1
+
+
+def test_board_query_count_does_not_grow_with_suggestions(client, world, db):
+    from sqlalchemy import event
+
+    def count_queries(n):
+        for i in range(n):
+            s = hf.suggestion(world.c, summary=f"建议{i}")
+            ops.accept_suggestion(s, world.property if i % 2 else world.owners)
+        db.session.commit()
+        counter = {"n": 0}
+
+        def before(*_args, **_kw):
+            counter["n"] += 1
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            assert client.get(f"/hearings/community/{world.c.id}/suggestions").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+        return counter["n"]
+
+    few = count_queries(2)
+    many = count_queries(20)
+    assert many == few
+
+
+def test_a_deputy_schedules_a_reception_at_the_station(client, login, world, db):
+    login(world.deputy)
+    start = (utcnow() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    end = (utcnow() + timedelta(days=5, hours=3)).strftime("%Y-%m-%dT%H:%M")
+    form = client.get(f"/hearings/sessions/new?station_id={world.station.id}")
+    assert form.status_code == 200
+    r = _post(client, f"/hearings/sessions/new?station_id={world.station.id}", {
+        "kind": "reception", "title": "周代表接待日", "starts_at": start, "ends_at": end, "place": "联络站",
+        "community": "", "host": world.deputy.id})
+    assert r.status_code == 303
+    s = db.session.scalar(select(HearingSession))
+    assert s.station_id == world.station.id and s.community_id is None and s.host_id == world.deputy.id
+    # Both communities served by the station list it; residents of either may register.
+    assert "周代表接待日" in client.get(f"/hearings/community/{world.other.id}").get_data(as_text=True)
+    login(world.outsider)
+    assert _post(client, f"/hearings/sessions/{s.id}/register").status_code == 303
+    login(world.resident)
+    assert client.get(f"/hearings/sessions/new?station_id={world.station.id}").status_code == 403
+
+
+def test_attendance_toggle_returns_the_list_fragment_to_htmx(client, login, world, db):
+    s = hf.session(world.c, starts_in=timedelta(hours=-1))
+    r = Registration(session_id=s.id, user_id=world.resident.id, status=RegistrationStatus.REGISTERED)
+    db.session.add(r)
+    login(world.secretary)
+    resp = _post(client, f"/hearings/sessions/{s.id}/attendance/{r.id}", {"present": "1"}, headers={"HX-Request": "true"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and html.startswith('<div id="attendance-list">') and "<html" not in html
+    refused = _post(client, f"/hearings/sessions/{s.id}/attendance/99999", {"present": "1"})
+    assert refused.status_code == 404
+
+
+def test_a_clashing_tracking_number_is_drawn_again(world, db, monkeypatch):
+    first = hf.suggestion(world.c)
+    real = ops.next_number
+    calls = {"n": 0}
+
+    def clashing(year):
+        calls["n"] += 1
+        return (first.seq, first.number) if calls["n"] == 1 else real(year)
+
+    monkeypatch.setattr(ops, "next_number", clashing)
+    second = hf.suggestion(world.c)
+    assert second.number != first.number and calls["n"] == 2

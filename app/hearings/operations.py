@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.queries import handlers_of_body
 from app.core import audit
@@ -330,9 +331,8 @@ def submit_suggestion(*, community_id: int, category: Category, summary: str, te
     _check_text(summary, text)
     when = submitted_at or utcnow()
     year = to_local(when).year
-    seq, number = next_number(year)
-    s = Suggestion(
-        community_id=community_id, number=number, year=year, seq=seq, category=category,
+    fields = dict(
+        community_id=community_id, year=year, category=category,
         building_id=building_id, summary=summary.strip(), text=(text or "").strip(),
         status=SuggestionStatus.SUBMITTED, source=source,
         submitter_id=submitter.id if submitter is not None else None,
@@ -340,8 +340,19 @@ def submit_suggestion(*, community_id: int, category: Category, summary: str, te
         recorded_by_id=recorded_by.id if recorded_by is not None else None,
         session_id=session_id, station_id=station_id, submitted_at=when,
     )
-    db.session.add(s)
-    db.session.flush()
+    # Two submissions at once may draw the same number (PostgreSQL, READ COMMITTED): the unique
+    # constraint refuses the second, which then draws again inside a savepoint.
+    for attempt in range(5):
+        seq, number = next_number(year)
+        s = Suggestion(number=number, seq=seq, **fields)
+        try:
+            with db.session.begin_nested():
+                db.session.add(s)
+                db.session.flush()
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
     actor = actor or recorded_by or submitter
     _event(s, "submitted", actor=actor, at=when)
     audit.record("suggestion.submit", s, community=community_id, actor=actor, detail=f"{number} {source.value}")

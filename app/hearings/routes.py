@@ -51,6 +51,7 @@ from app.hearings.models import (
     TransitionError,
 )
 from app.hearings.queries import (
+    SUGGESTION_ROW,
     board_query,
     bodies_serving,
     normalise_number,
@@ -216,7 +217,7 @@ def station(station_id: int):
     ).all()
     upcoming, past = sessions_of_station(station.id)
     suggestions = db.session.scalars(
-        select(Suggestion).where(Suggestion.station_id == station.id).order_by(Suggestion.submitted_at.desc())
+        select(Suggestion).where(Suggestion.station_id == station.id).options(*SUGGESTION_ROW).order_by(Suggestion.submitted_at.desc())
         .limit(50)
     ).all()
     return render_template(
@@ -234,7 +235,7 @@ def deputy(user_id: int):
         abort(404)
     receptions = receptions_of_deputy(user.id)
     suggestions = db.session.scalars(
-        select(Suggestion).where(Suggestion.recorded_by_id == user.id).order_by(Suggestion.submitted_at.desc())
+        select(Suggestion).where(Suggestion.recorded_by_id == user.id).options(*SUGGESTION_ROW).order_by(Suggestion.submitted_at.desc())
     ).all()
     answered = sum(1 for s in suggestions if s.first_answered_at is not None)
     return render_template(
@@ -297,7 +298,7 @@ def new_session():
 def _session_context(session: HearingSession, **extra) -> dict:
     registration = session.registration_of(current_user)
     suggestions = db.session.scalars(
-        select(Suggestion).where(Suggestion.session_id == session.id).order_by(Suggestion.id)
+        select(Suggestion).where(Suggestion.session_id == session.id).options(*SUGGESTION_ROW).order_by(Suggestion.id)
     ).all()
     return {
         "session": session, "registration": registration, "subject": subject_link(session),
@@ -484,8 +485,9 @@ def set_attendance(session_id: int, registration_id: int):
         return _refused(str(e), back)
     db.session.commit()
     if htmx:
-        return render_template("hearings/_attendance_row.html", r=registration, session=session,
-                               empty_form=EmptyForm(), editable=True)
+        db.session.refresh(session)
+        return render_template("hearings/_attendance_list.html", session=session, empty_form=EmptyForm(),
+                               editable=True)
     return redirect(back, 303)
 
 
@@ -843,7 +845,8 @@ def candidate(number: str):
 def mine():
     """The user's own suggestions and registrations."""
     suggestions = db.session.scalars(
-        select(Suggestion).where(Suggestion.submitter_id == current_user.id).order_by(Suggestion.submitted_at.desc())
+        select(Suggestion).where(Suggestion.submitter_id == current_user.id).options(*SUGGESTION_ROW)
+        .order_by(Suggestion.submitted_at.desc())
     ).all()
     registrations = db.session.scalars(
         select(Registration).join(HearingSession).where(
