@@ -160,7 +160,7 @@ def test_amendment_to_an_old_version_is_refused(world):
     ops.publish_version(p, actor=world.sec)
     now = utcnow()
     ops.open_consultation(p, now, now + timedelta(days=5), actor=world.sec)
-    with pytest.raises(ops.PactError, match="older version"):
+    with pytest.raises(ops.PactError, match="旧版本"):
         ops.propose_amendment(p, old_clause, world.r1, "新的文字", "理由")
     ops.propose_amendment(p, p.latest_version.clauses[0], world.r1, "新的文字", "理由")
 
