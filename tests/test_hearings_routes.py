@@ -490,3 +490,13 @@ def test_a_clashing_tracking_number_is_drawn_again(world, db, monkeypatch):
     monkeypatch.setattr(ops, "next_number", clashing)
     second = hf.suggestion(world.c)
     assert second.number != first.number and calls["n"] == 2
+
+
+def test_a_correction_starts_from_the_published_actions_and_speakers(client, login, world, db):
+    s = hf.session(world.c, starts_in=timedelta(hours=-2))
+    ops.publish_minutes(s, summary="初稿", actions=[("物业报价", world.property.id, date(2026, 12, 1))],
+                        speakers=[("王秀英", True, "支持")])
+    db.session.commit()
+    login(world.secretary)
+    html = client.get(f"/hearings/sessions/{s.id}/minutes").get_data(as_text=True)
+    assert 'value="物业报价"' in html and "支持" in html and 'value="2026-12-01"' in html

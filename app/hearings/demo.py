@@ -8,7 +8,7 @@ histories, due dates and the per-body statistics look like a year of real use.
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from app.core.time import from_local, local_today, to_local
+from app.core.time import from_local, local_today, to_local, utcnow
 from app.extensions import db
 from app.hearings import operations as ops
 from app.hearings.models import (
@@ -109,20 +109,19 @@ def load(ctx) -> None:
         with _clock(starts + timedelta(hours=3)):
             ops.mark_session_held(s, actor=secretary)
             summary, decisions = minutes_texts[kind]
-            ops.publish_minutes(
-                s, summary=summary, decisions=decisions, actor=secretary,
-                actions=[("物业两周内提交书面整改方案", ctx.bodies[community.id][BodyKind.PROPERTY_COMPANY].id,
+            actions = [("物业两周内提交书面整改方案", ctx.bodies[community.id][BodyKind.PROPERTY_COMPANY].id,
                           (to_local(starts) + timedelta(days=14)).date()),
                          ("居委会将结果在公告栏公示", ctx.bodies[community.id][BodyKind.RESIDENTS_COMMITTEE].id,
-                          (to_local(starts) + timedelta(days=7)).date())],
-                speakers=[(residents[0].display_name, True, "支持方案，希望尽快实施。"),
-                          ("", False, "担心施工噪音，希望合理安排施工时间。")],
-            )
+                          (to_local(starts) + timedelta(days=7)).date())]
+            speakers = [(residents[0].display_name, True, "支持方案，希望尽快实施。"),
+                        ("", False, "担心施工噪音，希望合理安排施工时间。")]
+            ops.publish_minutes(s, summary=summary, decisions=decisions, actor=secretary, actions=actions,
+                                speakers=speakers)
         if kind == SessionKind.HEARING and community is c0:
             with _clock(starts + timedelta(days=2)):
                 ops.publish_minutes(s, summary=summary + "会后补充：低层住户代表书面意见已附后。",
-                                    decisions=decisions, correction_note="补充低层住户书面意见，更正出席人数。",
-                                    actor=secretary)
+                                    decisions=decisions, correction_note="补充低层住户书面意见。",
+                                    actions=actions, speakers=speakers, actor=secretary)
 
     # --- receptions at the station: past ones with minutes, upcoming ones --------
     receptions = []
@@ -189,7 +188,7 @@ def load(ctx) -> None:
         # Overdue ones were accepted long enough ago; open ones recently.
         age = {"submitted": rng.randint(0, 4), "accepted": rng.randint(2, 12), "overdue": rng.randint(30, 60)}.get(
             state, rng.randint(20, 200))
-        submitted = _at(age, rng.randint(8, 21))
+        submitted = min(_at(age, rng.randint(8, 21)), utcnow() - timedelta(hours=1))
         source, recorded_by, session_id, station_id, submitter = SuggestionSource.ONLINE, None, None, None, None
         if i % 7 == 3:
             reception, deputy = receptions[i % len(receptions)]

@@ -140,8 +140,27 @@ class MinutesForm(FlaskForm):
 
     def __init__(self, bodies=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._bodies = list(bodies)
+        self.set_choices()
+
+    def set_choices(self):
         for entry in self.actions:
-            entry.form.body.choices = [("", "—")] + [(b.id, b.name) for b in bodies]
+            entry.form.body.choices = [("", "—")] + [(b.id, b.name) for b in self._bodies]
+
+    def prefill(self, minutes) -> None:
+        """Start a correction from the published text, actions and speakers."""
+        self.summary.data, self.decisions.data = minutes.summary, minutes.decisions
+        for i, action in enumerate(minutes.actions):
+            if i >= len(self.actions.entries):
+                self.actions.append_entry()
+            entry = self.actions.entries[i].form
+            entry.text.data, entry.body.data, entry.due_date.data = action.text, action.body_id, action.due_date
+        for i, speaker in enumerate(minutes.speakers):
+            if i >= len(self.speakers.entries):
+                self.speakers.append_entry()
+            entry = self.speakers.entries[i].form
+            entry.name.data, entry.consent.data, entry.points.data = speaker.name, speaker.consent, speaker.points
+        self.set_choices()
 
 
 def _category_choices():

@@ -626,7 +626,7 @@ class Suggestion(db.Model):
     @property
     def age_days(self) -> int:
         end = self.closed_at or utcnow()
-        return (end - self.submitted_at).days
+        return max((end - self.submitted_at).days, 0)
 
     @property
     def answered_on_time(self) -> bool | None:

@@ -515,12 +515,11 @@ def minutes(session_id: int):
     if session.status == SessionStatus.CANCELLED:
         return _refused(_("A cancelled session has no minutes."), back)
     if request.method == "GET" and session.current_minutes is not None:
-        form.summary.data = session.current_minutes.summary
-        form.decisions.data = session.current_minutes.decisions
+        form.prefill(session.current_minutes)
     if form.validate_on_submit():
         body_ids = {b.id for b in bodies}
-        actions = [(a.text.data or "", a.body.data if a.body.data in body_ids else None, a.due_date.data)
-                   for a in form.actions]
+        actions = [(a.form.text.data or "", a.form.body.data if a.form.body.data in body_ids else None,
+                    a.form.due_date.data) for a in form.actions]
         speakers = [(s.form.name.data or "", s.form.consent.data, s.form.points.data or "") for s in form.speakers]
         try:
             ops.publish_minutes(session, summary=form.summary.data, decisions=form.decisions.data or "",
