@@ -5,7 +5,9 @@ Operations flush; the request (or the CLI, or the demo loader) commits once. The
 """
 
 import difflib
+import html
 import logging
+import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
@@ -74,6 +76,26 @@ def _check_text(text: str, maximum: int, what: str) -> str:
         raise PactError(_("%(what)s cannot be empty.", what=what))
     if len(text) > maximum:
         raise PactError(_("%(what)s is too long (at most %(max)d characters).", what=what, max=maximum))
+    return text
+
+
+_SCRIPTY = re.compile(
+    r"<\s*/?\s*(script|iframe|object|embed|svg|math|style)\b"  # active elements
+    r"|<[^>]*\son\w+\s*="  # event handler attributes
+    r"|(java|vb)script\s*:|data\s*:\s*text/html",  # script URLs
+    re.IGNORECASE,
+)
+
+
+def _check_markup(text: str) -> str:
+    """Refuse text that tries to carry scripts; the renderer would strip them anyway, but the
+    author deserves to know why their text would not show as typed."""
+    # Undo the usual obfuscations (entities, whitespace or control characters inside "javascript:").
+    probe = html.unescape(text)
+    probe = re.sub(r"[\x00-\x20]+", "", probe) + "\n" + probe
+    if _SCRIPTY.search(probe):
+        raise PactError(_("Scripts, event handlers and javascript: or data: links are not allowed. "
+                          "Please remove them; plain links (https://…) are fine."))
     return text
 
 
@@ -415,7 +437,7 @@ def set_position(pact: Pact, clause: Clause, user, stance: Stance | str) -> Posi
 
 def post_comment(pact: Pact, user, body: str, clause: Clause | None = None, parent: Comment | None = None) -> Comment:
     """Post a comment on the pact or one of its clauses, or a reply in a thread."""
-    body = _check_text(body, COMMENT_MAX, _("A comment"))
+    body = _check_markup(_check_text(body, COMMENT_MAX, _("A comment")))
     if parent is not None:
         if parent.pact_id != pact.id:
             raise PactError(_("This comment belongs to another pact."))
@@ -458,7 +480,7 @@ def edit_comment(comment: Comment, user, body: str) -> Comment:
     """The author corrects a comment within the edit window; it then shows as edited."""
     if not comment.can_edit(user):
         raise PactError(_("This comment can no longer be edited."))
-    comment.body = _check_text(body, COMMENT_MAX, _("A comment"))
+    comment.body = _check_markup(_check_text(body, COMMENT_MAX, _("A comment")))
     comment.edited_at = utcnow()
     db.session.flush()
     audit.record("pact.comment_edit", comment, community=comment.pact.community_id, actor=user)
@@ -543,8 +565,8 @@ def dismiss_reports(comment: Comment, actor=None) -> None:
 
 def propose_amendment(pact: Pact, clause: Clause, user, text: str, reason: str) -> Amendment:
     """A resident proposes replacement text for a clause of the current version."""
-    text = _check_text(text, AMENDMENT_MAX, _("The proposed text"))
-    reason = _check_text(reason, AMENDMENT_MAX, _("The reason"))
+    text = _check_markup(_check_text(text, AMENDMENT_MAX, _("The proposed text")))
+    reason = _check_markup(_check_text(reason, AMENDMENT_MAX, _("The reason")))
     _require_participation(pact, user, clause)
     if text == clause.text.strip():
         raise PactError(_("The proposed text is the same as the clause."))
