@@ -186,8 +186,8 @@ def load(ctx) -> None:
         summary = rng.choice(SUMMARIES[category])
         building = rng.choice(ctx.buildings[community.id])
         # Overdue ones were accepted long enough ago; open ones recently.
-        age = {"submitted": rng.randint(0, 4), "accepted": rng.randint(2, 12), "overdue": rng.randint(30, 60)}.get(
-            state, rng.randint(20, 200))
+        age = {"submitted": rng.randint(0, 4), "accepted": rng.randint(2, 12), "overdue": rng.randint(30, 60),
+               "reopened": rng.randint(20, 30), "reclosed": rng.randint(30, 60)}.get(state, rng.randint(20, 200))
         submitted = min(_at(age, rng.randint(8, 21)), utcnow() - timedelta(hours=1))
         source, recorded_by, session_id, station_id, submitter = SuggestionSource.ONLINE, None, None, None, None
         if i % 7 == 3:
@@ -258,10 +258,18 @@ def load(ctx) -> None:
     ]
     marked = []
     for community, category, title, description, cost in candidates:
-        with _clock(_at(rng.randint(30, 90), 15)):
+        submitted = _at(rng.randint(30, 90), 15)
+        secretary = ctx.secretaries[community.id]
+        with _clock(submitted):
             s = ops.submit_suggestion(community_id=community.id, category=category, summary=title + "的建议",
                                       text=description, submitter=rng.choice(ctx.residents[community.id]),
                                       building_id=ctx.buildings[community.id][0].id)
+        with _clock(submitted + timedelta(days=2)):
+            ops.accept_suggestion(s, ctx.bodies[community.id][BodyKind.RESIDENTS_COMMITTEE], actor=secretary,
+                                  note="涉及资金较大，转居委会汇总为民生实事项目候选。")
+        with _clock(submitted + timedelta(days=9)):
+            ops.answer_suggestion(s, "已列入本年度民生实事项目候选清单，将提交代表票决。",
+                                  actor=ctx.handlers.get(BodyKind.RESIDENTS_COMMITTEE) if community is c0 else None)
         ops.mark_candidate_project(s, title, description, cost, actor=ctx.secretaries[community.id])
         marked.append(s)
     db.session.flush()
