@@ -246,3 +246,104 @@ def test_send_to_ratification_link_only_when_votes_route_exists(client, world, l
         assert f'href="{link}"' in html
         login(world.r1)
         assert f'href="{link}"' not in client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+
+
+def test_author_edits_within_the_window_and_the_edit_shows(client, world, login, app):
+    with pf.request_context(app):
+        c = ops.post_comment(world.pact, world.r1, "初稿")
+    db.session.commit()
+    login(world.r2)
+    assert client.get(f"/pacts/comments/{c.id}/edit").status_code == 403
+    login(world.r1)
+    assert client.get(f"/pacts/comments/{c.id}/edit").status_code == 200
+    assert client.post(f"/pacts/comments/{c.id}/edit", data={"body": "改过的意见"}).status_code == 303
+    html = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+    assert "改过的意见" in html and "已编辑" in html
+    c.created_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert client.post(f"/pacts/comments/{c.id}/edit", data={"body": "再改"}).status_code == 403
+    db.session.refresh(c)
+    assert c.body == "改过的意见"
+
+
+def test_author_withdraws_and_a_notice_remains(client, world, login, app):
+    with pf.request_context(app):
+        c = ops.post_comment(world.pact, world.r1, "想撤回的话")
+    db.session.commit()
+    login(world.r2)
+    assert client.post(f"/pacts/comments/{c.id}/withdraw").status_code == 403
+    login(world.r1)
+    assert client.post(f"/pacts/comments/{c.id}/withdraw").status_code == 303
+    html = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+    assert "想撤回的话" not in html and "作者已撤回" in html
+
+
+def test_htmx_agree_swaps_the_comment_in_place(client, world, login, app):
+    with pf.request_context(app):
+        c = ops.post_comment(world.pact, world.r1, "好主意")
+    db.session.commit()
+    login(world.r2)
+    r = client.post(f"/pacts/comments/{c.id}/agree", headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<article class="comment card" id="comment-{c.id}"')
+    assert "1人赞同" in html and "<html" not in html
+    r = client.post(f"/pacts/comments/{c.id}/agree", headers={"HX-Request": "true"})
+    assert r.status_code == 409
+    assert r.headers["HX-Retarget"] == "#messages"
+
+
+def test_long_threads_page_with_and_without_htmx(client, world, app):
+    with pf.request_context(app):
+        roots = [ops.post_comment(world.pact, world.r1, f"主题{i:02d}") for i in range(25)]
+        for i in range(8):
+            ops.post_comment(world.pact, world.r2, f"回复{i:02d}", parent=roots[0])
+    db.session.commit()
+    first = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+    assert "主题00" in first and "主题19" in first and "主题20" not in first
+    assert "回复04" in first and "回复05" not in first  # the first replies, then a link to the rest
+    second = client.get(f"/pacts/{world.pact.id}?page=2").get_data(as_text=True)
+    assert "主题20" in second and "主题00" not in second
+    part = client.get(f"/pacts/{world.pact.id}?page=2&part=threads", headers={"HX-Request": "true"})
+    assert part.get_data(as_text=True).lstrip().startswith('<div id="threads">')
+    replies = client.get(f"/pacts/comments/{roots[0].id}/replies").get_data(as_text=True)
+    assert "回复07" in replies and "<html" in replies
+    partial = client.get(f"/pacts/comments/{roots[0].id}/replies", headers={"HX-Request": "true"})
+    assert "回复07" in partial.get_data(as_text=True) and "<html" not in partial.get_data(as_text=True)
+
+
+def test_print_page_shows_version_number_and_date(client, world):
+    html = client.get(f"/pacts/{world.pact.id}/versions/1/print").get_data(as_text=True)
+    assert "第1版" in html and "发布" in html and "第三条 晚上十点后不装修。" in html
+    assert "site-header" not in html
+    assert client.get(f"/pacts/{world.pact.id}/versions/9/print").status_code == 404
+
+
+def test_repeal_an_adopted_pact_with_a_reason(client, world, login, app):
+    with pf.request_context(app):
+        adopted = pf.pact(world.c, world.sec, PactStatus.ADOPTED, title="旧公约")
+    db.session.commit()
+    login(world.sec)
+    assert client.post(f"/pacts/{adopted.id}/repeal", data={"repeal-reason": ""}).status_code == 400
+    assert client.post(f"/pacts/{adopted.id}/repeal", data={"repeal-reason": "已被新规取代"}).status_code == 303
+    db.session.refresh(adopted)
+    assert adopted.status == PactStatus.REPEALED
+    assert client.post(f"/pacts/{adopted.id}/repeal", data={"repeal-reason": "再废止"}).status_code == 409
+
+
+def test_personal_data_export_includes_pact_contributions(world, app):
+    from app.accounts.operations import export_personal_data
+
+    with pf.request_context(app):
+        ops.post_comment(world.pact, world.r1, "我的留言")
+        ops.set_position(world.pact, world.pact.latest_version.clauses[0], world.r1, "support")
+        data = export_personal_data(world.r1)
+    assert data["pacts"]["comments"][0]["body"] == "我的留言"
+    assert data["pacts"]["positions"][0]["stance"] == "support"
+    assert world.pact.id in data["pacts"]["following_pact_ids"]
+
+
+def test_home_page_lists_the_open_consultation_for_residents(client, world, login):
+    login(world.r1)
+    html = client.get("/").get_data(as_text=True)
+    assert "正在征求您意见的公约" in html and f"/pacts/{world.pact.id}" in html

@@ -14,6 +14,7 @@ from app.extensions import db, htmx, limiter
 from app.org.models import Community
 from app.pacts import bp
 from app.pacts import operations as ops
+from app.pacts import privacy as _privacy  # noqa: F401 - adds the personal-data export section
 from app.pacts import queries as q
 from app.pacts.forms import (
     AmendmentForm,
