@@ -318,3 +318,20 @@ def test_a_small_equal_shares_vote_with_a_large_budget_verifies(tmp_path):
     assert doc["result"]["winners"] == ["B", "D", "C"] and doc["result"]["share"] == "374999"
     code, out = run(doc, tmp_path)
     assert code == 0, out
+
+
+def test_a_boolean_is_not_a_sequence_number(tmp_path):
+    doc = copy.deepcopy(approval_doc())
+    prev = doc["manifest_hash"]
+    for record in doc["ballots"]:  # a forger re-links the log with seq 1 written as true
+        if record["seq"] == 1:
+            record["seq"] = True  # equal to 1 in Python, but not the integer the format says
+        record["prev"] = prev
+        record["hash"] = prev = bl.record_hash(record)
+    hashes = [r["hash"] for r in doc["ballots"]]
+    doc["checkpoints"] = [bl.make_checkpoint(hashes, "2026-05-08T08:00:00Z")]
+    doc["result"]["root"] = bl.merkle_root(hashes)
+    code, out = run(doc, tmp_path)
+    assert code == 1
+    assert out.startswith("INVALID: gap or disorder in the log: position 1 holds seq True")
+    assert "seq is True" in bl.check_export(doc)[0]

@@ -16,8 +16,7 @@ independent reading of the public format described in DESIGN.md ("Ballot log"). 
   with ties by lot ``SHA256(root_hex + option_id)``, the Method of Equal Shares with completion
   and the greedy outcome beside it).
 
-Prints ``VALID ...`` and exits 0, or ``INVALID: reason`` (further problems on the lines after)
-and exits 1. With ``--receipt HASH`` it also prints the inclusion proof of that ballot and
+Prints ``VALID ...`` and exits 0, or ``INVALID: reason`` (the first problem found) and exits 1. With ``--receipt HASH`` it also prints the inclusion proof of that ballot and
 checks it against the log's root.
 """
 
@@ -457,13 +456,13 @@ def verify(doc) -> tuple[list[str], dict]:
         for pos, r in enumerate(records):
             if not isinstance(r, dict) or set(r) != fields:
                 raise Invalid(f"ballot at position {pos} does not have exactly the fields {', '.join(sorted(fields))}")
-            if r["seq"] != pos:
+            if not whole_number(r["seq"]) or r["seq"] != pos:
                 raise Invalid(f"gap or disorder in the log: position {pos} holds seq {r['seq']!r}")
             if r["prev"] != link:
                 raise Invalid(f"broken chain at seq {pos}: prev does not match the previous hash")
             if not isinstance(r["hash"], str) or leaf_of(r) != r["hash"]:
                 raise Invalid(f"record hash mismatch at seq {pos}: the record was altered")
-            if r["vote"] != m["vote"]:
+            if not whole_number(r["vote"]) or r["vote"] != m["vote"]:
                 raise Invalid(f"seq {pos} belongs to another vote ({r['vote']!r})")
             if not isinstance(r["cast_at"], str) or not UTC_TIME.match(r["cast_at"]):
                 raise Invalid(f"seq {pos}: cast_at is not an ISO 8601 UTC time")

@@ -532,7 +532,7 @@ def check_export(doc) -> list[str]:
         if not isinstance(record, dict) or set(record) != RECORD_KEYS:
             problems.append(f"{where}: the record's fields are not {', '.join(sorted(RECORD_KEYS))}")
             break
-        if record["seq"] != i:
+        if not _is_int(record["seq"]) or record["seq"] != i:
             problems.append(f"{where}: seq is {record['seq']!r}, the chain has a gap or is out of order")
             break
         if record["prev"] != prev:
@@ -541,7 +541,7 @@ def check_export(doc) -> list[str]:
         if record["hash"] != record_hash(record):
             problems.append(f"{where}: record hash mismatch (the record was changed)")
             break
-        if record["vote"] != manifest["vote"]:
+        if not _is_int(record["vote"]) or record["vote"] != manifest["vote"]:
             problems.append(f"{where}: belongs to vote {record['vote']!r}")
         if not is_timestamp(record["cast_at"]):
             problems.append(f"{where}: cast_at is not an ISO 8601 UTC time")
