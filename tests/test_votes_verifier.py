@@ -335,3 +335,13 @@ def test_a_boolean_is_not_a_sequence_number(tmp_path):
     assert code == 1
     assert out.startswith("INVALID: gap or disorder in the log: position 1 holds seq True")
     assert "seq is True" in bl.check_export(doc)[0]
+
+
+def test_receipt_short_code_is_accepted(tmp_path):
+    doc = approval_doc()
+    receipt = doc["ballots"][2]["hash"]
+    code, out = run(doc, tmp_path, "--receipt", f"{receipt[:4]}-{receipt[4:8]}".upper())
+    assert code == 0, out
+    assert f"receipt {receipt}: ballot seq 2, tree size 5" in out
+    code, out = run(doc, tmp_path, "--receipt", "zz")
+    assert code == 1 and "neither a receipt" in out

@@ -552,7 +552,8 @@ def verdict(facts: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify a Yishiting ballot log export (yishiting-ballot-log/1).")
     parser.add_argument("file", help="the exported JSON document")
-    parser.add_argument("--receipt", help="a ballot's receipt (its record hash): print and check its inclusion proof")
+    parser.add_argument("--receipt", help="a ballot's receipt (its record hash, or the short code shown beside it): "
+                                          "print and check its inclusion proof")
     args = parser.parse_args(argv)
     try:
         with open(args.file, encoding="utf-8") as fh:
@@ -566,12 +567,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(verdict(facts))
     if args.receipt:
-        wanted = args.receipt.strip().lower()
+        # the full hash, or the short code shown beside it (its first 8 hex digits, e.g. ABCD-1234)
+        wanted = args.receipt.strip().lower().replace("-", "")
         hexes = [leaf.hex() for leaf in facts["leaves"]]
-        if wanted not in hexes:
+        if len(wanted) < 8 or not HEX64.match(wanted.ljust(64, "0")):
+            print(f"INVALID: {args.receipt!r} is neither a receipt (64 hex digits) nor its short code")
+            return 1
+        found = [i for i, h in enumerate(hexes) if h.startswith(wanted)]
+        if not found:
             print(f"INVALID: receipt {wanted} is not in this log")
             return 1
-        index = hexes.index(wanted)
+        if len(found) > 1:
+            print(f"INVALID: {len(found)} ballots start with {wanted}: give the full receipt")
+            return 1
+        index = found[0]
+        wanted = hexes[index]
         path = [x.hex() for x in audit_path(index, facts["leaves"])]
         print(f"receipt {wanted}: ballot seq {index}, tree size {len(hexes)}")
         print("inclusion proof (leaf sibling first):")
