@@ -73,7 +73,7 @@ def test_suggestion_guided_routed_answered_reopened_closed_and_looked_up(page, m
     # Logged out: the board lists it, the lookup finds it, the history shows both answers, no names.
     page.context.clear_cookies()
     page.goto(f"/hearings/community/{c.id}/suggestions")
-    expect(page.locator("table").first).to_contain_text(number)
+    expect(page.locator(".suggestion-list")).to_contain_text(number)
     page.goto("/hearings/suggestions/lookup")
     page.locator("#number").fill(number.lower())
     page.locator("main form button[type=submit]").click()
