@@ -290,3 +290,22 @@ def test_body_statistics_on_hand_computed_data():
 def test_body_statistics_when_empty():
     st = body_stats([], date(2026, 1, 1))
     assert st.total == 0 and st.median_days is None and st.on_time_share is None and st.satisfaction_share is None
+
+
+def test_ledger_section_reports_sessions_suggestions_and_body_stats(make):
+    from app.hearings.ledger import ledger_section
+
+    c = make.community()
+    body = make.body(c, BodyKind.PROPERTY_COMPANY, name="物业")
+    resident = make.user("resident", community=c)
+    s = hf.suggestion(c, resident)
+    ops.accept_suggestion(s, body)
+    ops.answer_suggestion(s, "已修")
+    ops.rate_suggestion(s, Rating.SATISFIED, resident)
+    hf.session(c, starts_in=timedelta(days=2))
+    today = date.today()
+    data = ledger_section(c, today - timedelta(days=30), today + timedelta(days=30))
+    assert [x["number"] for x in data["suggestions"]] == [s.number]
+    assert data["suggestions"][0]["response_days"] == 0 and data["suggestions"][0]["rating"] == "satisfied"
+    assert len(data["sessions"]) == 1
+    assert data["bodies"]["物业"]["satisfaction_share"] == 1.0
