@@ -9,7 +9,7 @@ from app.pacts.models import AMENDMENT_MAX, CLAUSE_MAX, COMMENT_MAX
 
 
 class NewPactForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Pact title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Why this pact (optional)"), validators=[Optional(), Length(max=2000)])
     text = TextAreaField(
         _l("Text of the pact"),

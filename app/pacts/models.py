@@ -69,7 +69,7 @@ PACT_STATUS_LABELS = {
     PactStatus.REVISION: _l("In revision"),
     PactStatus.RATIFICATION: _l("In ratification"),
     PactStatus.ADOPTED: _l("Adopted"),
-    PactStatus.SUPERSEDED: _l("Superseded"),
+    PactStatus.SUPERSEDED: _l("Replaced by a newer pact"),
     PactStatus.REPEALED: _l("Repealed"),
 }
 
