@@ -93,16 +93,15 @@ def test_per_voter_shares_306_and_315_give_the_official_set(election):
 
 def test_the_wieliczka_log_passes_the_app_check_and_the_standalone_verifier(wieliczka_export, tmp_path):
     doc = json.loads(json.dumps(wieliczka_export[0], ensure_ascii=False))
+    good, bad = tmp_path / "wieliczka.json", tmp_path / "wieliczka-greedy.json"
+    good.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    # a log whose published winners are the greedy ones is caught by the independent recount
+    tampered = {**doc, "result": {**doc["result"], "winners": doc["result"]["greedy_winners"]}}
+    bad.write_text(json.dumps(tampered, ensure_ascii=False), encoding="utf-8")
+    runs = [subprocess.Popen([sys.executable, "-I", "-S", str(VERIFIER), str(path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in (good, bad)]
     assert bl.check_export(doc) == []
-    path = tmp_path / "wieliczka.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-I", "-S", str(VERIFIER), str(path)],
-                         capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.startswith("VALID") and "6586 ballots" in out.stdout
-    # and a changed outcome is caught by the independent recount
-    doc["result"]["winners"] = doc["result"]["greedy_winners"]
-    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-I", "-S", str(VERIFIER), str(path)],
-                         capture_output=True, text=True, timeout=300)
-    assert out.returncode == 1 and "winners" in out.stdout
+    (out_good, err_good), (out_bad, _) = (p.communicate(timeout=300) for p in runs)
+    assert runs[0].returncode == 0, out_good + err_good
+    assert out_good.startswith("VALID") and "6586 ballots" in out_good
+    assert runs[1].returncode == 1 and "winners" in out_bad
