@@ -108,3 +108,16 @@ def test_axe_session_page(axe_page, make, commit):
     assert axe_violations(axe_page) == []
     axe_page.goto(f"/hearings/community/{c.id}")
     assert axe_violations(axe_page) == []
+
+
+def test_axe_attendance_and_minutes_form(axe_page, make, commit):
+    c = make.community()
+    secretary = make.user("secretary", community=c)
+    make.body(c, BodyKind.PROPERTY_COMPANY)
+    s = ops.create_session(kind=SessionKind.REVIEW, title="评议会", starts_at=utcnow() - timedelta(hours=1),
+                           ends_at=utcnow() + timedelta(hours=1), place="会议室", community_id=c.id)
+    commit()
+    login_in_browser(axe_page, secretary.phone, PASSWORD)
+    for path in ("attendance", "minutes", "sign-in-sheet", "suggestions/new"):
+        axe_page.goto(f"/hearings/sessions/{s.id}/{path}")
+        assert axe_violations(axe_page) == [], path
