@@ -546,6 +546,8 @@ def record_suggestion(session_id: int):
     allowed = [c for c in communities if station_staff or can("suggestion.record", c)]
     if not allowed:
         abort(403)
+    if session.status == SessionStatus.CANCELLED:
+        return _refused(_("This session was cancelled."), url_for("hearings.session", session_id=session.id))
     form = RecordSuggestionForm(communities=allowed, buildings=_buildings_for(session))
     if form.validate_on_submit():
         community_id = form.community.data
