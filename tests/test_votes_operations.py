@@ -280,3 +280,42 @@ def test_ratification_adopts_the_pact_when_published(db, app):
     assert v.result["adopted"] is True
     assert pact.status == PactStatus.ADOPTED
     assert ballot_log.check_export(queries.export_document(v)) == []
+
+
+def test_rejected_or_cancelled_ratification_returns_the_pact_to_revision(db):
+    from app.pacts.models import PactStatus
+    from tests import pacts_factories as pf
+
+    w = vf.world(n_deputies=0, n_residents=3)
+    pact = pf.pact(w.community, w.secretary, PactStatus.REVISION)
+    now = utcnow()
+    v = ops.create_ratification(pact, w.secretary, opens_at=now, closes_at=now + timedelta(days=1))
+    ops.open_vote(v, w.secretary)
+    for resident, answer in zip(w.residents, ["no", "yes", "abstain"], strict=True):
+        ops.cast_ballot(v, resident, {"answer": answer})
+    ops.close_vote(v, w.secretary)
+    ops.publish_vote(v, w.secretary)
+    assert v.result["adopted"] is False and pact.status == PactStatus.REVISION
+    again = ops.create_ratification(pact, w.secretary, opens_at=now, closes_at=now + timedelta(days=1))
+    assert pact.status == PactStatus.RATIFICATION
+    ops.cancel_vote(again, "会议改期", w.secretary)
+    assert pact.status == PactStatus.REVISION
+
+
+def test_secret_ballots_are_not_tied_to_voters_in_the_audit_log(db):
+    w = vf.world(n_deputies=0, n_residents=2)
+    v = vf.vote(w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES)
+    ops.cast_ballot(v, w.residents[0], {"approve": []})
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "vote.cast"))
+    assert "#" not in entry.detail
+
+
+def test_personal_data_export_lists_participation_not_choices(db):
+    from app.accounts.operations import export_personal_data
+
+    w = vf.world(n_deputies=1)
+    v = vf.vote(w)
+    ops.cast_ballot(v, w.deputies[0], {"approve": vf.ids(w.projects[:1])})
+    data = export_personal_data(w.deputies[0])
+    assert data["votes"] == [{"vote": v.id, "title": v.title, "took_part_at": data["votes"][0]["took_part_at"],
+                              "published_name": w.deputies[0].display_name, "secrecy": "open"}]

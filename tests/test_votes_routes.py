@@ -472,3 +472,15 @@ def test_cli_tick_and_export(app, tmp_path):
     assert len(files) == 1
     assert ballot_log.check_export(json.loads(files[0].read_text())) == []
     assert re.search(r"1 ballot logs? written", result.output)
+
+
+def test_review_meeting_link_for_a_planned_project(en, login):
+    w = vf.world(n_projects=1)
+    project = w.projects[0]
+    login(w.secretary)
+    page = en.get(f"/votes/projects/{project.id}").get_data(as_text=True)
+    assert "Hold a review meeting" not in page  # a candidate has nothing to review yet
+    ops.advance_project(project, ProjectStatus.PLANNED, w.secretary)
+    db.session.commit()
+    page = en.get(f"/votes/projects/{project.id}").get_data(as_text=True)
+    assert "Hold a review meeting" in page and "subject_type=project" in page and "kind=review" in page

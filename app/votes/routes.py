@@ -655,6 +655,31 @@ def _fmt(dt) -> str:
     return format_datetime(dt, "short")
 
 
+# --------------------------------------------------------------------------- personal data export
+
+
+def _personal_data(user) -> tuple[str, list]:
+    """The votes `user` took part in (never how: a secret ballot is not linked to its voter)."""
+    from app.votes.models import Participation
+
+    rows = db.session.execute(
+        select(Participation, Vote).join(Vote, Vote.id == Participation.vote_id)
+        .where(Participation.user_id == user.id).order_by(Participation.at)
+    ).all()
+    return "votes", [{"vote": v.id, "title": v.title, "took_part_at": p.at.isoformat() + "Z",
+                      "published_name": p.name, "secrecy": v.secrecy.value} for p, v in rows]
+
+
+def _register_personal_data() -> None:
+    from app.accounts.operations import personal_data_sections
+
+    if _personal_data not in personal_data_sections:
+        personal_data_sections.append(_personal_data)
+
+
+_register_personal_data()
+
+
 # --------------------------------------------------------------------------- CLI: flask votes ...
 
 
