@@ -347,3 +347,12 @@ def test_home_page_lists_the_open_consultation_for_residents(client, world, logi
     login(world.r1)
     html = client.get("/").get_data(as_text=True)
     assert "正在征求您意见的公约" in html and f"/pacts/{world.pact.id}" in html
+
+
+def test_clause_text_keeps_line_breaks_and_is_escaped(client, world, app):
+    with pf.request_context(app):
+        p = pf.pact(world.c, world.sec, clauses=["第一条 居民应当：\n1. 爱护绿化；<script>alert(1)</script>"], title="换行")
+    db.session.commit()
+    html = client.get(f"/pacts/{p.id}").get_data(as_text=True)
+    assert "第一条 居民应当：<br>\n1. 爱护绿化；&lt;script&gt;" in html
+    assert "<script>alert(1)" not in html

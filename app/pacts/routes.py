@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from app.core.errors import render_error
 from app.core.home import HomeItem, HomeSection, home_section
@@ -731,3 +732,9 @@ def follow(pact_id: int):
 @bp.context_processor
 def _pact_template_globals():
     return {"now": utcnow()}
+
+
+@bp.app_template_filter("pact_lines")
+def _pact_lines(text: str | None) -> Markup:
+    """Clause text with its line breaks kept: escaped, then joined with <br>."""
+    return Markup("<br>\n").join(escape(line) for line in (text or "").split("\n"))
