@@ -243,3 +243,35 @@ def test_draft_clauses_add_move_remove(world):
     ops.remove_clause(p, draft.clauses[1], actor=world.sec)
     assert [c.position for c in draft.clauses] == [1, 2, 3, 4]
     assert len({c.lineage for c in draft.clauses}) == 4
+
+
+def test_discarding_the_revision_draft_allows_ratification_of_the_current_version(world):
+    p = pf.pact(world.c, world.sec, PactStatus.REVISION)
+    ops.start_revision(p, actor=world.sec)
+    with pytest.raises(ops.PactError):
+        ops.begin_ratification(p, world.sec)
+    ops.discard_draft(p, actor=world.sec)
+    assert p.draft_version is None and [v.number for v in p.versions] == [1]
+    ops.begin_ratification(p, world.sec)
+    assert p.status == PactStatus.RATIFICATION
+
+
+def test_due_consultations_close_on_schedule_and_followers_hear_of_it(world, app):
+    p = pf.pact(world.c, world.sec)
+    ops.follow_pact(p, world.r2)
+    assert ops.close_due_consultations() == []
+    p.consultation_closes_at = utcnow() - timedelta(minutes=1)
+    assert ops.close_due_consultations() == [p]
+    assert p.status == PactStatus.REVISION
+    assert db.session.scalar(select(Notification).where(Notification.user_id == world.r2.id,
+                                                        Notification.message.like("%has ended%")))
+
+
+def test_close_due_cli_command(world, app):
+    p = pf.pact(world.c, world.sec)
+    p.consultation_closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["pacts", "close-due"])
+    assert "1 consultation(s) closed" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.get(Pact, p.id).status == PactStatus.REVISION

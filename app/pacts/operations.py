@@ -306,6 +306,29 @@ def start_revision(pact: Pact, actor=None) -> PactVersion:
     return draft
 
 
+def discard_draft(pact: Pact, actor=None) -> None:
+    """Drop the unpublished revision draft (accepted amendments stay accepted, for a later draft)."""
+    draft = pact.draft_version
+    if draft is None or pact.status != PactStatus.REVISION:
+        raise PactError(_("There is no draft to discard."))
+    number = draft.number
+    pact.versions.remove(draft)
+    db.session.flush()
+    audit.record("pact.draft_discard", pact, community=pact.community_id, detail=f"draft version {number}", actor=actor)
+
+
+def close_due_consultations(now: datetime | None = None) -> list[Pact]:
+    """Close every consultation whose window has ended (run by `flask pacts close-due`)."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Pact).where(Pact.status == PactStatus.CONSULTATION, Pact.consultation_closes_at <= now)
+    ).all()
+    for pact in due:
+        close_consultation(pact)
+        log.info("pact %s consultation closed by schedule", pact.id)
+    return list(due)
+
+
 def publish_version(pact: Pact, note: str = "", actor=None) -> PactVersion:
     """Publish the revision draft as version N+1; accepted amendments it carries are marked applied."""
     if pact.status != PactStatus.REVISION:

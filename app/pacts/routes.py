@@ -345,6 +345,33 @@ def start_revision(pact_id: int):
     return redirect(url_for("pacts.draft", pact_id=pact.id), 303)
 
 
+@bp.route("/<int:pact_id>/draft/discard", methods=["POST"])
+@login_required
+def discard_draft(pact_id: int):
+    """Drop the revision draft, e.g. to send the current version to ratification unchanged."""
+    pact = _managed_pact(pact_id)
+    try:
+        ops.discard_draft(pact, actor=current_user)
+    except ops.PactError as exc:
+        return _refused(exc, 409)
+    db.session.commit()
+    flash(_("The draft is discarded."), "success")
+    return redirect(url_for("pacts.show", pact_id=pact.id), 303)
+
+
+@bp.cli.command("close-due")
+def close_due_command():
+    """Close the consultations whose closing time has passed (run it from cron every few minutes)."""
+    import click
+
+    from app.core.db import begin_write
+
+    begin_write()
+    closed = ops.close_due_consultations()
+    db.session.commit()
+    click.echo(f"{len(closed)} consultation(s) closed")
+
+
 @bp.route("/<int:pact_id>/publish", methods=["POST"])
 @login_required
 def publish(pact_id: int):
