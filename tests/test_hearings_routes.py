@@ -500,3 +500,30 @@ def test_a_correction_starts_from_the_published_actions_and_speakers(client, log
     login(world.secretary)
     html = client.get(f"/hearings/sessions/{s.id}/minutes").get_data(as_text=True)
     assert 'value="物业报价"' in html and "支持" in html and 'value="2026-12-01"' in html
+
+
+def test_cancelling_needs_a_reason_and_tells_registrants(client, english, login, world, db):
+    from app.core.notifications import Notification
+
+    s = hf.session(world.c, capacity=5)
+    ops.register_for_session(s, world.resident)
+    db.session.commit()
+    login(world.secretary)
+    bad = _post(client, f"/hearings/sessions/{s.id}/cancel", {"cancel-reason": " "})
+    assert bad.status_code == 400 and "Please give a reason." in bad.get_data(as_text=True)
+    assert _post(client, f"/hearings/sessions/{s.id}/cancel", {"cancel-reason": "会议室漏水"}).status_code == 303
+    db.session.refresh(s)
+    assert s.status == SessionStatus.CANCELLED and s.cancel_reason == "会议室漏水"
+    note = db.session.scalar(select(Notification).where(Notification.user_id == world.resident.id))
+    assert "会议室漏水" in note.params["reason"]
+    assert "会议室漏水" in client.get(f"/hearings/sessions/{s.id}").get_data(as_text=True)
+
+
+def test_routing_notifies_the_bodys_handlers_and_the_submitter(world, db):
+    from app.core.notifications import Notification
+
+    s = hf.suggestion(world.c, world.resident)
+    ops.accept_suggestion(s, world.property)
+    recipients = set(db.session.scalars(select(Notification.user_id)))
+    assert {world.handler.id, world.resident.id, world.secretary.id} <= recipients
+    assert world.owners_handler.id not in recipients
