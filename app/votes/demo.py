@@ -35,7 +35,7 @@ def _published(vote, secretary, casts, *, opened, closed):
     for user, choices, minutes in casts:
         ops.cast_ballot(vote, user, choices, now=opened + timedelta(minutes=minutes))
     ops.close_vote(vote, secretary, now=closed)
-    ops.publish_vote(vote, secretary)
+    ops.publish_vote(vote, secretary, now=closed + timedelta(hours=1))
     return vote
 
 

@@ -343,12 +343,12 @@ def close_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
     return vote
 
 
-def publish_vote(vote: Vote, actor) -> Vote:
+def publish_vote(vote: Vote, actor, now: datetime | None = None) -> Vote:
     """The secretary certifies the tally and publishes it; winners become planned projects."""
     vote = _lock_vote(vote)
     if not vote.can_publish():
         raise VoteError(_l("Only a closed vote can be certified and published."), "not_closed")
-    vote.publish(actor, utcnow())
+    vote.publish(actor, now or utcnow())
     db.session.flush()
     if vote.method == Method.RATIFICATION:
         from app.pacts.models import PactStatus
