@@ -11,6 +11,7 @@ from app.core.errors import render_error
 from app.core.home import HomeItem, HomeSection, home_section
 from app.core.permissions import can, communities_where, require
 from app.core.time import from_local, to_local, utcnow
+from app.core.web import safe_next
 from app.extensions import db, htmx, limiter
 from app.org.models import Community
 from app.pacts import bp
@@ -80,10 +81,8 @@ def _refused(error: Exception, status: int = 400):
 
 
 def _back(default: str):
-    target = request.form.get("next") or ""
-    from app.core.web import safe_next
-
-    return redirect(safe_next(target, default), 303)
+    """Redirect to the page the form came from (a site-relative `next`), or to `default`."""
+    return redirect(safe_next(request.form.get("next") or "", default), 303)
 
 
 def _viewer_context(pact: Pact) -> dict:
@@ -217,8 +216,7 @@ def draft(pact_id: int):
         flash(_("There is no draft to edit."), "info")
         return redirect(url_for("pacts.show", pact_id=pact.id))
     return render_template("pacts/draft.html", pact=pact, version=version, add_form=ClauseForm(prefix="new"),
-                           consultation_form=_consultation_form(), publish_form=PublishForm(),
-                           vote_endpoint="votes.new_ratification" in current_app.view_functions)
+                           consultation_form=_consultation_form(), publish_form=PublishForm())
 
 
 def _consultation_form(formdata=None) -> ConsultationForm:
@@ -316,7 +314,7 @@ def open_consultation(pact_id: int):
         return render_error(400, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return render_template("pacts/draft.html", pact=pact, version=pact.draft_version,
                            add_form=ClauseForm(prefix="new"), consultation_form=form,
-                           publish_form=PublishForm(), vote_endpoint=False), 400
+                           publish_form=PublishForm()), 400
 
 
 @bp.route("/<int:pact_id>/consultation/close", methods=["POST"])
@@ -535,7 +533,7 @@ def post_comment(pact_id: int, clause_id: int | None = None):
     parent = None
     if form.parent_id.data:
         parent = db.session.get(Comment, int(form.parent_id.data)) if form.parent_id.data.isdigit() else None
-        if parent is None or parent.pact_id != pact.id:
+        if parent is None or parent.pact_id != pact.id or parent.clause_id != (clause.id if clause else None):
             abort(404)
     error = None
     if form.validate_on_submit():
