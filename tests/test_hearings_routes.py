@@ -527,3 +527,32 @@ def test_routing_notifies_the_bodys_handlers_and_the_submitter(world, db):
     recipients = set(db.session.scalars(select(Notification.user_id)))
     assert {world.handler.id, world.resident.id, world.secretary.id} <= recipients
     assert world.owners_handler.id not in recipients
+
+
+def test_concurrent_registrations_never_exceed_capacity(app, client, make, db):
+    import threading
+
+    from tests.factories import login_as
+
+    c = make.community()
+    users = [make.user("resident", community=c) for _ in range(8)]
+    s = hf.session(c, capacity=3)
+    db.session.commit()
+    clients = [login_as(app.test_client(), u) for u in users]
+    barrier = threading.Barrier(len(clients))
+    codes = []
+
+    def register(cl):
+        with app.app_context():
+            barrier.wait()
+            codes.append(cl.post(f"/hearings/sessions/{s.id}/register").status_code)
+
+    threads = [threading.Thread(target=register, args=(cl,)) for cl in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [303] * 8
+    db.session.rollback()  # a fresh snapshot: SQLite WAL keeps the old one until the transaction ends
+    statuses = sorted(r.status.value for r in s.registrations)
+    assert statuses.count("registered") == 3 and statuses.count("waiting") == 5
