@@ -4,7 +4,8 @@
     python tools/i18n.py update [core|pacts|hearings|votes]
                                    # extract strings, update the catalogue(s), fill English
     python tools/i18n.py compile   # .po -> .mo (run by `make`, never committed)
-    python tools/i18n.py check     # exit 1 listing any string without a Chinese translation
+    python tools/i18n.py check     # exit 1 listing any string without a Chinese translation,
+                                   # or translated differently by two domains
 
 Each domain owns its catalogue so that work on one domain never touches another's file.
 """
@@ -111,6 +112,32 @@ def missing() -> list[str]:
     return problems
 
 
+def collisions() -> list[str]:
+    """msgids that two catalogues translate differently into Chinese.
+
+    Flask-Babel merges the catalogues and the last one wins, so such a string would read
+    differently from what its own domain's translator chose.
+    """
+    seen: dict[str, tuple[str, str]] = {}
+    problems = []
+    for folder in DOMAINS:
+        po = folder / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f, locale="zh_Hans_CN")
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            string = message.string if isinstance(message.string, str) else message.string[0]
+            where = str(po.relative_to(ROOT))
+            if key in seen and seen[key][0] != string:
+                problems.append(f"{key!r}: {seen[key][1]} says {seen[key][0]!r}, {where} says {string!r}")
+            seen.setdefault(key, (string, where))
+    return problems
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "update":
@@ -121,6 +148,10 @@ def main(argv: list[str]) -> int:
         problems = missing()
         for p in problems:
             print("untranslated:", p)
+        clashes = collisions()
+        for p in clashes:
+            print("translated differently:", p)
+        problems += clashes
         return 1 if problems else 0
     else:
         print(__doc__)

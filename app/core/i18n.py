@@ -1,6 +1,6 @@
 """Language choice: the user's saved preference, then the `lang` cookie, then Chinese."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 LANG_COOKIE = "lang"
@@ -8,6 +8,9 @@ TEXT_COOKIE = "text_size"
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        # CLI commands and background jobs: notifications are translated when shown.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -18,6 +21,8 @@ def select_locale() -> str:
 
 
 def large_text() -> bool:
+    if not has_request_context():
+        return False
     if current_user and current_user.is_authenticated:
         return bool(current_user.large_text)
     return request.cookies.get(TEXT_COOKIE) == "large"
