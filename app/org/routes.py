@@ -49,11 +49,9 @@ def community(community_id: int):
 
 @bp.route("/stations/<int:station_id>")
 def station(station_id: int):
-    """A liaison station: the communities it serves and its deputies."""
-    from app.accounts.queries import deputies_of_station
-
+    """A liaison station's page lives with the hearings (deputies, receptions, suggestions)."""
     station = db.get_or_404(Station, station_id)
-    return render_template("org/station.html", station=station, deputies=deputies_of_station(station.id))
+    return redirect(url_for("hearings.station", station_id=station.id), 301)
 
 
 # --- admin ---------------------------------------------------------------
