@@ -37,8 +37,8 @@ class MultiCheckboxField(SelectMultipleField):
 class VoteForm(FlaskForm):
     """Define or edit a draft vote. `stations` and `projects` are passed by the view."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=5000)],
+    title = StringField(_l("Title of the vote"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("What this vote decides"), validators=[Length(max=5000)],
                                 description=_l("Why this vote is held and what it decides (markdown)."))
     electorate_kind = SelectField(_l("Who votes"), choices=[SelectChoice(k.value, k.label) for k in ElectorateKind])
     station_id = SelectField(_l("Liaison station (for a deputies' vote)"), coerce=int, choices=[],
@@ -122,7 +122,7 @@ class CancelForm(FlaskForm):
 
 
 class ProjectForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     estimated_cost = IntegerField(_l("Estimated cost (yuan)"),
                                   validators=[InputRequired(), NumberRange(min=0, max=10**10)])

@@ -206,7 +206,7 @@ class VoteStatus(enum.StrEnum):
     def label(self):
         return {
             "draft": _l("Draft"),
-            "open": _l("Open"),
+            "open": _l("Open for voting"),
             "closed": _l("Closed, awaiting certification"),
             "published": _l("Published"),
             "cancelled": _l("Cancelled"),
