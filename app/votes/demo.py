@@ -91,8 +91,9 @@ def load(ctx) -> None:
         params={"budget": 800000}, opens_at=opened, closes_at=opened + timedelta(days=7),
         projects=budget_projects, actor=sec0)
     ids = [str(p.id) for p in budget_projects]
-    # Popularity: the cheap, broadly useful projects are approved more often.
-    weights = [0.35, 0.6, 0.5, 0.55, 0.4, 0.3][: len(ids)]
+    # The lift is the most popular single project but costs almost the whole budget: "most
+    # approvals first" spends everything on it, equal shares funds what more residents share.
+    weights = [0.6, 0.45, 0.35, 0.5, 0.3, 0.3][: len(ids)]
     residents = [r for r in ctx.residents[c0.id][2:] if r.household is not None]
     voters = rng.sample(residents, k=min(len(residents), max(1, int(len(residents) * 0.6))))
     casts = []
