@@ -484,3 +484,14 @@ def test_review_meeting_link_for_a_planned_project(en, login):
     db.session.commit()
     page = en.get(f"/votes/projects/{project.id}").get_data(as_text=True)
     assert "Hold a review meeting" in page and "subject_type=project" in page and "kind=review" in page
+
+
+def test_equal_shares_refuses_projects_without_a_cost(en, login):
+    w = vf.world(n_projects=2)
+    free = ops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
+    login(w.secretary)
+    data = _vote_form(w, method="equal_shares", budget="300000", electorate_kind="residents",
+                      projects=[str(w.projects[0].id), str(free.id)])
+    response = en.post(f"/votes/community/{w.community.id}/new", data=data)
+    assert response.status_code == 400 and "义务植树" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Vote.id))) == 0

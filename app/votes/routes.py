@@ -111,6 +111,19 @@ def _fill_vote_form(form: VoteForm, community: Community, vote: Vote | None) -> 
     form.projects.choices = [(p.id, f"{p.title} · ¥{p.estimated_cost:,}") for p in _candidate_projects(community, vote)]
 
 
+def _costs_fit_method(form: VoteForm, community: Community, vote: Vote | None) -> bool:
+    """Equal shares divides money: every project on its ballot needs a positive cost."""
+    if form.method.data != Method.EQUAL_SHARES.value:
+        return True
+    chosen = set(form.projects.data or [])
+    free = [p.title for p in _candidate_projects(community, vote) if p.id in chosen and p.estimated_cost <= 0]
+    if free:
+        form.projects.errors = [*form.projects.errors, _("An equal-shares vote needs a cost for every project; "
+                                                         "these have none: %(titles)s", titles="、".join(free))]
+        return False
+    return True
+
+
 @bp.route("/community/<int:community_id>/new", methods=["GET", "POST"])
 @login_required
 def new_vote(community_id: int):
@@ -125,7 +138,7 @@ def new_vote(community_id: int):
         form.closes_at.data = _local_input(start.replace(minute=0, second=0, microsecond=0) + timedelta(days=7))
         if request.args.get("project"):
             form.projects.data = [int(x) for x in request.args.getlist("project") if x.isdigit()]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _costs_fit_method(form, community, None):
         projects = [p for p in _candidate_projects(community) if p.id in set(form.projects.data)]
         vote = operations.create_vote(
             community, title=form.title.data, description=form.description.data,
@@ -165,7 +178,7 @@ def edit_vote(vote_id: int):
         form.closes_at.data = _local_input(vote.closes_at)
     if vote.is_ratification:
         form.method.choices = [(Method.RATIFICATION.value, Method.RATIFICATION.label)]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _costs_fit_method(form, community, vote):
         projects = [p for p in _candidate_projects(community, vote) if p.id in set(form.projects.data)]
         try:
             operations.update_vote(
