@@ -67,6 +67,12 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
     expect(page.locator("#turnout")).to_contain_text("0")
     expect(page.locator("#turnout")).to_have_attribute("hx-trigger", "every 10s")
 
+    # A projector in the room shows the vote page; turnout refreshes by itself.
+    login_in_browser(axe_page, secretary.phone, PASSWORD)
+    axe_page.goto(f"/votes/{vote_id}")
+    projector = axe_page.locator("#turnout .turnout-figure strong")
+    expect(projector).to_have_text("0")
+
     # Three deputies vote; the first keeps the receipt.
     _switch(page, deputies[0])
     receipt = _vote_as(page, vote_id, [pids[0], pids[1]])
@@ -77,6 +83,18 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
     page.goto(f"/votes/{vote_id}")
     expect(page.locator("#turnout")).to_contain_text("3")
     expect(page.locator("#result")).to_have_count(0)  # sealed while open
+    expect(projector).to_have_text("3", timeout=25000)  # htmx polled, no reload
+    assert axe_violations(axe_page) == []
+
+    # The ballot and review pages are accessible (checked as the fourth deputy, who does not vote).
+    axe_page.context.clear_cookies()
+    login_in_browser(axe_page, deputies[3].phone, PASSWORD)
+    axe_page.goto(f"/votes/{vote_id}/ballot")
+    assert axe_violations(axe_page) == []
+    axe_page.locator(f"input[name=approve][value='{pids[2]}']").check()
+    axe_page.locator("main form button[type=submit]").click()
+    expect(axe_page.locator("#cast-button")).to_be_visible()
+    assert axe_violations(axe_page) == []
 
     # One tries again and is refused; nothing is recorded.
     _switch(page, deputies[0])
