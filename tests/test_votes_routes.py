@@ -495,3 +495,33 @@ def test_equal_shares_refuses_projects_without_a_cost(en, login):
     response = en.post(f"/votes/community/{w.community.id}/new", data=data)
     assert response.status_code == 400 and "义务植树" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Vote.id))) == 0
+
+
+def _queries_for(client, url) -> int:
+    from sqlalchemy import event
+
+    count = [0]
+
+    def _count(*_args):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _count)
+    return count[0]
+
+
+def test_result_page_queries_do_not_grow_with_the_ballots(en):
+    counts = []
+    for n in (3, 20):
+        w = vf.world(n_deputies=0, n_residents=n)
+        vote = vf.vote(w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.OPEN, method=Method.APPROVAL)
+        for r in w.residents:
+            ops.cast_ballot(vote, r, {"approve": vf.ids(w.projects[:2])})
+        ops.close_vote(vote, w.secretary)
+        ops.publish_vote(vote, w.secretary)
+        db.session.commit()
+        counts.append(_queries_for(en, f"/votes/{vote.id}"))
+    assert counts[0] == counts[1], counts
