@@ -525,3 +525,14 @@ def test_result_page_queries_do_not_grow_with_the_ballots(en):
         db.session.commit()
         counts.append(_queries_for(en, f"/votes/{vote.id}"))
     assert counts[0] == counts[1], counts
+
+
+def test_change_my_choices_keeps_them(en, login):
+    w = vf.world(n_deputies=1)
+    vote = vf.vote(w)
+    p = vf.ids(w.projects)
+    login(w.deputies[0])
+    back = en.post(f"/votes/{vote.id}/ballot", data={"step": "edit", "approve": [p[1]]})
+    body = back.get_data(as_text=True)
+    assert back.status_code == 200 and f'value="{p[1]}" checked' in body and f'value="{p[0]}" checked' not in body
+    assert _ballots(vote) == 0

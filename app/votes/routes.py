@@ -318,6 +318,9 @@ def _ballot_context(vote: Vote, voter: User | None = None, **extra) -> dict:
 def _ballot_flow(vote: Vote, voter: User, template: str, entered_by: User | None = None, **context):
     """The two POSTs of a ballot: the first shows the review page, the second casts."""
     choices = choices_from_form(vote, request.form)
+    if request.form.get("step") == "edit":
+        # Back from the review page with the choices kept, without JavaScript.
+        return render_template(template, **_ballot_context(vote, voter, chosen=choices, **context))
     try:
         if request.form.get("step") != "cast":
             # Check everything a cast would check, without writing anything.
