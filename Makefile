@@ -22,7 +22,7 @@ translations: install
 
 run: translations
 	mkdir -p instance
-	$(BIN)/flask db upgrade heads
+	$(BIN)/flask db upgrade
 	if $(BIN)/flask db-empty; then $(BIN)/flask demo; else $(BIN)/flask demo | tail -n +2; fi
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 

@@ -15,7 +15,7 @@ def test_upgrade_on_a_fresh_database_matches_the_models(tmp_path):
     config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
     app = create_app(config)
     with app.app_context():
-        upgrade(directory="migrations", revision="heads")
+        upgrade(directory="migrations")
         engine = create_engine(url)
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -11,7 +11,7 @@ from alembic import op
 # revision identifiers, used by Alembic.
 revision = '0002'
 down_revision = '0001'
-branch_labels = ('pacts',)
+branch_labels = None
 depends_on = None
 
 

@@ -1,7 +1,7 @@
 """hearings: sessions, agenda, registrations, walk-ins, minutes with actions and speakers, suggestions and their history
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-26 22:20:19.483579
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
-branch_labels = ('hearings',)
+down_revision = '0002'
+branch_labels = None
 depends_on = None
 
 

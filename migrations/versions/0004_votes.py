@@ -1,7 +1,7 @@
 """votes: projects and their progress, votes, frozen electorates, insert-only ballots, participation, checkpoints
 
 Revision ID: 0004
-Revises: (a base of its own, depending on 0002 pacts and 0003 hearings, which follow 0001)
+Revises: 0003
 Create Date: 2026-11-26 22:21:21.936567
 
 """
@@ -10,12 +10,9 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = None
-branch_labels = ('votes',)
-# Foreign keys to pact_versions (0002) and suggestions (0003) need those tables first. With
-# down_revision '0001' plus depends_on, Alembic 1.x fails (KeyError '0001') upgrading a fresh
-# database, so this branch starts from its dependencies instead.
-depends_on = ('0002', '0003')
+down_revision = '0003'
+branch_labels = None
+depends_on = None
 
 BALLOTS_TRIGGER_SQL = (
     "CREATE OR REPLACE FUNCTION ballots_insert_only() RETURNS trigger AS $$ "
