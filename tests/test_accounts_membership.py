@@ -167,3 +167,48 @@ def test_a_resident_can_export_and_delete_their_data(client, db, make, login):
     assert resident.deleted_at is not None and resident.phone is None and resident.display_name == ""
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"personal_data.export", "user.delete"} <= actions
+
+
+def test_secretary_withdraws_a_lost_sheet_and_those_codes_stop_working(client, db, make, login):
+    community = make.community()
+    building = make.building(community, households=2)
+    other_building = make.building(make.community(), households=1)
+    secretary = make.user("secretary", community)
+    login(secretary)
+    codes = codes_on(print_codes(client, community, [building]).get_data(as_text=True))
+    assert 'name="building"' in client.get(f"/communities/{community.id}/invitations").get_data(as_text=True)
+    # Another community's building is not this secretary's to touch.
+    assert client.post(f"/communities/{community.id}/invitations/withdraw",
+                       data={"building": other_building.id}).status_code == 404
+    response = client.post(f"/communities/{community.id}/invitations/withdraw", data={"building": building.id})
+    assert response.status_code == 303
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "invitation.withdraw"))
+    login(make.user())
+    response = client.post("/join", data={"code-code": codes[0]})
+    assert response.status_code == 400
+    assert zh("That code has been withdrawn. Ask your residents' committee for a new one.").replace("'", "&#39;") in response.get_data(as_text=True)
+
+
+def test_secretary_ends_a_membership_with_a_reason_the_resident_is_told(client, db, make, login):
+    community = make.community()
+    resident = make.user("resident", community)
+    membership = resident.active_membership
+    login(make.user("secretary", make.community()))
+    assert client.post(f"/communities/{community.id}/members/{membership.id}/end",
+                       data={"reason": "已搬离"}).status_code == 403
+    login(make.user("secretary", community))
+    response = client.post(f"/communities/{community.id}/members/{membership.id}/end", data={"reason": ""})
+    assert response.status_code == 303 and membership.status == MembershipStatus.ACTIVE
+    client.post(f"/communities/{community.id}/members/{membership.id}/end", data={"reason": "已搬离"})
+    assert membership.status == MembershipStatus.ENDED
+    assert "已搬离" in db.session.scalar(select(Notification).where(Notification.user_id == resident.id)).text
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "membership.end")).detail == "已搬离"
+
+
+def test_log_ins_and_preference_changes_are_audited(client, db, make):
+    make.user(phone="13912345678")
+    client.post("/login", data={"identifier": "13912345678", "password": make.PASSWORD})
+    client.post("/language", data={"lang": "en"})
+    client.post("/text-size", data={"size": "large"})
+    actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions == ["user.login", "user.preferences", "user.preferences"]

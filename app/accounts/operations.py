@@ -156,6 +156,51 @@ def leave_household(user: User) -> None:
     audit.record("membership.leave", membership, community=membership.community.id, actor=user)
 
 
+def end_membership(membership: Membership, *, actor: User, reason: str) -> Membership:
+    """The secretary ends a resident's membership (moved out, or joined by mistake)."""
+    from flask_babel import gettext as _
+
+    if membership.status != MembershipStatus.ACTIVE:
+        raise AccountError(_("This membership has already ended."))
+    membership.status = MembershipStatus.ENDED
+    membership.decided_at = utcnow()
+    membership.decided_by_id = actor.id
+    membership.refusal_reason = reason.strip()
+    db.session.flush()
+    clear_cache()
+    audit.record("membership.end", membership, community=membership.community.id, actor=actor, detail=reason[:200])
+    notify(membership.user, N_("Your membership of household %(household)s was ended by the secretary: %(reason)s"),
+           link="/join", household=membership.household.label, reason=reason or "—")
+    return membership
+
+
+def withdraw_invitations(building: Building, *, actor: User) -> int:
+    """Withdraw every unused code of a building (a printed sheet was lost); returns how many."""
+    count = 0
+    for household in building.households:
+        for invitation in db.session.scalars(
+            select(Invitation).where(Invitation.household_id == household.id,
+                                     Invitation.redeemed_at.is_(None), Invitation.revoked_at.is_(None))
+        ):
+            invitation.revoked_at = utcnow()
+            count += 1
+    db.session.flush()
+    audit.record("invitation.withdraw", building, community=building.community_id, actor=actor,
+                 detail=f"{count} unused codes of {building.label}")
+    return count
+
+
+def set_preferences(user: User, *, locale: str | None = None, large_text: bool | None = None) -> None:
+    """Save the user's language or text size."""
+    if locale is not None:
+        user.locale = locale
+    if large_text is not None:
+        user.large_text = large_text
+    db.session.flush()
+    audit.record("user.preferences", user, actor=user,
+                 detail=f"locale={user.locale} large_text={user.large_text}")
+
+
 def appoint(user: User, role: Role, *, actor: User, community=None, station=None, body=None, title: str = "") -> RoleAssignment:
     """Give `user` a role where it applies; appointing twice returns the existing role."""
     existing = db.session.scalar(

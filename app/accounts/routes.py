@@ -14,8 +14,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts import bp
 from app.accounts import home as _home  # noqa: F401 - registers the home sections
@@ -30,13 +31,14 @@ from app.accounts.forms import (
     RedeemCodeForm,
     RegisterForm,
 )
-from app.accounts.models import Membership, Role, RoleAssignment, User
+from app.accounts.models import Invitation, Membership, Role, RoleAssignment, User
 from app.accounts.operations import (
     AccountError,
     appoint,
     create_invitations,
     decide_membership,
     delete_account,
+    end_membership,
     export_personal_data,
     leave_household,
     redeem_invitation,
@@ -44,6 +46,7 @@ from app.accounts.operations import (
     request_membership,
     revoke,
     update_profile,
+    withdraw_invitations,
 )
 from app.accounts.queries import (
     community_members,
@@ -98,6 +101,7 @@ def login():
             return render_template("accounts/login.html", form=form), 400
         login_user(user, remember=form.remember.data)
         user.last_login_at = utcnow()
+        audit.record("user.login", user, actor=user)
         db.session.commit()
         flash(_("You are logged in."), "success")
         return redirect(safe_next(form.next.data, url_for("core.home")), 303)
@@ -262,6 +266,45 @@ def members(community_id: int):
     return render_template("accounts/members.html", community=community, memberships=memberships)
 
 
+@bp.post("/communities/<int:community_id>/members/<int:membership_id>/end")
+@login_required
+def end_member(community_id: int, membership_id: int):
+    """The secretary ends a resident's membership, with a reason the resident is told."""
+    community = db.get_or_404(Community, community_id)
+    require("membership.approve", community)
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.community.id != community.id:
+        abort(404)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason or len(reason) > 200:
+        flash(_("Give a reason (at most 200 characters); the resident is told."), "error")
+        return redirect(url_for("accounts.members", community_id=community.id), 303)
+    try:
+        end_membership(membership, actor=current_user, reason=reason)
+    except AccountError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The membership has ended."), "success")
+    return redirect(url_for("accounts.members", community_id=community.id), 303)
+
+
+@bp.post("/communities/<int:community_id>/invitations/withdraw")
+@login_required
+def withdraw_codes(community_id: int):
+    """Withdraw the unused codes of one building, e.g. when a printed sheet was lost."""
+    community = db.get_or_404(Community, community_id)
+    require("invitations.print", community)
+    building = db.session.get(Building, request.form.get("building", type=int) or 0)
+    if building is None or building.community_id != community.id:
+        abort(404)
+    count = withdraw_invitations(building, actor=current_user)
+    db.session.commit()
+    flash(ngettext("%(num)d unused code of %(building)s withdrawn.", "%(num)d unused codes of %(building)s withdrawn.",
+                   count, building=building.label), "success")
+    return redirect(url_for("accounts.invitations", community_id=community.id), 303)
+
+
 @bp.route("/communities/<int:community_id>/invitations", methods=["GET", "POST"])
 @login_required
 def invitations(community_id: int):
@@ -275,7 +318,15 @@ def invitations(community_id: int):
         db.session.commit()
         g.personal_data = True
         return render_template("accounts/invitation_sheet.html", community=community, invitations=created)
-    return render_template("accounts/invitations.html", community=community, form=form), 400 if form.errors else 200
+    unused = dict(db.session.execute(
+        select(Household.building_id, func.count(Invitation.id))
+        .join(Invitation, Invitation.household_id == Household.id)
+        .join(Building, Household.building_id == Building.id)
+        .where(Building.community_id == community.id, Invitation.redeemed_at.is_(None), Invitation.revoked_at.is_(None))
+        .group_by(Household.building_id)
+    ).all())
+    return render_template("accounts/invitations.html", community=community, form=form,
+                           unused=unused), 400 if form.errors else 200
 
 
 @bp.route("/admin/roles", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.accounts.operations import set_preferences
 from app.core import bp
 from app.core.audit import AuditEntry
 from app.core.home import sections_for
@@ -46,7 +47,7 @@ def set_language():
         flash(_("That language is not available."), "error")
         return redirect(url_for("core.home"), 303)
     if current_user.is_authenticated:
-        current_user.locale = lang
+        set_preferences(current_user, locale=lang)
         db.session.commit()
     response = make_response(redirect(safe_next(request.form.get("next"), url_for("core.home")), 303))
     response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
@@ -58,7 +59,7 @@ def set_text_size():
     """Turn the large-text mode for elderly readers on or off; the choice sticks."""
     large = request.form.get("size") == "large"
     if current_user.is_authenticated:
-        current_user.large_text = large
+        set_preferences(current_user, large_text=large)
         db.session.commit()
     response = make_response(redirect(safe_next(request.form.get("next"), url_for("core.home")), 303))
     response.set_cookie(
