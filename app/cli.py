@@ -10,8 +10,12 @@ def register_cli(app: Flask) -> None:
     @with_appcontext
     def demo_command():
         """Load the demo community data (running it twice changes nothing)."""
+        import logging
+
         from app.demo import load_demo, print_logins
 
+        # Thousands of demo writes would each log an audit line; the audit table keeps them all.
+        logging.getLogger("yishiting.audit").setLevel(logging.WARNING)
         created = load_demo()
         click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
         print_logins(click.echo)
