@@ -19,6 +19,7 @@ from app.votes.models import (
     Participation,
     ProjectStatus,
     Secrecy,
+    VoteElector,
     VoteStatus,
 )
 from tests import votes_factories as vf
@@ -319,3 +320,45 @@ def test_personal_data_export_lists_participation_not_choices(db):
     data = export_personal_data(w.deputies[0])
     assert data["votes"] == [{"vote": v.id, "title": v.title, "took_part_at": data["votes"][0]["took_part_at"],
                               "published_name": w.deputies[0].display_name, "secrecy": "open"}]
+
+
+def test_equal_shares_vote_with_a_free_project_refuses_to_open_by_hand_and_by_tick(db):
+    # A project without a cost makes the equal-shares export unverifiable: refuse before anything is frozen.
+    w = vf.world(n_deputies=2, n_residents=3)
+    free = ops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
+    v = vf.vote(w, method=Method.EQUAL_SHARES, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET,
+                projects=[w.projects[0], free], open_it=False)
+    with pytest.raises(ops.VoteError) as refused:
+        ops.open_vote(v, w.secretary)
+    assert refused.value.code == "no_cost" and "义务植树" in str(refused.value.message)
+    v.auto_open = True
+    v.opens_at = utcnow() - timedelta(minutes=1)
+    assert ops.tick()["opened"] == []
+    assert v.status == VoteStatus.DRAFT and v.manifest is None
+    assert _count(VoteElector, v) == 0  # a refused opening leaves no frozen electorate behind
+    ops.update_vote(v, projects=[w.projects[0]], actor=w.secretary)
+    ops.open_vote(v, w.secretary)
+    assert v.status == VoteStatus.OPEN and _count(VoteElector, v) == 3
+
+
+def test_a_project_that_won_elsewhere_cannot_open_on_another_draft(db):
+    # A candidate may sit on several drafts; once one vote makes it planned, the others must not re-vote it.
+    w = vf.world(n_deputies=1)
+    first = vf.vote(w, projects=w.projects[:2], params={"max_choices": 1, "seats": 1, "threshold": 0})
+    second = vf.vote(w, projects=w.projects[:3], open_it=False)
+    ops.cast_ballot(first, w.deputies[0], {"approve": vf.ids(w.projects[:1])})
+    ops.close_vote(first, w.secretary)
+    ops.publish_vote(first, w.secretary)
+    assert w.projects[0].status == ProjectStatus.PLANNED
+    with pytest.raises(ops.VoteError) as refused:
+        ops.open_vote(second, w.secretary)
+    assert refused.value.code == "not_candidates" and w.projects[0].title in str(refused.value.message)
+    assert second.status == VoteStatus.DRAFT and _count(VoteElector, second) == 0
+
+
+def test_equal_shares_without_a_budget_is_refused_not_a_crash(db):
+    w = vf.world(n_residents=2)
+    v = vf.vote(w, method=Method.EQUAL_SHARES, electorate=ElectorateKind.RESIDENTS, params={}, open_it=False)
+    with pytest.raises(ops.VoteError) as refused:
+        ops.open_vote(v, w.secretary)
+    assert refused.value.code == "no_budget"

@@ -256,6 +256,30 @@ def build_manifest(vote: Vote, electorate_size: int, opened_at: datetime) -> dic
     }
 
 
+def _check_ballot_fits_method(vote: Vote) -> None:
+    """Refuse to open a vote whose ballot could not be counted or published as it stands.
+
+    Checked at opening (by hand or by `flask votes tick`), whatever path built the draft: a
+    project may sit on several drafts, win one of them, or have no cost.
+    """
+    if vote.method == Method.RATIFICATION:
+        return
+    projects = [o.project for o in vote.options]
+    taken = [p.title for p in projects if p.status != ProjectStatus.CANDIDATE]
+    if taken:
+        raise VoteError(_l("These projects are no longer candidates (another vote or the secretary already "
+                           "planned them); remove them from the ballot first: %(titles)s",
+                           titles="、".join(taken)), "not_candidates")
+    if vote.method == Method.EQUAL_SHARES:
+        if not _params_given(vote.params).get("budget"):
+            raise VoteError(_l("An equal-shares vote needs a budget."), "no_budget")
+        free = [p.title for p in projects if p.estimated_cost <= 0]
+        if free:
+            raise VoteError(_l("An equal-shares vote divides its budget by cost, so every project needs a cost "
+                               "above zero. Give these projects a cost or take them off the ballot: %(titles)s",
+                               titles="、".join(free)), "no_cost")
+
+
 def open_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
     """Open the vote: freeze its manifest and its electorate."""
     vote = _lock_vote(vote)
@@ -266,15 +290,25 @@ def open_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
         raise VoteError(_l("Add at least one project before opening the vote."), "no_options")
     if vote.closes_at <= now:
         raise VoteError(_l("The closing time is already past; change it before opening."), "closes_in_past")
+    _check_ballot_fits_method(vote)
     users, households = electorate_members(vote)
     size = len(users) + len(households)
     if size == 0:
         raise VoteError(_l("The electorate is empty: nobody could vote."), "empty_electorate")
+    try:
+        manifest = build_manifest(vote, size, now)
+    except ValueError as error:
+        raise VoteError(_l("The vote's rules are incomplete; edit the vote before opening it."), "bad_params") \
+            from error
+    problems = ballot_log.manifest_problems(manifest)
+    if problems:
+        log.warning("vote %s cannot open: %s", vote.id, "; ".join(problems))
+        raise VoteError(_l("The vote's rules are incomplete; edit the vote before opening it."), "bad_params")
+    # Nothing is written before every check has passed, so a refused opening leaves no trace to commit.
     for user in users:
         db.session.add(VoteElector(vote_id=vote.id, user_id=user.id))
     for household in households:
         db.session.add(VoteElector(vote_id=vote.id, household_id=household.id))
-    manifest = build_manifest(vote, size, now)
     vote.open(manifest, ballot_log.manifest_hash(manifest), size, now)
     vote.opens_at = now.replace(microsecond=0)
     db.session.flush()
