@@ -283,8 +283,25 @@ def test_body_statistics_on_hand_computed_data():
     assert (st.total, st.answered, st.open, st.overdue, st.rated) == (6, 4, 2, 1, 3)
     # response days 3, 10, 30, 7 → median (7 + 10) / 2
     assert st.median_days == 8.5
-    assert st.on_time_share == 3 / 4
+    # on time: 3 of the 4 answered, and the open overdue one counts as late: 3 / 5
+    assert st.on_time_share == 3 / 5
     assert st.satisfaction_share == 2 / 3
+
+
+def test_a_body_that_leaves_suggestions_overdue_is_not_shown_as_always_on_time():
+    d = date
+    records = [
+        Record(accepted=d(2026, 9, 1), due=d(2026, 9, 22), first_answered=d(2026, 9, 3)),
+        Record(accepted=d(2026, 9, 1), due=d(2026, 9, 22), first_answered=None, open=True),
+        Record(accepted=d(2026, 9, 1), due=d(2026, 9, 22), first_answered=None, open=True),
+        # not yet due: its punctuality is unknown
+        Record(accepted=d(2026, 11, 18), due=d(2026, 12, 9), first_answered=None, open=True),
+    ]
+    st = body_stats(records, d(2026, 11, 20))
+    assert st.overdue == 2
+    assert st.on_time_share == 1 / 3
+    # Nothing answered yet, but overdue: 0 %, not "no data".
+    assert body_stats(records[1:], d(2026, 11, 20)).on_time_share == 0.0
 
 
 def test_body_statistics_when_empty():

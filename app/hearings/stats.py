@@ -29,7 +29,8 @@ class BodyStats:
     overdue: int
     #: Median calendar days from acceptance to the first answer; None when nothing was answered.
     median_days: float | None
-    #: Share of answered suggestions whose first answer came on or before the due date.
+    #: Share of the suggestions that fell due (answered, or still open past their due date) whose first
+    #: answer came on or before the due date: an overdue suggestion without an answer counts as late.
     on_time_share: float | None
     rated: int
     #: Share of rated answers rated 满意 or 基本满意.
@@ -40,18 +41,21 @@ def body_stats(records: list[Record], today: date) -> BodyStats:
     """Counts, median response time, share answered on time and satisfaction of one body."""
     answered = [r for r in records if r.first_answered is not None]
     days = [(r.first_answered - r.accepted).days for r in answered]
-    with_due = [r for r in answered if r.due is not None]
-    on_time = [r for r in with_due if r.first_answered <= r.due]
+    on_time = [r for r in answered if r.due is not None and r.first_answered <= r.due]
     rated = [r for r in records if r.rating]
     satisfied = [r for r in rated if r.rating in SATISFIED_RATINGS]
     overdue = [r for r in records if r.open and r.due is not None and r.due < today]
+    # Suggestions whose punctuality is known: answered with a due date, or never answered and already late.
+    fell_due = [r for r in answered if r.due is not None] + [
+        r for r in overdue if r.first_answered is None
+    ]
     return BodyStats(
         total=len(records),
         answered=len(answered),
         open=sum(1 for r in records if r.open),
         overdue=len(overdue),
         median_days=float(median(days)) if days else None,
-        on_time_share=len(on_time) / len(with_due) if with_due else None,
+        on_time_share=len(on_time) / len(fell_due) if fell_due else None,
         rated=len(rated),
         satisfaction_share=len(satisfied) / len(rated) if rated else None,
     )
