@@ -240,6 +240,21 @@ def _publish_draft(pact: Pact, note: str = "") -> PactVersion:
     return draft
 
 
+def _mark_applied(pact: Pact, version: PactVersion, previous: PactVersion | None) -> None:
+    """Link the accepted amendments that the newly published `version` carries to it, so that
+    the comparison of versions shows which amendment caused each change."""
+    if previous is None:
+        return
+    new_lineages = {c.lineage for c in version.clauses}
+    for a in db.session.scalars(
+        select(Amendment).where(Amendment.pact_id == pact.id, Amendment.status == AmendmentStatus.ACCEPTED,
+                                Amendment.applied_version_id.is_(None))
+    ):
+        if a.clause.lineage in new_lineages:
+            a.applied_version_id = version.id
+    db.session.flush()
+
+
 def open_consultation(pact: Pact, opens_at: datetime, closes_at: datetime, actor=None) -> Pact:
     """Publish the draft (if any) and open the public comment window."""
     if closes_at <= opens_at:
@@ -249,7 +264,8 @@ def open_consultation(pact: Pact, opens_at: datetime, closes_at: datetime, actor
     if not pact.can_move_to(PactStatus.CONSULTATION):
         _move(pact, PactStatus.CONSULTATION)
     if pact.draft_version is not None:
-        _publish_draft(pact)
+        previous = pact.latest_version
+        _mark_applied(pact, _publish_draft(pact), previous)
     if pact.latest_version is None:
         raise PactError(_("There is no published version to consult on."))
     _move(pact, PactStatus.CONSULTATION)
@@ -288,8 +304,9 @@ def start_revision(pact: Pact, actor=None) -> PactVersion:
     draft = PactVersion(pact_id=pact.id, number=latest.number + 1)
     db.session.add(draft)
     db.session.flush()
+    # By lineage: an amendment accepted on an earlier version still changes the same clause.
     accepted = {
-        a.clause_id: a
+        a.clause.lineage: a
         for a in db.session.scalars(
             select(Amendment).where(Amendment.pact_id == pact.id, Amendment.status == AmendmentStatus.ACCEPTED,
                                     Amendment.applied_version_id.is_(None)).order_by(Amendment.decided_at)
@@ -297,8 +314,8 @@ def start_revision(pact: Pact, actor=None) -> PactVersion:
     }
     for clause in latest.clauses:
         text = clause.text
-        if clause.id in accepted:
-            text = accepted[clause.id].text
+        if clause.lineage in accepted:
+            text = accepted[clause.lineage].text
         db.session.add(Clause(version_id=draft.id, position=clause.position, lineage=clause.lineage, text=text))
     db.session.flush()
     db.session.refresh(pact)
@@ -335,17 +352,7 @@ def publish_version(pact: Pact, note: str = "", actor=None) -> PactVersion:
         raise PactError(_("A new version can only be published while the pact is in revision."))
     previous = pact.latest_version
     version = _publish_draft(pact, note)
-    if previous is not None:
-        new_by_lineage = {c.lineage: c for c in version.clauses}
-        old_by_id = {c.id: c for c in previous.clauses}
-        for a in db.session.scalars(
-            select(Amendment).where(Amendment.pact_id == pact.id, Amendment.status == AmendmentStatus.ACCEPTED,
-                                    Amendment.applied_version_id.is_(None))
-        ):
-            old = old_by_id.get(a.clause_id) or a.clause
-            if old.lineage in new_by_lineage:
-                a.applied_version_id = version.id
-    db.session.flush()
+    _mark_applied(pact, version, previous)
     audit.record("pact.version_publish", version, community=pact.community_id,
                  detail=f"pact {pact.id} version {version.number}", actor=actor)
     notify(_followers(pact, exclude=actor),
@@ -458,6 +465,14 @@ def set_position(pact: Pact, clause: Clause, user, stance: Stance | str) -> Posi
     return position
 
 
+def secretary_may_answer(pact: Pact, reply: bool = True) -> bool:
+    """The secretary answers comments while the consultation is open and during the revision
+    that follows it (so late comments still get their answer); new threads only while open."""
+    if pact.consultation_is_open():
+        return True
+    return reply and pact.status in (PactStatus.CONSULTATION, PactStatus.REVISION)
+
+
 def post_comment(pact: Pact, user, body: str, clause: Clause | None = None, parent: Comment | None = None) -> Comment:
     """Post a comment on the pact or one of its clauses, or a reply in a thread."""
     body = _check_markup(_check_text(body, COMMENT_MAX, _("A comment")))
@@ -468,7 +483,7 @@ def post_comment(pact: Pact, user, body: str, clause: Clause | None = None, pare
         if not parent.is_visible:
             raise PactError(_("You cannot reply to a comment that was withdrawn or hidden."))
     is_secretary = can("pact.manage", pact.community_id, user)
-    if not (is_secretary and pact.consultation_is_open()):
+    if not (is_secretary and secretary_may_answer(pact, reply=parent is not None)):
         _require_participation(pact, user, clause)
     elif clause is not None and clause.version.pact_id != pact.id:
         raise PactError(_("This clause belongs to another pact."))

@@ -94,6 +94,16 @@ def consensus_for_version(version: PactVersion, community_id: int) -> dict[int, 
     return result
 
 
+def secretary_ids(community_id: int) -> set[int]:
+    """Who answers for the residents' committee: their comments carry a "secretary" badge."""
+    from app.accounts.models import Role, RoleAssignment
+
+    return set(db.session.scalars(
+        select(RoleAssignment.user_id).where(RoleAssignment.role == Role.SECRETARY,
+                                             RoleAssignment.community_id == community_id)
+    ))
+
+
 def building_labels(community_id: int) -> dict[int, str]:
     return {b.id: b.label for b in db.session.scalars(select(Building).where(Building.community_id == community_id))}
 

@@ -86,8 +86,12 @@ def _back(default: str):
 
 
 def _viewer_context(pact: Pact) -> dict:
+    can_manage = can("pact.manage", pact.community_id)
     return {
-        "can_manage": can("pact.manage", pact.community_id),
+        "can_manage": can_manage,
+        # The secretary replies in threads to answer them (during consultation and revision).
+        "can_answer": can_manage and ops.secretary_may_answer(pact),
+        "secretary_ids": q.secretary_ids(pact.community_id),
         "can_moderate": can("pact.moderate", pact.community_id),
         "is_resident": can("pact.participate", pact.community_id),
         "can_take_part": can("pact.participate", pact.community_id) and pact.consultation_is_open(),
