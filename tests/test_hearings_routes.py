@@ -374,6 +374,33 @@ def test_ical_feeds_parse_with_a_real_parser(client, world, db):
     assert len(list(station.walk("VEVENT"))) == 1
 
 
+def test_calendar_apps_can_subscribe_and_add_one_session(client, world, db):
+    s = hf.session(world.c, title="加装电梯听证会")
+    cancelled = hf.session(world.c, title="取消的会")
+    ops.cancel_session(cancelled, "场地冲突")
+    db.session.commit()
+    page = client.get(f"/hearings/community/{world.c.id}").get_data(as_text=True)
+    # webcal:// makes a phone offer to subscribe; the https address is there to copy.
+    assert f'href="webcal://localhost/hearings/community/{world.c.id}/calendar.ics"' in page
+    assert f'value="http://localhost/hearings/community/{world.c.id}/calendar.ics"' in page
+    station_page = client.get(f"/hearings/station/{world.station.id}").get_data(as_text=True)
+    assert f'href="webcal://localhost/hearings/station/{world.station.id}/calendar.ics"' in station_page
+    feed = icalendar.Calendar.from_ical(client.get(f"/hearings/community/{world.c.id}/calendar.ics").get_data())
+    assert str(feed["X-WR-CALNAME"]).startswith(world.c.name) and str(feed["X-WR-CALNAME"]) != world.c.name
+    assert feed.decoded("REFRESH-INTERVAL") == timedelta(hours=1)
+    events = {str(e["UID"]): e for e in feed.walk("VEVENT")}
+    # Apps that ignore STATUS:CANCELLED still show the word in the title.
+    assert "已取消" in str(events[f"session-{cancelled.id}@localhost"]["SUMMARY"])
+    assert "已取消" not in str(events[f"session-{s.id}@localhost"]["SUMMARY"])
+    # One session as a file to add to one's own calendar, linked from its page.
+    assert f"/hearings/sessions/{s.id}/calendar.ics" in client.get(f"/hearings/sessions/{s.id}").get_data(as_text=True)
+    one = icalendar.Calendar.from_ical(client.get(f"/hearings/sessions/{s.id}/calendar.ics").get_data())
+    [event] = one.walk("VEVENT")
+    assert str(event["UID"]) == f"session-{s.id}@localhost"
+    assert event.decoded("DTEND").replace(tzinfo=None) == s.ends_at
+    assert client.get("/hearings/sessions/99999/calendar.ics").status_code == 404
+
+
 def test_home_sections_per_role(client, english, login, world, db):
     late = hf.suggestion(world.c, world.resident, summary="逾期的建议")
     ops.accept_suggestion(late, world.property, due_date=date.today() - timedelta(days=5))

@@ -6,6 +6,8 @@ from datetime import datetime
 from app.core.time import utcnow
 
 PRODID = "-//Yishiting//Hearings//ZH"
+#: How often subscribed calendar apps should fetch the feed again (RFC 7986; Outlook and Apple read X-PUBLISHED-TTL).
+REFRESH = "PT1H"
 
 
 def escape(text: str) -> str:
@@ -55,6 +57,8 @@ def calendar(name: str, events: Iterable[dict], now: datetime | None = None) -> 
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape(name)}",
         "X-WR-TIMEZONE:Asia/Shanghai",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
+        f"X-PUBLISHED-TTL:{REFRESH}",
     ]
     for e in events:
         lines += [

@@ -166,6 +166,7 @@ def community_index(community_id: int):
     return render_template(
         "hearings/community.html", community=community, upcoming=upcoming, past=past[:30],
         can_manage=can("session.manage", community),
+        webcal=webcal_url("hearings.community_calendar", community_id=community.id),
     )
 
 
@@ -174,11 +175,14 @@ def _ics_response(name: str, sessions: list[HearingSession], filename: str) -> R
     events = []
     for s in sessions:
         desc = s.subject_text or ""
+        summary = f"{s.kind.label}: {s.title}"
         if s.status == SessionStatus.CANCELLED:
             desc = f"{_('Cancelled')}: {s.cancel_reason}\n{desc}"
+            # Several calendar apps show a subscribed event whatever its STATUS: say it in the title too.
+            summary = _("[Cancelled] %(title)s", title=summary)
         events.append({
             "uid": f"session-{s.id}@{host}", "starts_at": s.starts_at, "ends_at": s.ends_at,
-            "summary": f"{s.kind.label}: {s.title}", "description": desc.strip(), "location": s.place,
+            "summary": summary, "description": desc.strip(), "location": s.place,
             "url": url_for("hearings.session", session_id=s.id, _external=True),
             "status": "CANCELLED" if s.status == SessionStatus.CANCELLED else "CONFIRMED",
             "sequence": s.sequence, "updated_at": s.updated_at,
@@ -189,13 +193,20 @@ def _ics_response(name: str, sessions: list[HearingSession], filename: str) -> R
     })
 
 
+def webcal_url(endpoint: str, **values) -> str:
+    """The feed's address with the webcal:// scheme, which makes phones offer to subscribe to it."""
+    url = url_for(endpoint, _external=True, **values)
+    return "webcal://" + url.split("://", 1)[1]
+
+
 @bp.route("/community/<int:community_id>/calendar.ics")
 def community_calendar(community_id: int):
     """The community's sessions as an iCalendar feed that calendar apps subscribe to."""
     community = db.get_or_404(Community, community_id)
     upcoming, past = sessions_of_community(community)
     recent = [s for s in past if s.starts_at > utcnow() - timedelta(days=180)]
-    return _ics_response(community.name, upcoming + recent, f"community-{community.id}.ics")
+    return _ics_response(f"{community.name} · {_('Hearings and meetings')}", upcoming + recent,
+                         f"community-{community.id}.ics")
 
 
 @bp.route("/station/<int:station_id>/calendar.ics")
@@ -205,6 +216,13 @@ def station_calendar(station_id: int):
     upcoming, past = sessions_of_station(station.id)
     recent = [s for s in past if s.starts_at > utcnow() - timedelta(days=180)]
     return _ics_response(station.name, upcoming + recent, f"station-{station.id}.ics")
+
+
+@bp.route("/sessions/<int:session_id>/calendar.ics")
+def session_calendar(session_id: int):
+    """One session as an iCalendar file, to add it to one's own calendar."""
+    session = _session_or_404(session_id)
+    return _ics_response(session.title, [session], f"session-{session.id}.ics")
 
 
 @bp.route("/station/<int:station_id>")
@@ -223,6 +241,7 @@ def station(station_id: int):
     return render_template(
         "hearings/station.html", station=station, assignments=assignments, upcoming=upcoming,
         past=past[:20], suggestions=suggestions, is_staff=_station_staff(station),
+        webcal=webcal_url("hearings.station_calendar", station_id=station.id),
     )
 
 
