@@ -155,6 +155,19 @@ def test_a_refused_transition_says_why_and_changes_nothing(client, english, logi
     assert s.status == SuggestionStatus.SUBMITTED and s.rating is None
 
 
+def test_accepting_with_a_past_due_date_says_why_and_keeps_the_input(client, english, login, world, db):
+    s = hf.suggestion(world.c, world.resident)
+    db.session.commit()
+    login(world.secretary)
+    r = _post(client, f"/hearings/suggestions/{s.number}/accept",
+              {"accept-body": world.property.id, "accept-due_date": "2020-01-06", "accept-note": "请尽快处理"})
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert "The due date cannot be in the past." in page and 'value="请尽快处理"' in page
+    db.session.refresh(s)
+    assert s.status == SuggestionStatus.SUBMITTED and s.due_date is None
+
+
 def test_secretary_cannot_route_to_a_body_of_another_community(client, login, world, make, db):
     foreign = make.body(world.other, BodyKind.PROPERTY_COMPANY)
     s = hf.suggestion(world.c)
@@ -188,7 +201,8 @@ def test_malformed_number_in_the_path_is_404(client):
 def test_board_filters_and_body_statistics(client, english, world):
     a = hf.suggestion(world.c, summary="甲")
     b = hf.suggestion(world.c, summary="乙", category=Category.PROPERTY_COMPANY_CHOICE)
-    ops.accept_suggestion(a, world.property, due_date=date.today() - timedelta(days=2))
+    ops.accept_suggestion(a, world.property, due_date=date.today() - timedelta(days=2),
+                          today=date.today() - timedelta(days=30))
     ops.accept_suggestion(b, world.owners)
     ops.answer_suggestion(b, "已答复")
     body = client.get(f"/hearings/community/{world.c.id}/suggestions").get_data(as_text=True)
@@ -403,7 +417,8 @@ def test_calendar_apps_can_subscribe_and_add_one_session(client, world, db):
 
 def test_home_sections_per_role(client, english, login, world, db):
     late = hf.suggestion(world.c, world.resident, summary="逾期的建议")
-    ops.accept_suggestion(late, world.property, due_date=date.today() - timedelta(days=5))
+    ops.accept_suggestion(late, world.property, due_date=date.today() - timedelta(days=5),
+                          today=date.today() - timedelta(days=30))
     hf.suggestion(world.c, world.neighbour, summary="新的建议")
     answered = hf.suggestion(world.c, world.resident, summary="已答复的建议")
     ops.accept_suggestion(answered, world.property)

@@ -52,6 +52,14 @@ def test_accepting_sets_the_due_date_fifteen_working_days_later(make):
     assert s.due_date == date(2026, 11, 23)
 
 
+def test_a_due_date_in_the_past_is_refused(make):
+    c = make.community()
+    s = hf.suggestion(c)
+    with pytest.raises(TransitionError):
+        ops.accept_suggestion(s, make.body(c), due_date=date(2026, 11, 1), today=date(2026, 11, 2))
+    assert s.status == SuggestionStatus.SUBMITTED and s.due_date is None
+
+
 def test_an_explicit_due_date_wins(make):
     c = make.community()
     body = make.body(c, BodyKind.PROPERTY_COMPANY)
@@ -164,7 +172,8 @@ def test_empty_or_overlong_suggestions_are_refused(make):
 def test_overdue_flag(make):
     c = make.community()
     s = hf.suggestion(c)
-    ops.accept_suggestion(s, make.body(c), due_date=date.today() - timedelta(days=3))
+    ops.accept_suggestion(s, make.body(c), due_date=date.today() - timedelta(days=3),
+                          today=date.today() - timedelta(days=30))
     assert s.is_overdue
     ops.answer_suggestion(s, "x")
     assert not s.is_overdue

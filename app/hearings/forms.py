@@ -209,6 +209,12 @@ class AcceptForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.body.choices = [(b.id, f"{b.name} ({b.kind.label})") for b in bodies]
 
+    def validate_due_date(self, field):
+        from app.core.time import local_today
+
+        if field.data is not None and field.data < local_today():
+            raise ValidationError(_l("The due date cannot be in the past."))
+
 
 class RerouteForm(FlaskForm):
     body = SelectField(_l("Send to"), coerce=int, validators=[DataRequired(_l("Please choose a body."))])

@@ -379,8 +379,10 @@ def accept_suggestion(s: Suggestion, body, *, due_date: date | None = None, note
                       today: date | None = None) -> Suggestion:
     """Accept a suggestion and route it to the body that must answer, with a due date (15 working days)."""
     _check_body(s, body)
-    s._move(SuggestionStatus.ACCEPTED)
     today = today or local_today()
+    if due_date is not None and due_date < today:
+        raise TransitionError(_("The due date cannot be in the past."))
+    s._move(SuggestionStatus.ACCEPTED)
     s.body_id = body.id
     s.body = body
     s.accepted_at = utcnow()
