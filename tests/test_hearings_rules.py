@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.core.time import add_working_days
+from app.core.time import add_working_days, utcnow
 from app.hearings import operations as ops
 from app.hearings.models import (
     Rating,
@@ -212,6 +212,18 @@ def test_waiting_list_moves_up_in_order_when_someone_cancels(make):
     # Cancelling a waiting place promotes nobody.
     assert ops.cancel_registration(r2) is None
     assert len(s.registered) == 2
+
+
+def test_no_cancelling_and_no_promotion_once_the_session_has_begun(make, db):
+    c = make.community()
+    a, w = make.user("resident", community=c), make.user("resident", community=c)
+    s = hf.session(c, capacity=1)
+    ra, rw = ops.register_for_session(s, a), ops.register_for_session(s, w)
+    s.starts_at = utcnow() - timedelta(minutes=30)
+    db.session.flush()
+    with pytest.raises(TransitionError):
+        ops.cancel_registration(ra)
+    assert ra.status == RegistrationStatus.REGISTERED and rw.status == RegistrationStatus.WAITING
 
 
 def test_raising_capacity_promotes_the_waiting(make):

@@ -187,6 +187,9 @@ def cancel_registration(registration: Registration, actor=None) -> Registration 
         raise TransitionError(_("This registration was cancelled already."))
     if session.status != SessionStatus.SCHEDULED:
         raise TransitionError(_("This session is no longer open for changes."))
+    if not session.registration_open:
+        # Otherwise the first on the waiting list would be told a seat came free in a session already under way.
+        raise TransitionError(_("Registration is closed: the session has begun or is over."))
     _lock_session(session)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
