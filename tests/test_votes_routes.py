@@ -312,8 +312,12 @@ def test_published_result_page_and_export(en, login):
     assert export.status_code == 200
     assert ballot_log.check_export(json.loads(export.get_data(as_text=True))) == []
     receipt = queries.ballots(vote)[1].hash
-    check = en.get(f"/votes/receipt?hash={receipt}").get_data(as_text=True)
+    check = en.get(f"/votes/receipt?hash={receipt}").get_data(as_text=True).replace("<wbr>", "")
     assert "Verified" in check and vote.final_root in check
+    # The short code the receipt page tells voters to write down finds the same ballot.
+    code = f"{receipt[:4]}-{receipt[4:8]}".upper()
+    by_code = en.get(f"/votes/receipt?hash={code}").get_data(as_text=True).replace("<wbr>", "")
+    assert "Verified" in by_code and "Ballot number 1 of the vote" in by_code and vote.final_root in by_code
 
 
 def test_secret_vote_publishes_who_not_how(en):
@@ -335,6 +339,7 @@ def test_receipt_check_of_an_unknown_hash(en):
     response = en.get("/votes/receipt?hash=" + "ab" * 32)
     assert response.status_code == 404 and "No ballot has this receipt" in response.get_data(as_text=True)
     assert en.get("/votes/receipt?hash=nonsense").status_code == 404
+    assert en.get("/votes/receipt?hash=ABCD-1234").status_code == 404
     assert en.get("/votes/receipt").status_code == 200
 
 
@@ -536,3 +541,49 @@ def test_change_my_choices_keeps_them(en, login):
     body = back.get_data(as_text=True)
     assert back.status_code == 200 and f'value="{p[1]}" checked' in body and f'value="{p[0]}" checked' not in body
     assert _ballots(vote) == 0
+
+
+def test_secretary_corrects_a_free_project_then_the_equal_shares_vote_opens(en, login, make):
+    # The way out of "every project needs a cost": correct the project, which every draft listing it picks up.
+    w = vf.world(n_deputies=0, n_residents=2)
+    free = ops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
+    draft = vf.vote(w, method=Method.EQUAL_SHARES, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET,
+                    projects=[w.projects[0], free], open_it=False)
+    db.session.commit()
+    login(w.secretary)
+    refused = en.post(f"/votes/{draft.id}/open", data={})
+    assert refused.status_code == 409 and "义务植树" in refused.get_data(as_text=True)
+    assert "Edit the project" in en.get(f"/votes/projects/{free.id}").get_data(as_text=True)
+    bad = en.post(f"/votes/projects/{free.id}/edit", data={"title": "义务植树", "estimated_cost": "-5",
+                                                          "description": "春季", "proponent": "绿化队"})
+    assert bad.status_code == 400 and "春季" in bad.get_data(as_text=True)
+    ok = en.post(f"/votes/projects/{free.id}/edit", data={"title": "义务植树", "estimated_cost": "8000",
+                                                         "description": "春季", "proponent": "绿化队"})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    assert free.estimated_cost == 8000
+    assert en.post(f"/votes/{draft.id}/open", data={}).status_code == 303
+    db.session.expire_all()
+    assert draft.status == VoteStatus.OPEN
+    assert {o["cost"] for o in draft.manifest["options"]} == {w.projects[0].estimated_cost, 8000}
+    # Once voters see it, the project is frozen.
+    frozen = en.post(f"/votes/projects/{free.id}/edit", data={"title": "x", "estimated_cost": "1",
+                                                             "description": "", "proponent": ""})
+    assert frozen.status_code == 409
+    db.session.expire_all()
+    assert free.title == "义务植树"
+
+
+def test_only_the_communitys_secretary_edits_a_project(en, login, make):
+    w = vf.world(n_deputies=0, n_residents=1)
+    other = make.user("secretary", make.community(), name="别处书记")
+    db.session.commit()
+    url = f"/votes/projects/{w.projects[0].id}/edit"
+    data = {"title": "改名", "estimated_cost": "1", "description": "", "proponent": ""}
+    assert en.post(url, data=data).status_code in (302, 401)
+    login(w.residents[0])
+    assert en.post(url, data=data).status_code == 403
+    login(other)
+    assert en.post(url, data=data).status_code == 403
+    db.session.expire_all()
+    assert w.projects[0].title != "改名"

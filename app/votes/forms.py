@@ -58,7 +58,8 @@ class VoteForm(FlaskForm):
                                             "Default: half of the whole electorate."))
     quorum = IntegerField(_l("Quorum (ballots)"), validators=[Optional(), NumberRange(min=0)],
                           description=_l("The vote is valid only if more than this many ballots are cast. "
-                                         "Default: none, or half the electorate for a ratification."))
+                                         "Default: half of the electorate (so more than half must vote); for equal shares, "
+                                         "none (one ballot is enough)."))
     projects = MultiCheckboxField(_l("Projects on the ballot"), coerce=int, choices=[])
     opens_at = DateTimeLocalField(_l("Opens at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("Closes at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")

@@ -107,11 +107,23 @@ def create_project(community: Community, *, title: str, description: str = "", e
     return project
 
 
+def project_editable(project: Project) -> bool:
+    """A candidate may be corrected while it sits only on drafts (they all pick up the change); not while
+    an open or uncertified vote shows it to voters (its manifest already froze the title and cost)."""
+    if project.status != ProjectStatus.CANDIDATE:
+        return False
+    busy = db.session.scalar(
+        select(func.count(VoteOption.id)).join(Vote, Vote.id == VoteOption.vote_id)
+        .where(VoteOption.project_id == project.id, Vote.status.in_([VoteStatus.OPEN, VoteStatus.CLOSED]))
+    )
+    return not busy
+
+
 def update_project(project: Project, *, title: str, description: str, estimated_cost: int, proponent: str,
                    actor=None) -> Project:
     """Correct a candidate project's description before it goes to a vote."""
-    if project.status != ProjectStatus.CANDIDATE:
-        raise IllegalVoteTransition("only a candidate project can be edited")
+    if not project_editable(project):
+        raise IllegalVoteTransition("only a candidate project that is not being voted on can be edited")
     project.title, project.description = title.strip(), description or ""
     project.estimated_cost, project.proponent = int(estimated_cost or 0), (proponent or "").strip()
     db.session.flush()

@@ -62,6 +62,20 @@ def ballot_by_hash(receipt: str) -> Ballot | None:
     return db.session.scalar(select(Ballot).where(Ballot.hash == receipt))
 
 
+def ballots_by_receipt(text: str) -> list[Ballot]:
+    """The ballots a receipt names: its full hash, or the short code shown beside it (its first 8 hex digits).
+
+    A short code may, rarely, match several ballots; the caller then asks for the whole receipt.
+    """
+    code = "".join((text or "").split()).replace("-", "").lower()
+    if len(code) == 64:
+        found = ballot_by_hash(code)
+        return [found] if found is not None else []
+    if len(code) != 8 or any(ch not in "0123456789abcdef" for ch in code):
+        return []
+    return list(db.session.scalars(select(Ballot).where(Ballot.hash.like(code + "%")).order_by(Ballot.id).limit(2)))
+
+
 def community_votes(community_id: int, include_drafts: bool) -> list[Vote]:
     stmt = select(Vote).where(Vote.community_id == community_id)
     if not include_drafts:

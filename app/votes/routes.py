@@ -416,13 +416,14 @@ def receipt_check():
     """Anyone checks a receipt: is that record in the log, and does its inclusion proof reach the root?"""
     from app.votes import ballot_log
 
-    raw = (request.args.get("hash") or "").strip().lower()
+    raw = (request.args.get("hash") or "").strip()
     context = {"query": raw}
     if raw:
-        found = queries.ballot_by_hash(raw)
-        if found is None:
-            context["not_found"] = True
-            return render_template("votes/receipt_check.html", **context), 404
+        matches = queries.ballots_by_receipt(raw)
+        if len(matches) != 1:
+            context["not_found" if not matches else "ambiguous"] = True
+            return render_template("votes/receipt_check.html", **context), 404 if not matches else 400
+        found = matches[0]
         vote = db.session.get(Vote, found.vote_id)
         hashes = [b.hash for b in queries.ballots(vote)]
         if vote.status in (VoteStatus.CLOSED, VoteStatus.PUBLISHED):
@@ -573,6 +574,28 @@ def new_project(community_id: int):
         400 if form.errors else 200
 
 
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_project(project_id: int):
+    """Correct a candidate project (its cost, for one) while no open vote shows it to voters."""
+    project = get_project(project_id)
+    community = project.community
+    require("project.manage", community)
+    if not operations.project_editable(project):
+        return _refuse(_("This project can no longer be edited: it is being voted on, or it was already "
+                         "selected."), 409, vote=None)
+    form = ProjectForm(obj=project)
+    if form.validate_on_submit():
+        operations.update_project(project, title=form.title.data, description=form.description.data,
+                                  estimated_cost=form.estimated_cost.data, proponent=form.proponent.data,
+                                  actor=current_user)
+        db.session.commit()
+        flash(_("The project is updated; draft votes that list it show the change."), "success")
+        return redirect(url_for("votes.project_page", project_id=project.id), 303)
+    return render_template("votes/project_form.html", form=form, community=community, suggestion=None,
+                           project=project), 400 if form.errors else 200
+
+
 @bp.route("/projects/<int:project_id>")
 def project_page(project_id: int):
     """A project: what it is, where it came from, its votes and its progress."""
@@ -590,7 +613,8 @@ def project_page(project_id: int):
     votes = list(db.session.scalars(select(Vote).join(VoteOption, VoteOption.vote_id == Vote.id).where(
         VoteOption.project_id == project.id, Vote.status != VoteStatus.DRAFT).order_by(Vote.id)))
     return render_template("votes/project.html", project=project, manage=manage, form=form, votes=votes,
-                           review_link=review_link, empty_form=EmptyForm())
+                           review_link=review_link, empty_form=EmptyForm(),
+                           editable=manage and operations.project_editable(project))
 
 
 @bp.route("/projects/<int:project_id>/status", methods=["POST"])
