@@ -440,6 +440,32 @@ def test_home_sections_per_role(client, english, login, world, db):
     assert "代表接待日" in client.get("/").get_data(as_text=True)
 
 
+def test_a_resident_reaches_the_suggestion_form_from_the_home_page(client, english, login, world, db):
+    login(world.neighbour)
+    home = client.get("/").get_data(as_text=True)
+    assert f'href="/hearings/community/{world.c.id}/suggestions/new"' in home
+    login(world.secretary)
+    assert "/suggestions/new" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_board_invites_a_visitor_to_log_in_to_make_a_suggestion(client, english, world):
+    page = client.get(f"/hearings/community/{world.c.id}/suggestions").get_data(as_text=True)
+    assert "Log in to make a suggestion" in page
+    assert f"next=/hearings/community/{world.c.id}/suggestions/new" in page.replace("%2F", "/")
+
+
+def test_the_rating_form_says_the_comment_is_public_and_a_new_suggestion_is_from_today(
+        client, english, login, world, db):
+    s = hf.suggestion(world.c, world.resident)
+    ops.accept_suggestion(s, world.property)
+    ops.answer_suggestion(s, "已处理")
+    db.session.commit()
+    login(world.resident)
+    page = client.get(f"/hearings/suggestions/{s.number}").get_data(as_text=True)
+    assert "Shown publicly with your rating; your name is not." in page
+    assert "0 days ago" not in page and "today" in page
+
+
 def test_rating_values_are_checked(client, login, world, db):
     s = hf.suggestion(world.c, world.resident)
     ops.accept_suggestion(s, world.property)

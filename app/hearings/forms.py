@@ -234,7 +234,8 @@ class AnswerForm(FlaskForm):
 class RateForm(FlaskForm):
     rating = RadioField(_l("How satisfied are you with the answer?"),
                         validators=[InputRequired(_l("Please choose a rating."))])
-    comment = StringField(_l("Comment (optional)"), validators=[Optional(), Length(max=500, message=_MAX)])
+    comment = StringField(_l("Comment (optional)"), validators=[Optional(), Length(max=500, message=_MAX)],
+                          description=_l("Shown publicly with your rating; your name is not."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -99,6 +99,14 @@ def handler_sections(user) -> list[HomeSection]:
 def resident_sections(user) -> list[HomeSection]:
     """The resident's own suggestions that changed or await a rating, and sessions they registered for."""
     sections = []
+    household = user.household
+    if household is not None:
+        # The way in for a resident: one tap from the home page to the guided suggestion form.
+        sections.append(HomeSection(
+            title=_("A problem in the neighbourhood?"), priority=14,
+            items=[HomeItem(_("Make a suggestion: we tell you who must answer, and by when"),
+                            f"/hearings/community/{household.building.community_id}/suggestions/new")],
+        ))
     mine = db.session.scalars(
         select(Suggestion).where(Suggestion.submitter_id == user.id,
                                  Suggestion.status.not_in([SuggestionStatus.CLOSED, SuggestionStatus.DECLINED]))

@@ -131,5 +131,5 @@ def receptions_of_deputy(user_id: int) -> list[HearingSession]:
     return list(db.session.scalars(
         select(HearingSession).where(HearingSession.kind == SessionKind.RECEPTION,
                                      HearingSession.host_id == user_id)
-        .order_by(HearingSession.starts_at.desc())
+        .options(selectinload(HearingSession.registrations)).order_by(HearingSession.starts_at.desc())
     ))
