@@ -104,3 +104,26 @@ def test_an_amendment_accepted_after_a_newer_version_still_reaches_the_next_draf
         ops.publish_version(world.pact, "", actor=world.sec)
     assert a.applied_version_id == world.pact.latest_version.id
     assert world.pact.status == PactStatus.REVISION
+
+
+def test_the_secretary_sees_what_waits_for_an_answer_on_the_pact_and_at_home(client, world, login, app):
+    clause = world.pact.latest_version.clauses[1]
+    with pf.request_context(app):
+        a = ops.propose_amendment(world.pact, clause, world.r1, "第二条 楼道内不放杂物。", "简洁。")
+        ops.post_comment(world.pact, world.r2, "第二条太笼统。", clause=clause)
+        ops.post_comment(world.pact, world.r2, "整体支持。")
+        ops.post_comment(world.pact, world.sec, "欢迎大家逐条表态。")  # the secretary's own thread needs no answer
+    db.session.commit()
+    login(world.sec)
+    page = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+    todo = page[page.index('id="to-answer"'):]
+    todo = todo[:todo.index("</ul>")]
+    assert f"#amendment-{a.id}" in todo
+    assert f"/clauses/{clause.id}#threads" in todo and "1条留言尚未答复" in todo
+    assert "对公约整体的讨论" in todo
+    home = client.get("/").get_data(as_text=True)
+    assert f"/pacts/{world.pact.id}#to-answer" in home
+    # Residents see no such list.
+    login(world.r1)
+    assert 'id="to-answer"' not in client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+    assert f"/pacts/{world.pact.id}#to-answer" not in client.get("/").get_data(as_text=True)

@@ -10,6 +10,7 @@ from app.pacts.consensus import ClauseConsensus, GroupCount, clause_consensus
 from app.pacts.models import (
     Amendment,
     AmendmentEndorsement,
+    AmendmentStatus,
     Clause,
     Comment,
     CommentAgree,
@@ -287,3 +288,31 @@ def change_sources(old: PactVersion, between: list[PactVersion]) -> tuple[dict[i
         .group_by(Clause.lineage)
     ).all())
     return amendments, counts
+
+
+def open_amendments(pact: Pact) -> list[Amendment]:
+    """Amendments still waiting for the secretary's answer, oldest first, with their clause."""
+    return list(db.session.scalars(
+        select(Amendment).where(Amendment.pact_id == pact.id, Amendment.status == AmendmentStatus.OPEN)
+        .options(joinedload(Amendment.clause).joinedload(Clause.version))
+        .order_by(Amendment.created_at, Amendment.id)
+    ))
+
+
+def unanswered_threads(pact: Pact, secretaries: set[int]) -> list[tuple[Clause | None, int]]:
+    """(clause or None for the whole pact, number of visible threads without an answer), in
+    clause order: what the secretary still has to answer (threads they opened need none)."""
+    rows = db.session.execute(
+        select(Comment.clause_id, func.count(Comment.id)).where(
+            Comment.pact_id == pact.id, Comment.root_id.is_(None), Comment.answered_at.is_(None),
+            Comment.hidden_at.is_(None), Comment.withdrawn_at.is_(None),
+            Comment.author_id.not_in(secretaries or {0}),
+        ).group_by(Comment.clause_id)
+    ).all()
+    clauses = {c.id: c for c in db.session.scalars(
+        select(Clause).where(Clause.id.in_([cid for cid, _n in rows if cid is not None]))
+        .options(joinedload(Clause.version))
+    )}
+    out = [(clauses.get(cid), n) for cid, n in rows]
+    return sorted(out, key=lambda x: (x[0] is not None, x[0].version.number if x[0] else 0,
+                                      x[0].position if x[0] else 0))

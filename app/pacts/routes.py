@@ -131,6 +131,26 @@ def _home(user):
                 ))
     if items:
         sections.append(HomeSection(title=_("Pacts open for your views"), items=items, priority=5))
+    work = []
+    for community in communities_where(user, [Role.SECRETARY]):
+        secretaries = q.secretary_ids(community.id)
+        reported = [r.comment.pact_id for r in q.open_reports(community.id)]
+        for pact in q.pacts_of_community(community.id, include_drafts=False):
+            if pact.status.value not in ("consultation", "revision"):
+                continue
+            amendments = len(q.open_amendments(pact))
+            comments = sum(n for _clause, n in q.unanswered_threads(pact, secretaries))
+            reports = reported.count(pact.id)
+            if amendments or comments or reports:
+                work.append(HomeItem(
+                    text=_("“%(title)s” — amendments to answer: %(amendments)d, comments to answer: "
+                           "%(comments)d, reported comments: %(reports)d", title=pact.title, amendments=amendments,
+                           comments=comments, reports=reports),
+                    link=url_for("pacts.show", pact_id=pact.id) + "#to-answer",
+                    badge=_("To answer"), badge_kind="warn",
+                ))
+    if work:
+        sections.append(HomeSection(title=_("Pacts: waiting for your answer"), items=work, priority=8))
     return sections
 
 
@@ -430,7 +450,10 @@ def show(pact_id: int):
         divided=[c for c in (version.clauses if version else []) if consensus.get(c.id) and consensus[c.id].is_divided],
         ratify_link=(url_for("votes.new_ratification", pact_id=pact.id)
                      if "votes.new_ratification" in current_app.view_functions else None),
-        repeal_form=ReasonForm(prefix="repeal"), now=utcnow(), **ctx,
+        repeal_form=ReasonForm(prefix="repeal"), now=utcnow(),
+        to_answer=q.open_amendments(pact) if ctx["can_manage"] else [],
+        unanswered=q.unanswered_threads(pact, ctx["secretary_ids"]) if ctx["can_manage"] else [],
+        **ctx,
     )
 
 

@@ -1,0 +1,70 @@
+"""What residents read on the pact pages, on a phone: their own position in words, the
+per-building figures, a summary only where positions exist, a printable page (found in review)."""
+
+import pytest
+
+from app.extensions import db
+from app.pacts import operations as ops
+from app.pacts.models import PactStatus
+from tests import pacts_factories as pf
+
+
+@pytest.fixture
+def world(make, app):
+    c = make.community()
+    b1, b2 = make.building(c, name="1号楼", households=2), make.building(c, name="2号楼", households=2)
+    sec = make.user("secretary", community=c)
+    r1 = make.user("resident", community=c, household=b1.households[0])
+    r2 = make.user("resident", community=c, household=b2.households[0])
+    with pf.request_context(app):
+        pact = pf.pact(c, sec)
+    db.session.commit()
+    return type("W", (), {"c": c, "sec": sec, "r1": r1, "r2": r2, "pact": pact})
+
+
+def test_a_resident_reads_their_position_in_words(client, world, login, app):
+    clause = world.pact.latest_version.clauses[0]
+    login(world.r1)
+    assert "您还没有对本条表态" in client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
+    client.post(f"/pacts/{world.pact.id}/clauses/{clause.id}/position", data={"stance": "oppose"})
+    page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
+    assert "您的态度：反对" in page
+    page = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+    assert "您的态度：反对" in page and "尚未表态" in page
+
+
+def test_per_building_figures_are_a_list_with_an_explanation(client, world, login, app):
+    clause = world.pact.latest_version.clauses[0]
+    with pf.request_context(app):
+        ops.set_position(world.pact, clause, world.r1, "support")
+        ops.set_position(world.pact, clause, world.r2, "oppose")
+    db.session.commit()
+    page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
+    assert "<table" not in page
+    by_building = page[page.index('class="list-plain by-building"'):]
+    by_building = by_building[:by_building.index("</ul>")]
+    # 1号楼: (1+1)/(1+2) = 0.67; 2号楼: (0+1)/(1+2) = 0.33
+    assert "1号楼" in by_building and "认同度 0.67" in by_building
+    assert "2号楼" in by_building and "认同度 0.33" in by_building
+    assert "（支持人数 + 1）÷（表态人数 + 2）" in page
+
+
+def test_a_later_version_without_positions_points_to_the_earlier_one(client, world, app):
+    clause = world.pact.latest_version.clauses[0]
+    with pf.request_context(app):
+        ops.set_position(world.pact, clause, world.r1, "support")
+        ops.close_consultation(world.pact, actor=world.sec)
+        ops.start_revision(world.pact, actor=world.sec)
+        ops.publish_version(world.pact, "", actor=world.sec)
+    db.session.commit()
+    assert world.pact.status == PactStatus.REVISION
+    v2 = client.get(f"/pacts/{world.pact.id}?version=2").get_data(as_text=True)
+    assert 'id="summary-h"' not in v2 and "第2版还没有居民表态" in v2
+    v1 = client.get(f"/pacts/{world.pact.id}?version=1").get_data(as_text=True)
+    assert 'id="summary-h"' in v1
+
+
+def test_the_print_page_keeps_screen_margins_and_prints_without_navigation(client, world):
+    page = client.get(f"/pacts/{world.pact.id}/versions/1/print").get_data(as_text=True)
+    assert 'media="print" href="/static/css/print.css' in page
+    assert 'class="no-print' in page and "第1版" in page
