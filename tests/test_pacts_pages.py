@@ -68,3 +68,22 @@ def test_the_print_page_keeps_screen_margins_and_prints_without_navigation(clien
     page = client.get(f"/pacts/{world.pact.id}/versions/1/print").get_data(as_text=True)
     assert 'media="print" href="/static/css/print.css' in page
     assert 'class="no-print' in page and "第1版" in page
+
+
+def test_a_refused_clause_edit_keeps_the_typed_text_on_the_draft_page(client, make, login, app):
+    c = make.community()
+    sec = make.user("secretary", community=c)
+    with pf.request_context(app):
+        draft = pf.pact(c, sec, PactStatus.DRAFTING, title="草稿")
+    db.session.commit()
+    clause = draft.draft_version.clauses[0]
+    login(sec)
+    typed = "第一条 " + "很长的条款" * 1001
+    r = client.post(f"/pacts/{draft.id}/clauses/{clause.id}/edit", data={f"c{clause.id}-text": typed})
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert typed in page and "5000" in page and 'aria-invalid="true"' in page
+    db.session.expire_all()
+    assert db.session.get(type(clause), clause.id).text == "第一条 爱护公共环境，垃圾分类投放。"
+    r = client.post(f"/pacts/{draft.id}/clauses", data={"new-text": ""})
+    assert r.status_code == 400 and "第1版草稿" in r.get_data(as_text=True)

@@ -239,8 +239,19 @@ def draft(pact_id: int):
     if version is None:
         flash(_("There is no draft to edit."), "info")
         return redirect(url_for("pacts.show", pact_id=pact.id))
-    return render_template("pacts/draft.html", pact=pact, version=version, add_form=ClauseForm(prefix="new"),
-                           consultation_form=_consultation_form(), publish_form=PublishForm())
+    return _render_draft(pact)
+
+
+def _render_draft(pact: Pact, status: int = 200, add_form=None, consultation_form=None,
+                  clause_error: tuple[int, str, str] | None = None):
+    """The draft editor; after a refused edit it shows the error and keeps what was typed
+    (`clause_error` = (clause id, message, typed text))."""
+    return render_template(
+        "pacts/draft.html", pact=pact, version=pact.draft_version,
+        add_form=add_form or ClauseForm(prefix="new"),
+        consultation_form=consultation_form or _consultation_form(), publish_form=PublishForm(),
+        clause_error=clause_error,
+    ), status
 
 
 def _consultation_form(formdata=None) -> ConsultationForm:
@@ -259,7 +270,7 @@ def add_clause(pact_id: int):
     pact = _managed_pact(pact_id)
     form = ClauseForm(prefix="new")
     if not form.validate_on_submit():
-        return render_error(400, _("A clause cannot be empty."))
+        return _render_draft(pact, 400, add_form=form) if pact.draft_version else render_error(400)
     try:
         ops.add_clause(pact, form.text.data, after=request.form.get("after", type=int), actor=current_user)
     except ops.PactError as exc:
@@ -276,7 +287,10 @@ def edit_clause(pact_id: int, clause_id: int):
     clause = _clause_of(pact, clause_id)
     form = ClauseForm(prefix=f"c{clause.id}")
     if not form.validate_on_submit():
-        return render_error(400, _("A clause cannot be empty."))
+        if pact.draft_version is None or clause.version_id != pact.draft_version.id:
+            return render_error(400, _("A clause cannot be empty."))
+        message = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return _render_draft(pact, 400, clause_error=(clause.id, message, form.text.data or ""))
     try:
         ops.edit_clause(pact, clause, form.text.data, actor=current_user)
     except ops.PactError as exc:
@@ -336,9 +350,7 @@ def open_consultation(pact_id: int):
     pact = q.load_pact(pact_id)
     if pact.draft_version is None:
         return render_error(400, "; ".join(str(e) for errs in form.errors.values() for e in errs))
-    return render_template("pacts/draft.html", pact=pact, version=pact.draft_version,
-                           add_form=ClauseForm(prefix="new"), consultation_form=form,
-                           publish_form=PublishForm()), 400
+    return _render_draft(pact, 400, consultation_form=form)
 
 
 @bp.route("/<int:pact_id>/consultation/close", methods=["POST"])
