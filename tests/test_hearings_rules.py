@@ -280,6 +280,28 @@ def test_published_minutes_are_immutable_and_corrections_are_revisions(make, db)
     assert (m1.revision, m2.revision) == (1, 2)
 
 
+def test_the_database_itself_refuses_to_rewrite_minutes_or_a_suggestions_history(make, db):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    c = make.community()
+    s = hf.session(c, starts_in=timedelta(hours=-3))
+    ops.publish_minutes(s, summary="讨论了加装电梯", actions=[("物业两周内报价", None, None)],
+                        speakers=[("张三", True, "支持加装")])
+    hf.suggestion(c)
+    db.session.commit()
+    statements = ["UPDATE session_minutes SET summary = 'x'", "UPDATE minutes_actions SET text = 'x'",
+                  "UPDATE minutes_speakers SET name = 'x'", "UPDATE suggestion_events SET note = 'x'"]
+    if db.engine.dialect.name == "postgresql":
+        statements += ["DELETE FROM minutes_speakers", "DELETE FROM suggestion_events"]
+    for sql in statements:
+        with pytest.raises(DBAPIError):
+            with db.session.begin_nested():
+                db.session.execute(text(sql))
+    db.session.rollback()
+    assert db.session.scalar(text("SELECT summary FROM session_minutes")) == "讨论了加装电梯"
+
+
 # --- statistics -------------------------------------------------------------
 
 

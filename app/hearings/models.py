@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    DDL,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -392,6 +393,27 @@ for _model in (Minutes, FollowUpAction, Speaker):
     event.listen(_model, "before_delete", _refuse_change)
 
 
+#: Tables whose rows never change once written (published minutes, a suggestion's history). The ORM
+#: listeners refuse changes made through the app; these triggers refuse them from any client too.
+#: SQLite refuses UPDATE (tests empty tables with DELETE); PostgreSQL refuses UPDATE and DELETE
+#: (tests empty tables with TRUNCATE, which triggers do not see). Migration 0003 creates the same.
+IMMUTABLE_TABLES = ("session_minutes", "minutes_actions", "minutes_speakers", "suggestion_events")
+
+
+def immutable_trigger_sql(table: str, dialect: str) -> str:
+    if dialect == "postgresql":
+        return (
+            "CREATE OR REPLACE FUNCTION hearings_refuse_change() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' rows are immutable'; END; $$ LANGUAGE plpgsql; "
+            f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION hearings_refuse_change();"
+        )
+    return (
+        f"CREATE TRIGGER {table}_immutable BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} rows are immutable'); END"
+    )
+
+
 # --- suggestions -------------------------------------------------------------
 
 
@@ -695,3 +717,9 @@ EVENT_LABELS = {
 @event.listens_for(SuggestionEvent, "before_delete")
 def _history_is_append_only(_mapper, _connection, target):
     raise RuntimeError("a suggestion's history is append-only")
+
+
+for _model in (Minutes, FollowUpAction, Speaker, SuggestionEvent):
+    for _dialect in ("sqlite", "postgresql"):
+        event.listen(_model.__table__, "after_create",
+                     DDL(immutable_trigger_sql(_model.__tablename__, _dialect)).execute_if(dialect=_dialect))

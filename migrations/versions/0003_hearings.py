@@ -8,6 +8,23 @@ Create Date: 2026-11-26 22:20:19.483579
 import sqlalchemy as sa
 from alembic import op
 
+# Written out here rather than imported, so that later model changes cannot change this migration.
+IMMUTABLE_TABLES = ("session_minutes", "minutes_actions", "minutes_speakers", "suggestion_events")
+
+
+def immutable_trigger_sql(table: str, dialect: str) -> str:
+    if dialect == "postgresql":
+        return (
+            "CREATE OR REPLACE FUNCTION hearings_refuse_change() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' rows are immutable'; END; $$ LANGUAGE plpgsql; "
+            f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION hearings_refuse_change();"
+        )
+    return (
+        f"CREATE TRIGGER {table}_immutable BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} rows are immutable'); END"
+    )
+
 # revision identifiers, used by Alembic.
 revision = '0003'
 down_revision = '0002'
@@ -219,7 +236,17 @@ def upgrade():
 
 
 
+    # Published minutes and a suggestion's history never change (see app/hearings/models.py).
+    dialect = op.get_bind().dialect.name
+    for table in IMMUTABLE_TABLES:
+        op.execute(immutable_trigger_sql(table, dialect))
+
+
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        for table in IMMUTABLE_TABLES:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS hearings_refuse_change()")
     with op.batch_alter_table('suggestion_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_suggestion_events_suggestion_id'))
 
