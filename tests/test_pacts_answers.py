@@ -127,3 +127,24 @@ def test_the_secretary_sees_what_waits_for_an_answer_on_the_pact_and_at_home(cli
     login(world.r1)
     assert 'id="to-answer"' not in client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
     assert f"/pacts/{world.pact.id}#to-answer" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_decision_without_accept_or_reject_keeps_the_typed_reason(client, world, login, app):
+    clause = world.pact.latest_version.clauses[2]
+    with pf.request_context(app):
+        a = ops.propose_amendment(world.pact, clause, world.r1, "第三条 晚上九点后不装修。", "老人休息早。")
+    db.session.commit()
+    login(world.sec)
+    r = client.post(f"/pacts/amendments/{a.id}/decide",
+                    data={f"d{a.id}-response": "大多数楼组支持九点，予以采纳。"})
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert "大多数楼组支持九点，予以采纳。</textarea>" in page
+    assert "请选择采纳或不采纳，并填写公开理由。" in page
+    db.session.expire_all()
+    assert str(db.session.get(type(a), a.id).status) == "open"
+    # Too long a reason: the error says so and the text stays.
+    long = "理由" * 1001
+    r = client.post(f"/pacts/amendments/{a.id}/decide", data={f"d{a.id}-decision": "reject", f"d{a.id}-response": long})
+    assert r.status_code == 400 and long in r.get_data(as_text=True)
+    assert 'value="reject" checked' in r.get_data(as_text=True)

@@ -469,7 +469,8 @@ def show(pact_id: int):
     )
 
 
-def _render_clause(pact: Pact, clause: Clause, status: int = 200, comment_form=None, amendment_form=None):
+def _render_clause(pact: Pact, clause: Clause, status: int = 200, comment_form=None, amendment_form=None,
+                   decision_form=None, decision_for: int | None = None):
     ctx = _viewer_context(pact)
     page = request.args.get("page", 1, type=int)
     threads = q.thread_page(pact, clause, page, current_user)
@@ -486,7 +487,7 @@ def _render_clause(pact: Pact, clause: Clause, status: int = 200, comment_form=N
         my_position=q.positions_of_user(clause.version, current_user).get(clause.id),
         amendments=amendments, endorsed=q.endorsed_ids(amendments, current_user),
         comment_form=comment_form or CommentForm(), amendment_form=amendment_form,
-        stances=list(Stance),
+        stances=list(Stance), decision_form=decision_form, decision_for=decision_for,
         is_current=pact.latest_version is not None and clause.version_id == pact.latest_version.id, **ctx,
     ), status
 
@@ -769,7 +770,12 @@ def decide(amendment_id: int):
     require("pact.manage", amendment.pact.community_id)
     form = DecisionForm(prefix=f"d{amendment.id}")
     if not form.validate_on_submit():
-        return render_error(400, _("Choose accept or reject and give a public reason."))
+        # Show the clause page again with the reason as typed, so nothing written is lost.
+        if form.decision.errors or not (form.response.data or "").strip():
+            form.decision.errors = [_("Choose accept or reject and give a public reason.")]
+            form.response.errors = []
+        pact = _load_pact(amendment.pact_id)
+        return _render_clause(pact, amendment.clause, 400, decision_form=form, decision_for=amendment.id)
     try:
         ops.decide_amendment(amendment, form.decision.data == "accept", form.response.data, actor=current_user)
     except ops.PactError as exc:
