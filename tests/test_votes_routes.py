@@ -318,6 +318,7 @@ def test_published_result_page_and_export(en, login):
     code = f"{receipt[:4]}-{receipt[4:8]}".upper()
     by_code = en.get(f"/votes/receipt?hash={code}").get_data(as_text=True).replace("<wbr>", "")
     assert "Verified" in by_code and "Ballot number 1 of the vote" in by_code and vote.final_root in by_code
+    assert f"You approve: {w.projects[0].title}" in by_code  # the published ballot in plain words
 
 
 def test_secret_vote_publishes_who_not_how(en):

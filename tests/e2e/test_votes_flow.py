@@ -140,3 +140,14 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
     # The result page is accessible.
     axe_page.goto(f"/votes/{vote_id}")
     assert axe_violations(axe_page) == []
+
+    # On a phone (390 px) the result page and the receipt check fit the screen, and the short code written
+    # down from the receipt page finds the ballot too.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/votes/{vote_id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto("/votes/receipt")
+    page.locator("#hash").fill(f"{receipt[:4]}-{receipt[4:8]}".upper())
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#receipt-verified")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
