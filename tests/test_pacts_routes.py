@@ -222,8 +222,14 @@ def test_compare_shows_changes_linked_to_amendments(client, world, app):
         ops.publish_version(p, "采纳定时投放", actor=world.sec)
     db.session.commit()
     html = client.get(f"/pacts/{p.id}/compare?a=1&b=2").get_data(as_text=True)
-    assert "<ins>定时</ins>" in html
+    assert '<ins><span class="visually-hidden">[新增：] </span>定时</ins>' in html
     assert f"#amendment-{a.id}" in html
+    # A list of the changes on top, and a view with only the changed clauses (for phones).
+    changes = html[html.index('id="changes"'):]
+    assert f'href="#diff-{p.latest_version.clauses[0].lineage}"' in changes[:changes.index("</ul>")]
+    only = client.get(f"/pacts/{p.id}/compare?a=1&b=2&only=changes").get_data(as_text=True)
+    assert only.count('class="card diff-') == 1 and "第二条 楼道内不堆放杂物。" not in only
+    assert html.count('class="card diff-') == 3
 
 
 def test_follow_and_unfollow(client, world, login):

@@ -530,7 +530,8 @@ def compare(pact_id: int):
     between = [v for v in published if old.number < v.number <= new.number]
     amendments, counts = q.change_sources(old, between)
     return render_template("pacts/compare.html", pact=pact, old=old, new=new, rows=rows, published=published,
-                           amendments=amendments, comment_counts=counts)
+                           amendments=amendments, comment_counts=counts,
+                           only_changes=request.args.get("only") == "changes")
 
 
 @bp.route("/<int:pact_id>/versions/<int:number>/print")

@@ -126,8 +126,9 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     page.locator(f"a[href='/pacts/{pact_id}/compare']").click()
     changed = page.locator(".diff-changed")
     expect(changed).to_have_count(1)
-    expect(changed.locator("ins")).to_have_text("九")
-    expect(changed.locator("del")).to_have_text("十")
+    expect(changed.locator("ins")).to_have_text("[新增：] 九")  # the bracket is for screen readers only
+    expect(changed.locator("del")).to_have_text("[删除：] 十")
+    assert changed.locator("ins .visually-hidden").bounding_box()["width"] <= 1
     changed.locator("a.amendment-link").click()
     expect(page).to_have_url(re.compile(rf"#amendment-{accepted.id}$"))
     expect(page.locator(f"#amendment-{accepted.id}")).to_contain_text("采纳：多数楼组支持九点。")
