@@ -588,3 +588,17 @@ def test_only_the_communitys_secretary_edits_a_project(en, login, make):
     assert en.post(url, data=data).status_code == 403
     db.session.expire_all()
     assert w.projects[0].title != "改名"
+
+
+def test_a_published_vote_shows_the_ballot_it_froze_even_after_a_project_is_corrected(en, login):
+    w = vf.world(n_deputies=1)
+    vote = vf.vote(w, params={"max_choices": 1, "seats": 1, "threshold": 1})
+    ops.cast_ballot(vote, w.deputies[0], {"approve": vf.ids(w.projects[:1])})
+    ops.close_vote(vote, w.secretary)
+    ops.publish_vote(vote, w.secretary)  # threshold 1 not exceeded: nothing selected, all stay candidates
+    loser = w.projects[1]
+    ops.update_project(loser, title="改过的名称", description="", estimated_cost=1, proponent="", actor=w.secretary)
+    db.session.commit()
+    page = en.get(f"/votes/{vote.id}").get_data(as_text=True)
+    assert "改过的名称" not in page and f"{w.projects[1].id}" in page
+    assert vote.manifest["options"][1]["title"] in page
