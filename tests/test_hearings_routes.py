@@ -168,6 +168,20 @@ def test_accepting_with_a_past_due_date_says_why_and_keeps_the_input(client, eng
     assert s.status == SuggestionStatus.SUBMITTED and s.due_date is None
 
 
+def test_closing_an_answer_the_submitter_can_still_rate_is_refused_with_a_reason(client, english, login, world, db):
+    s = hf.suggestion(world.c, world.resident)
+    ops.accept_suggestion(s, world.property)
+    ops.answer_suggestion(s, "已处理")
+    db.session.commit()
+    login(world.secretary)
+    page = client.get(f"/hearings/suggestions/{s.number}").get_data(as_text=True)
+    assert "Close without a rating" not in page and "The submitter may rate the answer until" in page
+    r = _post(client, f"/hearings/suggestions/{s.number}/close", follow_redirects=True)
+    assert "The submitter may rate the answer until" in r.get_data(as_text=True)
+    db.session.refresh(s)
+    assert s.status == SuggestionStatus.ANSWERED
+
+
 def test_secretary_cannot_route_to_a_body_of_another_community(client, login, world, make, db):
     foreign = make.body(world.other, BodyKind.PROPERTY_COMPANY)
     s = hf.suggestion(world.c)

@@ -1,6 +1,6 @@
 """Rules of the hearings domain: due dates, the suggestion status machine, waiting lists, statistics."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -125,6 +125,34 @@ def test_illegal_moves_are_refused(make, step):
             ops.accept_suggestion(s, body)
             ops.answer_suggestion(s, "x")
             ops.decline_suggestion(s, "no")
+
+
+def test_the_secretary_closes_an_unrated_answer_only_after_the_submitter_had_time_to_rate(make, db):
+    c = make.community()
+    resident = make.user("resident", community=c)
+    s = hf.suggestion(c, resident)
+    ops.accept_suggestion(s, make.body(c))
+    ops.answer_suggestion(s, "已处理")
+    # Answered today: closing now would take away the resident's 不满意 (and the reopening).
+    with pytest.raises(TransitionError):
+        ops.close_suggestion(s)
+    assert s.status == SuggestionStatus.ANSWERED and s.can_rate(resident)
+    # Answered on Monday 2 Nov 2026: the resident may rate until Monday 9 Nov (5 working days).
+    s.answered_at = datetime(2026, 11, 2, 2, 0)
+    assert s.rating_deadline == date(2026, 11, 9)
+    assert not s.can_close_unrated(date(2026, 11, 9)) and s.can_close_unrated(date(2026, 11, 10))
+    s.answered_at = utcnow() - timedelta(days=30)
+    ops.close_suggestion(s)
+    assert s.status == SuggestionStatus.CLOSED and s.rating is None
+
+
+def test_a_walk_ins_answered_suggestion_can_be_closed_at_once(make):
+    c = make.community()
+    s = hf.suggestion(c, walk_in_name="赵大爷")
+    ops.accept_suggestion(s, make.body(c))
+    ops.answer_suggestion(s, "已处理")
+    ops.close_suggestion(s)
+    assert s.status == SuggestionStatus.CLOSED
 
 
 def test_rating_someone_elses_suggestion_is_refused(make):

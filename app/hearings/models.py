@@ -549,6 +549,9 @@ class Rating(enum.StrEnum):
 MAX_REOPENINGS = 1
 #: Working days a body has to answer, counted from acceptance.
 DEFAULT_DUE_WORKING_DAYS = 15
+#: Working days the submitter has to rate an answer before the secretary may close it unrated
+#: (closing at once would take away their chance to reopen it).
+RATING_WINDOW_WORKING_DAYS = 5
 SUMMARY_MAX = 200
 TEXT_MAX = 2000
 
@@ -661,6 +664,21 @@ class Suggestion(db.Model):
     @property
     def may_reopen(self) -> bool:
         return self.reopen_count < MAX_REOPENINGS
+
+    @property
+    def rating_deadline(self) -> date | None:
+        """The last day the submitter may rate before the answer can be closed unrated; None for a walk-in."""
+        if self.answered_at is None or self.submitter_id is None:
+            return None
+        from app.core.time import add_working_days, to_local
+
+        return add_working_days(to_local(self.answered_at).date(), RATING_WINDOW_WORKING_DAYS)
+
+    def can_close_unrated(self, today: date | None = None) -> bool:
+        if self.status != SuggestionStatus.ANSWERED:
+            return False
+        deadline = self.rating_deadline
+        return deadline is None or (today or local_today()) > deadline
 
     def can_rate(self, user) -> bool:
         return (

@@ -492,7 +492,12 @@ def _close(s: Suggestion, actor=None) -> None:
 
 
 def close_suggestion(s: Suggestion, actor=None) -> Suggestion:
-    """Close an answered suggestion that its submitter did not rate (or cannot: a walk-in)."""
+    """Close an answered suggestion that its submitter did not rate in time (or cannot: a walk-in)."""
+    if s.status == SuggestionStatus.ANSWERED and not s.can_close_unrated(local_today()):
+        raise TransitionError(
+            _("The submitter may rate the answer until %(date)s; it can be closed without a rating after that.",
+              date=s.rating_deadline.isoformat())
+        )
     _close(s, actor=actor)
     _notify_submitter(s, N_("Your suggestion %(number)s was closed."))
     return s
