@@ -246,6 +246,33 @@ MUTATIONS.update({
 })
 
 
+def item_by_item_doc():
+    m = manifest("item_by_item", [("x", 10), ("y", 20)], size=4)
+    return export(m, [{"x": "yes", "y": "no"}, {"x": "abstain", "y": "yes"}, {"x": "yes", "y": "yes"}])
+
+
+MUTATIONS.update({
+    # Every kind of invalid ballot DESIGN.md names, each in a log re-forged so that only the ballot is wrong.
+    "item left unanswered, log re-forged": (
+        rechain(edit(item_by_item_doc(), set_choices(1, {"x": "yes"}))), "invalid ballot at seq 1 for item_by_item"
+    ),
+    "item answered maybe, log re-forged": (
+        rechain(edit(item_by_item_doc(), set_choices(0, {"x": "maybe", "y": "no"}))), "invalid ballot at seq 0"
+    ),
+    "ratification answered maybe, log re-forged": (
+        rechain(edit(ratification_doc(), set_choices(2, {"answer": "maybe"}))), "invalid ballot at seq 2"
+    ),
+    "fewer ballots than participants": (
+        edit(item_by_item_doc(), lambda d: (d["participation"].append("Voter 999"), d["participation"].sort())),
+        "fewer ballots (3) than participants (4)",
+    ),
+    # A free project cannot be funded by equal shares: such a manifest is refused, not recounted.
+    "equal shares option without a cost": (
+        rechain(edit(equal_shares_doc(), lambda d: d["manifest"]["options"][0].update(cost=0))), "costs nothing"
+    ),
+})
+
+
 @pytest.mark.parametrize("name", list(MUTATIONS))
 def test_verifier_rejects_a_tampered_log(name, tmp_path):
     doc, reason = MUTATIONS[name]
