@@ -109,6 +109,14 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     form.locator("textarea").fill("十一点太晚，影响休息。")
     form.locator("button[type=submit]").click()
     expect(page.locator(f"#amendment-{rejected.id}")).to_contain_text("十一点太晚，影响休息。")
+    # ...answers Wang's comment in its thread, which then shows as answered.
+    root = page.locator(".thread > .comment").first
+    expect(root).to_contain_text("尚未答复")
+    root.locator("summary", has_text="答复").click()
+    root.locator("textarea[name=body]").fill("谢谢，修订稿会采纳九点。")
+    root.locator("form[action$='/comments'] button[type=submit]").click()
+    expect(page.locator(".thread > .comment").first).to_contain_text("已答复")
+    expect(page.locator(".comment.reply").last).to_contain_text("书记")
     page.goto(f"/pacts/{pact_id}")
     page.once("dialog", lambda dialog: dialog.accept())  # "Close the consultation now?"
     page.locator("form[action$='/consultation/close'] button").click()
@@ -147,9 +155,17 @@ def test_pact_pages_have_no_serious_accessibility_violations(axe_page, make, com
         from app.pacts import operations as ops
 
         ops.post_comment(pact, resident, "我支持")
+        ops.post_comment(pact, resident, "第一条要具体些", clause=pact.latest_version.clauses[0])
+        ops.propose_amendment(pact, pact.latest_version.clauses[0], resident, "第一条 垃圾定时定点分类投放。", "更具体")
     commit()
     login_in_browser(axe_page, resident.phone, PASSWORD)
     for url in (f"/pacts/community/{c.id}", f"/pacts/{pact.id}",
                 f"/pacts/{pact.id}/clauses/{pact.latest_version.clauses[0].id}"):
+        axe_page.goto(url)
+        assert axe_violations(axe_page) == [], url
+    # The secretary's pages: what waits for an answer, answer and decision forms.
+    axe_page.context.clear_cookies()
+    login_in_browser(axe_page, secretary.phone, PASSWORD)
+    for url in (f"/pacts/{pact.id}", f"/pacts/{pact.id}/clauses/{pact.latest_version.clauses[0].id}"):
         axe_page.goto(url)
         assert axe_violations(axe_page) == [], url
