@@ -602,3 +602,29 @@ def test_a_published_vote_shows_the_ballot_it_froze_even_after_a_project_is_corr
     page = en.get(f"/votes/{vote.id}").get_data(as_text=True)
     assert "改过的名称" not in page and f"{w.projects[1].id}" in page
     assert vote.manifest["options"][1]["title"] in page
+
+
+def test_paper_ballot_page_queries_do_not_grow_with_the_deputies(en, login):
+    counts = []
+    for n in (3, 15):
+        w = vf.world(n_deputies=n)
+        vote = vf.vote(w)
+        ops.cast_ballot(vote, w.deputies[0], {"approve": []})
+        db.session.commit()
+        login(w.secretary)
+        page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
+        assert w.deputies[0].display_name not in page.split('id="voter_id"')[1].split("</select>")[0]
+        assert w.deputies[-1].display_name in page
+        counts.append(_queries_for(en, f"/votes/{vote.id}/paper"))
+    assert counts[0] == counts[1], counts
+
+
+def test_paper_ballot_for_a_household_lists_members_of_households_that_have_not_voted(en, login):
+    w = vf.world(n_deputies=0, n_residents=4, households=2)
+    vote = vf.vote(w, method=Method.RATIFICATION, electorate=ElectorateKind.HOUSEHOLDS, secrecy=Secrecy.SECRET)
+    ops.cast_ballot(vote, w.residents[0], {"answer": "yes"})  # household 0 (residents 0 and 2) has voted
+    db.session.commit()
+    login(w.secretary)
+    page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
+    listed = page.split('id="voter_id"')[1].split("</select>")[0]
+    assert "居民1" in listed and "居民3" in listed and "居民0" not in listed and "居民2" not in listed

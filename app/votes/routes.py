@@ -362,18 +362,20 @@ def ballot(vote_id: int):
 
 
 def _paper_voters(vote: Vote) -> list[User]:
-    """Electors (or members of elector households) who have not voted yet."""
-    users = []
-    for elector in db.session.scalars(select(VoteElector).where(VoteElector.vote_id == vote.id)):
-        if elector.user_id is not None:
-            candidates = [elector.user]
-        else:
-            from app.accounts.queries import members_of_community
+    """Electors (or members of elector households) who have not voted yet, in a fixed number of queries."""
+    from app.accounts.queries import members_of_community
+    from app.votes.models import Participation
 
-            candidates = [u for u in members_of_community(vote.community_id)
-                          if u.household is not None and u.household.id == elector.household_id]
-        users.extend(u for u in candidates if not operations.has_voted(vote, u))
-    return users
+    voted = set(db.session.scalars(select(Participation.voter_key).where(Participation.vote_id == vote.id)))
+    electors = list(db.session.scalars(select(VoteElector).where(VoteElector.vote_id == vote.id)))
+    if vote.per_household:
+        waiting = {e.household_id for e in electors if e.household_id not in voted}
+        return [u for u in members_of_community(vote.community_id)
+                if u.household is not None and u.household.id in waiting]
+    waiting_ids = [e.user_id for e in electors if e.user_id not in voted]
+    if not waiting_ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(waiting_ids)).order_by(User.id)))
 
 
 @bp.route("/<int:vote_id>/paper", methods=["GET", "POST"])
