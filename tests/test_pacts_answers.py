@@ -148,3 +148,22 @@ def test_a_decision_without_accept_or_reject_keeps_the_typed_reason(client, worl
     r = client.post(f"/pacts/amendments/{a.id}/decide", data={f"d{a.id}-decision": "reject", f"d{a.id}-response": long})
     assert r.status_code == 400 and long in r.get_data(as_text=True)
     assert 'value="reject" checked' in r.get_data(as_text=True)
+
+
+def test_notifications_link_to_the_page_that_shows_the_comment_or_amendment(client, world, login, app):
+    clause = world.pact.latest_version.clauses[0]
+    with pf.request_context(app):
+        root = ops.post_comment(world.pact, world.r1, "第一条要具体些", clause=clause)
+        reply = ops.post_comment(world.pact, world.r2, "同意", parent=root)
+        a = ops.propose_amendment(world.pact, clause, world.r1, "第一条 垃圾定时定点分类投放。", "更具体")
+        ops.decide_amendment(a, False, "暂不采纳", actor=world.sec)
+        ops.hide_comment(reply, "与本条无关", actor=world.sec)
+    db.session.commit()
+    clause_page = f"/pacts/{world.pact.id}/clauses/{clause.id}"
+    links = {(n.user_id, n.message[:12]): n.link for n in db.session.scalars(select(Notification))}
+    assert links[(world.r1.id, "%(name)s rep")] == f"{clause_page}#comment-{reply.id}"  # r2 replied to r1
+    assert links[(world.r1.id, "Your amendme")] == f"{clause_page}#amendment-{a.id}"  # rejected
+    assert links[(world.r2.id, "Your comment")] == f"{clause_page}#comment-{reply.id}"  # hidden
+    # And the anchors are really on that page.
+    page = client.get(clause_page).get_data(as_text=True)
+    assert f'id="amendment-{a.id}"' in page and f'id="comment-{reply.id}"' in page

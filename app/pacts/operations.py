@@ -53,6 +53,18 @@ def pact_link(pact: Pact, anchor: str = "") -> str:
     return f"/pacts/{pact.id}" + (f"#{anchor}" if anchor else "")
 
 
+def comment_link(comment: Comment) -> str:
+    """Where the comment is shown: its clause's page, or the pact page for the whole pact."""
+    if comment.clause_id:
+        return f"/pacts/{comment.pact_id}/clauses/{comment.clause_id}#comment-{comment.id}"
+    return f"/pacts/{comment.pact_id}#comment-{comment.id}"
+
+
+def amendment_link(amendment: Amendment) -> str:
+    """Amendments are shown on their clause's page."""
+    return f"/pacts/{amendment.pact_id}/clauses/{amendment.clause_id}#amendment-{amendment.id}"
+
+
 def _followers(pact: Pact, exclude=None) -> list:
     from app.accounts.models import User
 
@@ -502,7 +514,7 @@ def post_comment(pact: Pact, user, body: str, clause: Clause | None = None, pare
             db.session.flush()
         if parent.author_id != user.id:
             notify(parent.author, N_("%(name)s replied to your comment on “%(title)s”."),
-                   link=pact_link(pact, f"comment-{comment.id}"), title=pact.title, name=_display(user, pact))
+                   link=comment_link(comment), title=pact.title, name=_display(user, pact))
     audit.record("pact.comment", comment, community=pact.community_id, actor=user)
     _add_follow(pact, user)
     return comment
@@ -586,7 +598,7 @@ def hide_comment(comment: Comment, reason: str, actor=None) -> Comment:
     db.session.flush()
     audit.record("pact.comment_hide", comment, community=comment.pact.community_id, detail=reason, actor=actor)
     notify(comment.author, N_("Your comment on “%(title)s” was hidden by the secretary: %(reason)s"),
-           link=pact_link(comment.pact, f"comment-{comment.id}"), title=comment.pact.title, reason=reason)
+           link=comment_link(comment), title=comment.pact.title, reason=reason)
     return comment
 
 
@@ -661,10 +673,10 @@ def decide_amendment(amendment: Amendment, accept: bool, response: str, actor=No
                  community=pact.community_id, detail=response, actor=actor)
     if accept:
         notify(amendment.author, N_("Your amendment to “%(title)s” was accepted: %(reason)s"),
-               link=pact_link(pact, f"amendment-{amendment.id}"), title=pact.title, reason=response)
+               link=amendment_link(amendment), title=pact.title, reason=response)
     else:
         notify(amendment.author, N_("Your amendment to “%(title)s” was rejected: %(reason)s"),
-               link=pact_link(pact, f"amendment-{amendment.id}"), title=pact.title, reason=response)
+               link=amendment_link(amendment), title=pact.title, reason=response)
     return amendment
 
 
