@@ -528,6 +528,44 @@ def test_board_query_count_does_not_grow_with_suggestions(client, world, db):
     assert many == few
 
 
+def test_session_pages_query_count_does_not_grow_with_registrants(client, login, world, make, db):
+    from sqlalchemy import event
+
+    session_id = hf.session(world.c).id
+    building_id = world.building.id
+
+    def count_queries(n):
+        session = db.session.get(HearingSession, session_id)
+        community = session.community
+        for _ in range(n):
+            user = make.user("resident", community=community, building=make.building(community, households=1))
+            ops.register_for_session(session, user)
+            ops.add_walk_in(session, "赵大爷", building_id)
+        for r in session.registered:
+            ops.set_attendance(r, True)
+        db.session.commit()
+        counts = []
+        for path in ("", "/attendance", "/sign-in-sheet"):
+            db.session.expunge_all()
+            queries = []
+
+            def before(*args, queries=queries, **_kw):
+                queries.append(args[2])
+
+            event.listen(db.engine, "before_cursor_execute", before)
+            try:
+                assert client.get(f"/hearings/sessions/{session_id}{path}").status_code == 200
+            finally:
+                event.remove(db.engine, "before_cursor_execute", before)
+            counts.append(len(queries))
+        return counts
+
+    login(world.secretary)
+    few = count_queries(2)
+    many = count_queries(8)
+    assert many == few
+
+
 def test_a_deputy_schedules_a_reception_at_the_station(client, login, world, db):
     login(world.deputy)
     start = (utcnow() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")

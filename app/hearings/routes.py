@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Role, RoleAssignment, User
+from app.accounts.models import Membership, Role, RoleAssignment, User
 from app.accounts.queries import deputies_of_station
 from app.core.permissions import body_ids_handled_by, can, require, roles_in, station_ids_of_deputy
 from app.core.time import from_local, to_local, utcnow
@@ -39,7 +40,9 @@ from app.hearings.models import (
     SUBJECT_TYPE_LABELS,
     SUBJECT_TYPES,
     Category,
+    FollowUpAction,
     HearingSession,
+    Minutes,
     Rating,
     Registration,
     RegistrationStatus,
@@ -49,6 +52,7 @@ from app.hearings.models import (
     SuggestionSource,
     SuggestionStatus,
     TransitionError,
+    WalkIn,
 )
 from app.hearings.queries import (
     SUGGESTION_ROW,
@@ -61,7 +65,7 @@ from app.hearings.queries import (
     stats_by_body,
     suggestion_by_number,
 )
-from app.org.models import Body, Building, Community, Station
+from app.org.models import Body, Building, Community, Household, Station
 
 # --- helpers -----------------------------------------------------------------
 
@@ -119,6 +123,27 @@ def can_register(session: HearingSession) -> bool:
 
 def _session_or_404(session_id: int) -> HearingSession:
     return db.get_or_404(HearingSession, session_id)
+
+
+#: What the session, attendance and sign-in pages show of each registrant (name and building),
+#: each walk-in and the minutes, loaded up front instead of once per person.
+SESSION_PAGE = (
+    selectinload(HearingSession.registrations).selectinload(Registration.user).selectinload(User.memberships)
+    .selectinload(Membership.household).selectinload(Household.building),
+    selectinload(HearingSession.walk_ins).selectinload(WalkIn.building),
+    selectinload(HearingSession.minutes).selectinload(Minutes.actions).selectinload(FollowUpAction.body),
+    selectinload(HearingSession.minutes).selectinload(Minutes.speakers),
+    selectinload(HearingSession.agenda),
+)
+
+
+def _session_page_or_404(session_id: int) -> HearingSession:
+    session = db.session.scalar(
+        select(HearingSession).where(HearingSession.id == session_id).options(*SESSION_PAGE)
+    )
+    if session is None:
+        abort(404)
+    return session
 
 
 def _suggestion_or_404(number: str) -> Suggestion:
@@ -331,7 +356,7 @@ def _session_context(session: HearingSession, **extra) -> dict:
 @bp.route("/sessions/<int:session_id>")
 def session(session_id: int):
     """A session: subject, time and place, agenda, registration, minutes and its suggestions."""
-    session = _session_or_404(session_id)
+    session = _session_page_or_404(session_id)
     return render_template("hearings/session.html", **_session_context(session))
 
 
@@ -465,7 +490,7 @@ def _buildings_for(session: HearingSession) -> list[Building]:
 @login_required
 def attendance(session_id: int):
     """At the door: tick registrants and add walk-ins without accounts."""
-    session = _session_or_404(session_id)
+    session = _session_page_or_404(session_id)
     if not can_run(session):
         abort(403)
     form = WalkInForm(buildings=_buildings_for(session))
@@ -514,7 +539,7 @@ def set_attendance(session_id: int, registration_id: int):
 @login_required
 def sign_in_sheet(session_id: int):
     """A printable sign-in sheet with every registrant and blank lines for walk-ins."""
-    session = _session_or_404(session_id)
+    session = _session_page_or_404(session_id)
     if not can_run(session):
         abort(403)
     return render_template("hearings/sign_in_sheet.html", session=session, blank_lines=range(15))
