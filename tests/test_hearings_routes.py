@@ -447,6 +447,7 @@ def test_home_sections_per_role(client, english, login, world, db):
     login(world.handler)
     home = client.get("/").get_data(as_text=True)
     assert "逾期的建议" in home and "新的建议" not in home
+    assert f"/hearings/community/{world.c.id}/suggestions?body={world.property.id}" in home
     login(world.resident)
     home = client.get("/").get_data(as_text=True)
     assert "Please rate the answer" in home and "即将召开的听证会" in home

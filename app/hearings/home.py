@@ -18,6 +18,7 @@ from app.hearings.models import (
     SuggestionStatus,
 )
 from app.hearings.queries import upcoming_registrations
+from app.org.models import Body
 
 
 def _link(s: Suggestion) -> str:
@@ -92,7 +93,13 @@ def handler_sections(user) -> list[HomeSection]:
         else:
             badge, kind = _("Due %(date)s", date=s.due_date.isoformat() if s.due_date else "—"), "info"
         items.append(HomeItem(f"{s.number} · {s.summary}", _link(s), badge, kind))
-    return [HomeSection(title=_("Suggestions awaiting your body's answer"), items=items, priority=25)]
+    # The list stops at 20: point to the body's full list on its community's board.
+    body = db.session.get(Body, body_ids[0])
+    more = {}
+    if body is not None and body.community_id is not None:
+        more = {"more_link": f"/hearings/community/{body.community_id}/suggestions?body={body.id}",
+                "more_label": _("All suggestions of %(body)s", body=body.name)}
+    return [HomeSection(title=_("Suggestions awaiting your body's answer"), items=items, priority=25, **more)]
 
 
 @home_section
