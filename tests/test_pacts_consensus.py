@@ -70,3 +70,34 @@ def test_no_positions_at_all():
     assert not c.is_broad and not c.is_divided
     assert c.coverage == 0
     assert clause_consensus({}, 0, 0).coverage == 0
+
+
+def test_exactly_on_the_thresholds():
+    # Building 1: 8 of 8 support -> 9/10; building 2: 1 of 3 -> 2/5 = 0.4 exactly.
+    # bridging = sqrt(9/10 * 2/5) = sqrt(9/25) = 0.6 exactly -> ">= 0.6" holds;
+    # support 9/11 >= 2/3, 11 positions -> broad. 0.4 is not *below* 0.4 -> not divided.
+    c = clause_consensus({1: GroupCount(support=8), 2: GroupCount(support=1, oppose=2)}, 11, 20)
+    assert c.bridging == pytest.approx(0.6)
+    assert c.is_broad
+    assert not c.is_divided
+    # Three buildings at 3/5 each (5 of 8): bridging exactly 0.6, but support 15/24 < 2/3.
+    three = clause_consensus({g: GroupCount(support=5, oppose=3) for g in (1, 2, 3)}, 24, 30)
+    assert three.bridging == pytest.approx(0.6)
+    assert not three.is_broad
+    # A building exactly at 0.6 is not *above* 0.6: 1/6 and 3/5 -> not divided.
+    edge = clause_consensus({1: GroupCount(oppose=4), 2: GroupCount(support=2, oppose=1)}, 7, 20)
+    assert not edge.is_divided
+    # Just past the thresholds on both sides -> divided: 1/6 < 0.4 and 2/3 > 0.6.
+    past = clause_consensus({1: GroupCount(oppose=4), 2: GroupCount(support=3, oppose=1)}, 8, 20)
+    assert past.is_divided
+
+
+def test_bridging_exactly_06_where_floating_point_rounds_below():
+    # Buildings: 2 of 2 (3/4), 2 of 8 (3/10), 23 of 23 (24/25); product 216/1000 = 0.6^3, so
+    # bridging is exactly 0.6 -- computed in floats it comes out as 0.5999999999999999.
+    # Support 27/33 >= 2/3 and 33 positions: broad. 3/10 < 0.4 and 24/25 > 0.6: also divided.
+    groups = {1: GroupCount(support=2), 2: GroupCount(support=2, oppose=6), 3: GroupCount(support=23)}
+    c = clause_consensus(groups, 33, 60)
+    assert c.bridging == pytest.approx(0.6)
+    assert c.is_broad
+    assert c.is_divided

@@ -15,11 +15,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-BROAD_BRIDGING = 0.6
+# Thresholds as exact fractions: the labels are decided in rational arithmetic, so a clause
+# exactly on a threshold (bridging exactly 0.6, a building exactly at 0.4) never flips on a
+# floating-point rounding.
+BROAD_BRIDGING = Fraction(3, 5)
 BROAD_SUPPORT = Fraction(2, 3)
 BROAD_MIN_POSITIONS = 5
-DIVIDED_LOW = 0.4
-DIVIDED_HIGH = 0.6
+DIVIDED_LOW = Fraction(2, 5)
+DIVIDED_HIGH = Fraction(3, 5)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,10 @@ class GroupCount:
     def agreement(self) -> float:
         """(A_g + 1) / (S_g + 2): the building's smoothed share of support."""
         return (self.support + 1) / (self.total + 2)
+
+    @property
+    def exact_agreement(self) -> Fraction:
+        return Fraction(self.support + 1, self.total + 2)
 
 
 @dataclass
@@ -72,16 +79,15 @@ class ClauseConsensus:
 
     @property
     def is_broad(self) -> bool:
-        return (
-            self.bridging is not None
-            and self.bridging >= BROAD_BRIDGING
-            and self.total >= BROAD_MIN_POSITIONS
-            and Fraction(self.support, self.total) >= BROAD_SUPPORT
-        )
+        live = [g for g in self.groups.values() if g.total]
+        if not live or self.total < BROAD_MIN_POSITIONS or Fraction(self.support, self.total) < BROAD_SUPPORT:
+            return False
+        # bridging >= 0.6  <=>  Π_g (A_g+1)/(S_g+2) >= 0.6^G (both sides positive)
+        return math.prod(g.exact_agreement for g in live) >= BROAD_BRIDGING ** len(live)
 
     @property
     def is_divided(self) -> bool:
-        values = [g.agreement for g in self.groups.values() if g.total]
+        values = [g.exact_agreement for g in self.groups.values() if g.total]
         return any(v < DIVIDED_LOW for v in values) and any(v > DIVIDED_HIGH for v in values)
 
 
