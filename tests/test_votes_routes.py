@@ -454,6 +454,12 @@ def test_ratification_route(en, login, app):
     db.session.refresh(pact)
     assert vote.method == Method.RATIFICATION and pact.status == PactStatus.RATIFICATION
     assert vote.pact_version_id == pact.latest_version.id
+    # The ballot links to the very version put to the vote, not just to the community's pacts.
+    ops.open_vote(vote, w.secretary)
+    db.session.commit()
+    login(w.residents[0])
+    ballot = en.get(f"/votes/{vote.id}/ballot").get_data(as_text=True)
+    assert f"/pacts/{pact.id}/versions/{pact.latest_version.number}/print" in ballot
 
 
 # --------------------------------------------------------------------------- CLI
