@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.audit import AuditEntry
@@ -275,3 +275,26 @@ def test_close_due_cli_command(world, app):
     assert "1 consultation(s) closed" in result.output, result.output
     db.session.expire_all()
     assert db.session.get(Pact, p.id).status == PactStatus.REVISION
+
+
+def test_every_lifecycle_move_is_audited_and_told_to_followers(world):
+    p = pf.pact(world.c, world.sec, PactStatus.DRAFTING)
+    ops.follow_pact(p, world.r1)
+    now = utcnow()
+    steps = [
+        (lambda: ops.open_consultation(p, now, now + timedelta(days=7), actor=world.sec), "pact.consultation_open"),
+        (lambda: ops.close_consultation(p, actor=world.sec), "pact.consultation_close"),
+        (lambda: ops.begin_ratification(p, world.sec), "pact.ratification_begin"),
+        (lambda: ops.conclude_ratification(p, False, world.sec), "pact.ratification_reject"),
+        (lambda: ops.begin_ratification(p, world.sec), "pact.ratification_begin"),
+        (lambda: ops.conclude_ratification(p, True, world.sec), "pact.adopt"),
+        (lambda: ops.repeal_pact(p, "新公约已另行制定", actor=world.sec), "pact.repeal"),
+    ]
+    for step, action in steps:
+        audited = db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == action))
+        told = db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == world.r1.id))
+        step()
+        assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == action)) == audited + 1
+        assert db.session.scalar(select(func.count(Notification.id)).where(
+            Notification.user_id == world.r1.id)) == told + 1, action
+    assert p.status == PactStatus.REPEALED
