@@ -362,3 +362,15 @@ def test_equal_shares_without_a_budget_is_refused_not_a_crash(db):
     with pytest.raises(ops.VoteError) as refused:
         ops.open_vote(v, w.secretary)
     assert refused.value.code == "no_budget"
+
+
+def test_publishing_a_household_vote_tells_every_member_of_the_electorate(db):
+    from app.core.notifications import Notification
+
+    w = vf.world(n_deputies=0, n_residents=4, households=2)
+    v = vf.vote(w, method=Method.RATIFICATION, electorate=ElectorateKind.HOUSEHOLDS, secrecy=Secrecy.SECRET)
+    ops.cast_ballot(v, w.residents[0], {"answer": "yes"})
+    ops.close_vote(v, w.secretary)
+    ops.publish_vote(v, w.secretary)
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.link == f"/votes/{v.id}")))
+    assert told == {r.id for r in w.residents}

@@ -412,9 +412,14 @@ def publish_vote(vote: Vote, actor, now: datetime | None = None) -> Vote:
                 advance_project(option.project, ProjectStatus.PLANNED, actor)
     audit.record("vote.publish", vote, community=vote.community_id, actor=actor,
                  detail=f"certified; root {vote.final_root}")
-    electors = db.session.scalars(
+    electors = list(db.session.scalars(
         select(User).join(VoteElector, VoteElector.user_id == User.id).where(VoteElector.vote_id == vote.id)
-    ).all()
+    ))
+    if vote.per_household:  # every member of a household in the electorate hears the result
+        households = set(db.session.scalars(
+            select(VoteElector.household_id).where(VoteElector.vote_id == vote.id)))
+        electors += [u for u in members_of_community(vote.community_id)
+                     if u.household is not None and u.household.id in households]
     if electors:
         notify(list(electors), N_("The result of the vote “%(title)s” is published."),
                link=f"/votes/{vote.id}", title=vote.title)
