@@ -634,3 +634,15 @@ def test_paper_ballot_for_a_household_lists_members_of_households_that_have_not_
     page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
     listed = page.split('id="voter_id"')[1].split("</select>")[0]
     assert "居民1" in listed and "居民3" in listed and "居民0" not in listed and "居民2" not in listed
+
+
+def test_project_list_queries_do_not_grow_with_the_projects(en):
+    counts = []
+    for n in (2, 8):
+        w = vf.world(n_deputies=0, n_projects=n)
+        for project in w.projects:
+            ops.advance_project(project, ProjectStatus.PLANNED, w.secretary)
+            ops.add_project_update(project, on=utcnow().date(), percent=10, note="开工", actor=w.secretary)
+        db.session.commit()
+        counts.append(_queries_for(en, f"/votes/community/{w.community.id}/projects"))
+    assert counts[0] == counts[1], counts

@@ -1,6 +1,7 @@
 """Reads that the vote pages, the export and the home page share."""
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.votes import ballot_log
@@ -84,8 +85,11 @@ def community_votes(community_id: int, include_drafts: bool) -> list[Vote]:
 
 
 def community_projects(community_id: int) -> list[Project]:
+    """The community's projects, newest first, with their progress updates loaded in one more query."""
     return list(db.session.scalars(
-        select(Project).where(Project.community_id == community_id).order_by(Project.created_at.desc(), Project.id.desc())
+        select(Project).where(Project.community_id == community_id)
+        .options(selectinload(Project.updates))
+        .order_by(Project.created_at.desc(), Project.id.desc())
     ))
 
 
