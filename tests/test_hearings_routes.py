@@ -124,7 +124,8 @@ def test_full_workflow_over_http(client, english, login, world, db):
     assert r.status_code == 303
     # The owners' committee's handler cannot answer for the property company.
     login(world.owners_handler)
-    assert _post(client, url + "/answer", {"answer-answer": "不是我们"}).status_code == 403
+    r = _post(client, url + "/answer", {"answer-answer": "不是我们"})
+    assert r.status_code == 403 and "This suggestion is routed to another body." in r.get_data(as_text=True)
     login(world.handler)
     assert _post(client, url + "/answer", {"answer-answer": "已报修"}).status_code == 303
     # Someone else cannot rate it.

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Membership, Role, RoleAssignment, User
 from app.accounts.queries import deputies_of_station
+from app.core.errors import render_error
 from app.core.permissions import body_ids_handled_by, can, require, roles_in, station_ids_of_deputy
 from app.core.time import from_local, to_local, utcnow
 from app.extensions import db, htmx, limiter
@@ -828,7 +829,7 @@ def answer(number: str):
     except TransitionError as e:
         db.session.rollback()
         if s.body_id not in body_ids_handled_by(current_user):
-            abort(403)
+            return render_error(403, str(e))
         return _refused(str(e), url_for("hearings.suggestion", number=s.number))
     return _done(s, _("Your answer is published; the resident was asked to rate it."))
 
