@@ -352,6 +352,7 @@ def test_secretary_enters_a_paper_ballot(en, login):
     login(w.secretary)
     page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
     assert w.deputies[1].display_name in page
+    assert "Review this paper ballot" in page and "Review my ballot" not in page  # the secretary's words
     assert en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "approve": []}).status_code == 400
     response = en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "voter_id": w.deputies[1].id,
                                                         "approve": vf.ids(w.projects[:1])})
