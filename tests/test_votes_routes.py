@@ -647,3 +647,18 @@ def test_project_list_queries_do_not_grow_with_the_projects(en):
         db.session.commit()
         counts.append(_queries_for(en, f"/votes/community/{w.community.id}/projects"))
     assert counts[0] == counts[1], counts
+
+
+def test_a_draft_states_the_default_threshold_and_quorum_it_will_open_with(en, login):
+    w = vf.world(n_deputies=5)
+    draft = vf.vote(w, open_it=False)  # no threshold or quorum given
+    db.session.commit()
+    login(w.secretary)
+    page = en.get(f"/votes/{draft.id}").get_data(as_text=True)
+    assert "default: more than half of the electorate frozen at opening" in page
+    assert "default: more than half of the electorate frozen at opening must vote" in page
+    ops.open_vote(draft, w.secretary)
+    db.session.commit()
+    assert draft.manifest["params"]["threshold"] == 2 and draft.manifest["params"]["quorum"] == 2
+    opened = en.get(f"/votes/{draft.id}").get_data(as_text=True)
+    assert "more than 2 votes" in opened and "more than 2 ballots" in opened
