@@ -87,3 +87,14 @@ def test_a_refused_clause_edit_keeps_the_typed_text_on_the_draft_page(client, ma
     assert db.session.get(type(clause), clause.id).text == "第一条 爱护公共环境，垃圾分类投放。"
     r = client.post(f"/pacts/{draft.id}/clauses", data={"new-text": ""})
     assert r.status_code == 400 and "第1版草稿" in r.get_data(as_text=True)
+
+
+def test_chinese_labels_end_with_a_chinese_colon(client, world, app):
+    clause = world.pact.latest_version.clauses[0]
+    with pf.request_context(app):
+        a = ops.propose_amendment(world.pact, clause, world.r1, "第一条 垃圾定时定点分类投放。", "更具体")
+        ops.decide_amendment(a, True, "采纳", actor=world.sec)
+    db.session.commit()
+    page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
+    assert "建议的条文：" in page and "理由：" in page and "书记的答复：" in page
+    assert ":</strong>" not in page
