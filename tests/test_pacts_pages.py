@@ -98,3 +98,14 @@ def test_chinese_labels_end_with_a_chinese_colon(client, world, app):
     page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
     assert "建议的条文：" in page and "理由：" in page and "书记的答复：" in page
     assert ":</strong>" not in page
+
+
+def test_english_agree_counts_read_naturally(client, world, app):
+    with pf.request_context(app):
+        c = ops.post_comment(world.pact, world.r1, "Good")
+        ops.post_comment(world.pact, world.r1, "Also good")
+        ops.agree_comment(c, world.r2)
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    page = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+    assert "1 person agrees" in page and "0 people agree" in page
