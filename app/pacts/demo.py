@@ -167,6 +167,18 @@ def _consultation_pact(community, secretary, residents, rng, now):
     # Positions shown next to comments: make sure a few commenters hold one.
     db.session.flush()
 
+    # Moderation: an advert reported by two residents and hidden by the secretary (a public
+    # notice with the reason stays in its place), and a heated reply reported but not yet decided.
+    ad = ops.post_comment(pact, speakers[8], "专业上门维修空调、疏通下水道，价格优惠，电话请私信。", clause=clauses[9])
+    ad.created_at = now - timedelta(days=5)
+    ops.report_comment(ad, speakers[9], "商业广告")
+    ops.report_comment(ad, speakers[10], "广告，与公约无关")
+    ops.hide_comment(ad, "商业广告，与公约讨论无关。", actor=secretary)
+    heated = ops.post_comment(pact, speakers[11], "跳广场舞的就是自私，根本不考虑别人。", clause=clauses[7])
+    heated.created_at = now - timedelta(days=4)
+    ops.report_comment(heated, speakers[12], "言辞过激，针对一类居民")
+    db.session.flush()
+
     # Amendments in every state.
     a_open = ops.propose_amendment(pact, clauses[12], speakers[1],
                                    "第十三条 外来快递、外卖车辆不进入小区，在东门快递驿站交接；行动不便的居民可预约送货上门。",
