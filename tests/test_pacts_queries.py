@@ -97,3 +97,19 @@ def test_clause_page_query_count_is_fixed_too(client, big, login):
     large, _ = _count_queries(client, url)
     assert large == small
     assert large <= 30, f"{large} queries"
+
+
+def test_the_secretarys_pact_page_with_its_to_answer_list_is_fixed_too(client, big, login, make):
+    from app.org.models import Community
+    from app.pacts.models import Pact
+
+    community = db.session.get(Community, db.session.get(Pact, big.pact_id).community_id)
+    login(make.user("secretary", community=community))
+    url = f"/pacts/{big.pact_id}"
+    _add_comments(big, 200)
+    small, html = _count_queries(client, url)
+    assert 'id="to-answer"' in html
+    _add_comments(big, 1800, start=200)
+    large, _ = _count_queries(client, url)
+    assert large == small
+    assert large <= 35, f"{large} queries"
