@@ -119,7 +119,16 @@ def test_comment_after_consultation_closed_is_refused(client, world, login):
     login(world.r1)
     r = client.post(f"/pacts/{world.pact.id}/comments", data={"body": "晚了"})
     assert r.status_code == 400
-    assert "征求意见已结束" in r.get_data(as_text=True) or "closed" in r.get_data(as_text=True)
+    page = r.get_data(as_text=True)
+    assert "征求意见已结束，不再接受表态、留言和修改建议。" in page
+    assert "晚了</textarea>" in page  # what was typed is still there
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
+    clause = world.pact.latest_version.clauses[0]
+    r = client.post(f"/pacts/{world.pact.id}/clauses/{clause.id}/position", data={"stance": "support"})
+    assert r.status_code == 400 and "征求意见已结束" in r.get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    r = client.post(f"/pacts/{world.pact.id}/comments", data={"body": "too late"})
+    assert r.status_code == 400 and "The consultation is closed" in r.get_data(as_text=True)
 
 
 def test_comment_posting_is_rate_limited_per_user(client, world, login, app):
