@@ -167,3 +167,16 @@ def test_notifications_link_to_the_page_that_shows_the_comment_or_amendment(clie
     # And the anchors are really on that page.
     page = client.get(clause_page).get_data(as_text=True)
     assert f'id="amendment-{a.id}"' in page and f'id="comment-{reply.id}"' in page
+
+
+def test_the_secretarys_answer_deep_in_a_thread_tells_the_thread_author(world, app):
+    with pf.request_context(app):
+        root = ops.post_comment(world.pact, world.r1, "问题")
+        reply = ops.post_comment(world.pact, world.r2, "我也想知道", parent=root)
+        answer = ops.post_comment(world.pact, world.sec, "下周听证会讨论。", parent=reply)
+    told = db.session.scalars(select(Notification).where(Notification.user_id == world.r1.id)).all()
+    assert any(n.message.startswith("The secretary answered") and n.link.endswith(f"#comment-{answer.id}")
+               for n in told)
+    # The reply's author hears of it once, as a reply to their comment.
+    assert len([n for n in db.session.scalars(select(Notification).where(Notification.user_id == world.r2.id))
+                if f"#comment-{answer.id}" in n.link]) == 1

@@ -515,6 +515,10 @@ def post_comment(pact: Pact, user, body: str, clause: Clause | None = None, pare
         if parent.author_id != user.id:
             notify(parent.author, N_("%(name)s replied to your comment on “%(title)s”."),
                    link=comment_link(comment), title=pact.title, name=_display(user, pact))
+        if is_secretary and root.author_id not in (user.id, parent.author_id):
+            # The secretary's answer anywhere in a thread answers the comment that opened it.
+            notify(root.author, N_("The secretary answered your comment on “%(title)s”."),
+                   link=comment_link(comment), title=pact.title)
     audit.record("pact.comment", comment, community=pact.community_id, actor=user)
     _add_follow(pact, user)
     return comment
