@@ -303,6 +303,7 @@ def test_htmx_agree_swaps_the_comment_in_place(client, world, login, app):
     html = r.get_data(as_text=True)
     assert html.lstrip().startswith(f'<article class="comment card" id="comment-{c.id}"')
     assert "1人赞同" in html and "<html" not in html
+    assert f'name="parent_id" value="{c.id}"' in html  # the reply box stays after agreeing
     r = client.post(f"/pacts/comments/{c.id}/agree", headers={"HX-Request": "true"})
     assert r.status_code == 409
     assert r.headers["HX-Retarget"] == "#messages"

@@ -653,7 +653,7 @@ def agree(comment_id: int):
     if htmx:
         pact = comment.pact
         return render_template("pacts/_comment.html", pact=pact, comment=comment, agreed={comment.id},
-                               positions=q.author_positions([comment]), reply_form=None, **_viewer_context(pact))
+                               positions=q.author_positions([comment]), reply_form=True, **_viewer_context(pact))
     flash(_("You agreed with this comment."), "success")
     return redirect(_comment_url(comment), 303)
 
