@@ -374,3 +374,12 @@ def test_publishing_a_household_vote_tells_every_member_of_the_electorate(db):
     ops.publish_vote(v, w.secretary)
     told = set(db.session.scalars(select(Notification.user_id).where(Notification.link == f"/votes/{v.id}")))
     assert told == {r.id for r in w.residents}
+
+
+def test_opening_tells_the_electorate_where_to_vote(db):
+    from app.core.notifications import Notification
+
+    w = vf.world(n_deputies=3)
+    v = vf.vote(w)
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.link == f"/votes/{v.id}/ballot")))
+    assert told == {d.id for d in w.deputies}

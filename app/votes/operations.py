@@ -326,8 +326,24 @@ def open_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
     db.session.flush()
     audit.record("vote.open", vote, community=vote.community_id, actor=actor,
                  detail=f"electorate {size}, manifest {vote.manifest_hash}")
+    if users or households:
+        notify(elector_users(vote), N_("The vote “%(title)s” is open: you can cast your ballot now."),
+               link=f"/votes/{vote.id}/ballot", title=vote.title)
     log.info("vote %s opened by %s", vote.id, getattr(actor, "id", None))
     return vote
+
+
+def elector_users(vote: Vote) -> list[User]:
+    """Everyone who may vote in the frozen electorate: its users, or every member of its households."""
+    electors = list(db.session.scalars(
+        select(User).join(VoteElector, VoteElector.user_id == User.id).where(VoteElector.vote_id == vote.id)
+    ))
+    if vote.per_household:
+        households = set(db.session.scalars(
+            select(VoteElector.household_id).where(VoteElector.vote_id == vote.id)))
+        electors += [u for u in members_of_community(vote.community_id)
+                     if u.household is not None and u.household.id in households]
+    return electors
 
 
 def _hashes(vote_id: int) -> list[str]:
@@ -412,14 +428,7 @@ def publish_vote(vote: Vote, actor, now: datetime | None = None) -> Vote:
                 advance_project(option.project, ProjectStatus.PLANNED, actor)
     audit.record("vote.publish", vote, community=vote.community_id, actor=actor,
                  detail=f"certified; root {vote.final_root}")
-    electors = list(db.session.scalars(
-        select(User).join(VoteElector, VoteElector.user_id == User.id).where(VoteElector.vote_id == vote.id)
-    ))
-    if vote.per_household:  # every member of a household in the electorate hears the result
-        households = set(db.session.scalars(
-            select(VoteElector.household_id).where(VoteElector.vote_id == vote.id)))
-        electors += [u for u in members_of_community(vote.community_id)
-                     if u.household is not None and u.household.id in households]
+    electors = elector_users(vote)
     if electors:
         notify(list(electors), N_("The result of the vote “%(title)s” is published."),
                link=f"/votes/{vote.id}", title=vote.title)
