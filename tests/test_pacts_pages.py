@@ -109,3 +109,22 @@ def test_english_agree_counts_read_naturally(client, world, app):
     client.set_cookie("lang", "en")
     page = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
     assert "1 person agrees" in page and "0 people agree" in page
+
+
+def test_buildings_without_positions_are_named(client, world, make, app):
+    make.building(world.c, name="3号楼", households=2)
+    clause = world.pact.latest_version.clauses[0]
+    with pf.request_context(app):
+        ops.set_position(world.pact, clause, world.r1, "support")
+    db.session.commit()
+    page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
+    note = page[page.index('id="no-positions"'):]
+    note = note[:note.index("</p>")]
+    assert "2号楼、3号楼" in note and "1号楼" not in note
+
+
+def test_the_secretarys_home_asks_for_answers_not_for_views(client, world, login, app):
+    login(world.r1)
+    assert "正在征求您意见的公约" in client.get("/").get_data(as_text=True)
+    login(world.sec)
+    assert "正在征求您意见的公约" not in client.get("/").get_data(as_text=True)

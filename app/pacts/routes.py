@@ -120,7 +120,8 @@ def _home(user):
         return []
     sections = []
     items = []
-    for community in communities_where(user, [Role.RESIDENT, Role.SECRETARY]):
+    # Residents are asked for their views; the secretary gets the "waiting for your answer" list.
+    for community in communities_where(user, [Role.RESIDENT]):
         for pact in q.pacts_of_community(community.id, include_drafts=False):
             if pact.consultation_is_open():
                 days = pact.days_remaining()
