@@ -113,6 +113,8 @@ def test_the_secretary_sees_what_waits_for_an_answer_on_the_pact_and_at_home(cli
         ops.post_comment(world.pact, world.r2, "第二条太笼统。", clause=clause)
         ops.post_comment(world.pact, world.r2, "整体支持。")
         ops.post_comment(world.pact, world.sec, "欢迎大家逐条表态。")  # the secretary's own thread needs no answer
+        ad = ops.post_comment(world.pact, world.r1, "上门维修，价格优惠")
+        ops.report_comment(ad, world.r2, "广告")
     db.session.commit()
     login(world.sec)
     page = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
@@ -121,6 +123,7 @@ def test_the_secretary_sees_what_waits_for_an_answer_on_the_pact_and_at_home(cli
     assert f"#amendment-{a.id}" in todo
     assert f"/clauses/{clause.id}#threads" in todo and "1条留言尚未答复" in todo
     assert "对公约整体的讨论" in todo
+    assert f"/pacts/community/{world.c.id}#reports-h" in todo
     home = client.get("/").get_data(as_text=True)
     assert f"/pacts/{world.pact.id}#to-answer" in home
     # Residents see no such list.

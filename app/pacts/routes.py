@@ -466,6 +466,8 @@ def show(pact_id: int):
         repeal_form=ReasonForm(prefix="repeal"), now=utcnow(),
         to_answer=q.open_amendments(pact) if ctx["can_manage"] else [],
         unanswered=q.unanswered_threads(pact, ctx["secretary_ids"]) if ctx["can_manage"] else [],
+        reported=([r for r in q.open_reports(pact.community_id) if r.comment.pact_id == pact.id]
+                  if ctx["can_moderate"] else []),
         **ctx,
     )
 
