@@ -309,6 +309,16 @@ def test_secret_ballots_are_not_tied_to_voters_in_the_audit_log(db):
     ops.cast_ballot(v, w.residents[0], {"approve": []})
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "vote.cast"))
     assert "#" not in entry.detail
+    # Nor by name: the entry's time beside the voter would match the record's cast_at.
+    assert entry.actor_id is None and entry.ip == ""
+
+
+def test_open_ballots_name_the_voter_in_the_audit_log(db):
+    w = vf.world(n_deputies=1)
+    v = vf.vote(w)
+    ops.cast_ballot(v, w.deputies[0], {"approve": vf.ids(w.projects[:1])})
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "vote.cast"))
+    assert entry.actor_id == w.deputies[0].id and "#0" in entry.detail
 
 
 def test_personal_data_export_lists_participation_not_choices(db):

@@ -49,9 +49,16 @@ def _community_id(community) -> int | None:
     return community if isinstance(community, int) else community.id
 
 
-def record(action: str, obj=None, *, community=None, detail: str = "", actor=None) -> AuditEntry:
-    """Append one audit entry for `action` on `obj` in `community`, by `actor` or the current user."""
-    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+def record(action: str, obj=None, *, community=None, detail: str = "", actor=None,
+           anonymous: bool = False) -> AuditEntry:
+    """Append one audit entry for `action` on `obj` in `community`, by `actor` or the current user.
+
+    `anonymous=True` records no actor (and no address): for a ballot in a secret vote, where
+    naming the voter beside the time would let whoever reads the log match them to a record.
+    """
+    if anonymous:
+        actor = None
+    elif actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
@@ -60,7 +67,7 @@ def record(action: str, obj=None, *, community=None, detail: str = "", actor=Non
         object_id=getattr(obj, "id", None) if obj is not None else None,
         community_id=_community_id(community),
         detail=detail[:500],
-        ip=(request.remote_addr or "")[:45] if has_request_context() else "",
+        ip=(request.remote_addr or "")[:45] if has_request_context() and not anonymous else "",
     )
     db.session.add(entry)
     db.session.flush()

@@ -557,13 +557,17 @@ def cast_ballot(vote: Vote, voter_user: User, choices: dict, entered_by: User | 
         raise AlreadyVoted(_already_voted_message(vote), "already_voted") from error
     if checkpoint_due(vote, seq + 1, now):
         take_checkpoint(vote, now)
-    # In a secret vote the audit log must not tie a voter to a record, so it never names the seq.
+    # In a secret vote the audit log must not tie a voter to a record: it names neither the seq
+    # nor (for a ballot cast online) the voter, whose time would match the record's cast_at.
+    # Who took part is in the participation list; the secretary who typed in a paper ballot saw
+    # its choices anyway, so that entry still says who entered it and for whom.
     which = "" if vote.is_secret else f" #{seq}"
     if entered_by is not None:
         audit.record("vote.paper_ballot", vote, community=vote.community_id, actor=entered_by,
                      detail=f"paper ballot{which} entered by user {entered_by.id} for user {voter_user.id}")
     else:
-        audit.record("vote.cast", vote, community=vote.community_id, actor=voter_user, detail=f"ballot{which}")
+        audit.record("vote.cast", vote, community=vote.community_id, actor=voter_user, detail=f"ballot{which}",
+                     anonymous=vote.is_secret)
     return ballot
 
 
