@@ -145,3 +145,13 @@ def test_home_page_fits_the_role(client, make, login, db):
     login(make.user("admin"))
     page = client.get("/").get_data(as_text=True)
     assert "/admin/org" in page and "/admin/roles" in page
+
+
+def test_times_are_shown_in_shanghai_without_seconds(app):
+    from datetime import datetime
+
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("zh_Hans_CN"):
+        shown = app.jinja_env.filters["datetime"](datetime(2026, 11, 26, 22, 30, 15))
+    assert shown == "2026年11月27日 06:30"

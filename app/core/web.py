@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
 from app.core.db import begin_write
@@ -88,6 +88,9 @@ def register_web_hooks(app: Flask) -> None:
     def _datetime(value, fmt="medium"):
         if value is None:
             return ""
+        if fmt == "medium":
+            # The locale's medium time has seconds, which nobody needs for a meeting or a deadline.
+            return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
         return format_datetime(value, fmt)
 
     @app.template_filter("date")
