@@ -134,6 +134,14 @@ def test_login_attempts_are_rate_limited(client, make):
     assert zh("Too many attempts") in page.get_data(as_text=True)
 
 
+def test_successful_log_ins_from_one_address_are_not_limited(client, make):
+    make.user(phone="13912345678")
+    for _ in range(12):
+        response = client.post("/login", data={"identifier": "13912345678", "password": make.PASSWORD})
+        assert response.status_code == 303
+        client.post("/logout")
+
+
 def test_form_without_csrf_token_is_refused_and_saves_nothing(client, db):
     response = client.post("/register", data=GOOD, csrf=False)
     assert response.status_code == 400

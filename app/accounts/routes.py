@@ -86,7 +86,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+# Only failed attempts count: a community centre's residents often share one address.
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 303)
 def login():
     """Log in with phone or e-mail and password."""
     if current_user.is_authenticated:
