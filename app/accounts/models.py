@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.core.db import value_enum
 from app.core.time import utcnow
 from app.extensions import db
 from app.org.models import Body, Community, Household, Station
@@ -121,7 +122,7 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
     status: Mapped[MembershipStatus] = mapped_column(
-        db.Enum(MembershipStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        value_enum(MembershipStatus, 20),
         default=MembershipStatus.PENDING,
     )
     #: "code" when an invitation code bound it, "request" when a secretary approved it.
@@ -183,7 +184,7 @@ class RoleAssignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[Role] = mapped_column(
-        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        value_enum(Role, 20)
     )
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)

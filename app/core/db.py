@@ -31,6 +31,16 @@ def configure_engine(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def value_enum(enum_class, length: int = 20):
+    """A column type storing a StrEnum by its value as plain text (no native enum type).
+
+    Plain text keeps migrations the same on SQLite and PostgreSQL and lets a value be added
+    without ALTER TYPE; storing values rather than member names keeps the data readable.
+    """
+    return db.Enum(enum_class, native_enum=False, length=length,
+                   values_callable=lambda members: [m.value for m in members])
+
+
 def begin_write() -> None:
     """Start the session's transaction as a write transaction.
 

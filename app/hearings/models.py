@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.db import value_enum
 from app.core.time import local_today, utcnow
 from app.extensions import db
 from app.org.models import Body, BodyKind, Building, Community, Station
@@ -49,9 +50,6 @@ __all__ = [
 class TransitionError(ValueError):
     """An illegal state change; its message is a translated sentence for the user."""
 
-
-def _enum(cls, length: int = 30):
-    return db.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 # --- sessions ----------------------------------------------------------------
@@ -120,7 +118,7 @@ class HearingSession(db.Model):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     #: The liaison station, for deputy receptions.
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)
-    kind: Mapped[SessionKind] = mapped_column(_enum(SessionKind, 20))
+    kind: Mapped[SessionKind] = mapped_column(value_enum(SessionKind, 20))
     title: Mapped[str] = mapped_column(String(200))
     #: Free-text subject, shown when the subject is not a link.
     subject_text: Mapped[str] = mapped_column(Text, default="")
@@ -132,7 +130,7 @@ class HearingSession(db.Model):
     place: Mapped[str] = mapped_column(String(200))
     #: Seats for registered residents; empty means no limit.
     capacity: Mapped[int | None]
-    status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, 20), default=SessionStatus.SCHEDULED)
+    status: Mapped[SessionStatus] = mapped_column(value_enum(SessionStatus, 20), default=SessionStatus.SCHEDULED)
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     #: The deputy who receives residents, for receptions.
     host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -276,7 +274,7 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("hearing_sessions.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus, 20))
+    status: Mapped[RegistrationStatus] = mapped_column(value_enum(RegistrationStatus, 20))
     #: What the resident asks to speak about; empty if they only listen.
     speak_topic: Mapped[str] = mapped_column(String(200), default="")
     #: Orders the waiting list: first come, first promoted (re-set on each new sign-up).
@@ -568,15 +566,15 @@ class Suggestion(db.Model):
     year: Mapped[int]
     #: Sequence within the year; the number's last six digits.
     seq: Mapped[int]
-    category: Mapped[Category] = mapped_column(_enum(Category, 30))
+    category: Mapped[Category] = mapped_column(value_enum(Category, 30))
     building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
     #: Public one-line summary; the full text is shown only to staff and the submitter.
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX))
     text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[SuggestionStatus] = mapped_column(
-        _enum(SuggestionStatus, 20), default=SuggestionStatus.SUBMITTED, index=True
+        value_enum(SuggestionStatus, 20), default=SuggestionStatus.SUBMITTED, index=True
     )
-    source: Mapped[SuggestionSource] = mapped_column(_enum(SuggestionSource, 20), default=SuggestionSource.ONLINE)
+    source: Mapped[SuggestionSource] = mapped_column(value_enum(SuggestionSource, 20), default=SuggestionSource.ONLINE)
     #: The resident with an account who made it; empty for a walk-in without an account.
     submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     #: A walk-in's name as given to the deputy or secretary; never public.
@@ -594,7 +592,7 @@ class Suggestion(db.Model):
     #: The latest answer; earlier ones stay in the history.
     answer: Mapped[str] = mapped_column(Text, default="")
     decline_reason: Mapped[str] = mapped_column(String(500), default="")
-    rating: Mapped[Rating | None] = mapped_column(_enum(Rating, 20))
+    rating: Mapped[Rating | None] = mapped_column(value_enum(Rating, 20))
     rated_at: Mapped[datetime | None]
     reopen_count: Mapped[int] = mapped_column(default=0)
     # Candidate livelihood project (the Votes domain turns these into vote projects).
@@ -701,12 +699,12 @@ class SuggestionEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     #: "submitted", "accepted", "rerouted", "answered", "rated", "reopened", "closed", "declined", "candidate".
     kind: Mapped[str] = mapped_column(String(20))
-    status: Mapped[SuggestionStatus] = mapped_column(_enum(SuggestionStatus, 20))
+    status: Mapped[SuggestionStatus] = mapped_column(value_enum(SuggestionStatus, 20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"))
     #: Public text: the answer, the reason for declining, a re-routing note.
     note: Mapped[str] = mapped_column(Text, default="")
-    rating: Mapped[Rating | None] = mapped_column(_enum(Rating, 20))
+    rating: Mapped[Rating | None] = mapped_column(value_enum(Rating, 20))
     due_date: Mapped[date | None] = mapped_column(Date)
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="events")

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.db import value_enum
 from app.core.time import utcnow
 from app.extensions import db
 
@@ -80,7 +81,7 @@ class Community(db.Model):
     subdistrict_id: Mapped[int] = mapped_column(ForeignKey("subdistricts.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[CommunityKind] = mapped_column(
-        db.Enum(CommunityKind, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+        value_enum(CommunityKind, 30)
     )
     address: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -170,7 +171,7 @@ class Body(db.Model):
     #: The community served; empty for a subdistrict office, which serves them all.
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     kind: Mapped[BodyKind] = mapped_column(
-        db.Enum(BodyKind, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+        value_enum(BodyKind, 30)
     )
     name: Mapped[str] = mapped_column(String(100))
     contact: Mapped[str] = mapped_column(String(200), default="")

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.db import value_enum
 from app.core.time import utcnow
 from app.extensions import db
 
@@ -33,9 +34,6 @@ COMMENT_MAX = 4000
 AMENDMENT_MAX = 2000
 CLAUSE_MAX = 5000
 
-
-def _enum(cls, length=20):
-    return db.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class IllegalTransition(Exception):
@@ -96,7 +94,7 @@ class Pact(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     #: Why this pact is being written, shown above its clauses.
     summary: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[PactStatus] = mapped_column(_enum(PactStatus), default=PactStatus.DRAFTING)
+    status: Mapped[PactStatus] = mapped_column(value_enum(PactStatus), default=PactStatus.DRAFTING)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The current (or last) consultation window, naive UTC.
@@ -256,7 +254,7 @@ class Position(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     #: The resident's household when the position was taken (its building is the group).
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
-    stance: Mapped[Stance] = mapped_column(_enum(Stance))
+    stance: Mapped[Stance] = mapped_column(value_enum(Stance))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     clause: Mapped[Clause] = relationship()
@@ -385,7 +383,7 @@ class Amendment(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[AmendmentStatus] = mapped_column(_enum(AmendmentStatus), default=AmendmentStatus.OPEN)
+    status: Mapped[AmendmentStatus] = mapped_column(value_enum(AmendmentStatus), default=AmendmentStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The secretary's public answer.
     response: Mapped[str] = mapped_column(Text, default="")

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.db import value_enum
 from app.core.time import utcnow
 from app.extensions import db
 
@@ -39,9 +40,6 @@ __all__ = [
     "project_suggestions",
 ]
 
-
-def _enum(cls, length=20):
-    return db.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class IllegalVoteTransition(Exception):
@@ -101,7 +99,7 @@ class Project(db.Model):
     estimated_cost: Mapped[int] = mapped_column(default=0)
     #: Who proposed it, as shown publicly (a body, a building's residents, a deputy...).
     proponent: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus), default=ProjectStatus.CANDIDATE)
+    status: Mapped[ProjectStatus] = mapped_column(value_enum(ProjectStatus), default=ProjectStatus.CANDIDATE)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -227,11 +225,11 @@ class Vote(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    electorate_kind: Mapped[ElectorateKind] = mapped_column(_enum(ElectorateKind))
+    electorate_kind: Mapped[ElectorateKind] = mapped_column(value_enum(ElectorateKind))
     #: For a deputies' vote: the station whose deputies vote.
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
-    method: Mapped[Method] = mapped_column(_enum(Method))
-    secrecy: Mapped[Secrecy] = mapped_column(_enum(Secrecy))
+    method: Mapped[Method] = mapped_column(value_enum(Method))
+    secrecy: Mapped[Secrecy] = mapped_column(value_enum(Secrecy))
     #: The method's rules (max_choices, seats, budget, quorum, threshold...), as given.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     #: Planned opening and closing times (naive UTC).
@@ -239,7 +237,7 @@ class Vote(db.Model):
     closes_at: Mapped[datetime]
     #: When true, `flask votes tick` opens the draft at `opens_at`.
     auto_open: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[VoteStatus] = mapped_column(_enum(VoteStatus), default=VoteStatus.DRAFT, index=True)
+    status: Mapped[VoteStatus] = mapped_column(value_enum(VoteStatus), default=VoteStatus.DRAFT, index=True)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     #: The manifest frozen at opening, and H(canon(manifest)).
