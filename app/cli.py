@@ -17,7 +17,9 @@ def register_cli(app: Flask) -> None:
         # Thousands of demo writes would each log an audit line; the audit table keeps them all.
         logging.getLogger("yishiting.audit").setLevel(logging.WARNING)
         created = load_demo()
-        click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+        click.echo(
+            "Demo data loaded." if created else "Demo data already present; nothing changed."
+        )
         print_logins(click.echo)
 
     @app.cli.command("create-admin")

@@ -87,7 +87,9 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"  # noqa: S105 - not a real secret
     SQLALCHEMY_DATABASE_URI = database_url(
-        os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite:///:memory:"
+        os.environ.get("TEST_DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or "sqlite:///:memory:"
     )
     RATELIMIT_STORAGE_URI = "memory://"
     SESSION_COOKIE_SECURE = False

@@ -113,10 +113,15 @@ def load_demo() -> bool:
                     for _ in range(rng.choice([0, 1, 1, 1, 2])):
                         phone_no += 1
                         user = _make_user(_random_name(rng), _phone(phone_no), password_hash)
-                        db.session.add(Membership(
-                            user_id=user.id, household_id=household.id, status=MembershipStatus.ACTIVE,
-                            via=rng.choice(["code", "request"]), decided_at=now,
-                        ))
+                        db.session.add(
+                            Membership(
+                                user_id=user.id,
+                                household_id=household.id,
+                                status=MembershipStatus.ACTIVE,
+                                via=rng.choice(["code", "request"]),
+                                decided_at=now,
+                            )
+                        )
                         residents[community.id].append(user)
         db.session.flush()
 
@@ -128,20 +133,37 @@ def load_demo() -> bool:
     ]
     for name, phone, community, b_index, number in demo_residents:
         household = db.session.scalar(
-            select(Household).where(Household.building_id == buildings[community.id][b_index].id,
-                                    Household.number == number)
+            select(Household).where(
+                Household.building_id == buildings[community.id][b_index].id,
+                Household.number == number,
+            )
         )
-        user = _make_user(name, phone, password_hash, locale="en" if name.startswith("Anna") else None)
-        db.session.add(Membership(user_id=user.id, household_id=household.id,
-                                  status=MembershipStatus.ACTIVE, via="code", decided_at=now))
+        user = _make_user(
+            name, phone, password_hash, locale="en" if name.startswith("Anna") else None
+        )
+        db.session.add(
+            Membership(
+                user_id=user.id,
+                household_id=household.id,
+                status=MembershipStatus.ACTIVE,
+                via="code",
+                decided_at=now,
+            )
+        )
         residents[community.id].insert(0, user)
         DEMO_LOGINS.append(("resident", f"{name} · {community.name} {household.label}", phone))
 
     # A newcomer with a pending request, so the secretary has something to approve.
     newcomer = _make_user("赵新来", "13800000009", password_hash)
     pending_household = buildings[communities[0].id][1].households[0]
-    db.session.add(Membership(user_id=newcomer.id, household_id=pending_household.id,
-                              status=MembershipStatus.PENDING, note="房产证上是我母亲的名字"))
+    db.session.add(
+        Membership(
+            user_id=newcomer.id,
+            household_id=pending_household.id,
+            status=MembershipStatus.PENDING,
+            note="房产证上是我母亲的名字",
+        )
+    )
     DEMO_LOGINS.append(("resident (waiting for approval)", "赵新来", "13800000009"))
 
     admin = _make_user("街道管理员", "13800000100", password_hash)
@@ -152,38 +174,77 @@ def load_demo() -> bool:
     for i, community in enumerate(communities):
         name = ["陈书记", "林书记"][i]
         secretary = _make_user(name, f"1380000011{i}", password_hash)
-        db.session.add(RoleAssignment(user_id=secretary.id, role=Role.SECRETARY, community_id=community.id,
-                                      title="居民区党总支书记", appointed_by_id=admin.id))
+        db.session.add(
+            RoleAssignment(
+                user_id=secretary.id,
+                role=Role.SECRETARY,
+                community_id=community.id,
+                title="居民区党总支书记",
+                appointed_by_id=admin.id,
+            )
+        )
         secretaries[community.id] = secretary
         DEMO_LOGINS.append(("secretary", f"{name} · {community.name}", f"1380000011{i}"))
 
-    station = Station(subdistrict_id=subdistrict.id, name="新华路街道人大代表联络站", address="新华路 211 号")
+    station = Station(
+        subdistrict_id=subdistrict.id, name="新华路街道人大代表联络站", address="新华路 211 号"
+    )
     station.communities = communities
     db.session.add(station)
     db.session.flush()
     deputies = []
-    for i, (name, title) in enumerate([("周代表", "区人大代表"), ("吴代表", "区人大代表"), ("郑代表", "市人大代表"),
-                                       ("孙代表", "区人大代表"), ("何代表", "区人大代表")]):
+    for i, (name, title) in enumerate(
+        [
+            ("周代表", "区人大代表"),
+            ("吴代表", "区人大代表"),
+            ("郑代表", "市人大代表"),
+            ("孙代表", "区人大代表"),
+            ("何代表", "区人大代表"),
+        ]
+    ):
         deputy = _make_user(name, f"1380000012{i}", password_hash)
-        db.session.add(RoleAssignment(user_id=deputy.id, role=Role.DEPUTY, station_id=station.id, title=title,
-                                      appointed_by_id=admin.id))
+        db.session.add(
+            RoleAssignment(
+                user_id=deputy.id,
+                role=Role.DEPUTY,
+                station_id=station.id,
+                title=title,
+                appointed_by_id=admin.id,
+            )
+        )
         deputies.append(deputy)
         if i < 3:
             DEMO_LOGINS.append(("deputy", f"{name} · {station.name}", f"1380000012{i}"))
 
     bodies: dict[int, dict[BodyKind, Body]] = {}
-    office = Body(subdistrict_id=subdistrict.id, kind=BodyKind.SUBDISTRICT_OFFICE, name="街道城建办",
-                  contact="021-6200 0000")
+    office = Body(
+        subdistrict_id=subdistrict.id,
+        kind=BodyKind.SUBDISTRICT_OFFICE,
+        name="街道城建办",
+        contact="021-6200 0000",
+    )
     db.session.add(office)
     for community in communities:
         short = community.name.replace("居民区", "")
         bodies[community.id] = {
-            BodyKind.PROPERTY_COMPANY: Body(subdistrict_id=subdistrict.id, community_id=community.id,
-                                            kind=BodyKind.PROPERTY_COMPANY, name=f"{short}物业服务中心"),
-            BodyKind.OWNERS_COMMITTEE: Body(subdistrict_id=subdistrict.id, community_id=community.id,
-                                            kind=BodyKind.OWNERS_COMMITTEE, name=f"{short}业主委员会"),
-            BodyKind.RESIDENTS_COMMITTEE: Body(subdistrict_id=subdistrict.id, community_id=community.id,
-                                               kind=BodyKind.RESIDENTS_COMMITTEE, name=f"{short}居民委员会"),
+            BodyKind.PROPERTY_COMPANY: Body(
+                subdistrict_id=subdistrict.id,
+                community_id=community.id,
+                kind=BodyKind.PROPERTY_COMPANY,
+                name=f"{short}物业服务中心",
+            ),
+            BodyKind.OWNERS_COMMITTEE: Body(
+                subdistrict_id=subdistrict.id,
+                community_id=community.id,
+                kind=BodyKind.OWNERS_COMMITTEE,
+                name=f"{short}业主委员会",
+            ),
+            BodyKind.RESIDENTS_COMMITTEE: Body(
+                subdistrict_id=subdistrict.id,
+                community_id=community.id,
+                kind=BodyKind.RESIDENTS_COMMITTEE,
+                name=f"{short}居民委员会",
+            ),
             BodyKind.SUBDISTRICT_OFFICE: office,
         }
         db.session.add_all(bodies[community.id].values())
@@ -191,21 +252,40 @@ def load_demo() -> bool:
 
     handlers = {}
     first = communities[0].id
-    for i, (kind, name) in enumerate([(BodyKind.PROPERTY_COMPANY, "物业钱经理"),
-                                      (BodyKind.OWNERS_COMMITTEE, "业委会冯主任"),
-                                      (BodyKind.RESIDENTS_COMMITTEE, "居委会褚干事"),
-                                      (BodyKind.SUBDISTRICT_OFFICE, "城建办卫科长")]):
+    for i, (kind, name) in enumerate(
+        [
+            (BodyKind.PROPERTY_COMPANY, "物业钱经理"),
+            (BodyKind.OWNERS_COMMITTEE, "业委会冯主任"),
+            (BodyKind.RESIDENTS_COMMITTEE, "居委会褚干事"),
+            (BodyKind.SUBDISTRICT_OFFICE, "城建办卫科长"),
+        ]
+    ):
         handler = _make_user(name, f"1380000013{i}", password_hash)
-        db.session.add(RoleAssignment(user_id=handler.id, role=Role.HANDLER, body_id=bodies[first][kind].id,
-                                      appointed_by_id=admin.id))
+        db.session.add(
+            RoleAssignment(
+                user_id=handler.id,
+                role=Role.HANDLER,
+                body_id=bodies[first][kind].id,
+                appointed_by_id=admin.id,
+            )
+        )
         handlers[kind] = handler
         DEMO_LOGINS.append(("handler", f"{name} · {bodies[first][kind].name}", f"1380000013{i}"))
     db.session.flush()
 
     ctx = DemoContext(
-        rng=rng, subdistrict=subdistrict, communities=communities, buildings=buildings, residents=residents,
-        secretaries=secretaries, deputies=deputies, station=station, bodies=bodies, handlers=handlers,
-        admin=admin, password_hash=password_hash,
+        rng=rng,
+        subdistrict=subdistrict,
+        communities=communities,
+        buildings=buildings,
+        residents=residents,
+        secretaries=secretaries,
+        deputies=deputies,
+        station=station,
+        bodies=bodies,
+        handlers=handlers,
+        admin=admin,
+        password_hash=password_hash,
     )
     for module_name in DOMAIN_LOADERS:
         if importlib.util.find_spec(module_name) is not None:
@@ -225,12 +305,22 @@ def print_logins(echo) -> None:
 
 def _collect_logins() -> None:
     """Rebuild the log-in list from the database when the demo was loaded earlier."""
-    fixed = [("resident", "13800000001"), ("resident", "13800000002"), ("resident", "13800000003"),
-             ("resident (waiting for approval)", "13800000009"), ("admin", "13800000100"),
-             ("secretary", "13800000110"), ("secretary", "13800000111"),
-             ("deputy", "13800000120"), ("deputy", "13800000121"), ("deputy", "13800000122"),
-             ("handler", "13800000130"), ("handler", "13800000131"), ("handler", "13800000132"),
-             ("handler", "13800000133")]
+    fixed = [
+        ("resident", "13800000001"),
+        ("resident", "13800000002"),
+        ("resident", "13800000003"),
+        ("resident (waiting for approval)", "13800000009"),
+        ("admin", "13800000100"),
+        ("secretary", "13800000110"),
+        ("secretary", "13800000111"),
+        ("deputy", "13800000120"),
+        ("deputy", "13800000121"),
+        ("deputy", "13800000122"),
+        ("handler", "13800000130"),
+        ("handler", "13800000131"),
+        ("handler", "13800000132"),
+        ("handler", "13800000133"),
+    ]
     for role, phone in fixed:
         user = db.session.scalar(select(User).where(User.phone == phone))
         if user is not None:

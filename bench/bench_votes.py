@@ -67,7 +67,9 @@ def bench_equal_shares() -> None:
     (winners, share), t_full = timed(equal_shares_outcome, election.ballots, costs, budget, tie)
     if set(winners) != election.selected:
         raise SystemExit("equal shares did not reproduce the official Wieliczka outcome")
-    spec = importlib.util.spec_from_file_location("verify_ballot_log", REPO / "tools" / "verify_ballot_log.py")
+    spec = importlib.util.spec_from_file_location(
+        "verify_ballot_log", REPO / "tools" / "verify_ballot_log.py"
+    )
     verifier = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(verifier)
     (v_winners, v_share), t_verifier = timed(
@@ -75,10 +77,14 @@ def bench_equal_shares() -> None:
     )
     if (v_winners, v_share) != (winners, share):
         raise SystemExit("the verifier's recount differs from the app's")
-    print(f"Equal shares, Wieliczka 2023: {len(election.ballots):,} ballots, {len(costs)} projects "
-          f"(baseline: one run at B/n, {base * 1000:.0f} ms)")
-    print(f"  with completion  {t_full:8.2f} s    {t_full / base:6.1f}x baseline "
-          f"({len(winners)} projects, {sum(costs[p] for p in winners):,} PLN, share {float(share):.2f})")
+    print(
+        f"Equal shares, Wieliczka 2023: {len(election.ballots):,} ballots, {len(costs)} projects "
+        f"(baseline: one run at B/n, {base * 1000:.0f} ms)"
+    )
+    print(
+        f"  with completion  {t_full:8.2f} s    {t_full / base:6.1f}x baseline "
+        f"({len(winners)} projects, {sum(costs[p] for p in winners):,} PLN, share {float(share):.2f})"
+    )
     print(f"  verifier recount {t_verifier:8.2f} s    {t_verifier / base:6.1f}x baseline")
 
 

@@ -24,10 +24,14 @@ def app(tmp_path_factory):
     url = os.environ.get("DATABASE_URL")
     if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    config = type("Config", (TestConfig,), {
-        "SQLALCHEMY_DATABASE_URI": database_url(url),
-        "PROPAGATE_TEST_ERRORS": True,
-    })
+    config = type(
+        "Config",
+        (TestConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url(url),
+            "PROPAGATE_TEST_ERRORS": True,
+        },
+    )
     app = create_app(config)
     with app.app_context():
         _db.drop_all()

@@ -1,8 +1,8 @@
 """Callable factories for tests: each makes what it needs and flushes it.
 
-    community = make_community()
-    resident = make_user(role="resident", community=community)
-    secretary = make_user(role="secretary", community=community)
+community = make_community()
+resident = make_user(role="resident", community=community)
+secretary = make_user(role="secretary", community=community)
 """
 
 import itertools
@@ -43,7 +43,9 @@ def subdistrict(name: str | None = None) -> Subdistrict:
     return obj
 
 
-def community(name: str | None = None, kind=CommunityKind.COMMERCIAL, subdistrict_=None) -> Community:
+def community(
+    name: str | None = None, kind=CommunityKind.COMMERCIAL, subdistrict_=None
+) -> Community:
     sub = subdistrict_ or subdistrict()
     obj = Community(subdistrict_id=sub.id, name=name or f"社区{_n()}", kind=kind)
     db.session.add(obj)
@@ -51,7 +53,9 @@ def community(name: str | None = None, kind=CommunityKind.COMMERCIAL, subdistric
     return obj
 
 
-def building(community_: Community | None = None, name: str | None = None, households: int = 0) -> Building:
+def building(
+    community_: Community | None = None, name: str | None = None, households: int = 0
+) -> Building:
     community_ = community_ or community()
     number = _n()
     obj = Building(community_id=community_.id, name=name or f"{number}号楼", sort_key=number)
@@ -64,8 +68,11 @@ def building(community_: Community | None = None, name: str | None = None, house
     return obj
 
 
-def household(building_: Building | None = None, community_: Community | None = None,
-              number: str | None = None) -> Household:
+def household(
+    building_: Building | None = None,
+    community_: Community | None = None,
+    number: str | None = None,
+) -> Household:
     building_ = building_ or building(community_)
     obj = Household(building_id=building_.id, number=number or str(100 + _n()))
     db.session.add(obj)
@@ -81,20 +88,37 @@ def station(communities: list[Community], name: str | None = None) -> Station:
     return obj
 
 
-def body(community_: Community | None, kind: BodyKind = BodyKind.PROPERTY_COMPANY, name: str | None = None,
-         subdistrict_: Subdistrict | None = None) -> Body:
+def body(
+    community_: Community | None,
+    kind: BodyKind = BodyKind.PROPERTY_COMPANY,
+    name: str | None = None,
+    subdistrict_: Subdistrict | None = None,
+) -> Body:
     sub_id = subdistrict_.id if subdistrict_ else community_.subdistrict_id
-    obj = Body(subdistrict_id=sub_id, community_id=community_.id if community_ and kind != BodyKind.SUBDISTRICT_OFFICE else None,
-               kind=kind, name=name or f"{kind.value}{_n()}")
+    obj = Body(
+        subdistrict_id=sub_id,
+        community_id=community_.id if community_ and kind != BodyKind.SUBDISTRICT_OFFICE else None,
+        kind=kind,
+        name=name or f"{kind.value}{_n()}",
+    )
     db.session.add(obj)
     db.session.flush()
     return obj
 
 
-def user(role: str | Role | None = None, community: Community | None = None, *, name: str | None = None,
-         phone: str | None = None, email: str | None = None, password: str = PASSWORD,
-         household: Household | None = None, building: Building | None = None,
-         station: Station | None = None, body: Body | None = None) -> User:
+def user(
+    role: str | Role | None = None,
+    community: Community | None = None,
+    *,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    password: str = PASSWORD,
+    household: Household | None = None,
+    building: Building | None = None,
+    station: Station | None = None,
+    body: Body | None = None,
+) -> User:
     """A user with a role: resident (of `household`, or a new one in `building`/`community`),
     secretary (of `community`), deputy (of `station`, or a new station serving `community`),
     handler (of `body`, or a new property company of `community`), admin, or none."""
@@ -108,10 +132,22 @@ def user(role: str | Role | None = None, community: Community | None = None, *, 
     if role == Role.RESIDENT:
         if household is None:
             household = globals()["household"](building_=building, community_=community)
-        db.session.add(Membership(user_id=obj.id, household_id=household.id,
-                                  status=MembershipStatus.ACTIVE, via="code"))
+        db.session.add(
+            Membership(
+                user_id=obj.id,
+                household_id=household.id,
+                status=MembershipStatus.ACTIVE,
+                via="code",
+            )
+        )
     elif role == Role.SECRETARY:
-        db.session.add(RoleAssignment(user_id=obj.id, role=Role.SECRETARY, community_id=(community or globals()["community"]()).id))
+        db.session.add(
+            RoleAssignment(
+                user_id=obj.id,
+                role=Role.SECRETARY,
+                community_id=(community or globals()["community"]()).id,
+            )
+        )
     elif role == Role.DEPUTY:
         if station is None:
             station = globals()["station"]([community or globals()["community"]()])
@@ -156,5 +192,7 @@ def zh(message: str, **params) -> str:
 
     with force_locale("zh_Hans_CN"):
         translated = gettext(message, **params)
-    assert translated != (message % params if params else message), f"no Chinese translation for {message!r}"
+    assert translated != (message % params if params else message), (
+        f"no Chinese translation for {message!r}"
+    )
     return translated

@@ -7,10 +7,20 @@ from app.extensions import db
 from app.pacts import operations as ops
 from app.pacts.models import PactStatus
 
-CLAUSES = ["第一条 爱护公共环境，垃圾分类投放。", "第二条 楼道内不堆放杂物。", "第三条 晚上十点后不装修。"]
+CLAUSES = [
+    "第一条 爱护公共环境，垃圾分类投放。",
+    "第二条 楼道内不堆放杂物。",
+    "第三条 晚上十点后不装修。",
+]
 
 
-def pact(community, secretary, status: PactStatus = PactStatus.CONSULTATION, clauses=None, title="居民公约"):
+def pact(
+    community,
+    secretary,
+    status: PactStatus = PactStatus.CONSULTATION,
+    clauses=None,
+    title="居民公约",
+):
     """A pact moved through the lifecycle up to `status` by the secretary."""
     p = ops.create_pact(community, title, clauses or CLAUSES, actor=secretary)
     if status == PactStatus.DRAFTING:

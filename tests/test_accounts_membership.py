@@ -15,8 +15,10 @@ def codes_on(page: str) -> list[str]:
 
 
 def print_codes(client, community, buildings):
-    return client.post(f"/communities/{community.id}/invitations",
-                       data={"buildings": [b.id for b in buildings], "only_without_code": "y"})
+    return client.post(
+        f"/communities/{community.id}/invitations",
+        data={"buildings": [b.id for b in buildings], "only_without_code": "y"},
+    )
 
 
 def test_secretary_prints_one_code_per_household_of_chosen_buildings(client, db, make, login):
@@ -31,13 +33,19 @@ def test_secretary_prints_one_code_per_household_of_chosen_buildings(client, db,
     # Printing again for households that still have an unused code makes none twice.
     again = codes_on(print_codes(client, community, [first, second]).get_data(as_text=True))
     assert len(again) == 3
-    assert db.session.scalar(select(AuditEntry.detail).where(AuditEntry.action == "invitation.create").limit(1))
+    assert db.session.scalar(
+        select(AuditEntry.detail).where(AuditEntry.action == "invitation.create").limit(1)
+    )
 
 
 def test_only_the_communitys_secretary_prints_codes(client, make, login):
     community, other = make.community(), make.community()
     building = make.building(community, households=2)
-    for user in (make.user("secretary", other), make.user("resident", community), make.user("admin")):
+    for user in (
+        make.user("secretary", other),
+        make.user("resident", community),
+        make.user("admin"),
+    ):
         login(user)
         assert client.get(f"/communities/{community.id}/invitations").status_code == 403
         assert print_codes(client, community, [building]).status_code == 403
@@ -55,7 +63,9 @@ def test_redeeming_a_code_binds_the_account_to_the_household(client, db, make, l
     assert response.status_code == 303
     assert user.household.id == household.id
     assert invitation.redeemed_by_id == user.id
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "membership.redeem_code"))
+    assert db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "membership.redeem_code")
+    )
 
 
 def test_used_unknown_and_withdrawn_codes_are_refused_with_clear_messages(client, db, make, login):
@@ -67,8 +77,14 @@ def test_used_unknown_and_withdrawn_codes_are_refused_with_clear_messages(client
     db.session.add_all([used, withdrawn])
     login(make.user())
     for code, message in [
-        ("USED-0001", "That code has already been used. Each code joins one account; ask your residents' committee for another."),
-        ("NOPE-0001", "That code is not known. Check it against your slip, or ask your residents' committee."),
+        (
+            "USED-0001",
+            "That code has already been used. Each code joins one account; ask your residents' committee for another.",
+        ),
+        (
+            "NOPE-0001",
+            "That code is not known. Check it against your slip, or ask your residents' committee.",
+        ),
         ("GONE-0001", "That code has been withdrawn. Ask your residents' committee for a new one."),
     ]:
         response = client.post("/join", data={"code-code": code})
@@ -85,7 +101,9 @@ def test_request_is_sent_to_the_secretary_who_approves_it(client, db, make, logi
     secretary = make.user("secretary", community)
     resident = make.user()
     login(resident)
-    response = client.post("/join", data={"req-building": building.id, "req-number": "101", "req-note": "新搬来"})
+    response = client.post(
+        "/join", data={"req-building": building.id, "req-number": "101", "req-note": "新搬来"}
+    )
     assert response.status_code == 303
     membership = db.session.scalar(select(Membership))
     assert membership.status == MembershipStatus.PENDING
@@ -94,7 +112,10 @@ def test_request_is_sent_to_the_secretary_who_approves_it(client, db, make, logi
     login(secretary)
     page = client.get(f"/communities/{community.id}/members/requests").get_data(as_text=True)
     assert resident.display_name in page and "新搬来" in page
-    response = client.post(f"/communities/{community.id}/members/requests/{membership.id}", data={"decision": "approve"})
+    response = client.post(
+        f"/communities/{community.id}/members/requests/{membership.id}",
+        data={"decision": "approve"},
+    )
     assert response.status_code == 303
     assert membership.status == MembershipStatus.ACTIVE
     note = db.session.scalar(select(Notification).where(Notification.user_id == resident.id))
@@ -110,16 +131,23 @@ def test_refusal_carries_the_reason_to_the_resident(client, db, make, login):
     client.post("/join", data={"req-building": building.id, "req-number": "101"})
     membership = db.session.scalar(select(Membership))
     login(secretary)
-    client.post(f"/communities/{community.id}/members/requests/{membership.id}",
-                data={"decision": "refuse", "reason": "查无此人"})
+    client.post(
+        f"/communities/{community.id}/members/requests/{membership.id}",
+        data={"decision": "refuse", "reason": "查无此人"},
+    )
     assert membership.status == MembershipStatus.REFUSED
-    assert "查无此人" in db.session.scalar(select(Notification).where(Notification.user_id == resident.id)).text
+    assert (
+        "查无此人"
+        in db.session.scalar(select(Notification).where(Notification.user_id == resident.id)).text
+    )
 
 
 def test_unknown_flat_number_is_refused_and_input_kept(client, db, make, login):
     building = make.building(households=1)
     login(make.user())
-    response = client.post("/join", data={"req-building": building.id, "req-number": "999", "req-note": "我的备注"})
+    response = client.post(
+        "/join", data={"req-building": building.id, "req-number": "999", "req-note": "我的备注"}
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "我的备注" in page and 'value="999"' in page
@@ -132,10 +160,15 @@ def test_secretary_of_another_community_cannot_decide(client, db, make, login):
     membership = Membership(user_id=make.user().id, household_id=household.id)
     db.session.add(membership)
     login(make.user("secretary", other))
-    response = client.post(f"/communities/{community.id}/members/requests/{membership.id}", data={"decision": "approve"})
+    response = client.post(
+        f"/communities/{community.id}/members/requests/{membership.id}",
+        data={"decision": "approve"},
+    )
     assert response.status_code == 403
     # Through its own community's URL the membership is not found either.
-    response = client.post(f"/communities/{other.id}/members/requests/{membership.id}", data={"decision": "approve"})
+    response = client.post(
+        f"/communities/{other.id}/members/requests/{membership.id}", data={"decision": "approve"}
+    )
     assert response.status_code == 404
     assert membership.status == MembershipStatus.PENDING
 
@@ -164,7 +197,9 @@ def test_a_resident_can_export_and_delete_their_data(client, db, make, login):
     assert resident.deleted_at is None
     response = client.post("/account/delete", data={"del-password": "correct-horse-42"})
     assert response.status_code == 303
-    assert resident.deleted_at is not None and resident.phone is None and resident.display_name == ""
+    assert (
+        resident.deleted_at is not None and resident.phone is None and resident.display_name == ""
+    )
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"personal_data.export", "user.delete"} <= actions
 
@@ -176,17 +211,28 @@ def test_secretary_withdraws_a_lost_sheet_and_those_codes_stop_working(client, d
     secretary = make.user("secretary", community)
     login(secretary)
     codes = codes_on(print_codes(client, community, [building]).get_data(as_text=True))
-    assert 'name="building"' in client.get(f"/communities/{community.id}/invitations").get_data(as_text=True)
+    assert 'name="building"' in client.get(f"/communities/{community.id}/invitations").get_data(
+        as_text=True
+    )
     # Another community's building is not this secretary's to touch.
-    assert client.post(f"/communities/{community.id}/invitations/withdraw",
-                       data={"building": other_building.id}).status_code == 404
-    response = client.post(f"/communities/{community.id}/invitations/withdraw", data={"building": building.id})
+    assert (
+        client.post(
+            f"/communities/{community.id}/invitations/withdraw",
+            data={"building": other_building.id},
+        ).status_code
+        == 404
+    )
+    response = client.post(
+        f"/communities/{community.id}/invitations/withdraw", data={"building": building.id}
+    )
     assert response.status_code == 303
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "invitation.withdraw"))
     login(make.user())
     response = client.post("/join", data={"code-code": codes[0]})
     assert response.status_code == 400
-    assert zh("That code has been withdrawn. Ask your residents' committee for a new one.").replace("'", "&#39;") in response.get_data(as_text=True)
+    assert zh("That code has been withdrawn. Ask your residents' committee for a new one.").replace(
+        "'", "&#39;"
+    ) in response.get_data(as_text=True)
 
 
 def test_secretary_ends_a_membership_with_a_reason_the_resident_is_told(client, db, make, login):
@@ -194,15 +240,29 @@ def test_secretary_ends_a_membership_with_a_reason_the_resident_is_told(client, 
     resident = make.user("resident", community)
     membership = resident.active_membership
     login(make.user("secretary", make.community()))
-    assert client.post(f"/communities/{community.id}/members/{membership.id}/end",
-                       data={"reason": "已搬离"}).status_code == 403
+    assert (
+        client.post(
+            f"/communities/{community.id}/members/{membership.id}/end", data={"reason": "已搬离"}
+        ).status_code
+        == 403
+    )
     login(make.user("secretary", community))
-    response = client.post(f"/communities/{community.id}/members/{membership.id}/end", data={"reason": ""})
+    response = client.post(
+        f"/communities/{community.id}/members/{membership.id}/end", data={"reason": ""}
+    )
     assert response.status_code == 303 and membership.status == MembershipStatus.ACTIVE
-    client.post(f"/communities/{community.id}/members/{membership.id}/end", data={"reason": "已搬离"})
+    client.post(
+        f"/communities/{community.id}/members/{membership.id}/end", data={"reason": "已搬离"}
+    )
     assert membership.status == MembershipStatus.ENDED
-    assert "已搬离" in db.session.scalar(select(Notification).where(Notification.user_id == resident.id)).text
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "membership.end")).detail == "已搬离"
+    assert (
+        "已搬离"
+        in db.session.scalar(select(Notification).where(Notification.user_id == resident.id)).text
+    )
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "membership.end")).detail
+        == "已搬离"
+    )
 
 
 def test_log_ins_and_preference_changes_are_audited(client, db, make):

@@ -30,7 +30,10 @@ def test_registration_records_consent_and_audit_and_logs_in(client, db, app):
     assert user.password_hash and "spring-garden-7" not in user.password_hash
     consent = db.session.scalar(select(Consent).where(Consent.user_id == user.id))
     assert consent.notice_version == app.config["PRIVACY_NOTICE_VERSION"]
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.register")).actor_id == user.id
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.register")).actor_id
+        == user.id
+    )
     page = client.get("/account").get_data(as_text=True)
     assert "13912345678" in page
 
@@ -39,7 +42,9 @@ def test_phone_is_normalised_and_login_works_with_either_form(client, db, make):
     client.post("/register", data={**GOOD, "phone": "+86 139-1234-5678"})
     assert db.session.scalar(select(User.phone)) == "13912345678"
     client.post("/logout")
-    response = client.post("/login", data={"identifier": "139 1234 5678", "password": "spring-garden-7"})
+    response = client.post(
+        "/login", data={"identifier": "139 1234 5678", "password": "spring-garden-7"}
+    )
     assert response.status_code == 303
 
 
@@ -47,8 +52,14 @@ def test_phone_is_normalised_and_login_works_with_either_form(client, db, make):
     ("changes", "message"),
     [
         ({"consent": ""}, ("You must agree to the privacy notice to register.", {})),
-        ({"password": "short1", "confirm": "short1"}, ("The password must be at least 10 characters long.", {})),
-        ({"password": "onlyletterspassword", "confirm": "onlyletterspassword"}, ("The password must mix letters with digits or symbols.", {})),
+        (
+            {"password": "short1", "confirm": "short1"},
+            ("The password must be at least 10 characters long.", {}),
+        ),
+        (
+            {"password": "onlyletterspassword", "confirm": "onlyletterspassword"},
+            ("The password must mix letters with digits or symbols.", {}),
+        ),
         ({"confirm": "something-else-9"}, ("The two passwords differ.", {})),
         ({"phone": "12345"}, ("Please enter an 11-digit mainland mobile number.", {})),
         ({"phone": "", "email": ""}, ("Give a mobile number or an e-mail address.", {})),
@@ -57,7 +68,9 @@ def test_phone_is_normalised_and_login_works_with_either_form(client, db, make):
         ({"display_name": ""}, ("Please enter your name.", {})),
     ],
 )
-def test_bad_registration_is_refused_with_a_chinese_message_and_keeps_input(client, db, changes, message):
+def test_bad_registration_is_refused_with_a_chinese_message_and_keeps_input(
+    client, db, changes, message
+):
     data = {**GOOD, **changes}
     response = client.post("/register", data=data)
     page = response.get_data(as_text=True)
@@ -73,17 +86,23 @@ def test_an_already_registered_phone_or_email_is_refused(client, db, make):
     make.user(phone="13912345678", email="anna@example.org")
     response = client.post("/register", data=GOOD)
     assert response.status_code == 400
-    assert zh("This phone number is already registered. Log in instead.") in response.get_data(as_text=True)
+    assert zh("This phone number is already registered. Log in instead.") in response.get_data(
+        as_text=True
+    )
     response = client.post("/register", data={**GOOD, "phone": "", "email": "Anna@Example.org"})
     assert response.status_code == 400
-    assert zh("This e-mail address is already registered. Log in instead.") in response.get_data(as_text=True)
+    assert zh("This e-mail address is already registered. Log in instead.") in response.get_data(
+        as_text=True
+    )
     assert user_count(db) == 1
 
 
 def test_wrong_password_gives_one_message_for_unknown_and_wrong(client, make):
     user = make.user(phone="13912345678")
     for identifier in ("13912345678", "13900000000"):
-        response = client.post("/login", data={"identifier": identifier, "password": "wrong-password-1"})
+        response = client.post(
+            "/login", data={"identifier": identifier, "password": "wrong-password-1"}
+        )
         assert response.status_code == 400
         assert zh("The phone/e-mail or the password is wrong.") in response.get_data(as_text=True)
     assert user.last_login_at is None
@@ -101,19 +120,36 @@ def test_deleted_account_cannot_log_in(client, db, make):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "/\\evil.example", "https://evil.example", "https:evil.example",
-     "/\t/evil.example", "\\\\evil.example", "javascript:alert(1)", "http:/evil.example"],
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "https:evil.example",
+        "/\t/evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+    ],
 )
 def test_login_never_redirects_off_site(client, make, target):
     make.user(phone="13912345678")
-    response = client.post("/login", data={"identifier": "13912345678", "password": make.PASSWORD, "next": target})
+    response = client.post(
+        "/login", data={"identifier": "13912345678", "password": make.PASSWORD, "next": target}
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
 
 
 def test_login_follows_a_local_next(client, make):
     make.user(phone="13912345678")
-    response = client.post("/login", data={"identifier": "13912345678", "password": make.PASSWORD, "next": "/notifications?page=2"})
+    response = client.post(
+        "/login",
+        data={
+            "identifier": "13912345678",
+            "password": make.PASSWORD,
+            "next": "/notifications?page=2",
+        },
+    )
     assert response.headers["Location"] == "/notifications?page=2"
 
 
@@ -125,8 +161,12 @@ def test_protected_page_sends_anonymous_visitor_to_login_and_back(client):
 
 def test_login_attempts_are_rate_limited(client, make):
     make.user(phone="13912345678")
-    codes = [client.post("/login", data={"identifier": "13912345678", "password": "bad-password-1"}).status_code
-             for _ in range(11)]
+    codes = [
+        client.post(
+            "/login", data={"identifier": "13912345678", "password": "bad-password-1"}
+        ).status_code
+        for _ in range(11)
+    ]
     assert codes[:10] == [400] * 10
     assert codes[10] == 429
     page = client.post("/login", data={"identifier": "13912345678", "password": make.PASSWORD})
@@ -137,7 +177,9 @@ def test_login_attempts_are_rate_limited(client, make):
 def test_successful_log_ins_from_one_address_are_not_limited(client, make):
     make.user(phone="13912345678")
     for _ in range(12):
-        response = client.post("/login", data={"identifier": "13912345678", "password": make.PASSWORD})
+        response = client.post(
+            "/login", data={"identifier": "13912345678", "password": make.PASSWORD}
+        )
         assert response.status_code == 303
         client.post("/logout")
 
@@ -145,7 +187,9 @@ def test_successful_log_ins_from_one_address_are_not_limited(client, make):
 def test_form_without_csrf_token_is_refused_and_saves_nothing(client, db):
     response = client.post("/register", data=GOOD, csrf=False)
     assert response.status_code == 400
-    assert zh("Your form had expired or did not come from this site. Please reload the page and try again; nothing was saved.") in response.get_data(as_text=True)
+    assert zh(
+        "Your form had expired or did not come from this site. Please reload the page and try again; nothing was saved."
+    ) in response.get_data(as_text=True)
     assert user_count(db) == 0
 
 

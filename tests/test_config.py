@@ -13,7 +13,9 @@ from app.config import database_url, rate_limit_storage
 def test_database_url_uses_psycopg_3_for_postgresql():
     assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
-    assert database_url(None).startswith("sqlite:///") and database_url(None).endswith("yishiting.db")
+    assert database_url(None).startswith("sqlite:///") and database_url(None).endswith(
+        "yishiting.db"
+    )
 
 
 def test_rate_limits_are_shared_through_redis_when_configured():
@@ -24,14 +26,24 @@ def test_rate_limits_are_shared_through_redis_when_configured():
     first.reset()
     limit = parse("3 per minute")
     a, b = MovingWindowRateLimiter(first), MovingWindowRateLimiter(second)
-    assert [a.hit(limit, "login", "1.2.3.4"), b.hit(limit, "login", "1.2.3.4"),
-            a.hit(limit, "login", "1.2.3.4"), b.hit(limit, "login", "1.2.3.4")] == [True, True, True, False]
+    assert [
+        a.hit(limit, "login", "1.2.3.4"),
+        b.hit(limit, "login", "1.2.3.4"),
+        a.hit(limit, "login", "1.2.3.4"),
+        b.hit(limit, "login", "1.2.3.4"),
+    ] == [True, True, True, False]
     first.reset()
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     code = "from app import create_app; create_app()"
-    env = {"YISHITING_ENV": "production", "PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=".")
+    env = {
+        "YISHITING_ENV": "production",
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd="."
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

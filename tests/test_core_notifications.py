@@ -13,12 +13,19 @@ def test_notify_posts_once_per_user_and_counts_unread(db, make):
 
 def test_notification_text_is_translated_when_shown(client, make, login):
     user = make.user()
-    notify(user, N_("You are now a member of household %(household)s."), link="/", household="3号楼 301")
+    notify(
+        user,
+        N_("You are now a member of household %(household)s."),
+        link="/",
+        household="3号楼 301",
+    )
     login(user)
     page = client.get("/notifications").get_data(as_text=True)
     assert "3号楼 301" in page and "You are now" not in page
     client.post("/language", data={"lang": "en"})
-    assert "You are now a member of household 3号楼 301." in client.get("/notifications").get_data(as_text=True)
+    assert "You are now a member of household 3号楼 301." in client.get("/notifications").get_data(
+        as_text=True
+    )
 
 
 def test_header_shows_unread_count_and_reading_clears_it(client, db, make, login):

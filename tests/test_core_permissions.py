@@ -52,8 +52,16 @@ COMMUNITY_PAGES = [
     ("/communities/{c}/invitations", {"secretary"}),
     ("/communities/{c}/audit", {"secretary", "admin"}),
 ]
-ADMIN_PAGES = ["/admin/org", "/admin/roles", "/admin/communities/new", "/admin/stations/new",
-               "/admin/bodies/new", "/admin/communities/{c}/buildings", "/admin/communities/{c}/edit", "/audit"]
+ADMIN_PAGES = [
+    "/admin/org",
+    "/admin/roles",
+    "/admin/communities/new",
+    "/admin/stations/new",
+    "/admin/bodies/new",
+    "/admin/communities/{c}/buildings",
+    "/admin/communities/{c}/edit",
+    "/audit",
+]
 
 
 @pytest.fixture
@@ -93,14 +101,27 @@ def test_admin_pages_are_for_admins_only(client, login, people, pattern):
 
 def test_public_pages_need_no_account(client, people):
     community, users = people
-    for url in ["/", "/communities", f"/communities/{community.id}", "/privacy", "/about", "/login", "/register"]:
+    for url in [
+        "/",
+        "/communities",
+        f"/communities/{community.id}",
+        "/privacy",
+        "/about",
+        "/login",
+        "/register",
+    ]:
         assert client.get(url).status_code == 200, url
 
 
 def test_unknown_ids_give_a_friendly_404(client, people, login):
     community, users = people
     login(users["admin"])
-    for url in ["/communities/99999", "/communities/99999/audit", "/admin/communities/99999/edit", "/stations/99999"]:
+    for url in [
+        "/communities/99999",
+        "/communities/99999/audit",
+        "/admin/communities/99999/edit",
+        "/stations/99999",
+    ]:
         response = client.get(url)
         assert response.status_code == 404
         assert "Traceback" not in response.get_data(as_text=True)

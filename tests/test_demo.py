@@ -22,7 +22,12 @@ def test_demo_loads_once_with_every_role(db, app):
     assert len(kinds) >= 2
     roles = set(db.session.scalars(select(RoleAssignment.role)))
     assert {Role.ADMIN, Role.SECRETARY, Role.DEPUTY, Role.HANDLER} <= roles
-    handled = {a.body.kind for a in db.session.scalars(select(RoleAssignment).where(RoleAssignment.role == Role.HANDLER))}
+    handled = {
+        a.body.kind
+        for a in db.session.scalars(
+            select(RoleAssignment).where(RoleAssignment.role == Role.HANDLER)
+        )
+    }
     assert handled == set(BodyKind)
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "nothing changed" in again.output

@@ -62,15 +62,25 @@ def test_resident_submits_and_gets_a_tracking_number(client, english, login, wor
     page = client.get(f"/hearings/community/{world.c.id}/suggestions/new?category=lift")
     assert page.status_code == 200
     assert "梅园物业" in page.get_data(as_text=True)  # the guide names the property company
-    r = _post(client, f"/hearings/community/{world.c.id}/suggestions/new",
-              {"category": "lift", "summary": "3号楼电梯经常停运", "text": "我家老人出不了门", "building": world.building.id})
+    r = _post(
+        client,
+        f"/hearings/community/{world.c.id}/suggestions/new",
+        {
+            "category": "lift",
+            "summary": "3号楼电梯经常停运",
+            "text": "我家老人出不了门",
+            "building": world.building.id,
+        },
+    )
     assert r.status_code == 303
     s = db.session.scalar(select(Suggestion))
     assert r.headers["Location"].endswith(f"/hearings/suggestions/{s.number}")
     assert s.submitter_id == world.resident.id and s.status == SuggestionStatus.SUBMITTED
 
 
-def test_empty_and_overlong_suggestions_are_refused_with_input_kept(client, english, login, world, db):
+def test_empty_and_overlong_suggestions_are_refused_with_input_kept(
+    client, english, login, world, db
+):
     login(world.resident)
     url = f"/hearings/community/{world.c.id}/suggestions/new"
     r = _post(client, url, {"category": "lift", "summary": ""})
@@ -85,7 +95,10 @@ def test_empty_and_overlong_suggestions_are_refused_with_input_kept(client, engl
 def test_submission_is_rate_limited_per_user(client, login, world):
     login(world.resident)
     url = f"/hearings/community/{world.c.id}/suggestions/new"
-    codes = [_post(client, url, {"category": "other", "summary": f"建议{i}"}).status_code for i in range(6)]
+    codes = [
+        _post(client, url, {"category": "other", "summary": f"建议{i}"}).status_code
+        for i in range(6)
+    ]
     assert codes[:5] == [303] * 5 and codes[5] == 429
 
 
@@ -125,7 +138,9 @@ def test_full_workflow_over_http(client, english, login, world, db):
     # The owners' committee's handler cannot answer for the property company.
     login(world.owners_handler)
     r = _post(client, url + "/answer", {"answer-answer": "不是我们"})
-    assert r.status_code == 403 and "This suggestion is routed to another body." in r.get_data(as_text=True)
+    assert r.status_code == 403 and "This suggestion is routed to another body." in r.get_data(
+        as_text=True
+    )
     login(world.handler)
     assert _post(client, url + "/answer", {"answer-answer": "已报修"}).status_code == 303
     # Someone else cannot rate it.
@@ -150,18 +165,32 @@ def test_a_refused_transition_says_why_and_changes_nothing(client, english, logi
     s = hf.suggestion(world.c, world.resident)
     db.session.commit()
     login(world.resident)
-    r = _post(client, f"/hearings/suggestions/{s.number}/rate", {"rate-rating": "satisfied"}, follow_redirects=True)
+    r = _post(
+        client,
+        f"/hearings/suggestions/{s.number}/rate",
+        {"rate-rating": "satisfied"},
+        follow_redirects=True,
+    )
     assert "Only an answered suggestion can be rated." in r.get_data(as_text=True)
     db.session.refresh(s)
     assert s.status == SuggestionStatus.SUBMITTED and s.rating is None
 
 
-def test_accepting_with_a_past_due_date_says_why_and_keeps_the_input(client, english, login, world, db):
+def test_accepting_with_a_past_due_date_says_why_and_keeps_the_input(
+    client, english, login, world, db
+):
     s = hf.suggestion(world.c, world.resident)
     db.session.commit()
     login(world.secretary)
-    r = _post(client, f"/hearings/suggestions/{s.number}/accept",
-              {"accept-body": world.property.id, "accept-due_date": "2020-01-06", "accept-note": "请尽快处理"})
+    r = _post(
+        client,
+        f"/hearings/suggestions/{s.number}/accept",
+        {
+            "accept-body": world.property.id,
+            "accept-due_date": "2020-01-06",
+            "accept-note": "请尽快处理",
+        },
+    )
     assert r.status_code == 400
     page = r.get_data(as_text=True)
     assert "The due date cannot be in the past." in page and 'value="请尽快处理"' in page
@@ -169,14 +198,18 @@ def test_accepting_with_a_past_due_date_says_why_and_keeps_the_input(client, eng
     assert s.status == SuggestionStatus.SUBMITTED and s.due_date is None
 
 
-def test_closing_an_answer_the_submitter_can_still_rate_is_refused_with_a_reason(client, english, login, world, db):
+def test_closing_an_answer_the_submitter_can_still_rate_is_refused_with_a_reason(
+    client, english, login, world, db
+):
     s = hf.suggestion(world.c, world.resident)
     ops.accept_suggestion(s, world.property)
     ops.answer_suggestion(s, "已处理")
     db.session.commit()
     login(world.secretary)
     page = client.get(f"/hearings/suggestions/{s.number}").get_data(as_text=True)
-    assert "Close without a rating" not in page and "The submitter may rate the answer until" in page
+    assert (
+        "Close without a rating" not in page and "The submitter may rate the answer until" in page
+    )
     r = _post(client, f"/hearings/suggestions/{s.number}/close", follow_redirects=True)
     assert "The submitter may rate the answer until" in r.get_data(as_text=True)
     db.session.refresh(s)
@@ -196,10 +229,17 @@ def test_secretary_cannot_route_to_a_body_of_another_community(client, login, wo
 def test_secretary_of_another_community_cannot_triage(client, login, world, make):
     s = hf.suggestion(world.c)
     login(make.user("secretary", community=world.other))
-    assert _post(client, f"/hearings/suggestions/{s.number}/decline", {"decline-reason": "x"}).status_code == 403
+    assert (
+        _post(
+            client, f"/hearings/suggestions/{s.number}/decline", {"decline-reason": "x"}
+        ).status_code
+        == 403
+    )
 
 
-@pytest.mark.parametrize("raw,status", [("S-2026-1", 303), ("garbage", 400), ("S-1999-000001", 404)])
+@pytest.mark.parametrize(
+    "raw,status", [("S-2026-1", 303), ("garbage", 400), ("S-1999-000001", 404)]
+)
 def test_lookup_by_tracking_number_while_logged_out(client, world, raw, status):
     s = hf.suggestion(world.c)
     raw = s.number.replace("000001", "1") if raw == "S-2026-1" else raw
@@ -216,22 +256,34 @@ def test_malformed_number_in_the_path_is_404(client):
 def test_board_filters_and_body_statistics(client, english, world):
     a = hf.suggestion(world.c, summary="甲")
     b = hf.suggestion(world.c, summary="乙", category=Category.PROPERTY_COMPANY_CHOICE)
-    ops.accept_suggestion(a, world.property, due_date=date.today() - timedelta(days=2),
-                          today=date.today() - timedelta(days=30))
+    ops.accept_suggestion(
+        a,
+        world.property,
+        due_date=date.today() - timedelta(days=2),
+        today=date.today() - timedelta(days=30),
+    )
     ops.accept_suggestion(b, world.owners)
     ops.answer_suggestion(b, "已答复")
     body = client.get(f"/hearings/community/{world.c.id}/suggestions").get_data(as_text=True)
     assert "甲" in body and "乙" in body and "梅园物业" in body and "How each body answers" in body
-    overdue = client.get(f"/hearings/community/{world.c.id}/suggestions?overdue=1").get_data(as_text=True)
+    overdue = client.get(f"/hearings/community/{world.c.id}/suggestions?overdue=1").get_data(
+        as_text=True
+    )
     assert "甲" in overdue and "乙" not in overdue
-    by_body = client.get(f"/hearings/community/{world.c.id}/suggestions?body={world.owners.id}").get_data(as_text=True)
+    by_body = client.get(
+        f"/hearings/community/{world.c.id}/suggestions?body={world.owners.id}"
+    ).get_data(as_text=True)
     assert "乙" in by_body and "甲" not in by_body.split("How each body answers")[0]
 
 
 def test_candidate_project_by_secretary_only(client, login, world, db):
     s = hf.suggestion(world.c)
     url = f"/hearings/suggestions/{s.number}/candidate"
-    data = {"candidate-title": "加装电梯", "candidate-description": "3号楼", "candidate-cost": "800000"}
+    data = {
+        "candidate-title": "加装电梯",
+        "candidate-description": "3号楼",
+        "candidate-cost": "800000",
+    }
     login(world.resident)
     assert _post(client, url, data).status_code == 403
     login(world.secretary)
@@ -245,10 +297,12 @@ def test_candidate_project_by_secretary_only(client, login, world, db):
 
 def test_new_session_prefills_from_query_args(client, login, world):
     login(world.secretary)
-    r = client.get(f"/hearings/sessions/new?community_id={world.c.id}&subject_type=project&subject_id=7&kind=review")
+    r = client.get(
+        f"/hearings/sessions/new?community_id={world.c.id}&subject_type=project&subject_id=7&kind=review"
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert '<option selected value="review">' in html, html[html.find('id="kind"'):][:600]
+    assert '<option selected value="review">' in html, html[html.find('id="kind"') :][:600]
     assert 'value="7"' in html
 
 
@@ -262,17 +316,31 @@ def test_schedule_a_session_over_http(client, english, login, world, db):
     login(world.secretary)
     start = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
     end = (utcnow() + timedelta(days=10, hours=2)).strftime("%Y-%m-%dT%H:%M")
-    r = _post(client, f"/hearings/sessions/new?community_id={world.c.id}", {
-        "kind": "hearing", "title": "加装电梯听证会", "starts_at": start, "ends_at": end, "place": "会议室",
-        "capacity": "2", "agenda": "介绍方案\n居民发言", "subject_type": "pact", "subject_id": "3",
-    })
+    r = _post(
+        client,
+        f"/hearings/sessions/new?community_id={world.c.id}",
+        {
+            "kind": "hearing",
+            "title": "加装电梯听证会",
+            "starts_at": start,
+            "ends_at": end,
+            "place": "会议室",
+            "capacity": "2",
+            "agenda": "介绍方案\n居民发言",
+            "subject_type": "pact",
+            "subject_id": "3",
+        },
+    )
     assert r.status_code == 303
     s = db.session.scalar(select(HearingSession))
     assert [a.text for a in s.agenda] == ["介绍方案", "居民发言"]
     page = client.get(f"/hearings/sessions/{s.id}").get_data(as_text=True)
     assert 'href="/pacts/3"' in page
-    bad = _post(client, f"/hearings/sessions/new?community_id={world.c.id}", {
-        "kind": "hearing", "title": "x", "starts_at": end, "ends_at": start, "place": "会议室"})
+    bad = _post(
+        client,
+        f"/hearings/sessions/new?community_id={world.c.id}",
+        {"kind": "hearing", "title": "x", "starts_at": end, "ends_at": start, "place": "会议室"},
+    )
     assert bad.status_code == 400 and "cannot end before it starts" in bad.get_data(as_text=True)
 
 
@@ -309,7 +377,9 @@ def test_registering_for_a_cancelled_session_is_refused(client, english, login, 
 def test_attendance_walk_ins_and_minutes(client, english, login, world, db):
     s = hf.session(world.c, starts_in=timedelta(hours=-1))
     # Registration closed when the session began, so seat the resident directly.
-    r = Registration(session_id=s.id, user_id=world.resident.id, status=RegistrationStatus.REGISTERED)
+    r = Registration(
+        session_id=s.id, user_id=world.resident.id, status=RegistrationStatus.REGISTERED
+    )
     db.session.add(r)
     db.session.commit()
     url = f"/hearings/sessions/{s.id}"
@@ -318,12 +388,25 @@ def test_attendance_walk_ins_and_minutes(client, english, login, world, db):
     login(world.secretary)
     assert _post(client, f"{url}/attendance/{r.id}", {"present": "1"}).status_code == 303
     assert _post(client, url + "/attendance", {"name": "", "building": ""}).status_code == 303
-    assert _post(client, url + "/attendance", {"name": "李阿姨", "building": world.building.id}).status_code == 303
+    assert (
+        _post(
+            client, url + "/attendance", {"name": "李阿姨", "building": world.building.id}
+        ).status_code
+        == 303
+    )
     assert client.get(url + "/sign-in-sheet").status_code == 200
-    data = {"summary": "讨论加装电梯", "decisions": "同意进入方案征询",
-            "actions-0-text": "物业两周内提交报价", "actions-0-body": world.property.id, "actions-0-due_date": "2026-12-15",
-            "speakers-0-name": "王秀英", "speakers-0-consent": "y", "speakers-0-points": "支持加装",
-            "speakers-1-name": "张三", "speakers-1-points": "担心噪音"}
+    data = {
+        "summary": "讨论加装电梯",
+        "decisions": "同意进入方案征询",
+        "actions-0-text": "物业两周内提交报价",
+        "actions-0-body": world.property.id,
+        "actions-0-due_date": "2026-12-15",
+        "speakers-0-name": "王秀英",
+        "speakers-0-consent": "y",
+        "speakers-0-points": "支持加装",
+        "speakers-1-name": "张三",
+        "speakers-1-points": "担心噪音",
+    }
     assert _post(client, url + "/minutes", data).status_code == 303
     db.session.expire_all()
     assert s.status == SessionStatus.MINUTES_PUBLISHED
@@ -336,7 +419,12 @@ def test_attendance_walk_ins_and_minutes(client, english, login, world, db):
     assert "can no longer be changed" in r2.get_data(as_text=True)
     bad = _post(client, url + "/minutes", {"summary": "更正"})
     assert bad.status_code == 400
-    assert _post(client, url + "/minutes", {"summary": "更正后的纪要", "correction_note": "补充决定"}).status_code == 303
+    assert (
+        _post(
+            client, url + "/minutes", {"summary": "更正后的纪要", "correction_note": "补充决定"}
+        ).status_code
+        == 303
+    )
     page = client.get(url).get_data(as_text=True)
     assert "Correction no. 1" in page and "讨论加装电梯" in page
 
@@ -350,27 +438,56 @@ def test_rescheduling_notifies_registrants(client, login, world, db):
     login(world.secretary)
     start = (utcnow() + timedelta(days=12)).strftime("%Y-%m-%dT%H:%M")
     end = (utcnow() + timedelta(days=12, hours=1)).strftime("%Y-%m-%dT%H:%M")
-    r = _post(client, f"/hearings/sessions/{s.id}/edit", {"starts_at": start, "ends_at": end, "place": "新会议室",
-                                                          "capacity": "5"})
+    r = _post(
+        client,
+        f"/hearings/sessions/{s.id}/edit",
+        {"starts_at": start, "ends_at": end, "place": "新会议室", "capacity": "5"},
+    )
     assert r.status_code == 303
-    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == world.resident.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.user_id == world.resident.id)
+        )
+        == 1
+    )
 
 
 # --- stations, deputies, calendars, home ---------------------------------------
 
 
 def test_deputy_records_a_walk_in_suggestion_at_a_reception(client, english, login, world, db):
-    reception = hf.session(station=world.station, kind=SessionKind.RECEPTION, title="周代表接待日",
-                           starts_in=timedelta(hours=-1), host_id=world.deputy.id)
+    reception = hf.session(
+        station=world.station,
+        kind=SessionKind.RECEPTION,
+        title="周代表接待日",
+        starts_in=timedelta(hours=-1),
+        host_id=world.deputy.id,
+    )
     db.session.commit()
     login(world.deputy)
-    r = _post(client, f"/hearings/sessions/{reception.id}/suggestions/new", {
-        "community": world.c.id, "category": "streets", "summary": "路口需要红绿灯", "walk_in_name": "赵大爷"})
+    r = _post(
+        client,
+        f"/hearings/sessions/{reception.id}/suggestions/new",
+        {
+            "community": world.c.id,
+            "category": "streets",
+            "summary": "路口需要红绿灯",
+            "walk_in_name": "赵大爷",
+        },
+    )
     assert r.status_code == 303
     s = db.session.scalar(select(Suggestion))
-    assert s.station_id == world.station.id and s.recorded_by_id == world.deputy.id and s.submitter_id is None
+    assert (
+        s.station_id == world.station.id
+        and s.recorded_by_id == world.deputy.id
+        and s.submitter_id is None
+    )
     station_page = client.get(f"/hearings/station/{world.station.id}").get_data(as_text=True)
-    assert "路口需要红绿灯" in station_page and "周代表" in station_page and "赵大爷" not in station_page
+    assert (
+        "路口需要红绿灯" in station_page
+        and "周代表" in station_page
+        and "赵大爷" not in station_page
+    )
     deputy_page = client.get(f"/hearings/deputy/{world.deputy.id}").get_data(as_text=True)
     assert "周代表接待日" in deputy_page and "路口需要红绿灯" in deputy_page
     login(world.resident)
@@ -399,7 +516,9 @@ def test_ical_feeds_parse_with_a_real_parser(client, world, db):
     assert ev.decoded("DTSTART").replace(tzinfo=None) == s.starts_at
     assert ev.decoded("DTSTART").utcoffset() == timedelta(0)
     assert str(events[f"session-{cancelled.id}@localhost"]["STATUS"]) == "CANCELLED"
-    station = icalendar.Calendar.from_ical(client.get(f"/hearings/station/{world.station.id}/calendar.ics").get_data())
+    station = icalendar.Calendar.from_ical(
+        client.get(f"/hearings/station/{world.station.id}/calendar.ics").get_data()
+    )
     assert len(list(station.walk("VEVENT"))) == 1
 
 
@@ -413,17 +532,29 @@ def test_calendar_apps_can_subscribe_and_add_one_session(client, world, db):
     assert f'href="webcal://localhost/hearings/community/{world.c.id}/calendar.ics"' in page
     assert f'value="http://localhost/hearings/community/{world.c.id}/calendar.ics"' in page
     station_page = client.get(f"/hearings/station/{world.station.id}").get_data(as_text=True)
-    assert f'href="webcal://localhost/hearings/station/{world.station.id}/calendar.ics"' in station_page
-    feed = icalendar.Calendar.from_ical(client.get(f"/hearings/community/{world.c.id}/calendar.ics").get_data())
-    assert str(feed["X-WR-CALNAME"]).startswith(world.c.name) and str(feed["X-WR-CALNAME"]) != world.c.name
+    assert (
+        f'href="webcal://localhost/hearings/station/{world.station.id}/calendar.ics"'
+        in station_page
+    )
+    feed = icalendar.Calendar.from_ical(
+        client.get(f"/hearings/community/{world.c.id}/calendar.ics").get_data()
+    )
+    assert (
+        str(feed["X-WR-CALNAME"]).startswith(world.c.name)
+        and str(feed["X-WR-CALNAME"]) != world.c.name
+    )
     assert feed.decoded("REFRESH-INTERVAL") == timedelta(hours=1)
     events = {str(e["UID"]): e for e in feed.walk("VEVENT")}
     # Apps that ignore STATUS:CANCELLED still show the word in the title.
     assert "已取消" in str(events[f"session-{cancelled.id}@localhost"]["SUMMARY"])
     assert "已取消" not in str(events[f"session-{s.id}@localhost"]["SUMMARY"])
     # One session as a file to add to one's own calendar, linked from its page.
-    assert f"/hearings/sessions/{s.id}/calendar.ics" in client.get(f"/hearings/sessions/{s.id}").get_data(as_text=True)
-    one = icalendar.Calendar.from_ical(client.get(f"/hearings/sessions/{s.id}/calendar.ics").get_data())
+    assert f"/hearings/sessions/{s.id}/calendar.ics" in client.get(
+        f"/hearings/sessions/{s.id}"
+    ).get_data(as_text=True)
+    one = icalendar.Calendar.from_ical(
+        client.get(f"/hearings/sessions/{s.id}/calendar.ics").get_data()
+    )
     [event] = one.walk("VEVENT")
     assert str(event["UID"]) == f"session-{s.id}@localhost"
     assert event.decoded("DTEND").replace(tzinfo=None) == s.ends_at
@@ -432,19 +563,33 @@ def test_calendar_apps_can_subscribe_and_add_one_session(client, world, db):
 
 def test_home_sections_per_role(client, english, login, world, db):
     late = hf.suggestion(world.c, world.resident, summary="逾期的建议")
-    ops.accept_suggestion(late, world.property, due_date=date.today() - timedelta(days=5),
-                          today=date.today() - timedelta(days=30))
+    ops.accept_suggestion(
+        late,
+        world.property,
+        due_date=date.today() - timedelta(days=5),
+        today=date.today() - timedelta(days=30),
+    )
     hf.suggestion(world.c, world.neighbour, summary="新的建议")
     answered = hf.suggestion(world.c, world.resident, summary="已答复的建议")
     ops.accept_suggestion(answered, world.property)
     ops.answer_suggestion(answered, "已处理")
     s = hf.session(world.c, capacity=3, title="即将召开的听证会")
     ops.register_for_session(s, world.resident)
-    hf.session(station=world.station, kind=SessionKind.RECEPTION, title="代表接待日", host_id=world.deputy.id)
+    hf.session(
+        station=world.station,
+        kind=SessionKind.RECEPTION,
+        title="代表接待日",
+        host_id=world.deputy.id,
+    )
     db.session.commit()
     login(world.secretary)
     home = client.get("/").get_data(as_text=True)
-    assert "Overdue suggestions" in home and "逾期的建议" in home and "新的建议" in home and "即将召开的听证会" in home
+    assert (
+        "Overdue suggestions" in home
+        and "逾期的建议" in home
+        and "新的建议" in home
+        and "即将召开的听证会" in home
+    )
     login(world.handler)
     home = client.get("/").get_data(as_text=True)
     assert "逾期的建议" in home and "新的建议" not in home
@@ -456,7 +601,9 @@ def test_home_sections_per_role(client, english, login, world, db):
     assert "代表接待日" in client.get("/").get_data(as_text=True)
 
 
-def test_a_resident_reaches_the_suggestion_form_from_the_home_page(client, english, login, world, db):
+def test_a_resident_reaches_the_suggestion_form_from_the_home_page(
+    client, english, login, world, db
+):
     login(world.neighbour)
     home = client.get("/").get_data(as_text=True)
     assert f'href="/hearings/community/{world.c.id}/suggestions/new"' in home
@@ -471,7 +618,8 @@ def test_the_board_invites_a_visitor_to_log_in_to_make_a_suggestion(client, engl
 
 
 def test_the_rating_form_says_the_comment_is_public_and_a_new_suggestion_is_from_today(
-        client, english, login, world, db):
+    client, english, login, world, db
+):
     s = hf.suggestion(world.c, world.resident)
     ops.accept_suggestion(s, world.property)
     ops.answer_suggestion(s, "已处理")
@@ -488,7 +636,12 @@ def test_rating_values_are_checked(client, login, world, db):
     ops.answer_suggestion(s, "x")
     db.session.commit()
     login(world.resident)
-    assert _post(client, f"/hearings/suggestions/{s.number}/rate", {"rate-rating": "ecstatic"}).status_code == 400
+    assert (
+        _post(
+            client, f"/hearings/suggestions/{s.number}/rate", {"rate-rating": "ecstatic"}
+        ).status_code
+        == 400
+    )
     db.session.refresh(s)
     assert s.status == SuggestionStatus.ANSWERED
     assert Rating.SATISFIED.value == "satisfied"
@@ -540,7 +693,9 @@ def test_session_pages_query_count_does_not_grow_with_registrants(client, login,
         session = db.session.get(HearingSession, session_id)
         community = session.community
         for _ in range(n):
-            user = make.user("resident", community=community, building=make.building(community, households=1))
+            user = make.user(
+                "resident", community=community, building=make.building(community, households=1)
+            )
             ops.register_for_session(session, user)
             ops.add_walk_in(session, "赵大爷", building_id)
         for r in session.registered:
@@ -574,14 +729,28 @@ def test_a_deputy_schedules_a_reception_at_the_station(client, login, world, db)
     end = (utcnow() + timedelta(days=5, hours=3)).strftime("%Y-%m-%dT%H:%M")
     form = client.get(f"/hearings/sessions/new?station_id={world.station.id}")
     assert form.status_code == 200
-    r = _post(client, f"/hearings/sessions/new?station_id={world.station.id}", {
-        "kind": "reception", "title": "周代表接待日", "starts_at": start, "ends_at": end, "place": "联络站",
-        "community": "", "host": world.deputy.id})
+    r = _post(
+        client,
+        f"/hearings/sessions/new?station_id={world.station.id}",
+        {
+            "kind": "reception",
+            "title": "周代表接待日",
+            "starts_at": start,
+            "ends_at": end,
+            "place": "联络站",
+            "community": "",
+            "host": world.deputy.id,
+        },
+    )
     assert r.status_code == 303
     s = db.session.scalar(select(HearingSession))
-    assert s.station_id == world.station.id and s.community_id is None and s.host_id == world.deputy.id
+    assert (
+        s.station_id == world.station.id and s.community_id is None and s.host_id == world.deputy.id
+    )
     # Both communities served by the station list it; residents of either may register.
-    assert "周代表接待日" in client.get(f"/hearings/community/{world.other.id}").get_data(as_text=True)
+    assert "周代表接待日" in client.get(f"/hearings/community/{world.other.id}").get_data(
+        as_text=True
+    )
     login(world.outsider)
     assert _post(client, f"/hearings/sessions/{s.id}/register").status_code == 303
     login(world.resident)
@@ -590,12 +759,23 @@ def test_a_deputy_schedules_a_reception_at_the_station(client, login, world, db)
 
 def test_attendance_toggle_returns_the_list_fragment_to_htmx(client, login, world, db):
     s = hf.session(world.c, starts_in=timedelta(hours=-1))
-    r = Registration(session_id=s.id, user_id=world.resident.id, status=RegistrationStatus.REGISTERED)
+    r = Registration(
+        session_id=s.id, user_id=world.resident.id, status=RegistrationStatus.REGISTERED
+    )
     db.session.add(r)
     login(world.secretary)
-    resp = _post(client, f"/hearings/sessions/{s.id}/attendance/{r.id}", {"present": "1"}, headers={"HX-Request": "true"})
+    resp = _post(
+        client,
+        f"/hearings/sessions/{s.id}/attendance/{r.id}",
+        {"present": "1"},
+        headers={"HX-Request": "true"},
+    )
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and html.startswith('<div id="attendance-list">') and "<html" not in html
+    assert (
+        resp.status_code == 200
+        and html.startswith('<div id="attendance-list">')
+        and "<html" not in html
+    )
     refused = _post(client, f"/hearings/sessions/{s.id}/attendance/99999", {"present": "1"})
     assert refused.status_code == 404
 
@@ -616,8 +796,12 @@ def test_a_clashing_tracking_number_is_drawn_again(world, db, monkeypatch):
 
 def test_a_correction_starts_from_the_published_actions_and_speakers(client, login, world, db):
     s = hf.session(world.c, starts_in=timedelta(hours=-2))
-    ops.publish_minutes(s, summary="初稿", actions=[("物业报价", world.property.id, date(2026, 12, 1))],
-                        speakers=[("王秀英", True, "支持")])
+    ops.publish_minutes(
+        s,
+        summary="初稿",
+        actions=[("物业报价", world.property.id, date(2026, 12, 1))],
+        speakers=[("王秀英", True, "支持")],
+    )
     db.session.commit()
     login(world.secretary)
     html = client.get(f"/hearings/sessions/{s.id}/minutes").get_data(as_text=True)
@@ -633,7 +817,12 @@ def test_cancelling_needs_a_reason_and_tells_registrants(client, english, login,
     login(world.secretary)
     bad = _post(client, f"/hearings/sessions/{s.id}/cancel", {"cancel-reason": " "})
     assert bad.status_code == 400 and "Please give a reason." in bad.get_data(as_text=True)
-    assert _post(client, f"/hearings/sessions/{s.id}/cancel", {"cancel-reason": "会议室漏水"}).status_code == 303
+    assert (
+        _post(
+            client, f"/hearings/sessions/{s.id}/cancel", {"cancel-reason": "会议室漏水"}
+        ).status_code
+        == 303
+    )
     db.session.refresh(s)
     assert s.status == SessionStatus.CANCELLED and s.cancel_reason == "会议室漏水"
     note = db.session.scalar(select(Notification).where(Notification.user_id == world.resident.id))

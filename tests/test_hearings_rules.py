@@ -25,6 +25,7 @@ def _request(app):
     with app.test_request_context():
         yield
 
+
 # --- due dates --------------------------------------------------------------
 
 
@@ -87,7 +88,16 @@ def test_full_path_with_one_reopening(make):
     assert s.status == SuggestionStatus.CLOSED
     assert s.rating == Rating.UNSATISFIED
     kinds = [e.kind for e in s.events]
-    assert kinds == ["submitted", "accepted", "answered", "rated", "reopened", "answered", "rated", "closed"]
+    assert kinds == [
+        "submitted",
+        "accepted",
+        "answered",
+        "rated",
+        "reopened",
+        "answered",
+        "rated",
+        "closed",
+    ]
 
 
 def test_a_satisfied_rating_closes(make):
@@ -100,8 +110,10 @@ def test_a_satisfied_rating_closes(make):
     assert s.status == SuggestionStatus.CLOSED
 
 
-@pytest.mark.parametrize("step", ["answer_submitted", "rate_accepted", "accept_twice", "answer_closed",
-                                  "decline_answered"])
+@pytest.mark.parametrize(
+    "step",
+    ["answer_submitted", "rate_accepted", "accept_twice", "answer_closed", "decline_answered"],
+)
 def test_illegal_moves_are_refused(make, step):
     c = make.community()
     resident = make.user("resident", community=c)
@@ -200,17 +212,30 @@ def test_empty_or_overlong_suggestions_are_refused(make):
 def test_overdue_flag(make):
     c = make.community()
     s = hf.suggestion(c)
-    ops.accept_suggestion(s, make.body(c), due_date=date.today() - timedelta(days=3),
-                          today=date.today() - timedelta(days=30))
+    ops.accept_suggestion(
+        s,
+        make.body(c),
+        due_date=date.today() - timedelta(days=3),
+        today=date.today() - timedelta(days=30),
+    )
     assert s.is_overdue
     ops.answer_suggestion(s, "x")
     assert not s.is_overdue
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("S-2026-000123", "S-2026-000123"), (" s-2026-123 ", "S-2026-000123"), ("S2026000123", "S-2026-000123"),
-    ("S-26-1", None), ("2026-000123", None), ("S-2026-0001234", None), ("", None), ("<script>", None),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("S-2026-000123", "S-2026-000123"),
+        (" s-2026-123 ", "S-2026-000123"),
+        ("S2026000123", "S-2026-000123"),
+        ("S-26-1", None),
+        ("2026-000123", None),
+        ("S-2026-0001234", None),
+        ("", None),
+        ("<script>", None),
+    ],
+)
 def test_tracking_number_normalisation(raw, expected):
     assert normalise_number(raw) == expected
 
@@ -231,7 +256,9 @@ def test_waiting_list_moves_up_in_order_when_someone_cancels(make):
     s = hf.session(c, capacity=2)
     ra, rb = ops.register_for_session(s, a), ops.register_for_session(s, b)
     r1, r2 = ops.register_for_session(s, w1), ops.register_for_session(s, w2)
-    assert [r.status for r in (ra, rb, r1, r2)] == [RegistrationStatus.REGISTERED] * 2 + [RegistrationStatus.WAITING] * 2
+    assert [r.status for r in (ra, rb, r1, r2)] == [RegistrationStatus.REGISTERED] * 2 + [
+        RegistrationStatus.WAITING
+    ] * 2
     assert (r1.waiting_position, r2.waiting_position) == (1, 2)
     promoted = ops.cancel_registration(ra)
     assert promoted is r1
@@ -304,7 +331,9 @@ def test_published_minutes_are_immutable_and_corrections_are_revisions(make, db)
     assert m1.summary == "讨论了加装电梯"
     with pytest.raises(TransitionError):
         ops.publish_minutes(s, summary="更正", correction_note="")
-    m2 = ops.publish_minutes(s, summary="讨论了加装电梯(更正出席人数)", correction_note="出席人数有误")
+    m2 = ops.publish_minutes(
+        s, summary="讨论了加装电梯(更正出席人数)", correction_note="出席人数有误"
+    )
     assert (m1.revision, m2.revision) == (1, 2)
 
 
@@ -314,12 +343,20 @@ def test_the_database_itself_refuses_to_rewrite_minutes_or_a_suggestions_history
 
     c = make.community()
     s = hf.session(c, starts_in=timedelta(hours=-3))
-    ops.publish_minutes(s, summary="讨论了加装电梯", actions=[("物业两周内报价", None, None)],
-                        speakers=[("张三", True, "支持加装")])
+    ops.publish_minutes(
+        s,
+        summary="讨论了加装电梯",
+        actions=[("物业两周内报价", None, None)],
+        speakers=[("张三", True, "支持加装")],
+    )
     hf.suggestion(c)
     db.session.commit()
-    statements = ["UPDATE session_minutes SET summary = 'x'", "UPDATE minutes_actions SET text = 'x'",
-                  "UPDATE minutes_speakers SET name = 'x'", "UPDATE suggestion_events SET note = 'x'"]
+    statements = [
+        "UPDATE session_minutes SET summary = 'x'",
+        "UPDATE minutes_actions SET text = 'x'",
+        "UPDATE minutes_speakers SET name = 'x'",
+        "UPDATE suggestion_events SET note = 'x'",
+    ]
     if db.engine.dialect.name == "postgresql":
         statements += ["DELETE FROM minutes_speakers", "DELETE FROM suggestion_events"]
     for sql in statements:
@@ -338,11 +375,26 @@ def test_body_statistics_on_hand_computed_data():
     today = d(2026, 11, 20)
     records = [
         # answered after 3 days, on time, satisfied
-        Record(accepted=d(2026, 11, 2), due=d(2026, 11, 23), first_answered=d(2026, 11, 5), rating="satisfied"),
+        Record(
+            accepted=d(2026, 11, 2),
+            due=d(2026, 11, 23),
+            first_answered=d(2026, 11, 5),
+            rating="satisfied",
+        ),
         # answered after 10 days, on time, unsatisfied
-        Record(accepted=d(2026, 11, 2), due=d(2026, 11, 23), first_answered=d(2026, 11, 12), rating="unsatisfied"),
+        Record(
+            accepted=d(2026, 11, 2),
+            due=d(2026, 11, 23),
+            first_answered=d(2026, 11, 12),
+            rating="unsatisfied",
+        ),
         # answered after 30 days, late, fairly satisfied
-        Record(accepted=d(2026, 9, 1), due=d(2026, 9, 22), first_answered=d(2026, 10, 1), rating="fairly_satisfied"),
+        Record(
+            accepted=d(2026, 9, 1),
+            due=d(2026, 9, 22),
+            first_answered=d(2026, 10, 1),
+            rating="fairly_satisfied",
+        ),
         # answered after 7 days, on the due date itself (on time), not rated
         Record(accepted=d(2026, 10, 1), due=d(2026, 10, 8), first_answered=d(2026, 10, 8)),
         # open and overdue
@@ -377,7 +429,12 @@ def test_a_body_that_leaves_suggestions_overdue_is_not_shown_as_always_on_time()
 
 def test_body_statistics_when_empty():
     st = body_stats([], date(2026, 1, 1))
-    assert st.total == 0 and st.median_days is None and st.on_time_share is None and st.satisfaction_share is None
+    assert (
+        st.total == 0
+        and st.median_days is None
+        and st.on_time_share is None
+        and st.satisfaction_share is None
+    )
 
 
 def test_ledger_section_reports_sessions_suggestions_and_body_stats(make):
@@ -394,6 +451,9 @@ def test_ledger_section_reports_sessions_suggestions_and_body_stats(make):
     today = date.today()
     data = ledger_section(c, today - timedelta(days=30), today + timedelta(days=30))
     assert [x["number"] for x in data["suggestions"]] == [s.number]
-    assert data["suggestions"][0]["response_days"] == 0 and data["suggestions"][0]["rating"] == "satisfied"
+    assert (
+        data["suggestions"][0]["response_days"] == 0
+        and data["suggestions"][0]["rating"] == "satisfied"
+    )
     assert len(data["sessions"]) == 1
     assert data["bodies"]["物业"]["satisfaction_share"] == 1.0

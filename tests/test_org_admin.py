@@ -20,16 +20,28 @@ def test_parse_numbers_reads_ranges_and_singles():
 def test_admin_creates_a_community_with_buildings_and_households(client, db, make, login):
     subdistrict = make.subdistrict()
     login(make.user("admin"))
-    response = client.post("/admin/communities/new", data={
-        "subdistrict": subdistrict.id, "name": "梅园居民区", "kind": "sold_public", "address": "番禺路"})
+    response = client.post(
+        "/admin/communities/new",
+        data={
+            "subdistrict": subdistrict.id,
+            "name": "梅园居民区",
+            "kind": "sold_public",
+            "address": "番禺路",
+        },
+    )
     assert response.status_code == 303
     community = db.session.scalar(select(Community).where(Community.name == "梅园居民区"))
-    response = client.post(f"/admin/communities/{community.id}/buildings",
-                           data={"name": "3号楼", "unit": "", "households": "101-104, 201-204"})
+    response = client.post(
+        f"/admin/communities/{community.id}/buildings",
+        data={"name": "3号楼", "unit": "", "households": "101-104, 201-204"},
+    )
     assert response.status_code == 303
     assert db.session.scalar(select(func.count(Household.id))) == 8
     # Adding more flats to the same building keeps the existing ones.
-    client.post(f"/admin/communities/{community.id}/buildings", data={"name": "3号楼", "households": "204, 301"})
+    client.post(
+        f"/admin/communities/{community.id}/buildings",
+        data={"name": "3号楼", "households": "204, 301"},
+    )
     assert db.session.scalar(select(func.count(Household.id))) == 9
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"community.create", "building.save"} <= actions
@@ -38,8 +50,10 @@ def test_admin_creates_a_community_with_buildings_and_households(client, db, mak
 def test_bad_building_input_is_explained_and_kept(client, db, make, login):
     community = make.community()
     login(make.user("admin"))
-    response = client.post(f"/admin/communities/{community.id}/buildings",
-                           data={"name": "5号楼", "households": "301-201"})
+    response = client.post(
+        f"/admin/communities/{community.id}/buildings",
+        data={"name": "5号楼", "households": "301-201"},
+    )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "301-201" in page and 'value="5号楼"' in page
@@ -49,8 +63,10 @@ def test_bad_building_input_is_explained_and_kept(client, db, make, login):
 def test_duplicate_community_name_is_refused(client, db, make, login):
     community = make.community(name="梅园居民区")
     login(make.user("admin"))
-    response = client.post("/admin/communities/new", data={
-        "subdistrict": community.subdistrict_id, "name": "梅园居民区", "kind": "commercial"})
+    response = client.post(
+        "/admin/communities/new",
+        data={"subdistrict": community.subdistrict_id, "name": "梅园居民区", "kind": "commercial"},
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Community.id))) == 1
 
@@ -59,16 +75,37 @@ def test_admin_creates_a_station_serving_two_communities_and_a_body(client, db, 
     a = make.community()
     b = make.community(subdistrict_=a.subdistrict)
     login(make.user("admin"))
-    response = client.post("/admin/stations/new", data={
-        "subdistrict": a.subdistrict_id, "name": "联络站", "address": "", "communities": [a.id, b.id]})
+    response = client.post(
+        "/admin/stations/new",
+        data={
+            "subdistrict": a.subdistrict_id,
+            "name": "联络站",
+            "address": "",
+            "communities": [a.id, b.id],
+        },
+    )
     assert response.status_code == 303
     station = db.session.scalar(select(Station))
     assert {c.id for c in station.communities} == {a.id, b.id}
-    response = client.post("/admin/bodies/new", data={
-        "subdistrict": a.subdistrict_id, "kind": "property_company", "community": 0, "name": "物业"})
+    response = client.post(
+        "/admin/bodies/new",
+        data={
+            "subdistrict": a.subdistrict_id,
+            "kind": "property_company",
+            "community": 0,
+            "name": "物业",
+        },
+    )
     assert response.status_code == 400  # a property company serves one community
-    response = client.post("/admin/bodies/new", data={
-        "subdistrict": a.subdistrict_id, "kind": "property_company", "community": a.id, "name": "物业"})
+    response = client.post(
+        "/admin/bodies/new",
+        data={
+            "subdistrict": a.subdistrict_id,
+            "kind": "property_company",
+            "community": a.id,
+            "name": "物业",
+        },
+    )
     assert response.status_code == 303
     assert db.session.scalar(select(Body)).community_id == a.id
 
@@ -80,14 +117,30 @@ def test_admin_appoints_and_revokes_a_secretary(client, db, make, login):
     person = make.user(phone="13955556666")
     admin = make.user("admin")
     login(admin)
-    response = client.post("/admin/roles", data={"user": "13955556666", "role": "secretary", "community": community.id,
-                                                 "station": 0, "body": 0})
+    response = client.post(
+        "/admin/roles",
+        data={
+            "user": "13955556666",
+            "role": "secretary",
+            "community": community.id,
+            "station": 0,
+            "body": 0,
+        },
+    )
     assert response.status_code == 303
-    assignment = db.session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == person.id))
+    assignment = db.session.scalar(
+        select(RoleAssignment).where(RoleAssignment.user_id == person.id)
+    )
     assert assignment.role == Role.SECRETARY and assignment.community_id == community.id
-    response = client.post("/admin/roles", data={"user": "13900000000", "role": "secretary", "community": community.id})
+    response = client.post(
+        "/admin/roles", data={"user": "13900000000", "role": "secretary", "community": community.id}
+    )
     assert response.status_code == 400
-    response = client.post("/admin/roles", data={"user": "13955556666", "role": "deputy", "station": 0})
+    response = client.post(
+        "/admin/roles", data={"user": "13955556666", "role": "deputy", "station": 0}
+    )
     assert response.status_code == 400  # a deputy needs a station
     client.post(f"/admin/roles/{assignment.id}/revoke")
-    assert db.session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == person.id)) is None
+    assert (
+        db.session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == person.id)) is None
+    )

@@ -44,18 +44,23 @@ def test_the_secretary_answers_a_late_comment_during_revision(client, world, log
     login(world.sec)
     page = client.get(url).get_data(as_text=True)
     assert f'name="parent_id" value="{root.id}"' in page
-    r = client.post(f"{url}/comments", data={"body": "已转居民会议讨论。", "parent_id": str(root.id)})
+    r = client.post(
+        f"{url}/comments", data={"body": "已转居民会议讨论。", "parent_id": str(root.id)}
+    )
     assert r.status_code == 303
     db.session.expire_all()
     root = db.session.get(Comment, root.id)
     assert root.answered_at is not None and root.reply_count == 1
-    assert db.session.scalar(select(Notification).where(Notification.user_id == world.r1.id,
-                                                        Notification.message.like("%replied%")))
+    assert db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == world.r1.id, Notification.message.like("%replied%")
+        )
+    )
     # Everyone sees the thread answered, and the answer marked as the secretary's.
     login(world.r2)
     page = client.get(url).get_data(as_text=True)
     assert "已答复" in page and "尚未答复" not in page
-    reply = page[page.index("已转居民会议讨论。") - 1500:page.index("已转居民会议讨论。")]
+    reply = page[page.index("已转居民会议讨论。") - 1500 : page.index("已转居民会议讨论。")]
     assert re.search(r'badge badge-info">\s*书记\s*<', reply)
 
 
@@ -74,7 +79,9 @@ def test_after_consultation_the_secretary_answers_but_starts_no_new_thread(world
 def test_a_revision_published_by_reopening_consultation_links_its_amendments(client, world, app):
     clause = world.pact.latest_version.clauses[2]
     with pf.request_context(app):
-        a = ops.propose_amendment(world.pact, clause, world.r1, "第三条 晚上九点后不装修。", "老人休息早。")
+        a = ops.propose_amendment(
+            world.pact, clause, world.r1, "第三条 晚上九点后不装修。", "老人休息早。"
+        )
         ops.decide_amendment(a, True, "采纳。", actor=world.sec)
         ops.close_consultation(world.pact, actor=world.sec)
         ops.start_revision(world.pact, actor=world.sec)
@@ -93,10 +100,14 @@ def test_a_revision_published_by_reopening_consultation_links_its_amendments(cli
 def test_an_amendment_accepted_after_a_newer_version_still_reaches_the_next_draft(world, app):
     clause = world.pact.latest_version.clauses[1]
     with pf.request_context(app):
-        a = ops.propose_amendment(world.pact, clause, world.r1, "第二条 楼道内不堆放杂物，不停放电动车。", "防火。")
+        a = ops.propose_amendment(
+            world.pact, clause, world.r1, "第二条 楼道内不堆放杂物，不停放电动车。", "防火。"
+        )
         ops.close_consultation(world.pact, actor=world.sec)
         ops.start_revision(world.pact, actor=world.sec)
-        ops.publish_version(world.pact, "措辞调整", actor=world.sec)  # version 2, amendment still open
+        ops.publish_version(
+            world.pact, "措辞调整", actor=world.sec
+        )  # version 2, amendment still open
         ops.decide_amendment(a, True, "采纳。", actor=world.sec)
         draft = ops.start_revision(world.pact, actor=world.sec)
         assert draft.number == 3
@@ -106,20 +117,24 @@ def test_an_amendment_accepted_after_a_newer_version_still_reaches_the_next_draf
     assert world.pact.status == PactStatus.REVISION
 
 
-def test_the_secretary_sees_what_waits_for_an_answer_on_the_pact_and_at_home(client, world, login, app):
+def test_the_secretary_sees_what_waits_for_an_answer_on_the_pact_and_at_home(
+    client, world, login, app
+):
     clause = world.pact.latest_version.clauses[1]
     with pf.request_context(app):
         a = ops.propose_amendment(world.pact, clause, world.r1, "第二条 楼道内不放杂物。", "简洁。")
         ops.post_comment(world.pact, world.r2, "第二条太笼统。", clause=clause)
         ops.post_comment(world.pact, world.r2, "整体支持。")
-        ops.post_comment(world.pact, world.sec, "欢迎大家逐条表态。")  # the secretary's own thread needs no answer
+        ops.post_comment(
+            world.pact, world.sec, "欢迎大家逐条表态。"
+        )  # the secretary's own thread needs no answer
         ad = ops.post_comment(world.pact, world.r1, "上门维修，价格优惠")
         ops.report_comment(ad, world.r2, "广告")
     db.session.commit()
     login(world.sec)
     page = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
-    todo = page[page.index('id="to-answer"'):]
-    todo = todo[:todo.index("</ul>")]
+    todo = page[page.index('id="to-answer"') :]
+    todo = todo[: todo.index("</ul>")]
     assert f"#amendment-{a.id}" in todo
     assert f"/clauses/{clause.id}#threads" in todo and "1条留言尚未答复" in todo
     assert "对公约整体的讨论" in todo
@@ -135,11 +150,15 @@ def test_the_secretary_sees_what_waits_for_an_answer_on_the_pact_and_at_home(cli
 def test_a_decision_without_accept_or_reject_keeps_the_typed_reason(client, world, login, app):
     clause = world.pact.latest_version.clauses[2]
     with pf.request_context(app):
-        a = ops.propose_amendment(world.pact, clause, world.r1, "第三条 晚上九点后不装修。", "老人休息早。")
+        a = ops.propose_amendment(
+            world.pact, clause, world.r1, "第三条 晚上九点后不装修。", "老人休息早。"
+        )
     db.session.commit()
     login(world.sec)
-    r = client.post(f"/pacts/amendments/{a.id}/decide",
-                    data={f"d{a.id}-response": "大多数楼组支持九点，予以采纳。"})
+    r = client.post(
+        f"/pacts/amendments/{a.id}/decide",
+        data={f"d{a.id}-response": "大多数楼组支持九点，予以采纳。"},
+    )
     assert r.status_code == 400
     page = r.get_data(as_text=True)
     assert "大多数楼组支持九点，予以采纳。</textarea>" in page
@@ -148,23 +167,32 @@ def test_a_decision_without_accept_or_reject_keeps_the_typed_reason(client, worl
     assert str(db.session.get(type(a), a.id).status) == "open"
     # Too long a reason: the error says so and the text stays.
     long = "理由" * 1001
-    r = client.post(f"/pacts/amendments/{a.id}/decide", data={f"d{a.id}-decision": "reject", f"d{a.id}-response": long})
+    r = client.post(
+        f"/pacts/amendments/{a.id}/decide",
+        data={f"d{a.id}-decision": "reject", f"d{a.id}-response": long},
+    )
     assert r.status_code == 400 and long in r.get_data(as_text=True)
     assert 'value="reject" checked' in r.get_data(as_text=True)
 
 
-def test_notifications_link_to_the_page_that_shows_the_comment_or_amendment(client, world, login, app):
+def test_notifications_link_to_the_page_that_shows_the_comment_or_amendment(
+    client, world, login, app
+):
     clause = world.pact.latest_version.clauses[0]
     with pf.request_context(app):
         root = ops.post_comment(world.pact, world.r1, "第一条要具体些", clause=clause)
         reply = ops.post_comment(world.pact, world.r2, "同意", parent=root)
-        a = ops.propose_amendment(world.pact, clause, world.r1, "第一条 垃圾定时定点分类投放。", "更具体")
+        a = ops.propose_amendment(
+            world.pact, clause, world.r1, "第一条 垃圾定时定点分类投放。", "更具体"
+        )
         ops.decide_amendment(a, False, "暂不采纳", actor=world.sec)
         ops.hide_comment(reply, "与本条无关", actor=world.sec)
     db.session.commit()
     clause_page = f"/pacts/{world.pact.id}/clauses/{clause.id}"
     links = {(n.user_id, n.message[:12]): n.link for n in db.session.scalars(select(Notification))}
-    assert links[(world.r1.id, "%(name)s rep")] == f"{clause_page}#comment-{reply.id}"  # r2 replied to r1
+    assert (
+        links[(world.r1.id, "%(name)s rep")] == f"{clause_page}#comment-{reply.id}"
+    )  # r2 replied to r1
     assert links[(world.r1.id, "Your amendme")] == f"{clause_page}#amendment-{a.id}"  # rejected
     assert links[(world.r2.id, "Your comment")] == f"{clause_page}#comment-{reply.id}"  # hidden
     # And the anchors are really on that page.
@@ -178,8 +206,20 @@ def test_the_secretarys_answer_deep_in_a_thread_tells_the_thread_author(world, a
         reply = ops.post_comment(world.pact, world.r2, "我也想知道", parent=root)
         answer = ops.post_comment(world.pact, world.sec, "下周听证会讨论。", parent=reply)
     told = db.session.scalars(select(Notification).where(Notification.user_id == world.r1.id)).all()
-    assert any(n.message.startswith("The secretary answered") and n.link.endswith(f"#comment-{answer.id}")
-               for n in told)
+    assert any(
+        n.message.startswith("The secretary answered") and n.link.endswith(f"#comment-{answer.id}")
+        for n in told
+    )
     # The reply's author hears of it once, as a reply to their comment.
-    assert len([n for n in db.session.scalars(select(Notification).where(Notification.user_id == world.r2.id))
-                if f"#comment-{answer.id}" in n.link]) == 1
+    assert (
+        len(
+            [
+                n
+                for n in db.session.scalars(
+                    select(Notification).where(Notification.user_id == world.r2.id)
+                )
+                if f"#comment-{answer.id}" in n.link
+            ]
+        )
+        == 1
+    )

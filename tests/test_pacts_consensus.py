@@ -9,7 +9,7 @@ def test_bridging_is_the_geometric_mean_of_smoothed_building_support():
     # Building 1: 4 of 4 support -> 5/6; building 2: 2 of 3 support -> 3/5.
     # bridging = sqrt(5/6 * 3/5) = sqrt(1/2) = 0.70711
     groups = {1: GroupCount(support=4), 2: GroupCount(support=2, oppose=1)}
-    assert bridging_score(groups.values()) == pytest.approx(0.5 ** 0.5)
+    assert bridging_score(groups.values()) == pytest.approx(0.5**0.5)
     c = clause_consensus(groups, households=6, all_households=20)
     assert (c.support, c.oppose, c.suggest, c.total) == (6, 1, 0, 7)
     assert c.coverage == pytest.approx(0.3)
@@ -34,7 +34,7 @@ def test_a_building_with_no_positions_does_not_count_as_a_group():
     groups = {1: GroupCount(support=3), 2: GroupCount(support=2), 3: GroupCount()}
     # (4/5 * 3/4) ^ (1/2) = sqrt(0.6) = 0.7746
     c = clause_consensus(groups, households=5, all_households=30)
-    assert c.bridging == pytest.approx(0.6 ** 0.5)
+    assert c.bridging == pytest.approx(0.6**0.5)
     assert set(c.groups) == {1, 2}
     assert c.is_broad  # 5 positions, all supporting
 
@@ -49,10 +49,14 @@ def test_four_positions_are_too_few_for_broad_consensus():
 def test_support_below_two_thirds_is_not_broad_even_with_high_bridging():
     # One building, 6 of 10 support: (7/12) = 0.583 < 0.6 anyway; two buildings 7/10 each:
     # (8/12)^... = 0.667 >= 0.6 but support 14/20 = 0.7 >= 2/3 -> broad; 13/20 = 0.65 -> not.
-    broad = clause_consensus({1: GroupCount(support=7, oppose=3), 2: GroupCount(support=7, oppose=3)}, 20, 40)
+    broad = clause_consensus(
+        {1: GroupCount(support=7, oppose=3), 2: GroupCount(support=7, oppose=3)}, 20, 40
+    )
     assert broad.bridging == pytest.approx(8 / 12)
     assert broad.is_broad
-    narrow = clause_consensus({1: GroupCount(support=7, oppose=3), 2: GroupCount(support=6, oppose=4)}, 20, 40)
+    narrow = clause_consensus(
+        {1: GroupCount(support=7, oppose=3), 2: GroupCount(support=6, oppose=4)}, 20, 40
+    )
     assert narrow.bridging == pytest.approx((8 / 12 * 7 / 12) ** 0.5)
     assert not narrow.is_broad
 
@@ -96,7 +100,11 @@ def test_bridging_exactly_06_where_floating_point_rounds_below():
     # Buildings: 2 of 2 (3/4), 2 of 8 (3/10), 23 of 23 (24/25); product 216/1000 = 0.6^3, so
     # bridging is exactly 0.6 -- computed in floats it comes out as 0.5999999999999999.
     # Support 27/33 >= 2/3 and 33 positions: broad. 3/10 < 0.4 and 24/25 > 0.6: also divided.
-    groups = {1: GroupCount(support=2), 2: GroupCount(support=2, oppose=6), 3: GroupCount(support=23)}
+    groups = {
+        1: GroupCount(support=2),
+        2: GroupCount(support=2, oppose=6),
+        3: GroupCount(support=23),
+    }
     c = clause_consensus(groups, 33, 60)
     assert c.bridging == pytest.approx(0.6)
     assert c.is_broad

@@ -19,12 +19,16 @@ def test_demo_pacts(app, client):
     figures = q.consensus_for_version(version, consulting.community_id)
     assert any(c.is_broad for c in figures.values()) and any(c.is_divided for c in figures.values())
     assert max(len(c.groups) for c in figures.values()) >= 3
-    states = set(db.session.scalars(select(Amendment.status).where(Amendment.pact_id == consulting.id)))
+    states = set(
+        db.session.scalars(select(Amendment.status).where(Amendment.pact_id == consulting.id))
+    )
     assert states == set(AmendmentStatus)
     comments = db.session.scalars(select(Comment).where(Comment.pact_id == consulting.id)).all()
     assert any(c.root_id for c in comments)
     hidden = [c for c in comments if c.hidden_at]
     assert hidden and hidden[0].hidden_reason
-    page = client.get(f"/pacts/{consulting.id}/clauses/{hidden[0].clause_id}").get_data(as_text=True)
+    page = client.get(f"/pacts/{consulting.id}/clauses/{hidden[0].clause_id}").get_data(
+        as_text=True
+    )
     assert f"已被书记隐藏：{hidden[0].hidden_reason}" in page and hidden[0].body not in page
     assert q.open_reports(consulting.community_id)  # one report still waits for the secretary

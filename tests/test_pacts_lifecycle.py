@@ -40,8 +40,13 @@ def world(make):
 
 def test_every_illegal_move_raises_on_the_model():
     p = Pact(community_id=1, title="x", status=PactStatus.DRAFTING)
-    for target in (PactStatus.REVISION, PactStatus.RATIFICATION, PactStatus.ADOPTED,
-                   PactStatus.SUPERSEDED, PactStatus.REPEALED):
+    for target in (
+        PactStatus.REVISION,
+        PactStatus.RATIFICATION,
+        PactStatus.ADOPTED,
+        PactStatus.SUPERSEDED,
+        PactStatus.REPEALED,
+    ):
         with pytest.raises(IllegalTransition):
             p.move_to(target)
     p.move_to(PactStatus.CONSULTATION)
@@ -66,7 +71,9 @@ def test_opening_consultation_publishes_version_1_and_counts_days(world):
     assert p.latest_version.number == 1 and p.latest_version.published_at is not None
     assert p.days_remaining() == 4
     assert p.consultation_is_open()
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "pact.consultation_open"))
+    assert db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "pact.consultation_open")
+    )
 
 
 def test_published_clauses_cannot_be_edited(world):
@@ -78,21 +85,27 @@ def test_published_clauses_cannot_be_edited(world):
 def test_revision_publishes_version_2_with_accepted_amendments_and_notifies_followers(world):
     p = pf.pact(world.c, world.sec)
     clause = p.latest_version.clauses[1]
-    yes = ops.propose_amendment(p, clause, world.r1, "第二条 楼道内不堆放杂物，电瓶车不进楼。", "安全")
+    yes = ops.propose_amendment(
+        p, clause, world.r1, "第二条 楼道内不堆放杂物，电瓶车不进楼。", "安全"
+    )
     no = ops.propose_amendment(p, p.latest_version.clauses[2], world.r2, "第三条 取消。", "没必要")
     ops.decide_amendment(yes, True, "采纳，消防安全需要。", actor=world.sec)
     ops.decide_amendment(no, False, "装修噪音影响大，保留。", actor=world.sec)
     ops.close_consultation(p, actor=world.sec)
     draft = ops.start_revision(p, actor=world.sec)
     assert draft.number == 2
-    assert draft.clauses[1].text == yes.text and draft.clauses[2].text == "第三条 晚上十点后不装修。"
+    assert (
+        draft.clauses[1].text == yes.text and draft.clauses[2].text == "第三条 晚上十点后不装修。"
+    )
     v2 = ops.publish_version(p, "采纳一条修正", actor=world.sec)
     assert p.latest_version is v2
     assert yes.applied_version_id == v2.id and no.applied_version_id is None
     rows = ops.compare_versions(p.version(1), v2)
     assert [r["kind"] for r in rows] == ["same", "changed", "same"]
     assert ("ins", "，电瓶车不进楼") in rows[1]["diff"]
-    notes = db.session.scalars(select(Notification).where(Notification.user_id == world.r1.id)).all()
+    notes = db.session.scalars(
+        select(Notification).where(Notification.user_id == world.r1.id)
+    ).all()
     assert any("Version %(number)s" in n.message for n in notes)  # r1 follows since proposing
     assert any("accepted" in n.message for n in notes)
 
@@ -120,7 +133,9 @@ def test_begin_ratification_only_from_revision(world):
     ops.close_consultation(p, actor=world.sec)
     ops.begin_ratification(p, world.sec)
     assert p.status == PactStatus.RATIFICATION
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "pact.ratification_begin"))
+    assert db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "pact.ratification_begin")
+    )
 
 
 def test_one_position_per_resident_and_clause_is_a_database_constraint(world):
@@ -183,8 +198,11 @@ def test_reply_notifies_the_author_and_secretary_reply_marks_answered(world):
     assert reply.root_id == root.id and root.reply_count == 1 and root.answered_at is None
     ops.post_comment(p, world.sec, "已记录", parent=reply)
     assert root.answered_at is not None and root.reply_count == 2
-    assert db.session.scalar(select(Notification).where(Notification.user_id == world.r1.id,
-                                                        Notification.message.like("%replied%")))
+    assert db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == world.r1.id, Notification.message.like("%replied%")
+        )
+    )
 
 
 def test_hiding_leaves_a_notice_audit_and_notifies_the_author(world):
@@ -195,9 +213,15 @@ def test_hiding_leaves_a_notice_audit_and_notifies_the_author(world):
         ops.report_comment(c, world.r2, "再举报")
     ops.hide_comment(c, "商业广告", actor=world.sec)
     assert c.hidden_reason == "商业广告" and not c.is_visible
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "pact.comment_hide")).detail == "商业广告"
-    assert db.session.scalar(select(Notification).where(Notification.user_id == world.r1.id,
-                                                        Notification.message.like("%hidden%")))
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "pact.comment_hide")).detail
+        == "商业广告"
+    )
+    assert db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == world.r1.id, Notification.message.like("%hidden%")
+        )
+    )
 
 
 def test_empty_and_over_long_texts_are_refused(world):
@@ -263,8 +287,11 @@ def test_due_consultations_close_on_schedule_and_followers_hear_of_it(world, app
     p.consultation_closes_at = utcnow() - timedelta(minutes=1)
     assert ops.close_due_consultations() == [p]
     assert p.status == PactStatus.REVISION
-    assert db.session.scalar(select(Notification).where(Notification.user_id == world.r2.id,
-                                                        Notification.message.like("%has ended%")))
+    assert db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == world.r2.id, Notification.message.like("%has ended%")
+        )
+    )
 
 
 def test_close_due_cli_command(world, app):
@@ -282,7 +309,10 @@ def test_every_lifecycle_move_is_audited_and_told_to_followers(world):
     ops.follow_pact(p, world.r1)
     now = utcnow()
     steps = [
-        (lambda: ops.open_consultation(p, now, now + timedelta(days=7), actor=world.sec), "pact.consultation_open"),
+        (
+            lambda: ops.open_consultation(p, now, now + timedelta(days=7), actor=world.sec),
+            "pact.consultation_open",
+        ),
         (lambda: ops.close_consultation(p, actor=world.sec), "pact.consultation_close"),
         (lambda: ops.begin_ratification(p, world.sec), "pact.ratification_begin"),
         (lambda: ops.conclude_ratification(p, False, world.sec), "pact.ratification_reject"),
@@ -291,10 +321,21 @@ def test_every_lifecycle_move_is_audited_and_told_to_followers(world):
         (lambda: ops.repeal_pact(p, "新公约已另行制定", actor=world.sec), "pact.repeal"),
     ]
     for step, action in steps:
-        audited = db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == action))
-        told = db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == world.r1.id))
+        audited = db.session.scalar(
+            select(func.count(AuditEntry.id)).where(AuditEntry.action == action)
+        )
+        told = db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.user_id == world.r1.id)
+        )
         step()
-        assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == action)) == audited + 1
-        assert db.session.scalar(select(func.count(Notification.id)).where(
-            Notification.user_id == world.r1.id)) == told + 1, action
+        assert (
+            db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == action))
+            == audited + 1
+        )
+        assert (
+            db.session.scalar(
+                select(func.count(Notification.id)).where(Notification.user_id == world.r1.id)
+            )
+            == told + 1
+        ), action
     assert p.status == PactStatus.REPEALED

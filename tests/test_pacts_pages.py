@@ -12,7 +12,10 @@ from tests import pacts_factories as pf
 @pytest.fixture
 def world(make, app):
     c = make.community()
-    b1, b2 = make.building(c, name="1号楼", households=2), make.building(c, name="2号楼", households=2)
+    b1, b2 = (
+        make.building(c, name="1号楼", households=2),
+        make.building(c, name="2号楼", households=2),
+    )
     sec = make.user("secretary", community=c)
     r1 = make.user("resident", community=c, household=b1.households[0])
     r2 = make.user("resident", community=c, household=b2.households[0])
@@ -25,7 +28,9 @@ def world(make, app):
 def test_a_resident_reads_their_position_in_words(client, world, login, app):
     clause = world.pact.latest_version.clauses[0]
     login(world.r1)
-    assert "您还没有对本条表态" in client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
+    assert "您还没有对本条表态" in client.get(
+        f"/pacts/{world.pact.id}/clauses/{clause.id}"
+    ).get_data(as_text=True)
     client.post(f"/pacts/{world.pact.id}/clauses/{clause.id}/position", data={"stance": "oppose"})
     page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
     assert "您的态度：反对" in page
@@ -41,8 +46,8 @@ def test_per_building_figures_are_a_list_with_an_explanation(client, world, logi
     db.session.commit()
     page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
     assert "<table" not in page
-    by_building = page[page.index('class="list-plain by-building"'):]
-    by_building = by_building[:by_building.index("</ul>")]
+    by_building = page[page.index('class="list-plain by-building"') :]
+    by_building = by_building[: by_building.index("</ul>")]
     # 1号楼: (1+1)/(1+2) = 0.67; 2号楼: (0+1)/(1+2) = 0.33
     assert "1号楼" in by_building and "认同度 0.67" in by_building
     assert "2号楼" in by_building and "认同度 0.33" in by_building
@@ -79,7 +84,9 @@ def test_a_refused_clause_edit_keeps_the_typed_text_on_the_draft_page(client, ma
     clause = draft.draft_version.clauses[0]
     login(sec)
     typed = "第一条 " + "很长的条款" * 1001
-    r = client.post(f"/pacts/{draft.id}/clauses/{clause.id}/edit", data={f"c{clause.id}-text": typed})
+    r = client.post(
+        f"/pacts/{draft.id}/clauses/{clause.id}/edit", data={f"c{clause.id}-text": typed}
+    )
     assert r.status_code == 400
     page = r.get_data(as_text=True)
     assert typed in page and "5000" in page and 'aria-invalid="true"' in page
@@ -92,7 +99,9 @@ def test_a_refused_clause_edit_keeps_the_typed_text_on_the_draft_page(client, ma
 def test_chinese_labels_end_with_a_chinese_colon(client, world, app):
     clause = world.pact.latest_version.clauses[0]
     with pf.request_context(app):
-        a = ops.propose_amendment(world.pact, clause, world.r1, "第一条 垃圾定时定点分类投放。", "更具体")
+        a = ops.propose_amendment(
+            world.pact, clause, world.r1, "第一条 垃圾定时定点分类投放。", "更具体"
+        )
         ops.decide_amendment(a, True, "采纳", actor=world.sec)
     db.session.commit()
     page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
@@ -118,8 +127,8 @@ def test_buildings_without_positions_are_named(client, world, make, app):
         ops.set_position(world.pact, clause, world.r1, "support")
     db.session.commit()
     page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
-    note = page[page.index('id="no-positions"'):]
-    note = note[:note.index("</p>")]
+    note = page[page.index('id="no-positions"') :]
+    note = note[: note.index("</p>")]
     assert "2号楼、3号楼" in note and "1号楼" not in note
 
 

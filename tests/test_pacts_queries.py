@@ -38,13 +38,24 @@ def _add_comments(big, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
         clause = None if i % 3 == 0 else clauses[i % len(clauses)]
         key = clause
-        row = {"pact_id": pact_id, "clause_id": key, "author_id": authors[i % len(authors)],
-               "body": f"意见 **{i}**", "created_at": now, "agree_count": i % 5, "reply_count": 0}
+        row = {
+            "pact_id": pact_id,
+            "clause_id": key,
+            "author_id": authors[i % len(authors)],
+            "body": f"意见 **{i}**",
+            "created_at": now,
+            "agree_count": i % 5,
+            "reply_count": 0,
+        }
         rows.append(row)
     db.session.execute(insert(Comment), rows)
     # Replies: attach every fourth comment of each thread group to the first root of its place.
     db.session.flush()
-    for c in db.session.query(Comment).filter(Comment.pact_id == pact_id, Comment.root_id.is_(None)).order_by(Comment.id):
+    for c in (
+        db.session.query(Comment)
+        .filter(Comment.pact_id == pact_id, Comment.root_id.is_(None))
+        .order_by(Comment.id)
+    ):
         place = c.clause_id
         if place not in roots:
             roots[place] = c
@@ -59,19 +70,36 @@ def big(make, app):
     c = make.community()
     buildings = [make.building(c, households=4) for _ in range(4)]
     sec = make.user("secretary", community=c)
-    residents = [make.user("resident", community=c, household=b.households[i]) for b in buildings for i in range(4)]
+    residents = [
+        make.user("resident", community=c, household=b.households[i])
+        for b in buildings
+        for i in range(4)
+    ]
     clauses = [f"第{i}条 第{i}条的内容。" for i in range(1, 61)]
     with pf.request_context(app):
         pact = pf.pact(c, sec, clauses=clauses)
     db.session.add_all(
-        Position(clause_id=cl.id, user_id=r.id, household_id=r.household.id,
-                 stance=[Stance.SUPPORT, Stance.OPPOSE, Stance.SUGGEST][(i + j) % 3])
-        for i, r in enumerate(residents) for j, cl in enumerate(pact.latest_version.clauses)
+        Position(
+            clause_id=cl.id,
+            user_id=r.id,
+            household_id=r.household.id,
+            stance=[Stance.SUPPORT, Stance.OPPOSE, Stance.SUGGEST][(i + j) % 3],
+        )
+        for i, r in enumerate(residents)
+        for j, cl in enumerate(pact.latest_version.clauses)
     )
     db.session.commit()
     assert len(pact.latest_version.clauses) == 60
-    return type("Big", (), {"pact_id": pact.id, "clause_ids": [cl.id for cl in pact.latest_version.clauses],
-                             "resident_ids": [r.id for r in residents], "residents": residents})
+    return type(
+        "Big",
+        (),
+        {
+            "pact_id": pact.id,
+            "clause_ids": [cl.id for cl in pact.latest_version.clauses],
+            "resident_ids": [r.id for r in residents],
+            "residents": residents,
+        },
+    )
 
 
 def test_pact_page_query_count_is_fixed_whatever_the_number_of_comments(client, big, login):
@@ -83,7 +111,9 @@ def test_pact_page_query_count_is_fixed_whatever_the_number_of_comments(client, 
     _add_comments(big, 1800, start=200)
     assert db.session.query(Comment).count() == 2000
     large, html = _count_queries(client, url)
-    assert large == small, "\n".join(" | ".join(x) for x in zip(first, _count_queries.last + [""] * 5, strict=False))
+    assert large == small, "\n".join(
+        " | ".join(x) for x in zip(first, _count_queries.last + [""] * 5, strict=False)
+    )
     assert large <= 30, f"{large} queries"
     assert "第60条 第60条的内容。" in html
 

@@ -25,8 +25,19 @@ def world(make, app):
     with pf.request_context(app):
         pact = pf.pact(c, sec)
     db.session.commit()
-    return type("W", (), {"c": c, "sec": sec, "r1": r1, "r2": r2, "outsider": outsider,
-                          "other_sec": other_sec, "pact": pact})
+    return type(
+        "W",
+        (),
+        {
+            "c": c,
+            "sec": sec,
+            "r1": r1,
+            "r2": r2,
+            "outsider": outsider,
+            "other_sec": other_sec,
+            "pact": pact,
+        },
+    )
 
 
 def test_public_pages_render_for_anonymous_visitors(client, world):
@@ -89,8 +100,18 @@ def test_comment_reply_agree_and_second_agree_refused(client, world, login):
     assert r.status_code == 303
     root = db.session.scalar(select(Comment))
     login(world.r2)
-    assert client.post(f"/pacts/{world.pact.id}/comments", data={"body": "同意", "parent_id": root.id}).status_code == 303
-    assert client.post(f"/comments/{root.id}/agree".replace("/comments", "/pacts/comments")).status_code == 303
+    assert (
+        client.post(
+            f"/pacts/{world.pact.id}/comments", data={"body": "同意", "parent_id": root.id}
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/comments/{root.id}/agree".replace("/comments", "/pacts/comments")
+        ).status_code
+        == 303
+    )
     r = client.post(f"/pacts/comments/{root.id}/agree")
     assert r.status_code == 409
     assert "已经" in r.get_data(as_text=True) or "already" in r.get_data(as_text=True)
@@ -124,7 +145,9 @@ def test_comment_after_consultation_closed_is_refused(client, world, login):
     assert "晚了</textarea>" in page  # what was typed is still there
     assert db.session.scalar(select(func.count(Comment.id))) == 0
     clause = world.pact.latest_version.clauses[0]
-    r = client.post(f"/pacts/{world.pact.id}/clauses/{clause.id}/position", data={"stance": "support"})
+    r = client.post(
+        f"/pacts/{world.pact.id}/clauses/{clause.id}/position", data={"stance": "support"}
+    )
     assert r.status_code == 400 and "征求意见已结束" in r.get_data(as_text=True)
     client.set_cookie("lang", "en")
     r = client.post(f"/pacts/{world.pact.id}/comments", data={"body": "too late"})
@@ -133,29 +156,43 @@ def test_comment_after_consultation_closed_is_refused(client, world, login):
 
 def test_comment_posting_is_rate_limited_per_user(client, world, login, app):
     login(world.r1)
-    codes = [client.post(f"/pacts/{world.pact.id}/comments", data={"body": f"第{i}条意见"}).status_code
-             for i in range(12)]
+    codes = [
+        client.post(f"/pacts/{world.pact.id}/comments", data={"body": f"第{i}条意见"}).status_code
+        for i in range(12)
+    ]
     assert codes[:10] == [303] * 10
     assert codes[10] == 429
     # Another user is not affected by r1's limit.
     login(world.r2)
-    assert client.post(f"/pacts/{world.pact.id}/comments", data={"body": "我的意见"}).status_code == 303
+    assert (
+        client.post(f"/pacts/{world.pact.id}/comments", data={"body": "我的意见"}).status_code
+        == 303
+    )
 
 
 def test_amendment_lifecycle_over_http(client, world, login):
     clause = world.pact.latest_version.clauses[2]
     login(world.r1)
-    r = client.post(f"/pacts/{world.pact.id}/clauses/{clause.id}/amendments",
-                    data={"am-text": "第三条 晚上九点后不装修。", "am-reason": "老人休息早"})
+    r = client.post(
+        f"/pacts/{world.pact.id}/clauses/{clause.id}/amendments",
+        data={"am-text": "第三条 晚上九点后不装修。", "am-reason": "老人休息早"},
+    )
     assert r.status_code == 303
     a = db.session.scalar(select(Amendment))
     login(world.r2)
     assert client.post(f"/pacts/amendments/{a.id}/endorse").status_code == 303
-    assert client.post(f"/pacts/amendments/{a.id}/decide", data={f"d{a.id}-decision": "accept",
-                                                                 f"d{a.id}-response": "好"}).status_code == 403
+    assert (
+        client.post(
+            f"/pacts/amendments/{a.id}/decide",
+            data={f"d{a.id}-decision": "accept", f"d{a.id}-response": "好"},
+        ).status_code
+        == 403
+    )
     login(world.sec)
-    r = client.post(f"/pacts/amendments/{a.id}/decide", data={f"d{a.id}-decision": "reject",
-                                                              f"d{a.id}-response": "影响上班族装修"})
+    r = client.post(
+        f"/pacts/amendments/{a.id}/decide",
+        data={f"d{a.id}-decision": "reject", f"d{a.id}-response": "影响上班族装修"},
+    )
     assert r.status_code == 303
     db.session.refresh(a)
     assert a.status == AmendmentStatus.REJECTED and a.endorse_count == 1
@@ -166,8 +203,10 @@ def test_amendment_lifecycle_over_http(client, world, login):
 def test_empty_amendment_is_refused_and_input_kept(client, world, login):
     clause = world.pact.latest_version.clauses[0]
     login(world.r1)
-    r = client.post(f"/pacts/{world.pact.id}/clauses/{clause.id}/amendments",
-                    data={"am-text": "", "am-reason": "我的理由很充分"})
+    r = client.post(
+        f"/pacts/{world.pact.id}/clauses/{clause.id}/amendments",
+        data={"am-text": "", "am-reason": "我的理由很充分"},
+    )
     assert r.status_code == 400
     assert "我的理由很充分" in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Amendment.id))) == 0
@@ -180,19 +219,31 @@ def test_secretary_pastes_previews_fixes_and_saves(client, world, login):
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert html.count('name="clause"') == 3
-    r = client.post(f"/pacts/community/{world.c.id}/preview",
-                    data={"title": "新公约", "clause": ["第一条 甲", "第二条 乙", "第三条 丙"], "op": "merge:0"})
+    r = client.post(
+        f"/pacts/community/{world.c.id}/preview",
+        data={
+            "title": "新公约",
+            "clause": ["第一条 甲", "第二条 乙", "第三条 丙"],
+            "op": "merge:0",
+        },
+    )
     assert r.get_data(as_text=True).count('name="clause"') == 2
-    r = client.post(f"/pacts/community/{world.c.id}/preview",
-                    data={"title": "新公约", "clause": ["第一条 甲\n第二条 乙", "第三条 丙改"], "op": "save"})
+    r = client.post(
+        f"/pacts/community/{world.c.id}/preview",
+        data={"title": "新公约", "clause": ["第一条 甲\n第二条 乙", "第三条 丙改"], "op": "save"},
+    )
     assert r.status_code == 303
     pact = db.session.scalar(select(Pact).where(Pact.title == "新公约"))
     assert [c.text for c in pact.draft_version.clauses] == ["第一条 甲\n第二条 乙", "第三条 丙改"]
     # Open the consultation through the draft page's form (Shanghai wall time).
     now = utcnow() + timedelta(hours=8)
-    r = client.post(f"/pacts/{pact.id}/consultation", data={
-        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")})
+    r = client.post(
+        f"/pacts/{pact.id}/consultation",
+        data={
+            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert r.status_code == 303
     db.session.refresh(pact)
     assert pact.status == PactStatus.CONSULTATION and pact.latest_version.number == 1
@@ -200,7 +251,10 @@ def test_secretary_pastes_previews_fixes_and_saves(client, world, login):
 
 def test_preview_save_without_title_is_refused_and_clauses_kept(client, world, login):
     login(world.sec)
-    r = client.post(f"/pacts/community/{world.c.id}/preview", data={"title": "", "clause": ["保留我"], "op": "save"})
+    r = client.post(
+        f"/pacts/community/{world.c.id}/preview",
+        data={"title": "", "clause": ["保留我"], "op": "save"},
+    )
     assert r.status_code == 400
     assert "保留我" in r.get_data(as_text=True)
 
@@ -210,13 +264,28 @@ def test_secretary_hides_a_reported_comment_leaving_a_notice(client, world, logi
         c = ops.post_comment(world.pact, world.r1, "卖房广告 加微信")
     db.session.commit()
     login(world.r2)
-    assert client.post(f"/pacts/comments/{c.id}/report", data={f"rep{c.id}-reason": "广告"}).status_code == 303
+    assert (
+        client.post(
+            f"/pacts/comments/{c.id}/report", data={f"rep{c.id}-reason": "广告"}
+        ).status_code
+        == 303
+    )
     login(world.r1)
-    assert client.post(f"/pacts/comments/{c.id}/hide", data={f"hide{c.id}-reason": "x"}).status_code == 403
+    assert (
+        client.post(f"/pacts/comments/{c.id}/hide", data={f"hide{c.id}-reason": "x"}).status_code
+        == 403
+    )
     login(world.sec)
     assert "广告" in client.get(f"/pacts/community/{world.c.id}").get_data(as_text=True)
-    assert client.post(f"/pacts/comments/{c.id}/hide", data={f"hide{c.id}-reason": "商业广告"}).status_code == 303
-    page = client.get(f"/pacts/{world.pact.id}", headers={"Cookie": "lang=en"}).get_data(as_text=True)
+    assert (
+        client.post(
+            f"/pacts/comments/{c.id}/hide", data={f"hide{c.id}-reason": "商业广告"}
+        ).status_code
+        == 303
+    )
+    page = client.get(f"/pacts/{world.pact.id}", headers={"Cookie": "lang=en"}).get_data(
+        as_text=True
+    )
     assert "卖房广告" not in page
     assert "商业广告" in page
 
@@ -224,7 +293,13 @@ def test_secretary_hides_a_reported_comment_leaving_a_notice(client, world, logi
 def test_compare_shows_changes_linked_to_amendments(client, world, app):
     p = world.pact
     with pf.request_context(app):
-        a = ops.propose_amendment(p, p.latest_version.clauses[0], world.r1, "第一条 爱护公共环境，垃圾分类定时投放。", "更具体")
+        a = ops.propose_amendment(
+            p,
+            p.latest_version.clauses[0],
+            world.r1,
+            "第一条 爱护公共环境，垃圾分类定时投放。",
+            "更具体",
+        )
         ops.decide_amendment(a, True, "采纳", actor=world.sec)
         ops.close_consultation(p, actor=world.sec)
         ops.start_revision(p, actor=world.sec)
@@ -234,8 +309,10 @@ def test_compare_shows_changes_linked_to_amendments(client, world, app):
     assert '<ins><span class="visually-hidden">[新增：] </span>定时</ins>' in html
     assert f"#amendment-{a.id}" in html
     # A list of the changes on top, and a view with only the changed clauses (for phones).
-    changes = html[html.index('id="changes"'):]
-    assert f'href="#diff-{p.latest_version.clauses[0].lineage}"' in changes[:changes.index("</ul>")]
+    changes = html[html.index('id="changes"') :]
+    assert (
+        f'href="#diff-{p.latest_version.clauses[0].lineage}"' in changes[: changes.index("</ul>")]
+    )
     only = client.get(f"/pacts/{p.id}/compare?a=1&b=2&only=changes").get_data(as_text=True)
     assert only.count('class="card diff-') == 1 and "第二条 楼道内不堆放杂物。" not in only
     assert html.count('class="card diff-') == 3
@@ -271,7 +348,9 @@ def test_author_edits_within_the_window_and_the_edit_shows(client, world, login,
     assert client.get(f"/pacts/comments/{c.id}/edit").status_code == 403
     login(world.r1)
     assert client.get(f"/pacts/comments/{c.id}/edit").status_code == 200
-    assert client.post(f"/pacts/comments/{c.id}/edit", data={"body": "改过的意见"}).status_code == 303
+    assert (
+        client.post(f"/pacts/comments/{c.id}/edit", data={"body": "改过的意见"}).status_code == 303
+    )
     html = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
     assert "改过的意见" in html and "已编辑" in html
     c.created_at = utcnow() - timedelta(hours=1)
@@ -325,7 +404,9 @@ def test_long_threads_page_with_and_without_htmx(client, world, app):
     replies = client.get(f"/pacts/comments/{roots[0].id}/replies").get_data(as_text=True)
     assert "回复07" in replies and "<html" in replies
     partial = client.get(f"/pacts/comments/{roots[0].id}/replies", headers={"HX-Request": "true"})
-    assert "回复07" in partial.get_data(as_text=True) and "<html" not in partial.get_data(as_text=True)
+    assert "回复07" in partial.get_data(as_text=True) and "<html" not in partial.get_data(
+        as_text=True
+    )
 
 
 def test_print_page_shows_version_number_and_date(client, world):
@@ -341,10 +422,18 @@ def test_repeal_an_adopted_pact_with_a_reason(client, world, login, app):
     db.session.commit()
     login(world.sec)
     assert client.post(f"/pacts/{adopted.id}/repeal", data={"repeal-reason": ""}).status_code == 400
-    assert client.post(f"/pacts/{adopted.id}/repeal", data={"repeal-reason": "已被新规取代"}).status_code == 303
+    assert (
+        client.post(
+            f"/pacts/{adopted.id}/repeal", data={"repeal-reason": "已被新规取代"}
+        ).status_code
+        == 303
+    )
     db.session.refresh(adopted)
     assert adopted.status == PactStatus.REPEALED
-    assert client.post(f"/pacts/{adopted.id}/repeal", data={"repeal-reason": "再废止"}).status_code == 409
+    assert (
+        client.post(f"/pacts/{adopted.id}/repeal", data={"repeal-reason": "再废止"}).status_code
+        == 409
+    )
 
 
 def test_personal_data_export_includes_pact_contributions(world, app):
@@ -367,7 +456,12 @@ def test_home_page_lists_the_open_consultation_for_residents(client, world, logi
 
 def test_clause_text_keeps_line_breaks_and_is_escaped(client, world, app):
     with pf.request_context(app):
-        p = pf.pact(world.c, world.sec, clauses=["第一条 居民应当：\n1. 爱护绿化；<script>alert(1)</script>"], title="换行")
+        p = pf.pact(
+            world.c,
+            world.sec,
+            clauses=["第一条 居民应当：\n1. 爱护绿化；<script>alert(1)</script>"],
+            title="换行",
+        )
     db.session.commit()
     html = client.get(f"/pacts/{p.id}").get_data(as_text=True)
     assert "第一条 居民应当：<br>\n1. 爱护绿化；&lt;script&gt;" in html

@@ -5,7 +5,11 @@ from app.pacts.splitter import detect_style, insert_after, merge, remove, split_
 
 def test_articles_are_split_at_each_article_number():
     text = "第一条 爱护环境。\n第二条 邻里和睦，\n互帮互助。\n第十二条 本公约自通过之日起施行。"
-    assert split_clauses(text) == ["第一条 爱护环境。", "第二条 邻里和睦，\n互帮互助。", "第十二条 本公约自通过之日起施行。"]
+    assert split_clauses(text) == [
+        "第一条 爱护环境。",
+        "第二条 邻里和睦，\n互帮互助。",
+        "第十二条 本公约自通过之日起施行。",
+    ]
 
 
 def test_chinese_enumeration_is_split():
@@ -14,16 +18,27 @@ def test_chinese_enumeration_is_split():
 
 
 def test_arabic_numbers_are_split_in_every_common_form():
-    assert split_clauses("1. 甲\n2. 乙\n3、丙\n4．丁\n（5）戊") == ["1. 甲", "2. 乙", "3、丙", "4．丁", "（5）戊"]
+    assert split_clauses("1. 甲\n2. 乙\n3、丙\n4．丁\n（5）戊") == [
+        "1. 甲",
+        "2. 乙",
+        "3、丙",
+        "4．丁",
+        "（5）戊",
+    ]
 
 
 def test_decimal_numbers_do_not_start_a_clause():
-    assert split_clauses("1. 车辆限速\n1.5公里内慢行\n2. 停车入位") == ["1. 车辆限速\n1.5公里内慢行", "2. 停车入位"]
+    assert split_clauses("1. 车辆限速\n1.5公里内慢行\n2. 停车入位") == [
+        "1. 车辆限速\n1.5公里内慢行",
+        "2. 停车入位",
+    ]
 
 
 def test_mixed_styles_split_at_the_outer_level_and_keep_the_inner_items():
-    text = ("梅园居民公约\n第一章 总则\n第一条 为了和谐。\n第二条 居民应当：\n1. 爱护绿化；\n2. 不高空抛物。\n"
-            "第二章 附则\n第三条 本公约由居民会议解释。")
+    text = (
+        "梅园居民公约\n第一章 总则\n第一条 为了和谐。\n第二条 居民应当：\n1. 爱护绿化；\n2. 不高空抛物。\n"
+        "第二章 附则\n第三条 本公约由居民会议解释。"
+    )
     assert detect_style(text) == "article"
     assert split_clauses(text) == [
         "梅园居民公约",
@@ -41,7 +56,11 @@ def test_chinese_headings_with_arabic_items_split_at_the_headings():
 def test_text_without_numbering_is_split_into_paragraphs():
     text = "大家爱护环境。\n\n邻里之间互相帮助，\n有事好商量。\n\n\n  \n遵守公约。"
     assert detect_style(text) is None
-    assert split_clauses(text) == ["大家爱护环境。", "邻里之间互相帮助，\n有事好商量。", "遵守公约。"]
+    assert split_clauses(text) == [
+        "大家爱护环境。",
+        "邻里之间互相帮助，\n有事好商量。",
+        "遵守公约。",
+    ]
 
 
 def test_empty_text_gives_no_clauses():

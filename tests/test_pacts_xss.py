@@ -21,20 +21,20 @@ PAYLOADS = [
     "[click](&#106;avascript:alert(1))",
     "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "[click](vbscript:msgbox(1))",
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
     "<a href='data:text/html,<script>alert(1)</script>'>x</a>",
     "![x](javascript:alert(1))",
-    "![x](https://evil.example/x.png\" onerror=\"alert(1))",
+    '![x](https://evil.example/x.png" onerror="alert(1))',
     "<body onload=alert(1)>",
-    "<div style=\"background:url(javascript:alert(1))\">x</div>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
     "<details open ontoggle=alert(1)>",
-    "\"><script>alert(1)</script>",
-    "<a href=\"https://ok.example\" onclick=\"alert(1)\">ok</a>",
-    "<object data=\"javascript:alert(1)\"></object>",
+    '"><script>alert(1)</script>',
+    '<a href="https://ok.example" onclick="alert(1)">ok</a>',
+    '<object data="javascript:alert(1)"></object>',
     "<<script>script>alert(1)<</script>/script>",
-    "[x](https://ok.example \"title\" onmouseover=alert(1))",
+    '[x](https://ok.example "title" onmouseover=alert(1))',
 ]
 
 
@@ -76,7 +76,9 @@ def world(make, app):
     return type("W", (), {"pact": pact, "r1": r1, "sec": sec})
 
 
-def test_payloads_are_refused_with_a_message_or_stored_and_rendered_inert(client, world, login, app):
+def test_payloads_are_refused_with_a_message_or_stored_and_rendered_inert(
+    client, world, login, app
+):
     """Through the forms: each payload is refused with a clear message, or stored and rendered harmless."""
     app.config["PACT_COMMENT_RATE_LIMIT"] = "1000 per minute"
     try:
@@ -88,7 +90,10 @@ def test_payloads_are_refused_with_a_message_or_stored_and_rendered_inert(client
             for url, data in (
                 (f"/pacts/{p.id}/comments", {"body": payload}),
                 (f"/pacts/{p.id}/clauses/{clause.id}/comments", {"body": payload}),
-                (f"/pacts/{p.id}/clauses/{clause.id}/amendments", {"am-text": f"{payload} {i}", "am-reason": payload}),
+                (
+                    f"/pacts/{p.id}/clauses/{clause.id}/amendments",
+                    {"am-text": f"{payload} {i}", "am-reason": payload},
+                ),
             ):
                 r = client.post(url, data=data)
                 assert r.status_code in (303, 400), url
@@ -109,9 +114,19 @@ def test_payloads_stored_raw_are_sanitised_when_rendered(client, world, login):
     clause = p.latest_version.clauses[0]
     for payload in PAYLOADS:
         db.session.add(Comment(pact_id=p.id, clause_id=None, author_id=world.r1.id, body=payload))
-        db.session.add(Comment(pact_id=p.id, clause_id=clause.id, author_id=world.r1.id, body=payload))
-        db.session.add(Amendment(pact_id=p.id, clause_id=clause.id, author_id=world.r1.id, text=payload,
-                                 reason=payload, response=payload))
+        db.session.add(
+            Comment(pact_id=p.id, clause_id=clause.id, author_id=world.r1.id, body=payload)
+        )
+        db.session.add(
+            Amendment(
+                pact_id=p.id,
+                clause_id=clause.id,
+                author_id=world.r1.id,
+                text=payload,
+                reason=payload,
+                response=payload,
+            )
+        )
     db.session.commit()
     _assert_pages_inert(client, world, login)
     html = client.get(f"/pacts/{p.id}/clauses/{clause.id}").get_data(as_text=True)
@@ -121,8 +136,12 @@ def test_payloads_stored_raw_are_sanitised_when_rendered(client, world, login):
 def _assert_pages_inert(client, world, login):
     p = world.pact
     clause = p.latest_version.clauses[0]
-    pages = [f"/pacts/{p.id}", f"/pacts/{p.id}?page=2", f"/pacts/{p.id}/clauses/{clause.id}",
-             f"/pacts/{p.id}/clauses/{clause.id}?page=2"]
+    pages = [
+        f"/pacts/{p.id}",
+        f"/pacts/{p.id}?page=2",
+        f"/pacts/{p.id}/clauses/{clause.id}",
+        f"/pacts/{p.id}/clauses/{clause.id}?page=2",
+    ]
     for viewer in (world.r1, world.sec):  # the secretary also sees the moderation forms
         login(viewer)
         for url in pages:

@@ -24,7 +24,10 @@ def leaf_hashes(vectors):
 
 
 def test_canon_sorts_keys_drops_spaces_and_keeps_chinese_as_utf8():
-    assert bl.canon({"b": 1, "a": [1, "议事"], "c": None}) == '{"a":[1,"议事"],"b":1,"c":null}'.encode()
+    assert (
+        bl.canon({"b": 1, "a": [1, "议事"], "c": None})
+        == '{"a":[1,"议事"],"b":1,"c":null}'.encode()
+    )
 
 
 def test_manifest_hash_is_sha256_of_canonical_manifest():
@@ -34,8 +37,15 @@ def test_manifest_hash_is_sha256_of_canonical_manifest():
 
 
 def test_record_hash_is_a_leaf_hash_over_the_record_without_its_hash():
-    r = bl.make_record(seq=0, vote=3, cast_at="2026-05-02T09:00:00Z", voter=None,
-                       choices={"answer": "yes"}, nonce="0" * 32, prev="f" * 64)
+    r = bl.make_record(
+        seq=0,
+        vote=3,
+        cast_at="2026-05-02T09:00:00Z",
+        voter=None,
+        choices={"answer": "yes"},
+        nonce="0" * 32,
+        prev="f" * 64,
+    )
     assert list(r) == ["seq", "vote", "cast_at", "voter", "choices", "nonce", "prev", "hash"]
     body = {k: v for k, v in r.items() if k != "hash"}
     assert r["hash"] == hashlib.sha256(b"\x00" + bl.canon(body)).hexdigest()
@@ -58,7 +68,10 @@ def test_hasher_vectors(vectors):
         if "leaf_hex" in v:
             assert hashlib.sha256(b"\x00" + bytes.fromhex(v["leaf_hex"])).hexdigest() == v["want"]
         if "left_hex" in v:
-            assert bl._node(bytes.fromhex(v["left_hex"]), bytes.fromhex(v["right_hex"])).hex() == v["want"]
+            assert (
+                bl._node(bytes.fromhex(v["left_hex"]), bytes.fromhex(v["right_hex"])).hex()
+                == v["want"]
+            )
 
 
 def test_roots_of_every_size_match_the_vectors(vectors):
@@ -114,7 +127,9 @@ def _reference_root(leaves: list[bytes]) -> bytes:
     k = 1
     while k * 2 < len(leaves):
         k *= 2
-    return hashlib.sha256(b"\x01" + _reference_root(leaves[:k]) + _reference_root(leaves[k:])).digest()
+    return hashlib.sha256(
+        b"\x01" + _reference_root(leaves[:k]) + _reference_root(leaves[k:])
+    ).digest()
 
 
 def test_every_size_up_to_70_matches_the_recursive_definition_and_every_proof_verifies():
@@ -128,7 +143,9 @@ def test_every_size_up_to_70_matches_the_recursive_definition_and_every_proof_ve
             assert bl.verify_inclusion(leaves[i], i, n, proof, root)
             assert not bl.verify_inclusion(leaves[(i + 1) % n], i, n, proof, root) or n == 1
         for m in range(1, n + 1, 7):
-            assert bl.verify_consistency(m, n, bl.merkle_root(leaves[:m]), root, bl.consistency_proof(m, leaves[:n]))
+            assert bl.verify_consistency(
+                m, n, bl.merkle_root(leaves[:m]), root, bl.consistency_proof(m, leaves[:n])
+            )
 
 
 def test_a_proof_against_a_wrong_root_or_size_fails():
@@ -147,8 +164,18 @@ def test_a_proof_against_a_wrong_root_or_size_fails():
 
 
 def test_default_params_follow_design():
-    assert bl.default_params("approval", 9, seats=3) == {"seats": 3, "max_choices": 3, "threshold": 4, "quorum": 4}
-    assert bl.default_params("approval", 10, n_options=6) == {"seats": 5, "max_choices": 5, "threshold": 5, "quorum": 5}
+    assert bl.default_params("approval", 9, seats=3) == {
+        "seats": 3,
+        "max_choices": 3,
+        "threshold": 4,
+        "quorum": 4,
+    }
+    assert bl.default_params("approval", 10, n_options=6) == {
+        "seats": 5,
+        "max_choices": 5,
+        "threshold": 5,
+        "quorum": 5,
+    }
     assert bl.default_params("approval", 10, seats=2, budget=500, threshold=None)["budget"] == 500
     assert bl.default_params("item_by_item", 7) == {"threshold": 3, "quorum": 3}
     assert bl.default_params("equal_shares", 300, budget=100000) == {"budget": 100000, "quorum": 0}
@@ -161,7 +188,9 @@ def test_default_params_follow_design():
 
 def test_approval_ballots_are_normalised_and_limited():
     p = {"max_choices": 2}
-    assert bl.validate_choices("approval", ["a", "b", "c"], p, {"approve": ["c", "a", "c"]}) == {"approve": ["a", "c"]}
+    assert bl.validate_choices("approval", ["a", "b", "c"], p, {"approve": ["c", "a", "c"]}) == {
+        "approve": ["a", "c"]
+    }
     assert bl.validate_choices("approval", ["a", "b"], p, {"approve": []}) == {"approve": []}
     cases = [
         ({"approve": ["a", "b", "c"]}, "too_many"),
@@ -179,12 +208,17 @@ def test_approval_ballots_are_normalised_and_limited():
 
 def test_equal_shares_ballots_may_approve_any_number():
     ids = [str(i) for i in range(10)]
-    assert bl.validate_choices("equal_shares", ids, {"budget": 10}, {"approve": ids[::-1]}) == {"approve": sorted(ids)}
+    assert bl.validate_choices("equal_shares", ids, {"budget": 10}, {"approve": ids[::-1]}) == {
+        "approve": sorted(ids)
+    }
 
 
 def test_item_by_item_ballots_answer_every_item():
     ids = ["a", "b"]
-    assert bl.validate_choices("item_by_item", ids, {}, {"b": "no", "a": "abstain"}) == {"a": "abstain", "b": "no"}
+    assert bl.validate_choices("item_by_item", ids, {}, {"b": "no", "a": "abstain"}) == {
+        "a": "abstain",
+        "b": "no",
+    }
     for choices, code in [
         ({"a": "yes"}, "missing_item"),
         ({"a": "yes", "b": "no", "c": "yes"}, "unknown_option"),
@@ -196,7 +230,9 @@ def test_item_by_item_ballots_answer_every_item():
 
 
 def test_ratification_ballots_hold_one_answer():
-    assert bl.validate_choices("ratification", [], {}, {"answer": "abstain"}) == {"answer": "abstain"}
+    assert bl.validate_choices("ratification", [], {}, {"answer": "abstain"}) == {
+        "answer": "abstain"
+    }
     with pytest.raises(bl.InvalidBallot):
         bl.validate_choices("ratification", [], {}, {"answer": "perhaps"})
     with pytest.raises(bl.InvalidBallot):
@@ -220,14 +256,24 @@ def test_manifest_problems_catch_malformed_manifests():
 def test_a_built_export_checks_out_and_survives_json():
     doc = approval_doc()
     assert doc["format"] == bl.FORMAT
-    assert list(doc) == ["format", "manifest", "manifest_hash", "ballots", "checkpoints", "participation", "result"]
+    assert list(doc) == [
+        "format",
+        "manifest",
+        "manifest_hash",
+        "ballots",
+        "checkpoints",
+        "participation",
+        "result",
+    ]
     assert bl.check_export(json.loads(json.dumps(doc, ensure_ascii=False))) == []
 
 
 def test_every_checkpoint_taken_while_open_verifies_against_the_final_log():
     m = manifest("approval", ["a", "b", "c"], size=40, seats=2)
     rng = random.Random(5)
-    doc = export(m, [{"approve": rng.sample(["a", "b", "c"], 2)} for _ in range(37)], checkpoint_every=5)
+    doc = export(
+        m, [{"approve": rng.sample(["a", "b", "c"], 2)} for _ in range(37)], checkpoint_every=5
+    )
     hashes = [r["hash"] for r in doc["ballots"]]
     final_root = bl.merkle_root(hashes)
     assert len(doc["checkpoints"]) == 8 and doc["checkpoints"][-1]["size"] == 37

@@ -48,13 +48,17 @@ def _cast_many(app, vote_id: int, attempts: list[tuple[int, list[str]]]) -> dict
 def _setup():
     w = vf.world(n_deputies=0, n_residents=N_RESIDENTS, n_projects=4)
     outsider = vf.make.user("resident", vf.make.community())
-    vote = vf.vote(w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES)
+    vote = vf.vote(
+        w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES
+    )
     vote_id = vote.id
     db.session.commit()
     rng = random.Random(7)
     option_ids = vf.ids(w.projects)
     # Every resident is tried three times (the same voter racing with themself), plus an outsider.
-    attempts = [(r.id, rng.sample(option_ids, rng.randint(0, 3))) for r in w.residents for _ in range(3)]
+    attempts = [
+        (r.id, rng.sample(option_ids, rng.randint(0, 3))) for r in w.residents for _ in range(3)
+    ]
     attempts += [(outsider.id, [option_ids[0]])] * 3
     rng.shuffle(attempts)
     return w, vote_id, attempts
@@ -65,7 +69,9 @@ def _check(vote_id: int, expected_voters: int):
     db.session.rollback()
     vote = db.session.get(Vote, vote_id)
     ballots = queries.ballots(vote)
-    keys = list(db.session.scalars(select(Participation.voter_key).where(Participation.vote_id == vote_id)))
+    keys = list(
+        db.session.scalars(select(Participation.voter_key).where(Participation.vote_id == vote_id))
+    )
     assert len(ballots) == expected_voters
     assert len(keys) == len(set(keys)) == expected_voters
     assert [b.seq for b in ballots] == list(range(expected_voters))
@@ -111,8 +117,10 @@ def test_many_processes_cast_at_once(app):
     n_procs = 4
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    procs = [context.Process(target=_process_worker, args=(app, vote_id, attempts[i::n_procs], queue))
-             for i in range(n_procs)]
+    procs = [
+        context.Process(target=_process_worker, args=(app, vote_id, attempts[i::n_procs], queue))
+        for i in range(n_procs)
+    ]
     db.session.remove()
     db.engine.dispose()
     for p in procs:

@@ -19,19 +19,32 @@ def test_demo_votes_export_and_verify(app, tmp_path):
     votes = db.session.scalars(select(Vote).order_by(Vote.id)).all()
     published = [v for v in votes if v.status == VoteStatus.PUBLISHED]
     kinds = {(v.method, v.secrecy) for v in published}
-    assert (Method.APPROVAL, Secrecy.OPEN) in kinds and (Method.EQUAL_SHARES, Secrecy.SECRET) in kinds
+    assert (Method.APPROVAL, Secrecy.OPEN) in kinds and (
+        Method.EQUAL_SHARES,
+        Secrecy.SECRET,
+    ) in kinds
     assert any(v.status == VoteStatus.OPEN for v in votes)
     result = app.test_cli_runner().invoke(args=["votes", "export", "--all", str(tmp_path)])
     assert result.exit_code == 0, result.output
     files = sorted(tmp_path.glob("*.json"))
     assert len(files) == len(published) >= 2
     for path in files:
-        run = subprocess.run([sys.executable, str(VERIFIER), str(path)], capture_output=True, text=True,
-                             timeout=120, check=False)
+        run = subprocess.run(
+            [sys.executable, str(VERIFIER), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert run.returncode == 0, run.stdout + run.stderr
         assert "VALID" in run.stdout
     doc = json.loads(files[0].read_text(encoding="utf-8"))
     receipt = doc["ballots"][-1]["hash"]
-    run = subprocess.run([sys.executable, str(VERIFIER), str(files[0]), "--receipt", receipt],
-                         capture_output=True, text=True, timeout=120, check=False)
+    run = subprocess.run(
+        [sys.executable, str(VERIFIER), str(files[0]), "--receipt", receipt],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout + run.stderr

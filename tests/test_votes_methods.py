@@ -34,8 +34,13 @@ def test_lot_key_is_sha256_of_root_and_option_id():
 
 def approval_ballots():
     # approvals: a 3, b 3, c 2, d 1
-    return [{"approve": ["a", "b"]}, {"approve": ["a", "c"]}, {"approve": ["a", "b"]},
-            {"approve": ["b", "c"]}, {"approve": ["d"]}]
+    return [
+        {"approve": ["a", "b"]},
+        {"approve": ["a", "c"]},
+        {"approve": ["a", "b"]},
+        {"approve": ["b", "c"]},
+        {"approve": ["d"]},
+    ]
 
 
 def test_approval_top_k_above_threshold_with_a_tie_by_lot():
@@ -43,8 +48,16 @@ def test_approval_top_k_above_threshold_with_a_tie_by_lot():
     first, second = roots_ordering("a", "b")
     r = tally(m, approval_ballots(), first)
     assert r == {
-        "ballots": 5, "electorate": 5, "quorum_met": True, "root": first,
-        "options": {"a": {"approvals": 3}, "b": {"approvals": 3}, "c": {"approvals": 2}, "d": {"approvals": 1}},
+        "ballots": 5,
+        "electorate": 5,
+        "quorum_met": True,
+        "root": first,
+        "options": {
+            "a": {"approvals": 3},
+            "b": {"approvals": 3},
+            "c": {"approvals": 2},
+            "d": {"approvals": 1},
+        },
         "winners": ["a", "b"],
     }
     assert tally(m, approval_ballots(), second)["winners"] == ["b", "a"]
@@ -63,7 +76,9 @@ def test_approval_threshold_is_more_than_half_of_the_whole_electorate():
     r = tally(m, approval_ballots(), ROOT_A)
     assert r["quorum_met"] is True  # 5 ballots > 3
     assert r["winners"] == []
-    m = manifest("approval", ["a", "b", "c", "d"], size=6, seats=3, max_choices=2)  # threshold 3: > 3 needed
+    m = manifest(
+        "approval", ["a", "b", "c", "d"], size=6, seats=3, max_choices=2
+    )  # threshold 3: > 3 needed
     assert tally(m, approval_ballots() + [{"approve": ["a"]}], ROOT_A)["winners"] == ["a"]
 
 
@@ -75,8 +90,15 @@ def test_approval_quorum_not_met_gives_no_winners():
 
 
 def test_approval_within_a_budget_skips_what_does_not_fit():
-    m = manifest("approval", [("a", 600), ("b", 500), ("c", 300), ("d", 50)], size=5, seats=3,
-                 max_choices=2, threshold=1, budget=1000)
+    m = manifest(
+        "approval",
+        [("a", 600), ("b", 500), ("c", 300), ("d", 50)],
+        size=5,
+        seats=3,
+        max_choices=2,
+        threshold=1,
+        budget=1000,
+    )
     first, _ = roots_ordering("a", "b")
     # eligible by approvals: a 3, b 3, c 2 (d has 1, not above 1); a fits, b does not, c does
     assert tally(m, approval_ballots(), first)["winners"] == ["a", "c"]
@@ -110,14 +132,22 @@ def test_item_by_item_counts_and_passes_above_threshold():
 
 def ratify(yes, no, abstain, size):
     m = manifest("ratification", ["pact-3-v2"], size=size)
-    ballots = [{"answer": "yes"}] * yes + [{"answer": "no"}] * no + [{"answer": "abstain"}] * abstain
+    ballots = (
+        [{"answer": "yes"}] * yes + [{"answer": "no"}] * no + [{"answer": "abstain"}] * abstain
+    )
     return tally(m, ballots, ROOT_A)
 
 
 def test_ratification_adopts_with_more_than_half_of_those_who_took_part():
     assert ratify(4, 1, 1, size=10) == {
-        "ballots": 6, "electorate": 10, "quorum_met": True, "root": ROOT_A,
-        "yes": 4, "no": 1, "abstain": 1, "adopted": True,
+        "ballots": 6,
+        "electorate": 10,
+        "quorum_met": True,
+        "root": ROOT_A,
+        "yes": 4,
+        "no": 1,
+        "abstain": 1,
+        "adopted": True,
     }
 
 
@@ -211,10 +241,16 @@ def test_equal_shares_tally_layout():
     # v4 buys B from share 40 on; the outcome A, B fits until v4 could also buy C at share 110
     r = tally(m, ballots, ROOT_A)
     assert r == {
-        "ballots": 4, "electorate": 10, "quorum_met": True, "root": ROOT_A,
+        "ballots": 4,
+        "electorate": 10,
+        "quorum_met": True,
+        "root": ROOT_A,
         "options": {"A": {"approvals": 3}, "B": {"approvals": 1}, "C": {"approvals": 1}},
-        "winners": ["A", "B"], "cost": 100, "share": "109",
-        "greedy_winners": ["A", "B"], "greedy_cost": 100,
+        "winners": ["A", "B"],
+        "cost": 100,
+        "share": "109",
+        "greedy_winners": ["A", "B"],
+        "greedy_cost": 100,
     }
 
 
@@ -222,7 +258,9 @@ def test_equal_shares_quorum_not_met_gives_no_winners():
     m = manifest("equal_shares", [("A", 60), ("B", 40)], size=10, budget=100, quorum=5)
     r = tally(m, [{"approve": ["A"]}] * 3, ROOT_A)
     assert r["quorum_met"] is False
-    assert r["winners"] == [] and r["greedy_winners"] == [] and r["share"] is None and r["cost"] == 0
+    assert (
+        r["winners"] == [] and r["greedy_winners"] == [] and r["share"] is None and r["cost"] == 0
+    )
 
 
 def test_equal_shares_with_only_blank_ballots_funds_nothing():
@@ -283,12 +321,16 @@ def test_equal_shares_with_skipping_matches_one_unit_at_a_time_on_random_electio
     for _ in range(300):
         projects = [f"p{i}" for i in range(rng.randint(1, 5))]
         costs = {p: rng.choice([rng.randint(1, 40), rng.randint(1, 400)]) for p in projects}
-        voters = [set(rng.sample(projects, rng.randint(0, len(projects)))) for _ in range(rng.randint(1, 9))]
+        voters = [
+            set(rng.sample(projects, rng.randint(0, len(projects))))
+            for _ in range(rng.randint(1, 9))
+        ]
         budget = rng.randint(5, 300)
         if not any(voters):
             continue
-        assert equal_shares_outcome(voters, costs, budget, tie) == reference_equal_shares(voters, costs, budget, tie), (
-            voters, costs, budget)
+        assert equal_shares_outcome(voters, costs, budget, tie) == reference_equal_shares(
+            voters, costs, budget, tie
+        ), (voters, costs, budget)
 
 
 def test_a_small_vote_with_a_large_budget_jumps_over_shares_that_change_nothing():

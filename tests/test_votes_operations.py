@@ -37,7 +37,11 @@ def _count(model, vote):
 
 
 def _chain_state(vote):
-    return (_count(Ballot, vote), _count(Participation, vote), [b.hash for b in queries.ballots(vote)])
+    return (
+        _count(Ballot, vote),
+        _count(Participation, vote),
+        [b.hash for b in queries.ballots(vote)],
+    )
 
 
 def test_opening_freezes_manifest_and_electorate(db):
@@ -45,8 +49,11 @@ def test_opening_freezes_manifest_and_electorate(db):
     v = vf.vote(w)
     assert v.status == VoteStatus.OPEN
     assert v.manifest["electorate"] == {"kind": "deputies", "size": 5}
-    assert v.manifest["options"][0] == {"id": str(w.projects[0].id), "title": w.projects[0].title,
-                                        "cost": w.projects[0].estimated_cost}
+    assert v.manifest["options"][0] == {
+        "id": str(w.projects[0].id),
+        "title": w.projects[0].title,
+        "cost": w.projects[0].estimated_cost,
+    }
     assert v.manifest["params"] == {"max_choices": 2, "seats": 2, "threshold": 2, "quorum": 2}
     assert v.manifest_hash == ballot_log.manifest_hash(v.manifest)
     assert v.manifest["opens_at"].endswith("Z") and v.manifest["closes_at"].endswith("Z")
@@ -92,21 +99,45 @@ def test_ballots_chain_from_the_manifest_hash(db):
     assert b0.choices == {"approve": sorted([p[0], p[1]])}
     assert b0.voter == w.deputies[0].display_name
     assert b0.hash == ballot_log.record_hash(b0.record())
-    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "vote.cast")) == 2
+    assert (
+        db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "vote.cast"))
+        == 2
+    )
 
 
-@pytest.mark.parametrize("case", ["non_member", "second", "draft", "closed", "too_many", "unknown", "missing_item",
-                                  "bad_answer"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "non_member",
+        "second",
+        "draft",
+        "closed",
+        "too_many",
+        "unknown",
+        "missing_item",
+        "bad_answer",
+    ],
+)
 def test_refused_ballots_record_nothing_and_do_not_advance_the_chain(db, case):
     w = vf.world(n_deputies=3)
-    method = Method.ITEM_BY_ITEM if case == "missing_item" else (
-        Method.RATIFICATION if case == "bad_answer" else Method.APPROVAL)
-    v = vf.vote(w, method=method, open_it=case != "draft",
-                params={"max_choices": 2, "seats": 2} if method == Method.APPROVAL else {})
+    method = (
+        Method.ITEM_BY_ITEM
+        if case == "missing_item"
+        else (Method.RATIFICATION if case == "bad_answer" else Method.APPROVAL)
+    )
+    v = vf.vote(
+        w,
+        method=method,
+        open_it=case != "draft",
+        params={"max_choices": 2, "seats": 2} if method == Method.APPROVAL else {},
+    )
     p = vf.ids(w.projects)
     if case not in ("draft",):
-        good = {"approve": [p[0]]} if method == Method.APPROVAL else (
-            {o: "yes" for o in p} if method == Method.ITEM_BY_ITEM else {"answer": "yes"})
+        good = (
+            {"approve": [p[0]]}
+            if method == Method.APPROVAL
+            else ({o: "yes" for o in p} if method == Method.ITEM_BY_ITEM else {"answer": "yes"})
+        )
         ops.cast_ballot(v, w.deputies[0], good)
     before = _chain_state(v)
     voter, choices, error = w.deputies[1], {"approve": [p[0]]}, ops.VoteError
@@ -138,7 +169,9 @@ def test_unique_participation_is_a_database_constraint(db):
     w = vf.world(n_deputies=2)
     v = vf.vote(w)
     ops.cast_ballot(v, w.deputies[0], {"approve": []})
-    db.session.add(Participation(vote_id=v.id, voter_key=w.deputies[0].id, user_id=w.deputies[0].id, name="x"))
+    db.session.add(
+        Participation(vote_id=v.id, voter_key=w.deputies[0].id, user_id=w.deputies[0].id, name="x")
+    )
     with pytest.raises(Exception, match="(?i)unique"):
         db.session.flush()
     db.session.rollback()
@@ -146,7 +179,9 @@ def test_unique_participation_is_a_database_constraint(db):
 
 def test_one_ballot_per_household(db):
     w = vf.world(n_deputies=0, n_residents=4, households=2)
-    v = vf.vote(w, electorate=ElectorateKind.HOUSEHOLDS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES)
+    v = vf.vote(
+        w, electorate=ElectorateKind.HOUSEHOLDS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES
+    )
     assert v.electorate_size == 2
     a, b = w.residents[0], w.residents[2]  # same household (0 and 2 share household 0)
     assert a.household.id == b.household.id
@@ -161,7 +196,9 @@ def test_one_ballot_per_household(db):
 
 def test_checkpoints_every_50_ballots_and_at_close(db):
     w = vf.world(n_deputies=0, n_residents=60)
-    v = vf.vote(w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES)
+    v = vf.vote(
+        w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES
+    )
     for i, resident in enumerate(w.residents[:55]):
         ops.cast_ballot(v, resident, {"approve": vf.ids(w.projects[: 1 + i % 3])})
     sizes = [c.size for c in queries.checkpoints(v)]
@@ -171,7 +208,10 @@ def test_checkpoints_every_50_ballots_and_at_close(db):
     assert [c.size for c in queries.checkpoints(v)] == [50, 55]
     ops.close_vote(v, w.secretary)
     checkpoints = queries.checkpoints(v)
-    assert [c.size for c in checkpoints] == [50, 55]  # the close adds none when the last one covers the log
+    assert [c.size for c in checkpoints] == [
+        50,
+        55,
+    ]  # the close adds none when the last one covers the log
     hashes = [b.hash for b in queries.ballots(v)]
     for c in checkpoints:
         assert c.root == ballot_log.merkle_root(hashes[: c.size])
@@ -182,14 +222,19 @@ def test_close_publish_and_export_verifies(db):
     w = vf.world(n_deputies=5)
     v = vf.vote(w)
     p = vf.ids(w.projects)
-    for deputy, choice in zip(w.deputies, [[p[0], p[1]], [p[0], p[2]], [p[0], p[1]], [p[1]], [p[0]]], strict=True):
+    for deputy, choice in zip(
+        w.deputies, [[p[0], p[1]], [p[0], p[2]], [p[0], p[1]], [p[1]], [p[0]]], strict=True
+    ):
         ops.cast_ballot(v, deputy, {"approve": choice})
     ops.close_vote(v, w.secretary)
     assert v.status == VoteStatus.CLOSED
     assert v.result["winners"] == [p[0], p[1]]
     ops.publish_vote(v, w.secretary)
     assert v.status == VoteStatus.PUBLISHED and v.certified_by_id == w.secretary.id
-    assert w.projects[0].status == ProjectStatus.PLANNED and w.projects[2].status == ProjectStatus.CANDIDATE
+    assert (
+        w.projects[0].status == ProjectStatus.PLANNED
+        and w.projects[2].status == ProjectStatus.CANDIDATE
+    )
     doc = queries.export_document(v)
     assert ballot_log.check_export(doc) == []
     assert doc["participation"] == sorted(d.display_name for d in w.deputies)
@@ -234,8 +279,10 @@ def test_ballots_cannot_be_updated_or_deleted_through_the_orm(db):
     db.session.rollback()
 
 
-@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                    reason="the insert-only trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the insert-only trigger exists on PostgreSQL only",
+)
 def test_postgres_trigger_refuses_update_and_delete_of_ballots(db):
     w = vf.world(n_deputies=1)
     v = vf.vote(w)
@@ -297,7 +344,9 @@ def test_rejected_or_cancelled_ratification_returns_the_pact_to_revision(db):
     ops.close_vote(v, w.secretary)
     ops.publish_vote(v, w.secretary)
     assert v.result["adopted"] is False and pact.status == PactStatus.REVISION
-    again = ops.create_ratification(pact, w.secretary, opens_at=now, closes_at=now + timedelta(days=1))
+    again = ops.create_ratification(
+        pact, w.secretary, opens_at=now, closes_at=now + timedelta(days=1)
+    )
     assert pact.status == PactStatus.RATIFICATION
     ops.cancel_vote(again, "会议改期", w.secretary)
     assert pact.status == PactStatus.REVISION
@@ -305,7 +354,9 @@ def test_rejected_or_cancelled_ratification_returns_the_pact_to_revision(db):
 
 def test_secret_ballots_are_not_tied_to_voters_in_the_audit_log(db):
     w = vf.world(n_deputies=0, n_residents=2)
-    v = vf.vote(w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES)
+    v = vf.vote(
+        w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES
+    )
     ops.cast_ballot(v, w.residents[0], {"approve": []})
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "vote.cast"))
     assert "#" not in entry.detail
@@ -328,16 +379,29 @@ def test_personal_data_export_lists_participation_not_choices(db):
     v = vf.vote(w)
     ops.cast_ballot(v, w.deputies[0], {"approve": vf.ids(w.projects[:1])})
     data = export_personal_data(w.deputies[0])
-    assert data["votes"] == [{"vote": v.id, "title": v.title, "took_part_at": data["votes"][0]["took_part_at"],
-                              "published_name": w.deputies[0].display_name, "secrecy": "open"}]
+    assert data["votes"] == [
+        {
+            "vote": v.id,
+            "title": v.title,
+            "took_part_at": data["votes"][0]["took_part_at"],
+            "published_name": w.deputies[0].display_name,
+            "secrecy": "open",
+        }
+    ]
 
 
 def test_equal_shares_vote_with_a_free_project_refuses_to_open_by_hand_and_by_tick(db):
     # A project without a cost makes the equal-shares export unverifiable: refuse before anything is frozen.
     w = vf.world(n_deputies=2, n_residents=3)
     free = ops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
-    v = vf.vote(w, method=Method.EQUAL_SHARES, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET,
-                projects=[w.projects[0], free], open_it=False)
+    v = vf.vote(
+        w,
+        method=Method.EQUAL_SHARES,
+        electorate=ElectorateKind.RESIDENTS,
+        secrecy=Secrecy.SECRET,
+        projects=[w.projects[0], free],
+        open_it=False,
+    )
     with pytest.raises(ops.VoteError) as refused:
         ops.open_vote(v, w.secretary)
     assert refused.value.code == "no_cost" and "义务植树" in str(refused.value.message)
@@ -354,7 +418,9 @@ def test_equal_shares_vote_with_a_free_project_refuses_to_open_by_hand_and_by_ti
 def test_a_project_that_won_elsewhere_cannot_open_on_another_draft(db):
     # A candidate may sit on several drafts; once one vote makes it planned, the others must not re-vote it.
     w = vf.world(n_deputies=1)
-    first = vf.vote(w, projects=w.projects[:2], params={"max_choices": 1, "seats": 1, "threshold": 0})
+    first = vf.vote(
+        w, projects=w.projects[:2], params={"max_choices": 1, "seats": 1, "threshold": 0}
+    )
     second = vf.vote(w, projects=w.projects[:3], open_it=False)
     ops.cast_ballot(first, w.deputies[0], {"approve": vf.ids(w.projects[:1])})
     ops.close_vote(first, w.secretary)
@@ -362,13 +428,17 @@ def test_a_project_that_won_elsewhere_cannot_open_on_another_draft(db):
     assert w.projects[0].status == ProjectStatus.PLANNED
     with pytest.raises(ops.VoteError) as refused:
         ops.open_vote(second, w.secretary)
-    assert refused.value.code == "not_candidates" and w.projects[0].title in str(refused.value.message)
+    assert refused.value.code == "not_candidates" and w.projects[0].title in str(
+        refused.value.message
+    )
     assert second.status == VoteStatus.DRAFT and _count(VoteElector, second) == 0
 
 
 def test_equal_shares_without_a_budget_is_refused_not_a_crash(db):
     w = vf.world(n_residents=2)
-    v = vf.vote(w, method=Method.EQUAL_SHARES, electorate=ElectorateKind.RESIDENTS, params={}, open_it=False)
+    v = vf.vote(
+        w, method=Method.EQUAL_SHARES, electorate=ElectorateKind.RESIDENTS, params={}, open_it=False
+    )
     with pytest.raises(ops.VoteError) as refused:
         ops.open_vote(v, w.secretary)
     assert refused.value.code == "no_budget"
@@ -378,11 +448,17 @@ def test_publishing_a_household_vote_tells_every_member_of_the_electorate(db):
     from app.core.notifications import Notification
 
     w = vf.world(n_deputies=0, n_residents=4, households=2)
-    v = vf.vote(w, method=Method.RATIFICATION, electorate=ElectorateKind.HOUSEHOLDS, secrecy=Secrecy.SECRET)
+    v = vf.vote(
+        w, method=Method.RATIFICATION, electorate=ElectorateKind.HOUSEHOLDS, secrecy=Secrecy.SECRET
+    )
     ops.cast_ballot(v, w.residents[0], {"answer": "yes"})
     ops.close_vote(v, w.secretary)
     ops.publish_vote(v, w.secretary)
-    told = set(db.session.scalars(select(Notification.user_id).where(Notification.link == f"/votes/{v.id}")))
+    told = set(
+        db.session.scalars(
+            select(Notification.user_id).where(Notification.link == f"/votes/{v.id}")
+        )
+    )
     assert told == {r.id for r in w.residents}
 
 
@@ -391,5 +467,9 @@ def test_opening_tells_the_electorate_where_to_vote(db):
 
     w = vf.world(n_deputies=3)
     v = vf.vote(w)
-    told = set(db.session.scalars(select(Notification.user_id).where(Notification.link == f"/votes/{v.id}/ballot")))
+    told = set(
+        db.session.scalars(
+            select(Notification.user_id).where(Notification.link == f"/votes/{v.id}/ballot")
+        )
+    )
     assert told == {d.id for d in w.deputies}

@@ -36,7 +36,9 @@ def _ballots(vote) -> int:
 
 
 def _participations(vote) -> int:
-    return db.session.scalar(select(func.count(Participation.id)).where(Participation.vote_id == vote.id))
+    return db.session.scalar(
+        select(func.count(Participation.id)).where(Participation.vote_id == vote.id)
+    )
 
 
 def _local(dt) -> str:
@@ -46,10 +48,20 @@ def _local(dt) -> str:
 def _vote_form(w, **over):
     start = utcnow() + timedelta(hours=1)
     data = {
-        "title": "2027年民生实事项目代表票决", "description": "", "electorate_kind": "deputies",
-        "station_id": str(w.station.id), "method": "approval", "secrecy": "open", "max_choices": "2",
-        "seats": "2", "budget": "", "threshold": "", "quorum": "", "projects": [str(p.id) for p in w.projects],
-        "opens_at": _local(start), "closes_at": _local(start + timedelta(days=2)),
+        "title": "2027年民生实事项目代表票决",
+        "description": "",
+        "electorate_kind": "deputies",
+        "station_id": str(w.station.id),
+        "method": "approval",
+        "secrecy": "open",
+        "max_choices": "2",
+        "seats": "2",
+        "budget": "",
+        "threshold": "",
+        "quorum": "",
+        "projects": [str(p.id) for p in w.projects],
+        "opens_at": _local(start),
+        "closes_at": _local(start + timedelta(days=2)),
     }
     data.update(over)
     return data
@@ -71,16 +83,24 @@ def test_community_page_lists_votes_and_hides_drafts_from_the_public(client, log
     assert draft.title in page
 
 
-@pytest.mark.parametrize("who, status", [("anonymous", 302), ("resident", 403), ("deputy", 403),
-                                         ("other_secretary", 403)])
+@pytest.mark.parametrize(
+    "who, status",
+    [("anonymous", 302), ("resident", 403), ("deputy", 403), ("other_secretary", 403)],
+)
 def test_only_the_communitys_secretary_defines_votes(client, login, who, status):
     w = vf.world(n_residents=1)
-    users = {"resident": w.residents[0], "deputy": w.deputies[0],
-             "other_secretary": vf.make.user("secretary", vf.make.community())}
+    users = {
+        "resident": w.residents[0],
+        "deputy": w.deputies[0],
+        "other_secretary": vf.make.user("secretary", vf.make.community()),
+    }
     if who != "anonymous":
         login(users[who])
     assert client.get(f"/votes/community/{w.community.id}/new").status_code == status
-    assert client.post(f"/votes/community/{w.community.id}/new", data=_vote_form(w)).status_code == status
+    assert (
+        client.post(f"/votes/community/{w.community.id}/new", data=_vote_form(w)).status_code
+        == status
+    )
     assert db.session.scalar(select(func.count(Vote.id))) == 0
 
 
@@ -95,13 +115,19 @@ def test_secretary_creates_a_draft_vote(client, login):
     assert vote.params == {"max_choices": 2, "seats": 2}
 
 
-@pytest.mark.parametrize("over, message", [
-    ({"title": ""}, "This field is required"),
-    ({"projects": []}, "Choose at least one project"),
-    ({"max_choices": "9"}, "K cannot be larger"),
-    ({"method": "equal_shares", "budget": ""}, "needs a budget"),
-    ({"opens_at": "2030-01-02T10:00", "closes_at": "2030-01-01T10:00"}, "must close after it opens"),
-])
+@pytest.mark.parametrize(
+    "over, message",
+    [
+        ({"title": ""}, "This field is required"),
+        ({"projects": []}, "Choose at least one project"),
+        ({"max_choices": "9"}, "K cannot be larger"),
+        ({"method": "equal_shares", "budget": ""}, "needs a budget"),
+        (
+            {"opens_at": "2030-01-02T10:00", "closes_at": "2030-01-01T10:00"},
+            "must close after it opens",
+        ),
+    ],
+)
 def test_bad_vote_definitions_are_refused_and_nothing_saved(en, login, over, message):
     w = vf.world()
     login(w.secretary)
@@ -128,8 +154,12 @@ def test_editing_a_draft_works(client, login):
     vote = vf.vote(w, open_it=False)
     login(w.secretary)
     assert client.get(f"/votes/{vote.id}/edit").status_code == 200
-    response = client.post(f"/votes/{vote.id}/edit", data=_vote_form(w, title="改过的标题",
-                                                                   projects=[str(w.projects[0].id), str(w.projects[1].id)]))
+    response = client.post(
+        f"/votes/{vote.id}/edit",
+        data=_vote_form(
+            w, title="改过的标题", projects=[str(w.projects[0].id), str(w.projects[1].id)]
+        ),
+    )
     assert response.status_code == 303
     db.session.refresh(vote)
     assert vote.title == "改过的标题" and len(vote.options) == 2
@@ -140,7 +170,9 @@ def test_lifecycle_buttons_need_the_secretary(client, login):
     vote = vf.vote(w, open_it=False)
     login(w.residents[0])
     for action in ("open", "close", "publish"):
-        assert client.post(f"/votes/{vote.id}/{action}").status_code == 404  # a draft is invisible to them
+        assert (
+            client.post(f"/votes/{vote.id}/{action}").status_code == 404
+        )  # a draft is invisible to them
     login(w.deputies[0])
     assert client.post(f"/votes/{vote.id}/open").status_code == 404
     login(w.secretary)
@@ -200,22 +232,31 @@ def _cast(client, vote, data):
     return client.post(f"/votes/{vote.id}/ballot", data={"step": "cast", **data})
 
 
-@pytest.mark.parametrize("case, status, message", [
-    ("non_member", 403, "electorate, so you cannot vote"),
-    ("second", 409, "already voted"),
-    ("closed", 409, "not open"),
-    ("too_many", 400, "more projects than allowed"),
-    ("unknown", 400, "not on this vote"),
-    ("missing_item", 400, "every project"),
-    ("no_csrf", 400, "did not come from this site"),
-])
+@pytest.mark.parametrize(
+    "case, status, message",
+    [
+        ("non_member", 403, "electorate, so you cannot vote"),
+        ("second", 409, "already voted"),
+        ("closed", 409, "not open"),
+        ("too_many", 400, "more projects than allowed"),
+        ("unknown", 400, "not on this vote"),
+        ("missing_item", 400, "every project"),
+        ("no_csrf", 400, "did not come from this site"),
+    ],
+)
 def test_refused_ballots_say_why_and_record_nothing(en, login, case, status, message):
     w = vf.world(n_deputies=3, n_residents=1)
     method = Method.ITEM_BY_ITEM if case == "missing_item" else Method.APPROVAL
-    vote = vf.vote(w, method=method, params={"max_choices": 2, "seats": 2} if method == Method.APPROVAL else {})
+    vote = vf.vote(
+        w, method=method, params={"max_choices": 2, "seats": 2} if method == Method.APPROVAL else {}
+    )
     p = vf.ids(w.projects)
     first = {"approve": [p[0]]} if method == Method.APPROVAL else {f"item-{o}": "yes" for o in p}
-    ops.cast_ballot(vote, w.deputies[0], {"approve": [p[0]]} if method == Method.APPROVAL else {o: "yes" for o in p})
+    ops.cast_ballot(
+        vote,
+        w.deputies[0],
+        {"approve": [p[0]]} if method == Method.APPROVAL else {o: "yes" for o in p},
+    )
     db.session.commit()
     chain_before = [b.hash for b in queries.ballots(vote)]
     voter, data, kwargs = w.deputies[1], {"approve": [p[0]]}, {}
@@ -285,7 +326,9 @@ def test_while_open_results_are_sealed_and_turnout_polls(en, login):
     assert "1</strong> / 3" in page
     assert 'hx-trigger="every 10s"' in page and f'hx-get="/votes/{vote.id}/turnout"' in page
     assert "Final root" not in page and "result-chart" not in page
-    fragment = en.get(f"/votes/{vote.id}/turnout", headers={"HX-Request": "true"}).get_data(as_text=True)
+    fragment = en.get(f"/votes/{vote.id}/turnout", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     assert "<html" not in fragment and "1</strong> / 3" in fragment
     assert en.get(f"/votes/{vote.id}/ballot-log.json").status_code == 404
 
@@ -317,13 +360,19 @@ def test_published_result_page_and_export(en, login):
     # The short code the receipt page tells voters to write down finds the same ballot.
     code = f"{receipt[:4]}-{receipt[4:8]}".upper()
     by_code = en.get(f"/votes/receipt?hash={code}").get_data(as_text=True).replace("<wbr>", "")
-    assert "Verified" in by_code and "Ballot number 1 of the vote" in by_code and vote.final_root in by_code
+    assert (
+        "Verified" in by_code
+        and "Ballot number 1 of the vote" in by_code
+        and vote.final_root in by_code
+    )
     assert f"You approve: {w.projects[0].title}" in by_code  # the published ballot in plain words
 
 
 def test_secret_vote_publishes_who_not_how(en):
     w = vf.world(n_deputies=0, n_residents=3)
-    vote = vf.vote(w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES)
+    vote = vf.vote(
+        w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET, method=Method.EQUAL_SHARES
+    )
     for r in w.residents:
         ops.cast_ballot(vote, r, {"approve": vf.ids(w.projects[:2])})
     ops.close_vote(vote, w.secretary)
@@ -338,7 +387,9 @@ def test_secret_vote_publishes_who_not_how(en):
 
 def test_receipt_check_of_an_unknown_hash(en):
     response = en.get("/votes/receipt?hash=" + "ab" * 32)
-    assert response.status_code == 404 and "No ballot has this receipt" in response.get_data(as_text=True)
+    assert response.status_code == 404 and "No ballot has this receipt" in response.get_data(
+        as_text=True
+    )
     assert en.get("/votes/receipt?hash=nonsense").status_code == 404
     assert en.get("/votes/receipt?hash=ABCD-1234").status_code == 404
     assert en.get("/votes/receipt").status_code == 200
@@ -352,14 +403,23 @@ def test_secretary_enters_a_paper_ballot(en, login):
     login(w.secretary)
     page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
     assert w.deputies[1].display_name in page
-    assert "Review this paper ballot" in page and "Review my ballot" not in page  # the secretary's words
-    assert en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "approve": []}).status_code == 400
-    response = en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "voter_id": w.deputies[1].id,
-                                                        "approve": vf.ids(w.projects[:1])})
+    assert (
+        "Review this paper ballot" in page and "Review my ballot" not in page
+    )  # the secretary's words
+    assert (
+        en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "approve": []}).status_code == 400
+    )
+    response = en.post(
+        f"/votes/{vote.id}/paper",
+        data={"step": "cast", "voter_id": w.deputies[1].id, "approve": vf.ids(w.projects[:1])},
+    )
     assert response.status_code == 303
     ballot = db.session.scalar(select(Ballot))
     assert ballot.entered_by_id == w.secretary.id and ballot.voter == w.deputies[1].display_name
-    again = en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "voter_id": w.deputies[1].id, "approve": []})
+    again = en.post(
+        f"/votes/{vote.id}/paper",
+        data={"step": "cast", "voter_id": w.deputies[1].id, "approve": []},
+    )
     assert again.status_code == 409
 
 
@@ -385,22 +445,45 @@ def test_project_pages_and_permissions(en, login):
     db.session.commit()
     assert en.get(f"/votes/community/{w.community.id}/projects").status_code == 200
     assert en.get(f"/votes/projects/{project.id}").status_code == 200
-    data = {"title": "楼道扶手", "description": "", "estimated_cost": "30000", "proponent": "3号楼居民"}
+    data = {
+        "title": "楼道扶手",
+        "description": "",
+        "estimated_cost": "30000",
+        "proponent": "3号楼居民",
+    }
     login(w.residents[0])
     assert en.post(f"/votes/community/{w.community.id}/projects/new", data=data).status_code == 403
-    assert en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 403
+    assert (
+        en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 403
+    )
     login(vf.make.user("secretary", vf.make.community()))
-    assert en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 403
+    assert (
+        en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 403
+    )
     login(w.secretary)
-    assert en.post(f"/votes/community/{w.community.id}/projects/new",
-                   data={**data, "estimated_cost": "-5"}).status_code == 400
+    assert (
+        en.post(
+            f"/votes/community/{w.community.id}/projects/new", data={**data, "estimated_cost": "-5"}
+        ).status_code
+        == 400
+    )
     assert en.post(f"/votes/community/{w.community.id}/projects/new", data=data).status_code == 303
     assert db.session.scalar(select(func.count(Project.id))) == 2
-    assert en.post(f"/votes/projects/{project.id}/status", data={"to": "completed"}).status_code == 409
-    assert en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 303
-    bad = en.post(f"/votes/projects/{project.id}/updates", data={"on": "2027-03-01", "percent": "120", "note": "x"})
+    assert (
+        en.post(f"/votes/projects/{project.id}/status", data={"to": "completed"}).status_code == 409
+    )
+    assert (
+        en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 303
+    )
+    bad = en.post(
+        f"/votes/projects/{project.id}/updates",
+        data={"on": "2027-03-01", "percent": "120", "note": "x"},
+    )
     assert bad.status_code == 400
-    good = en.post(f"/votes/projects/{project.id}/updates", data={"on": "2027-03-01", "percent": "30", "note": "施工"})
+    good = en.post(
+        f"/votes/projects/{project.id}/updates",
+        data={"on": "2027-03-01", "percent": "30", "note": "施工"},
+    )
     assert good.status_code == 303
     db.session.refresh(project)
     assert project.status == ProjectStatus.PLANNED and project.progress == 30
@@ -413,18 +496,32 @@ def test_project_from_a_candidate_suggestion(en, login, app):
 
     w = vf.world(n_residents=1, n_projects=0)
     with app.test_request_context("/"):
-        suggestion = hops.submit_suggestion(community_id=w.community.id, category=list(Category)[0],
-                                            summary="楼下装充电桩", submitter=w.residents[0], actor=w.residents[0])
-        hops.mark_candidate_project(suggestion, "非机动车充电桩", "在3号楼下装", 80000, actor=w.secretary)
+        suggestion = hops.submit_suggestion(
+            community_id=w.community.id,
+            category=list(Category)[0],
+            summary="楼下装充电桩",
+            submitter=w.residents[0],
+            actor=w.residents[0],
+        )
+        hops.mark_candidate_project(
+            suggestion, "非机动车充电桩", "在3号楼下装", 80000, actor=w.secretary
+        )
     db.session.commit()
     login(w.secretary)
     listing = en.get(f"/votes/community/{w.community.id}/projects").get_data(as_text=True)
     assert "非机动车充电桩" in listing
     form = en.get(f"/votes/community/{w.community.id}/projects/new?suggestion_id={suggestion.id}")
     assert 'value="80000"' in form.get_data(as_text=True)
-    response = en.post(f"/votes/community/{w.community.id}/projects/new",
-                       data={"suggestion_id": suggestion.id, "title": "非机动车充电桩", "description": "",
-                             "estimated_cost": "80000", "proponent": suggestion.number})
+    response = en.post(
+        f"/votes/community/{w.community.id}/projects/new",
+        data={
+            "suggestion_id": suggestion.id,
+            "title": "非机动车充电桩",
+            "description": "",
+            "estimated_cost": "80000",
+            "proponent": suggestion.number,
+        },
+    )
     assert response.status_code == 303
     project = db.session.scalar(select(Project))
     assert [s.id for s in project.suggestions] == [suggestion.id]
@@ -443,8 +540,13 @@ def test_ratification_route(en, login, app):
         other = pf.pact(w.community, w.secretary, PactStatus.CONSULTATION, title="另一个公约")
     db.session.commit()
     start = utcnow() + timedelta(hours=1)
-    data = {"electorate_kind": "residents", "secrecy": "secret", "quorum": "",
-            "opens_at": _local(start), "closes_at": _local(start + timedelta(days=3))}
+    data = {
+        "electorate_kind": "residents",
+        "secrecy": "secret",
+        "quorum": "",
+        "opens_at": _local(start),
+        "closes_at": _local(start + timedelta(days=3)),
+    }
     login(w.residents[0])
     assert en.post(f"/votes/ratify/{pact.id}", data=data).status_code == 403
     login(w.secretary)
@@ -496,15 +598,22 @@ def test_review_meeting_link_for_a_planned_project(en, login):
     ops.advance_project(project, ProjectStatus.PLANNED, w.secretary)
     db.session.commit()
     page = en.get(f"/votes/projects/{project.id}").get_data(as_text=True)
-    assert "Hold a review meeting" in page and "subject_type=project" in page and "kind=review" in page
+    assert (
+        "Hold a review meeting" in page and "subject_type=project" in page and "kind=review" in page
+    )
 
 
 def test_equal_shares_refuses_projects_without_a_cost(en, login):
     w = vf.world(n_projects=2)
     free = ops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
     login(w.secretary)
-    data = _vote_form(w, method="equal_shares", budget="300000", electorate_kind="residents",
-                      projects=[str(w.projects[0].id), str(free.id)])
+    data = _vote_form(
+        w,
+        method="equal_shares",
+        budget="300000",
+        electorate_kind="residents",
+        projects=[str(w.projects[0].id), str(free.id)],
+    )
     response = en.post(f"/votes/community/{w.community.id}/new", data=data)
     assert response.status_code == 400 and "义务植树" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Vote.id))) == 0
@@ -530,7 +639,9 @@ def test_result_page_queries_do_not_grow_with_the_ballots(en):
     counts = []
     for n in (3, 20):
         w = vf.world(n_deputies=0, n_residents=n)
-        vote = vf.vote(w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.OPEN, method=Method.APPROVAL)
+        vote = vf.vote(
+            w, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.OPEN, method=Method.APPROVAL
+        )
         for r in w.residents:
             ops.cast_ballot(vote, r, {"approve": vf.ids(w.projects[:2])})
         ops.close_vote(vote, w.secretary)
@@ -547,7 +658,11 @@ def test_change_my_choices_keeps_them(en, login):
     login(w.deputies[0])
     back = en.post(f"/votes/{vote.id}/ballot", data={"step": "edit", "approve": [p[1]]})
     body = back.get_data(as_text=True)
-    assert back.status_code == 200 and f'value="{p[1]}" checked' in body and f'value="{p[0]}" checked' not in body
+    assert (
+        back.status_code == 200
+        and f'value="{p[1]}" checked' in body
+        and f'value="{p[0]}" checked' not in body
+    )
     assert _ballots(vote) == 0
 
 
@@ -555,18 +670,38 @@ def test_secretary_corrects_a_free_project_then_the_equal_shares_vote_opens(en, 
     # The way out of "every project needs a cost": correct the project, which every draft listing it picks up.
     w = vf.world(n_deputies=0, n_residents=2)
     free = ops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
-    draft = vf.vote(w, method=Method.EQUAL_SHARES, electorate=ElectorateKind.RESIDENTS, secrecy=Secrecy.SECRET,
-                    projects=[w.projects[0], free], open_it=False)
+    draft = vf.vote(
+        w,
+        method=Method.EQUAL_SHARES,
+        electorate=ElectorateKind.RESIDENTS,
+        secrecy=Secrecy.SECRET,
+        projects=[w.projects[0], free],
+        open_it=False,
+    )
     db.session.commit()
     login(w.secretary)
     refused = en.post(f"/votes/{draft.id}/open", data={})
     assert refused.status_code == 409 and "义务植树" in refused.get_data(as_text=True)
     assert "Edit the project" in en.get(f"/votes/projects/{free.id}").get_data(as_text=True)
-    bad = en.post(f"/votes/projects/{free.id}/edit", data={"title": "义务植树", "estimated_cost": "-5",
-                                                          "description": "春季", "proponent": "绿化队"})
+    bad = en.post(
+        f"/votes/projects/{free.id}/edit",
+        data={
+            "title": "义务植树",
+            "estimated_cost": "-5",
+            "description": "春季",
+            "proponent": "绿化队",
+        },
+    )
     assert bad.status_code == 400 and "春季" in bad.get_data(as_text=True)
-    ok = en.post(f"/votes/projects/{free.id}/edit", data={"title": "义务植树", "estimated_cost": "8000",
-                                                         "description": "春季", "proponent": "绿化队"})
+    ok = en.post(
+        f"/votes/projects/{free.id}/edit",
+        data={
+            "title": "义务植树",
+            "estimated_cost": "8000",
+            "description": "春季",
+            "proponent": "绿化队",
+        },
+    )
     assert ok.status_code == 303
     db.session.expire_all()
     assert free.estimated_cost == 8000
@@ -575,8 +710,10 @@ def test_secretary_corrects_a_free_project_then_the_equal_shares_vote_opens(en, 
     assert draft.status == VoteStatus.OPEN
     assert {o["cost"] for o in draft.manifest["options"]} == {w.projects[0].estimated_cost, 8000}
     # Once voters see it, the project is frozen.
-    frozen = en.post(f"/votes/projects/{free.id}/edit", data={"title": "x", "estimated_cost": "1",
-                                                             "description": "", "proponent": ""})
+    frozen = en.post(
+        f"/votes/projects/{free.id}/edit",
+        data={"title": "x", "estimated_cost": "1", "description": "", "proponent": ""},
+    )
     assert frozen.status_code == 409
     db.session.expire_all()
     assert free.title == "义务植树"
@@ -602,9 +739,13 @@ def test_a_published_vote_shows_the_ballot_it_froze_even_after_a_project_is_corr
     vote = vf.vote(w, params={"max_choices": 1, "seats": 1, "threshold": 1})
     ops.cast_ballot(vote, w.deputies[0], {"approve": vf.ids(w.projects[:1])})
     ops.close_vote(vote, w.secretary)
-    ops.publish_vote(vote, w.secretary)  # threshold 1 not exceeded: nothing selected, all stay candidates
+    ops.publish_vote(
+        vote, w.secretary
+    )  # threshold 1 not exceeded: nothing selected, all stay candidates
     loser = w.projects[1]
-    ops.update_project(loser, title="改过的名称", description="", estimated_cost=1, proponent="", actor=w.secretary)
+    ops.update_project(
+        loser, title="改过的名称", description="", estimated_cost=1, proponent="", actor=w.secretary
+    )
     db.session.commit()
     page = en.get(f"/votes/{vote.id}").get_data(as_text=True)
     assert "改过的名称" not in page and f"{w.projects[1].id}" in page
@@ -620,7 +761,9 @@ def test_paper_ballot_page_queries_do_not_grow_with_the_deputies(en, login):
         db.session.commit()
         login(w.secretary)
         page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
-        assert w.deputies[0].display_name not in page.split('id="voter_id"')[1].split("</select>")[0]
+        assert (
+            w.deputies[0].display_name not in page.split('id="voter_id"')[1].split("</select>")[0]
+        )
         assert w.deputies[-1].display_name in page
         counts.append(_queries_for(en, f"/votes/{vote.id}/paper"))
     assert counts[0] == counts[1], counts
@@ -628,13 +771,19 @@ def test_paper_ballot_page_queries_do_not_grow_with_the_deputies(en, login):
 
 def test_paper_ballot_for_a_household_lists_members_of_households_that_have_not_voted(en, login):
     w = vf.world(n_deputies=0, n_residents=4, households=2)
-    vote = vf.vote(w, method=Method.RATIFICATION, electorate=ElectorateKind.HOUSEHOLDS, secrecy=Secrecy.SECRET)
-    ops.cast_ballot(vote, w.residents[0], {"answer": "yes"})  # household 0 (residents 0 and 2) has voted
+    vote = vf.vote(
+        w, method=Method.RATIFICATION, electorate=ElectorateKind.HOUSEHOLDS, secrecy=Secrecy.SECRET
+    )
+    ops.cast_ballot(
+        vote, w.residents[0], {"answer": "yes"}
+    )  # household 0 (residents 0 and 2) has voted
     db.session.commit()
     login(w.secretary)
     page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
     listed = page.split('id="voter_id"')[1].split("</select>")[0]
-    assert "居民1" in listed and "居民3" in listed and "居民0" not in listed and "居民2" not in listed
+    assert (
+        "居民1" in listed and "居民3" in listed and "居民0" not in listed and "居民2" not in listed
+    )
 
 
 def test_project_list_queries_do_not_grow_with_the_projects(en):
@@ -643,7 +792,9 @@ def test_project_list_queries_do_not_grow_with_the_projects(en):
         w = vf.world(n_deputies=0, n_projects=n)
         for project in w.projects:
             ops.advance_project(project, ProjectStatus.PLANNED, w.secretary)
-            ops.add_project_update(project, on=utcnow().date(), percent=10, note="开工", actor=w.secretary)
+            ops.add_project_update(
+                project, on=utcnow().date(), percent=10, note="开工", actor=w.secretary
+            )
         db.session.commit()
         counts.append(_queries_for(en, f"/votes/community/{w.community.id}/projects"))
     assert counts[0] == counts[1], counts

@@ -30,8 +30,12 @@ def run(doc_or_path, tmp_path, *args):
     if not isinstance(doc_or_path, str):
         path = tmp_path / "log.json"
         path.write_text(json.dumps(doc_or_path, ensure_ascii=False), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-I", "-S", str(VERIFIER), str(path), *args],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", str(VERIFIER), str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.stderr == ""
     return out.returncode, out.stdout
 
@@ -98,9 +102,19 @@ def valid_docs():
     yield "approval", approval_doc()
     yield "approval-secret", approval_doc(secrecy="secret")
     m = manifest("item_by_item", ["x", "y"], size=4)
-    yield "item_by_item", export(m, [{"x": "yes", "y": "no"}, {"x": "yes", "y": "yes"}, {"x": "abstain", "y": "yes"}])
-    m = manifest("equal_shares", [("A", 60), ("B", 40), ("C", 70)], size=10, budget=100, secrecy="secret")
-    yield "equal_shares", export(m, [{"approve": ["A"]}] * 3 + [{"approve": ["B", "C"]}, {"approve": []}])
+    yield (
+        "item_by_item",
+        export(
+            m, [{"x": "yes", "y": "no"}, {"x": "yes", "y": "yes"}, {"x": "abstain", "y": "yes"}]
+        ),
+    )
+    m = manifest(
+        "equal_shares", [("A", 60), ("B", 40), ("C", 70)], size=10, budget=100, secrecy="secret"
+    )
+    yield (
+        "equal_shares",
+        export(m, [{"approve": ["A"]}] * 3 + [{"approve": ["B", "C"]}, {"approve": []}]),
+    )
     m = manifest("ratification", ["pact-1-v3"], size=5)
     yield "ratification", export(m, [{"answer": a} for a in ("yes", "yes", "no", "abstain")])
     m = manifest("approval", ["a", "b"], size=9, seats=1)
@@ -136,6 +150,7 @@ def edit(doc, fn):
 def set_choices(i, choices):
     def fn(doc):
         doc["ballots"][i]["choices"] = choices
+
     return fn
 
 
@@ -143,13 +158,21 @@ def rehash_one(i, choices):
     def fn(doc):
         doc["ballots"][i]["choices"] = choices
         doc["ballots"][i]["hash"] = bl.record_hash(doc["ballots"][i])
+
     return fn
 
 
 def insert_ballot(doc):
     before = doc["ballots"][1]
-    forged = bl.make_record(seq=2, vote=7, cast_at="2026-05-02T09:30:00Z", voter="Voter 999",
-                            choices={"approve": ["d"]}, nonce="ab" * 16, prev=before["hash"])
+    forged = bl.make_record(
+        seq=2,
+        vote=7,
+        cast_at="2026-05-02T09:30:00Z",
+        voter="Voter 999",
+        choices={"approve": ["d"]},
+        nonce="ab" * 16,
+        prev=before["hash"],
+    )
     doc["ballots"].insert(2, forged)
     doc["participation"] = sorted([*doc["participation"], "Voter 999"])
 
@@ -160,6 +183,7 @@ def swap(i, j, renumber=False):
         b[i], b[j] = b[j], b[i]
         if renumber:
             b[i]["seq"], b[j]["seq"] = i, j
+
     return fn
 
 
@@ -174,60 +198,117 @@ def inflate(path, value):
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value(target[path[-1]])
+
     return fn
 
 
 BASE = approval_doc()
 
 MUTATIONS = {
-    "edited ballot": (edit(BASE, set_choices(1, {"approve": ["c", "d"]})), "record hash mismatch at seq 1"),
-    "edited ballot with its hash redone": (edit(BASE, rehash_one(1, {"approve": ["c", "d"]})), "broken chain at seq 2"),
+    "edited ballot": (
+        edit(BASE, set_choices(1, {"approve": ["c", "d"]})),
+        "record hash mismatch at seq 1",
+    ),
+    "edited ballot with its hash redone": (
+        edit(BASE, rehash_one(1, {"approve": ["c", "d"]})),
+        "broken chain at seq 2",
+    ),
     "dropped ballot": (edit(BASE, lambda d: d["ballots"].pop(2)), "gap or disorder"),
     "dropped last ballot": (edit(BASE, drop_last), "checkpoint"),
     "inserted ballot": (edit(BASE, insert_ballot), "gap or disorder"),
     "reordered ballots": (edit(BASE, swap(1, 3)), "gap or disorder"),
-    "reordered and renumbered ballots": (edit(BASE, swap(1, 3, renumber=True)), "broken chain at seq 1"),
-    "duplicated ballot": (edit(BASE, lambda d: d["ballots"].append(copy.deepcopy(d["ballots"][0]))), "gap or disorder"),
+    "reordered and renumbered ballots": (
+        edit(BASE, swap(1, 3, renumber=True)),
+        "broken chain at seq 1",
+    ),
+    "duplicated ballot": (
+        edit(BASE, lambda d: d["ballots"].append(copy.deepcopy(d["ballots"][0]))),
+        "gap or disorder",
+    ),
     "duplicated ballot, log re-forged": (
-        rechain(edit(BASE, lambda d: (d["ballots"].append(copy.deepcopy(d["ballots"][0])),
-                                      d["participation"].append("Voter 000"), d["participation"].sort()))),
+        rechain(
+            edit(
+                BASE,
+                lambda d: (
+                    d["ballots"].append(copy.deepcopy(d["ballots"][0])),
+                    d["participation"].append("Voter 000"),
+                    d["participation"].sort(),
+                ),
+            )
+        ),
         "duplicates an earlier ballot",
     ),
-    "edited manifest": (edit(BASE, lambda d: d["manifest"].update(title="Another vote")), "manifest hash mismatch"),
+    "edited manifest": (
+        edit(BASE, lambda d: d["manifest"].update(title="Another vote")),
+        "manifest hash mismatch",
+    ),
     "edited manifest with its hash redone": (
-        edit(BASE, lambda d: (d["manifest"]["params"].update(seats=3),
-                              d.update(manifest_hash=bl.manifest_hash(d["manifest"])))),
+        edit(
+            BASE,
+            lambda d: (
+                d["manifest"]["params"].update(seats=3),
+                d.update(manifest_hash=bl.manifest_hash(d["manifest"])),
+            ),
+        ),
         "broken chain at seq 0",
     ),
-    "inflated approvals": (edit(BASE, inflate(["options", "c", "approvals"], lambda v: v + 2)), "result differs"),
+    "inflated approvals": (
+        edit(BASE, inflate(["options", "c", "approvals"], lambda v: v + 2)),
+        "result differs",
+    ),
     "inflated ballot count": (edit(BASE, inflate(["ballots"], lambda v: v + 1)), "result differs"),
     "extra winner": (edit(BASE, inflate(["winners"], lambda v: [*v, "c"])), "result differs"),
-    "tie drawn the other way": (edit(BASE, inflate(["winners"], lambda v: v[::-1])), "result differs"),
+    "tie drawn the other way": (
+        edit(BASE, inflate(["winners"], lambda v: v[::-1])),
+        "result differs",
+    ),
     "quorum claimed": (
-        edit(export(manifest("approval", ["a", "b"], size=9, seats=1), [{"approve": ["a"]}]),
-             inflate(["quorum_met"], lambda v: True)),
+        edit(
+            export(manifest("approval", ["a", "b"], size=9, seats=1), [{"approve": ["a"]}]),
+            inflate(["quorum_met"], lambda v: True),
+        ),
         "result differs",
     ),
     "invalid ballot, log re-forged": (
-        rechain(edit(BASE, set_choices(0, {"approve": ["a", "b", "c"]}))), "invalid ballot at seq 0"
+        rechain(edit(BASE, set_choices(0, {"approve": ["a", "b", "c"]}))),
+        "invalid ballot at seq 0",
     ),
-    "unknown option, log re-forged": (rechain(edit(BASE, set_choices(0, {"approve": ["zz"]}))), "invalid ballot"),
-    "unsorted approvals, log re-forged": (rechain(edit(BASE, set_choices(0, {"approve": ["b", "a"]}))), "invalid ballot"),
-    "more ballots than participants": (edit(BASE, lambda d: d["participation"].pop()), "more ballots (5) than participants (4)"),
+    "unknown option, log re-forged": (
+        rechain(edit(BASE, set_choices(0, {"approve": ["zz"]}))),
+        "invalid ballot",
+    ),
+    "unsorted approvals, log re-forged": (
+        rechain(edit(BASE, set_choices(0, {"approve": ["b", "a"]}))),
+        "invalid ballot",
+    ),
+    "more ballots than participants": (
+        edit(BASE, lambda d: d["participation"].pop()),
+        "more ballots (5) than participants (4)",
+    ),
     "more ballots than the electorate": (
-        rechain(edit(BASE, lambda d: d["manifest"]["electorate"].update(size=4))), "more ballots (5) than the electorate (4)"
+        rechain(edit(BASE, lambda d: d["manifest"]["electorate"].update(size=4))),
+        "more ballots (5) than the electorate (4)",
     ),
-    "wrong checkpoint root": (edit(BASE, lambda d: d["checkpoints"][0].update(root=bl.EMPTY_ROOT)), "checkpoint 0"),
-    "checkpoint beyond the log": (edit(BASE, lambda d: d["checkpoints"][1].update(size=9)), "checkpoint 1"),
+    "wrong checkpoint root": (
+        edit(BASE, lambda d: d["checkpoints"][0].update(root=bl.EMPTY_ROOT)),
+        "checkpoint 0",
+    ),
+    "checkpoint beyond the log": (
+        edit(BASE, lambda d: d["checkpoints"][1].update(size=9)),
+        "checkpoint 1",
+    ),
     "no closing checkpoint": (edit(BASE, lambda d: d["checkpoints"].pop()), "closing checkpoint"),
     "voter named in a secret vote": (
-        edit(approval_doc(secrecy="secret"), lambda d: d["ballots"][0].update(voter="Voter 000")), "record hash mismatch"
+        edit(approval_doc(secrecy="secret"), lambda d: d["ballots"][0].update(voter="Voter 000")),
+        "record hash mismatch",
     ),
 }
 
 
 def equal_shares_doc():
-    m = manifest("equal_shares", [("A", 60), ("B", 40), ("C", 70)], size=10, budget=100, secrecy="secret")
+    m = manifest(
+        "equal_shares", [("A", 60), ("B", 40), ("C", 70)], size=10, budget=100, secrecy="secret"
+    )
     return export(m, [{"approve": ["A"]}] * 3 + [{"approve": ["B", "C"]}])
 
 
@@ -236,41 +317,72 @@ def ratification_doc():
     return export(m, [{"answer": a} for a in ("yes", "yes", "no", "abstain")])
 
 
-MUTATIONS.update({
-    "equal shares winners changed": (edit(equal_shares_doc(), inflate(["winners"], lambda v: ["A", "C"])), "winners"),
-    "equal shares order changed": (edit(equal_shares_doc(), inflate(["winners"], lambda v: v[::-1])), "winners"),
-    "equal shares share changed": (edit(equal_shares_doc(), inflate(["share"], lambda v: "40")), "share"),
-    "greedy outcome changed": (edit(equal_shares_doc(), inflate(["greedy_winners"], lambda v: ["A"])), "greedy_winners"),
-    "ratification adopted flipped": (edit(ratification_doc(), inflate(["adopted"], lambda v: not v)), "adopted"),
-    "ratification yes inflated": (edit(ratification_doc(), inflate(["yes"], lambda v: v + 1)), "yes"),
-})
+MUTATIONS.update(
+    {
+        "equal shares winners changed": (
+            edit(equal_shares_doc(), inflate(["winners"], lambda v: ["A", "C"])),
+            "winners",
+        ),
+        "equal shares order changed": (
+            edit(equal_shares_doc(), inflate(["winners"], lambda v: v[::-1])),
+            "winners",
+        ),
+        "equal shares share changed": (
+            edit(equal_shares_doc(), inflate(["share"], lambda v: "40")),
+            "share",
+        ),
+        "greedy outcome changed": (
+            edit(equal_shares_doc(), inflate(["greedy_winners"], lambda v: ["A"])),
+            "greedy_winners",
+        ),
+        "ratification adopted flipped": (
+            edit(ratification_doc(), inflate(["adopted"], lambda v: not v)),
+            "adopted",
+        ),
+        "ratification yes inflated": (
+            edit(ratification_doc(), inflate(["yes"], lambda v: v + 1)),
+            "yes",
+        ),
+    }
+)
 
 
 def item_by_item_doc():
     m = manifest("item_by_item", [("x", 10), ("y", 20)], size=4)
-    return export(m, [{"x": "yes", "y": "no"}, {"x": "abstain", "y": "yes"}, {"x": "yes", "y": "yes"}])
+    return export(
+        m, [{"x": "yes", "y": "no"}, {"x": "abstain", "y": "yes"}, {"x": "yes", "y": "yes"}]
+    )
 
 
-MUTATIONS.update({
-    # Every kind of invalid ballot DESIGN.md names, each in a log re-forged so that only the ballot is wrong.
-    "item left unanswered, log re-forged": (
-        rechain(edit(item_by_item_doc(), set_choices(1, {"x": "yes"}))), "invalid ballot at seq 1 for item_by_item"
-    ),
-    "item answered maybe, log re-forged": (
-        rechain(edit(item_by_item_doc(), set_choices(0, {"x": "maybe", "y": "no"}))), "invalid ballot at seq 0"
-    ),
-    "ratification answered maybe, log re-forged": (
-        rechain(edit(ratification_doc(), set_choices(2, {"answer": "maybe"}))), "invalid ballot at seq 2"
-    ),
-    "fewer ballots than participants": (
-        edit(item_by_item_doc(), lambda d: (d["participation"].append("Voter 999"), d["participation"].sort())),
-        "fewer ballots (3) than participants (4)",
-    ),
-    # A free project cannot be funded by equal shares: such a manifest is refused, not recounted.
-    "equal shares option without a cost": (
-        rechain(edit(equal_shares_doc(), lambda d: d["manifest"]["options"][0].update(cost=0))), "costs nothing"
-    ),
-})
+MUTATIONS.update(
+    {
+        # Every kind of invalid ballot DESIGN.md names, each in a log re-forged so that only the ballot is wrong.
+        "item left unanswered, log re-forged": (
+            rechain(edit(item_by_item_doc(), set_choices(1, {"x": "yes"}))),
+            "invalid ballot at seq 1 for item_by_item",
+        ),
+        "item answered maybe, log re-forged": (
+            rechain(edit(item_by_item_doc(), set_choices(0, {"x": "maybe", "y": "no"}))),
+            "invalid ballot at seq 0",
+        ),
+        "ratification answered maybe, log re-forged": (
+            rechain(edit(ratification_doc(), set_choices(2, {"answer": "maybe"}))),
+            "invalid ballot at seq 2",
+        ),
+        "fewer ballots than participants": (
+            edit(
+                item_by_item_doc(),
+                lambda d: (d["participation"].append("Voter 999"), d["participation"].sort()),
+            ),
+            "fewer ballots (3) than participants (4)",
+        ),
+        # A free project cannot be funded by equal shares: such a manifest is refused, not recounted.
+        "equal shares option without a cost": (
+            rechain(edit(equal_shares_doc(), lambda d: d["manifest"]["options"][0].update(cost=0))),
+            "costs nothing",
+        ),
+    }
+)
 
 
 @pytest.mark.parametrize("name", list(MUTATIONS))
@@ -328,7 +440,10 @@ def test_verifier_equal_shares_agrees_with_the_app_on_random_elections():
     for _ in range(300):
         projects = [f"p{i}" for i in range(rng.randint(1, 6))]
         costs = {p: rng.choice([rng.randint(1, 50), rng.randint(100, 100_000)]) for p in projects}
-        ballots = [sorted(rng.sample(projects, rng.randint(0, len(projects)))) for _ in range(rng.randint(1, 12))]
+        ballots = [
+            sorted(rng.sample(projects, rng.randint(0, len(projects))))
+            for _ in range(rng.randint(1, 12))
+        ]
         budget = rng.randint(10, 200_000)
         app_side = equal_shares_outcome(ballots, costs, budget, lambda p: lot_key(root, p))
         approvals = {p: sum(p in b for b in ballots) for p in projects}
@@ -339,9 +454,23 @@ def test_verifier_equal_shares_agrees_with_the_app_on_random_elections():
 
 
 def test_a_small_equal_shares_vote_with_a_large_budget_verifies(tmp_path):
-    m = manifest("equal_shares", [("A", 600_000), ("B", 300_000), ("C", 250_000), ("D", 100_000)],
-                 size=30, budget=1_000_000, secrecy="secret")
-    doc = export(m, [{"approve": ["A"]}, {"approve": ["B"]}, {"approve": ["C"]}, {"approve": ["A", "B"]}, {"approve": ["D"]}])
+    m = manifest(
+        "equal_shares",
+        [("A", 600_000), ("B", 300_000), ("C", 250_000), ("D", 100_000)],
+        size=30,
+        budget=1_000_000,
+        secrecy="secret",
+    )
+    doc = export(
+        m,
+        [
+            {"approve": ["A"]},
+            {"approve": ["B"]},
+            {"approve": ["C"]},
+            {"approve": ["A", "B"]},
+            {"approve": ["D"]},
+        ],
+    )
     assert doc["result"]["winners"] == ["B", "D", "C"] and doc["result"]["share"] == "374999"
     code, out = run(doc, tmp_path)
     assert code == 0, out

@@ -28,23 +28,41 @@ def election():
 @pytest.fixture(scope="module")
 def wieliczka_export(election):
     """The election as a secret equal-shares vote, its log and its tally (timed once)."""
-    options = [{"id": pid, "title": p["name"], "cost": p["cost"]} for pid, p in election.projects.items()]
+    options = [
+        {"id": pid, "title": p["name"], "cost": p["cost"]} for pid, p in election.projects.items()
+    ]
     manifest = {
-        "vote": 2023, "title": "Zielony Milion 2023", "method": "equal_shares", "options": options,
+        "vote": 2023,
+        "title": "Zielony Milion 2023",
+        "method": "equal_shares",
+        "options": options,
         "params": bl.default_params("equal_shares", 50000, budget=election.budget),
-        "electorate": {"kind": "residents", "size": 50000}, "secrecy": "secret",
-        "opens_at": "2023-04-03T00:00:00Z", "closes_at": "2023-04-21T22:00:00Z",
+        "electorate": {"kind": "residents", "size": 50000},
+        "secrecy": "secret",
+        "opens_at": "2023-04-03T00:00:00Z",
+        "closes_at": "2023-04-21T22:00:00Z",
     }
     ids = [o["id"] for o in options]
     prev, records = bl.manifest_hash(manifest), []
     for seq, approvals in enumerate(election.ballots):
-        choices = bl.validate_choices("equal_shares", ids, manifest["params"], {"approve": approvals})
-        record = bl.make_record(seq=seq, vote=2023, cast_at="2023-04-10T12:00:00Z", voter=None,
-                                choices=choices, nonce=bl.new_nonce(), prev=prev)
+        choices = bl.validate_choices(
+            "equal_shares", ids, manifest["params"], {"approve": approvals}
+        )
+        record = bl.make_record(
+            seq=seq,
+            vote=2023,
+            cast_at="2023-04-10T12:00:00Z",
+            voter=None,
+            choices=choices,
+            nonce=bl.new_nonce(),
+            prev=prev,
+        )
         records.append(record)
         prev = record["hash"]
     hashes = [r["hash"] for r in records]
-    checkpoints = [bl.make_checkpoint(hashes[:k], "2023-04-15T00:00:00Z") for k in range(500, len(hashes), 500)]
+    checkpoints = [
+        bl.make_checkpoint(hashes[:k], "2023-04-15T00:00:00Z") for k in range(500, len(hashes), 500)
+    ]
     checkpoints.append(bl.make_checkpoint(hashes, "2023-04-21T22:00:00Z"))
     started = time.perf_counter()
     result = tally(manifest, [r["choices"] for r in records], bl.merkle_root(hashes))
@@ -80,7 +98,10 @@ def test_greedy_beside_it_gives_23_projects(election, wieliczka_export):
     for ballot in election.ballots:
         for p in ballot:
             approvals[p] += 1
-    assert greedy(approvals, election.costs, election.budget, lambda p: lot_key(ROOT, p)) == result["greedy_winners"]
+    assert (
+        greedy(approvals, election.costs, election.budget, lambda p: lot_key(ROOT, p))
+        == result["greedy_winners"]
+    )
 
 
 def test_per_voter_shares_306_and_315_give_the_official_set(election):
@@ -91,15 +112,24 @@ def test_per_voter_shares_306_and_315_give_the_official_set(election):
         assert set(winners) == election.selected
 
 
-def test_the_wieliczka_log_passes_the_app_check_and_the_standalone_verifier(wieliczka_export, tmp_path):
+def test_the_wieliczka_log_passes_the_app_check_and_the_standalone_verifier(
+    wieliczka_export, tmp_path
+):
     doc = json.loads(json.dumps(wieliczka_export[0], ensure_ascii=False))
     good, bad = tmp_path / "wieliczka.json", tmp_path / "wieliczka-greedy.json"
     good.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     # a log whose published winners are the greedy ones is caught by the independent recount
     tampered = {**doc, "result": {**doc["result"], "winners": doc["result"]["greedy_winners"]}}
     bad.write_text(json.dumps(tampered, ensure_ascii=False), encoding="utf-8")
-    runs = [subprocess.Popen([sys.executable, "-I", "-S", str(VERIFIER), str(path)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in (good, bad)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-I", "-S", str(VERIFIER), str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in (good, bad)
+    ]
     assert bl.check_export(doc) == []
     (out_good, err_good), (out_bad, _) = (p.communicate(timeout=300) for p in runs)
     assert runs[0].returncode == 0, out_good + err_good

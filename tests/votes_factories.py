@@ -9,7 +9,14 @@ from app.votes import operations as ops
 from app.votes.models import ElectorateKind, Method, Secrecy
 from tests import factories as make
 
-PROJECT_TITLES = ["加装电梯", "楼道照明改造", "非机动车充电棚", "小区绿化提升", "老年助餐点", "健身步道"]
+PROJECT_TITLES = [
+    "加装电梯",
+    "楼道照明改造",
+    "非机动车充电棚",
+    "小区绿化提升",
+    "老年助餐点",
+    "健身步道",
+]
 
 
 @dataclass
@@ -23,39 +30,70 @@ class World:
     projects: list = field(default_factory=list)
 
 
-def world(n_deputies: int = 5, n_residents: int = 0, n_projects: int = 4, households: int = 0) -> World:
+def world(
+    n_deputies: int = 5, n_residents: int = 0, n_projects: int = 4, households: int = 0
+) -> World:
     """A community served by a station of `n_deputies` deputies, its secretary, residents, projects."""
     community = make.community()
     station = make.station([community])
     secretary = make.user("secretary", community, name="陈书记")
-    deputies = [make.user("deputy", community, station=station, name=f"代表{i}") for i in range(n_deputies)]
+    deputies = [
+        make.user("deputy", community, station=station, name=f"代表{i}") for i in range(n_deputies)
+    ]
     building = make.building(community, households=households)
     residents = []
     for i in range(n_residents):
         household = building.households[i % households] if households else None
-        residents.append(make.user("resident", community, building=building, household=household,
-                                   name=f"居民{i}"))
+        residents.append(
+            make.user(
+                "resident", community, building=building, household=household, name=f"居民{i}"
+            )
+        )
     projects = [
-        ops.create_project(community, title=PROJECT_TITLES[i % len(PROJECT_TITLES)], estimated_cost=100_000 * (i + 1),
-                           proponent="居民", actor=secretary)
+        ops.create_project(
+            community,
+            title=PROJECT_TITLES[i % len(PROJECT_TITLES)],
+            estimated_cost=100_000 * (i + 1),
+            proponent="居民",
+            actor=secretary,
+        )
         for i in range(n_projects)
     ]
     db.session.flush()
     return World(community, station, secretary, deputies, residents, building, projects)
 
 
-def vote(w: World, *, method=Method.APPROVAL, electorate=ElectorateKind.DEPUTIES, secrecy=Secrecy.OPEN,
-         params=None, open_it: bool = True, projects=None, title="2027年民生实事项目票决"):
+def vote(
+    w: World,
+    *,
+    method=Method.APPROVAL,
+    electorate=ElectorateKind.DEPUTIES,
+    secrecy=Secrecy.OPEN,
+    params=None,
+    open_it: bool = True,
+    projects=None,
+    title="2027年民生实事项目票决",
+):
     """A vote of `w`, opened unless `open_it` is false."""
     now = utcnow()
     if params is None:
-        params = {"max_choices": 2, "seats": 2} if method == Method.APPROVAL else (
-            {"budget": 500_000} if method == Method.EQUAL_SHARES else {})
+        params = (
+            {"max_choices": 2, "seats": 2}
+            if method == Method.APPROVAL
+            else ({"budget": 500_000} if method == Method.EQUAL_SHARES else {})
+        )
     v = ops.create_vote(
-        w.community, title=title, electorate_kind=electorate,
+        w.community,
+        title=title,
+        electorate_kind=electorate,
         station_id=w.station.id if electorate == ElectorateKind.DEPUTIES else None,
-        method=method, secrecy=secrecy, params=params, opens_at=now, closes_at=now + timedelta(days=3),
-        projects=w.projects if projects is None else projects, actor=w.secretary,
+        method=method,
+        secrecy=secrecy,
+        params=params,
+        opens_at=now,
+        closes_at=now + timedelta(days=3),
+        projects=w.projects if projects is None else projects,
+        actor=w.secretary,
     )
     if open_it:
         ops.open_vote(v, w.secretary)

@@ -23,8 +23,14 @@ KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "N_", "-k", "lazy_ngettext:1
 
 #: catalogue folder -> the source paths whose strings it holds.
 DOMAINS = {
-    APP / "translations": [APP / "core", APP / "accounts", APP / "org", APP / "__init__.py",
-                           APP / "cli.py", APP / "demo.py"],
+    APP / "translations": [
+        APP / "core",
+        APP / "accounts",
+        APP / "org",
+        APP / "__init__.py",
+        APP / "cli.py",
+        APP / "demo.py",
+    ],
     APP / "pacts" / "translations": [APP / "pacts"],
     APP / "hearings" / "translations": [APP / "hearings"],
     APP / "votes" / "translations": [APP / "votes"],
@@ -46,13 +52,32 @@ def update(only: str | None = None) -> None:
             continue
         folder.mkdir(parents=True, exist_ok=True)
         pot = folder / "messages.pot"
-        pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--no-location", "--sort-output",
-                "--omit-header", "-o", str(pot), *existing)
+        pybabel(
+            "extract",
+            "-F",
+            "babel.cfg",
+            *KEYWORDS,
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(pot),
+            *existing,
+        )
         for locale in LOCALES:
             po = folder / locale / "LC_MESSAGES" / "messages.po"
             if po.exists():
-                pybabel("update", "-i", str(pot), "-d", str(folder), "-l", locale,
-                        "--no-fuzzy-matching", "--ignore-obsolete")
+                pybabel(
+                    "update",
+                    "-i",
+                    str(pot),
+                    "-d",
+                    str(folder),
+                    "-l",
+                    locale,
+                    "--no-fuzzy-matching",
+                    "--ignore-obsolete",
+                )
             else:
                 pybabel("init", "-i", str(pot), "-d", str(folder), "-l", locale)
             clear_header_fuzzy(po)
@@ -102,11 +127,15 @@ def missing() -> list[str]:
             with po.open("rb") as f:
                 catalog = read_po(f, locale=locale)
             if catalog.fuzzy:
-                problems.append(f"{po.relative_to(ROOT)}: the header is fuzzy, so compile would skip it")
+                problems.append(
+                    f"{po.relative_to(ROOT)}: the header is fuzzy, so compile would skip it"
+                )
             for message in catalog:
                 if not message.id:
                     continue
-                strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+                strings = (
+                    message.string if isinstance(message.string, tuple | list) else [message.string]
+                )
                 if message.fuzzy or not all(strings):
                     problems.append(f"{po.relative_to(ROOT)}: {message.id!r}")
     return problems
@@ -133,7 +162,9 @@ def collisions() -> list[str]:
             string = message.string if isinstance(message.string, str) else message.string[0]
             where = str(po.relative_to(ROOT))
             if key in seen and seen[key][0] != string:
-                problems.append(f"{key!r}: {seen[key][1]} says {seen[key][0]!r}, {where} says {string!r}")
+                problems.append(
+                    f"{key!r}: {seen[key][1]} says {seen[key][0]!r}, {where} says {string!r}"
+                )
             seen.setdefault(key, (string, where))
     return problems
 

@@ -52,7 +52,9 @@ class Invalid(Exception):
 
 
 def canonical(value) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def sha(data: bytes) -> bytes:
@@ -149,7 +151,9 @@ def lot(root_hex: str, option_id: str) -> str:
 # --- recount ----------------------------------------------------------------------------------
 
 
-def mes_run(groups: list[tuple[frozenset, int]], costs: dict, share: Fraction, tiebreak) -> list[str]:
+def mes_run(
+    groups: list[tuple[frozenset, int]], costs: dict, share: Fraction, tiebreak
+) -> list[str]:
     """One Method of Equal Shares run, cost satisfaction, every voter starting with ``share``.
 
     Voters with the same approval set are one group: they always hold the same money.
@@ -230,7 +234,10 @@ def mes_run_tracked(groups: list[tuple[frozenset, int]], costs: dict, share: Fra
     while open_projects:
         offers = {}
         for p in list(open_projects):
-            wallet = sorted(((money[g], groups[g][1]) for g in support[p] if money[g][0] > 0), key=lambda w: w[0][0])
+            wallet = sorted(
+                ((money[g], groups[g][1]) for g in support[p] if money[g][0] > 0),
+                key=lambda w: w[0][0],
+            )
             have_a = sum(m[0] * n for m, n in wallet)
             have_b = sum(m[1] * n for m, n in wallet)
             if have_a < costs[p]:
@@ -238,7 +245,12 @@ def mes_run_tracked(groups: list[tuple[frozenset, int]], costs: dict, share: Fra
                 open_projects.remove(p)
                 continue
             keep(have_a - costs[p], have_b)
-            still, rest_a, rest_b, cut = sum(n for _, n in wallet), Fraction(costs[p]), Fraction(0), 0
+            still, rest_a, rest_b, cut = (
+                sum(n for _, n in wallet),
+                Fraction(costs[p]),
+                Fraction(0),
+                0,
+            )
             for (ma, mb), n in wallet:
                 if ma * still >= rest_a:
                     break
@@ -310,7 +322,12 @@ def recount(manifest: dict, choices: list[dict], root: str) -> dict:
     method, params = manifest["method"], manifest["params"]
     n = len(choices)
     quorum_met = n > params["quorum"]
-    out = {"ballots": n, "electorate": manifest["electorate"]["size"], "quorum_met": quorum_met, "root": root}
+    out = {
+        "ballots": n,
+        "electorate": manifest["electorate"]["size"],
+        "quorum_met": quorum_met,
+        "root": root,
+    }
     if method == "ratification":
         for a in ANSWERS:
             out[a] = sum(1 for c in choices if c["answer"] == a)
@@ -321,14 +338,19 @@ def recount(manifest: dict, choices: list[dict], root: str) -> dict:
     if method == "item_by_item":
         table = {i: {a: sum(1 for c in choices if c[i] == a) for a in ANSWERS} for i in ids}
         out["options"] = table
-        passed = sorted((i for i in ids if table[i]["yes"] > params["threshold"]),
-                        key=lambda i: (-table[i]["yes"], lot(root, i)))
+        passed = sorted(
+            (i for i in ids if table[i]["yes"] > params["threshold"]),
+            key=lambda i: (-table[i]["yes"], lot(root, i)),
+        )
         out["winners"] = passed if quorum_met else []
         return out
     votes = {i: sum(1 for c in choices if i in c["approve"]) for i in ids}
     out["options"] = {i: {"approvals": votes[i]} for i in ids}
     if method == "approval":
-        ranked = sorted((i for i in ids if votes[i] > params["threshold"]), key=lambda i: (-votes[i], lot(root, i)))
+        ranked = sorted(
+            (i for i in ids if votes[i] > params["threshold"]),
+            key=lambda i: (-votes[i], lot(root, i)),
+        )
         limit = params.get("budget")
         won: list[str] = []
         for i in ranked:
@@ -341,9 +363,13 @@ def recount(manifest: dict, choices: list[dict], root: str) -> dict:
     budget = params["budget"]
     won, share, plain = [], None, []
     if quorum_met:
-        won, share = equal_shares_with_completion([c["approve"] for c in choices], costs, budget, root)
+        won, share = equal_shares_with_completion(
+            [c["approve"] for c in choices], costs, budget, root
+        )
         spent = 0
-        for i in sorted((i for i in ids if votes[i] > 0), key=lambda i: (-votes[i], costs[i], lot(root, i))):
+        for i in sorted(
+            (i for i in ids if votes[i] > 0), key=lambda i: (-votes[i], costs[i], lot(root, i))
+        ):
             if spent + costs[i] <= budget:
                 plain.append(i)
                 spent += costs[i]
@@ -363,7 +389,17 @@ def whole_number(x) -> bool:
 
 
 def check_manifest(m) -> None:
-    fields = {"vote", "title", "method", "options", "params", "electorate", "secrecy", "opens_at", "closes_at"}
+    fields = {
+        "vote",
+        "title",
+        "method",
+        "options",
+        "params",
+        "electorate",
+        "secrecy",
+        "opens_at",
+        "closes_at",
+    }
     if not isinstance(m, dict) or set(m) != fields:
         raise Invalid("the manifest does not have exactly the fields " + ", ".join(sorted(fields)))
     if m["method"] not in PARAMS:
@@ -376,14 +412,25 @@ def check_manifest(m) -> None:
         if not isinstance(m[key], str) or not UTC_TIME.match(m[key]):
             raise Invalid(f"the manifest's {key} is not an ISO 8601 UTC time")
     e = m["electorate"]
-    if not isinstance(e, dict) or set(e) != {"kind", "size"} or not whole_number(e["size"]) or e["size"] < 0:
+    if (
+        not isinstance(e, dict)
+        or set(e) != {"kind", "size"}
+        or not whole_number(e["size"])
+        or e["size"] < 0
+    ):
         raise Invalid("the manifest's electorate is not {kind, size}")
     if not isinstance(m["options"], list):
         raise Invalid("the manifest's options are not a list")
     seen = set()
     for o in m["options"]:
-        if not isinstance(o, dict) or set(o) != {"id", "title", "cost"} or not isinstance(o["id"], str) \
-                or not o["id"] or not whole_number(o["cost"]) or o["cost"] < 0:
+        if (
+            not isinstance(o, dict)
+            or set(o) != {"id", "title", "cost"}
+            or not isinstance(o["id"], str)
+            or not o["id"]
+            or not whole_number(o["cost"])
+            or o["cost"] < 0
+        ):
             raise Invalid(f"malformed option {o!r}")
         if o["id"] in seen:
             raise Invalid(f"option id {o['id']} appears twice")
@@ -395,11 +442,17 @@ def check_manifest(m) -> None:
     required, optional = PARAMS[m["method"]]
     p = m["params"]
     if not isinstance(p, dict) or not required <= set(p) <= required | optional:
-        raise Invalid(f"the params of a {m['method']} vote are not {sorted(required)} (+ {sorted(optional)})")
+        raise Invalid(
+            f"the params of a {m['method']} vote are not {sorted(required)} (+ {sorted(optional)})"
+        )
     for key, value in p.items():
         if key == "budget" and value is None and m["method"] == "approval":
             continue
-        if not whole_number(value) or value < 0 or (value == 0 and key in ("seats", "max_choices", "budget")):
+        if (
+            not whole_number(value)
+            or value < 0
+            or (value == 0 and key in ("seats", "max_choices", "budget"))
+        ):
             raise Invalid(f"parameter {key} = {value!r} is not allowed")
 
 
@@ -438,7 +491,15 @@ def verify(doc) -> tuple[list[str], dict]:
             raise Invalid("the file is not a JSON object")
         if doc.get("format") != FORMAT:
             raise Invalid(f"the format is {doc.get('format')!r}, not {FORMAT}")
-        top = {"format", "manifest", "manifest_hash", "ballots", "checkpoints", "participation", "result"}
+        top = {
+            "format",
+            "manifest",
+            "manifest_hash",
+            "ballots",
+            "checkpoints",
+            "participation",
+            "result",
+        }
         if set(doc) != top:
             raise Invalid("the document does not have exactly the fields " + ", ".join(sorted(top)))
         m = doc["manifest"]
@@ -446,7 +507,9 @@ def verify(doc) -> tuple[list[str], dict]:
         facts["manifest"] = m
         head = sha(canonical(m)).hex()
         if doc["manifest_hash"] != head:
-            raise Invalid(f"manifest hash mismatch: the manifest hashes to {head}, the file says {doc['manifest_hash']}")
+            raise Invalid(
+                f"manifest hash mismatch: the manifest hashes to {head}, the file says {doc['manifest_hash']}"
+            )
         ids = [o["id"] for o in m["options"]]
         records = doc["ballots"]
         if not isinstance(records, list):
@@ -455,7 +518,9 @@ def verify(doc) -> tuple[list[str], dict]:
         link, leaves, choices, names, nonces = head, [], [], [], set()
         for pos, r in enumerate(records):
             if not isinstance(r, dict) or set(r) != fields:
-                raise Invalid(f"ballot at position {pos} does not have exactly the fields {', '.join(sorted(fields))}")
+                raise Invalid(
+                    f"ballot at position {pos} does not have exactly the fields {', '.join(sorted(fields))}"
+                )
             if not whole_number(r["seq"]) or r["seq"] != pos:
                 raise Invalid(f"gap or disorder in the log: position {pos} holds seq {r['seq']!r}")
             if r["prev"] != link:
@@ -490,7 +555,9 @@ def verify(doc) -> tuple[list[str], dict]:
         if n > len(people):
             raise Invalid(f"more ballots ({n}) than participants ({len(people)})")
         if n < len(people):
-            raise Invalid(f"fewer ballots ({n}) than participants ({len(people)}): a ballot is missing")
+            raise Invalid(
+                f"fewer ballots ({n}) than participants ({len(people)}): a ballot is missing"
+            )
         if people != sorted(people):
             raise Invalid("the participation list is not sorted")
         if m["secrecy"] == "open" and sorted(names) != people:
@@ -502,7 +569,11 @@ def verify(doc) -> tuple[list[str], dict]:
             raise Invalid("the checkpoints are not a list")
         sizes = set()
         for j, cp in enumerate(cps):
-            if not isinstance(cp, dict) or set(cp) != {"size", "root", "at"} or not whole_number(cp["size"]):
+            if (
+                not isinstance(cp, dict)
+                or set(cp) != {"size", "root", "at"}
+                or not whole_number(cp["size"])
+            ):
                 raise Invalid(f"checkpoint {j} is not {{size, root, at}}")
             if not 0 <= cp["size"] <= n:
                 raise Invalid(f"checkpoint {j} claims {cp['size']} ballots; the log has {n}")
@@ -514,7 +585,9 @@ def verify(doc) -> tuple[list[str], dict]:
         roots = prefix_roots(leaves, sizes | {n})
         for j, cp in enumerate(cps):
             if cp["root"] != roots[cp["size"]]:
-                raise Invalid(f"checkpoint {j} (size {cp['size']}): its root is not the root of that prefix of the log")
+                raise Invalid(
+                    f"checkpoint {j} (size {cp['size']}): its root is not the root of that prefix of the log"
+                )
         if not cps or cps[-1]["size"] != n:
             raise Invalid("no closing checkpoint covers the whole log")
         root = roots[n]
@@ -539,9 +612,11 @@ def verify(doc) -> tuple[list[str], dict]:
 
 def verdict(facts: dict) -> str:
     m, r = facts["manifest"], facts["result"]
-    line = (f"VALID {FORMAT}: vote {m['vote']} \"{m['title']}\" ({m['method']}, {m['secrecy']}), "
-            f"{facts['ballots']} ballots of an electorate of {m['electorate']['size']}, "
-            f"quorum {'met' if r['quorum_met'] else 'NOT met'}, root {facts['root']}")
+    line = (
+        f'VALID {FORMAT}: vote {m["vote"]} "{m["title"]}" ({m["method"]}, {m["secrecy"]}), '
+        f"{facts['ballots']} ballots of an electorate of {m['electorate']['size']}, "
+        f"quorum {'met' if r['quorum_met'] else 'NOT met'}, root {facts['root']}"
+    )
     if m["method"] == "ratification":
         line += f"; yes {r['yes']}, no {r['no']}, abstain {r['abstain']}: {'adopted' if r['adopted'] else 'not adopted'}"
     else:
@@ -550,10 +625,15 @@ def verdict(facts: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Verify a Yishiting ballot log export (yishiting-ballot-log/1).")
+    parser = argparse.ArgumentParser(
+        description="Verify a Yishiting ballot log export (yishiting-ballot-log/1)."
+    )
     parser.add_argument("file", help="the exported JSON document")
-    parser.add_argument("--receipt", help="a ballot's receipt (its record hash, or the short code shown beside it): "
-                                          "print and check its inclusion proof")
+    parser.add_argument(
+        "--receipt",
+        help="a ballot's receipt (its record hash, or the short code shown beside it): "
+        "print and check its inclusion proof",
+    )
     args = parser.parse_args(argv)
     try:
         with open(args.file, encoding="utf-8") as fh:
@@ -571,7 +651,9 @@ def main(argv: list[str] | None = None) -> int:
         wanted = args.receipt.strip().lower().replace("-", "")
         hexes = [leaf.hex() for leaf in facts["leaves"]]
         if len(wanted) < 8 or not HEX64.match(wanted.ljust(64, "0")):
-            print(f"INVALID: {args.receipt!r} is neither a receipt (64 hex digits) nor its short code")
+            print(
+                f"INVALID: {args.receipt!r} is neither a receipt (64 hex digits) nor its short code"
+            )
             return 1
         found = [i for i, h in enumerate(hexes) if h.startswith(wanted)]
         if not found:

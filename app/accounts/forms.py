@@ -48,7 +48,10 @@ def password_problem(password: str) -> str | None:
 class RegisterForm(FlaskForm):
     display_name = StringField(
         _l("Your name"),
-        validators=[DataRequired(_l("Please enter your name.")), Length(max=50, message=_l("At most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Please enter your name.")),
+            Length(max=50, message=_l("At most %(max)d characters.")),
+        ],
         description=_l("Shown to the public masked, for example 张**."),
     )
     phone = StringField(
@@ -58,19 +61,31 @@ class RegisterForm(FlaskForm):
     )
     email = StringField(
         _l("E-mail"),
-        validators=[Optional(), Length(max=254, message=_l("At most %(max)d characters.")), Email(_l("Please enter a valid e-mail address."))],
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("At most %(max)d characters.")),
+            Email(_l("Please enter a valid e-mail address.")),
+        ],
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Please choose a password.")), Length(max=128, message=_l("At most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Please choose a password.")),
+            Length(max=128, message=_l("At most %(max)d characters.")),
+        ],
         description=_l("At least 10 characters, mixing letters with digits or symbols."),
     )
     confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(_l("Please repeat the password.")), EqualTo("password", _l("The two passwords differ."))],
+        validators=[
+            DataRequired(_l("Please repeat the password.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
     )
     consent = BooleanField(
-        _l("I have read the privacy notice and agree that my name, contact and household are kept to run my community's affairs."),
+        _l(
+            "I have read the privacy notice and agree that my name, contact and household are kept to run my community's affairs."
+        ),
         validators=[DataRequired(_l("You must agree to the privacy notice to register."))],
     )
 
@@ -92,7 +107,9 @@ class RegisterForm(FlaskForm):
         if field.data:
             field.data = field.data.strip().lower()
             if user_by_email(field.data) is not None:
-                raise ValidationError(_l("This e-mail address is already registered. Log in instead."))
+                raise ValidationError(
+                    _l("This e-mail address is already registered. Log in instead.")
+                )
 
     def validate_password(self, field):
         problem = password_problem(field.data or "")
@@ -101,7 +118,11 @@ class RegisterForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if not (self.phone.data or self.email.data) and not self.phone.errors and not self.email.errors:
+        if (
+            not (self.phone.data or self.email.data)
+            and not self.phone.errors
+            and not self.email.errors
+        ):
             self.phone.errors.append(_l("Give a mobile number or an e-mail address."))
             ok = False
         return ok
@@ -110,9 +131,15 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     identifier = StringField(
         _l("Mobile phone or e-mail"),
-        validators=[DataRequired(_l("Please enter your mobile phone or e-mail.")), Length(max=254, message=_l("At most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Please enter your mobile phone or e-mail.")),
+            Length(max=254, message=_l("At most %(max)d characters.")),
+        ],
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=128)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Please enter your password.")), Length(max=128)],
+    )
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
@@ -120,33 +147,49 @@ class LoginForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField(
         _l("Your name"),
-        validators=[DataRequired(_l("Please enter your name.")), Length(max=50, message=_l("At most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Please enter your name.")),
+            Length(max=50, message=_l("At most %(max)d characters.")),
+        ],
     )
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(_l("Your password, to confirm"), validators=[DataRequired(_l("Please enter your password."))])
+    password = PasswordField(
+        _l("Your password, to confirm"),
+        validators=[DataRequired(_l("Please enter your password."))],
+    )
 
 
 class RedeemCodeForm(FlaskForm):
     code = StringField(
         _l("Household code"),
-        validators=[DataRequired(_l("Please enter the code.")), Length(max=20, message=_l("At most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Please enter the code.")),
+            Length(max=20, message=_l("At most %(max)d characters.")),
+        ],
         description=_l("The code on the slip from your residents' committee, e.g. K7MQ-P2XD."),
     )
 
 
 class MembershipRequestForm(FlaskForm):
-    building = SelectField(_l("Building"), coerce=int, validators=[DataRequired(_l("Please choose your building."))])
+    building = SelectField(
+        _l("Building"), coerce=int, validators=[DataRequired(_l("Please choose your building."))]
+    )
     number = StringField(
         _l("Flat number"),
-        validators=[DataRequired(_l("Please enter your flat number.")), Length(max=20, message=_l("At most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Please enter your flat number.")),
+            Length(max=20, message=_l("At most %(max)d characters.")),
+        ],
         description=_l("For example 301."),
     )
     note = TextAreaField(
         _l("A note for the secretary"),
         validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
-        description=_l("Anything that helps the secretary recognise you, e.g. the name on the property deed."),
+        description=_l(
+            "Anything that helps the secretary recognise you, e.g. the name on the property deed."
+        ),
     )
 
     def __init__(self, buildings, *args, **kwargs):
@@ -185,13 +228,17 @@ class AppointForm(FlaskForm):
     community = SelectField(_l("Community (for a secretary)"), coerce=int, validators=[Optional()])
     station = SelectField(_l("Liaison station (for a deputy)"), coerce=int, validators=[Optional()])
     body = SelectField(_l("Responsible body (for a handler)"), coerce=int, validators=[Optional()])
-    title = StringField(_l("Title shown publicly (optional)"), validators=[Optional(), Length(max=100)])
+    title = StringField(
+        _l("Title shown publicly (optional)"), validators=[Optional(), Length(max=100)]
+    )
 
     def __init__(self, communities, stations, bodies, *args, **kwargs):
         from app.accounts.models import Role
 
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r.value, r.label) for r in (Role.SECRETARY, Role.DEPUTY, Role.HANDLER, Role.ADMIN)]
+        self.role.choices = [
+            (r.value, r.label) for r in (Role.SECRETARY, Role.DEPUTY, Role.HANDLER, Role.ADMIN)
+        ]
         none = [(0, _l("—"))]
         self.community.choices = none + [(c.id, c.name) for c in communities]
         self.station.choices = none + [(s.id, s.name) for s in stations]

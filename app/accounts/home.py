@@ -17,14 +17,25 @@ def membership_requests(user) -> list[HomeSection]:
     for community in communities_where(user, [Role.SECRETARY]):
         waiting = len(pending_requests(community))
         if waiting:
-            items.append(HomeItem(
-                text=ngettext("%(community)s: %(num)d membership request waiting",
-                              "%(community)s: %(num)d membership requests waiting", waiting, community=community.name),
-                link=url_for("accounts.membership_requests", community_id=community.id),
-                badge=_("To do"), badge_kind="warn",
-            ))
-        items.append(HomeItem(text=_("%(community)s: secretary's page", community=community.name),
-                              link=url_for("org.community", community_id=community.id)))
+            items.append(
+                HomeItem(
+                    text=ngettext(
+                        "%(community)s: %(num)d membership request waiting",
+                        "%(community)s: %(num)d membership requests waiting",
+                        waiting,
+                        community=community.name,
+                    ),
+                    link=url_for("accounts.membership_requests", community_id=community.id),
+                    badge=_("To do"),
+                    badge_kind="warn",
+                )
+            )
+        items.append(
+            HomeItem(
+                text=_("%(community)s: secretary's page", community=community.name),
+                link=url_for("org.community", community_id=community.id),
+            )
+        )
     return [HomeSection(title=_("Your community work"), items=items, priority=50)] if items else []
 
 
@@ -33,8 +44,17 @@ def admin_tools(user) -> list[HomeSection]:
     """An admin sees the organisation and appointment pages."""
     if not user.is_admin:
         return []
-    return [HomeSection(title=_("Subdistrict administration"), priority=40, items=[
-        HomeItem(text=_("Organisation: communities, buildings, stations, bodies"), link=url_for("org.admin_org")),
-        HomeItem(text=_("Roles and appointments"), link=url_for("accounts.roles")),
-        HomeItem(text=_("Audit log"), link=url_for("core.audit_all")),
-    ])]
+    return [
+        HomeSection(
+            title=_("Subdistrict administration"),
+            priority=40,
+            items=[
+                HomeItem(
+                    text=_("Organisation: communities, buildings, stations, bodies"),
+                    link=url_for("org.admin_org"),
+                ),
+                HomeItem(text=_("Roles and appointments"), link=url_for("accounts.roles")),
+                HomeItem(text=_("Audit log"), link=url_for("core.audit_all")),
+            ],
+        )
+    ]

@@ -53,7 +53,9 @@ class User(UserMixin, db.Model):
     #: Set when the account was deleted; the row stays so authorship becomes anonymous.
     deleted_at: Mapped[datetime | None]
 
-    consents: Mapped[list["Consent"]] = relationship(back_populates="user", order_by="Consent.given_at")
+    consents: Mapped[list["Consent"]] = relationship(
+        back_populates="user", order_by="Consent.given_at"
+    )
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"
     )
@@ -183,9 +185,7 @@ class RoleAssignment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    role: Mapped[Role] = mapped_column(
-        value_enum(Role, 20)
-    )
+    role: Mapped[Role] = mapped_column(value_enum(Role, 20))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
@@ -199,7 +199,4 @@ class RoleAssignment(db.Model):
     station: Mapped[Station | None] = relationship()
     body: Mapped[Body | None] = relationship()
 
-    __table_args__ = (
-        UniqueConstraint("user_id", "role", "community_id", "station_id", "body_id"),
-    )
-
+    __table_args__ = (UniqueConstraint("user_id", "role", "community_id", "station_id", "body_id"),)

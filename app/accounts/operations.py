@@ -32,11 +32,15 @@ class AccountError(Exception):
 
 def register_user(display_name: str, password: str, *, phone=None, email=None, locale=None) -> User:
     """Create an account and record the consent to the current privacy notice."""
-    user = User(display_name=display_name.strip(), phone=phone or None, email=email or None, locale=locale)
+    user = User(
+        display_name=display_name.strip(), phone=phone or None, email=email or None, locale=locale
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    db.session.add(Consent(user_id=user.id, notice_version=current_app.config["PRIVACY_NOTICE_VERSION"]))
+    db.session.add(
+        Consent(user_id=user.id, notice_version=current_app.config["PRIVACY_NOTICE_VERSION"])
+    )
     audit.record("user.register", user, actor=user)
     return user
 
@@ -46,7 +50,9 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def create_invitations(buildings: list[Building], *, only_without_code: bool, actor: User) -> list[Invitation]:
+def create_invitations(
+    buildings: list[Building], *, only_without_code: bool, actor: User
+) -> list[Invitation]:
     """Make one unused invitation code per household of the chosen buildings (每户一码)."""
     created = []
     for building in buildings:
@@ -61,12 +67,17 @@ def create_invitations(buildings: list[Building], *, only_without_code: bool, ac
                 )
                 if existing:
                     continue
-            invitation = Invitation(code=new_code(), household_id=household.id, created_by_id=actor.id)
+            invitation = Invitation(
+                code=new_code(), household_id=household.id, created_by_id=actor.id
+            )
             db.session.add(invitation)
             created.append(invitation)
         db.session.flush()
         audit.record(
-            "invitation.create", building, community=building.community_id, actor=actor,
+            "invitation.create",
+            building,
+            community=building.community_id,
+            actor=actor,
             detail=f"{len([i for i in created if i.household.building_id == building.id])} codes for {building.label}",
         )
     return created
@@ -77,16 +88,31 @@ def redeem_invitation(user: User, invitation: Invitation | None) -> Membership:
     from flask_babel import gettext as _
 
     if invitation is None:
-        raise AccountError(_("That code is not known. Check it against your slip, or ask your residents' committee."))
+        raise AccountError(
+            _(
+                "That code is not known. Check it against your slip, or ask your residents' committee."
+            )
+        )
     if invitation.revoked_at is not None:
-        raise AccountError(_("That code has been withdrawn. Ask your residents' committee for a new one."))
+        raise AccountError(
+            _("That code has been withdrawn. Ask your residents' committee for a new one.")
+        )
     if invitation.redeemed_at is not None:
-        raise AccountError(_("That code has already been used. Each code joins one account; ask your residents' committee for another."))
+        raise AccountError(
+            _(
+                "That code has already been used. Each code joins one account; ask your residents' committee for another."
+            )
+        )
     if user.active_membership is not None:
-        raise AccountError(_("You are already a member of a household. Leave it first from your account page."))
+        raise AccountError(
+            _("You are already a member of a household. Leave it first from your account page.")
+        )
     membership = Membership(
-        user_id=user.id, household_id=invitation.household_id, status=MembershipStatus.ACTIVE,
-        via="code", decided_at=utcnow(),
+        user_id=user.id,
+        household_id=invitation.household_id,
+        status=MembershipStatus.ACTIVE,
+        via="code",
+        decided_at=utcnow(),
     )
     db.session.add(membership)
     invitation.redeemed_by_id = user.id
@@ -94,8 +120,13 @@ def redeem_invitation(user: User, invitation: Invitation | None) -> Membership:
     db.session.flush()
     clear_cache()
     community_id = invitation.household.building.community_id
-    audit.record("membership.redeem_code", membership, community=community_id, actor=user,
-                 detail=f"household {invitation.household.label}")
+    audit.record(
+        "membership.redeem_code",
+        membership,
+        community=community_id,
+        actor=user,
+        detail=f"household {invitation.household.label}",
+    )
     return membership
 
 
@@ -106,21 +137,36 @@ def request_membership(user: User, household: Household, note: str = "") -> Memb
     from app.accounts.queries import secretaries_of
 
     if user.active_membership is not None:
-        raise AccountError(_("You are already a member of a household. Leave it first from your account page."))
+        raise AccountError(
+            _("You are already a member of a household. Leave it first from your account page.")
+        )
     if any(m.status == MembershipStatus.PENDING for m in user.memberships):
         raise AccountError(_("You already have a request waiting for the secretary."))
-    membership = Membership(user_id=user.id, household_id=household.id, note=note.strip(), via="request")
+    membership = Membership(
+        user_id=user.id, household_id=household.id, note=note.strip(), via="request"
+    )
     db.session.add(membership)
     db.session.flush()
     community_id = household.building.community_id
-    audit.record("membership.request", membership, community=community_id, actor=user,
-                 detail=f"household {household.label}")
-    notify(secretaries_of(community_id), N_("A resident asked to join household %(household)s."),
-           link=f"/communities/{community_id}/members/requests", household=household.label)
+    audit.record(
+        "membership.request",
+        membership,
+        community=community_id,
+        actor=user,
+        detail=f"household {household.label}",
+    )
+    notify(
+        secretaries_of(community_id),
+        N_("A resident asked to join household %(household)s."),
+        link=f"/communities/{community_id}/members/requests",
+        household=household.label,
+    )
     return membership
 
 
-def decide_membership(membership: Membership, approve: bool, actor: User, reason: str = "") -> Membership:
+def decide_membership(
+    membership: Membership, approve: bool, actor: User, reason: str = ""
+) -> Membership:
     """Approve or refuse a pending membership request."""
     from flask_babel import gettext as _
 
@@ -134,13 +180,28 @@ def decide_membership(membership: Membership, approve: bool, actor: User, reason
     membership.refusal_reason = "" if approve else reason.strip()
     db.session.flush()
     clear_cache()
-    audit.record("membership.approve" if approve else "membership.refuse", membership,
-                 community=membership.community.id, actor=actor, detail=reason[:200])
+    audit.record(
+        "membership.approve" if approve else "membership.refuse",
+        membership,
+        community=membership.community.id,
+        actor=actor,
+        detail=reason[:200],
+    )
     if approve:
-        notify(membership.user, N_("You are now a member of household %(household)s."), link="/", household=membership.household.label)
+        notify(
+            membership.user,
+            N_("You are now a member of household %(household)s."),
+            link="/",
+            household=membership.household.label,
+        )
     else:
-        notify(membership.user, N_("Your request to join household %(household)s was refused: %(reason)s"),
-               link="/join", household=membership.household.label, reason=reason or "—")
+        notify(
+            membership.user,
+            N_("Your request to join household %(household)s was refused: %(reason)s"),
+            link="/join",
+            household=membership.household.label,
+            reason=reason or "—",
+        )
     return membership
 
 
@@ -168,9 +229,20 @@ def end_membership(membership: Membership, *, actor: User, reason: str) -> Membe
     membership.refusal_reason = reason.strip()
     db.session.flush()
     clear_cache()
-    audit.record("membership.end", membership, community=membership.community.id, actor=actor, detail=reason[:200])
-    notify(membership.user, N_("Your membership of household %(household)s was ended by the secretary: %(reason)s"),
-           link="/join", household=membership.household.label, reason=reason or "—")
+    audit.record(
+        "membership.end",
+        membership,
+        community=membership.community.id,
+        actor=actor,
+        detail=reason[:200],
+    )
+    notify(
+        membership.user,
+        N_("Your membership of household %(household)s was ended by the secretary: %(reason)s"),
+        link="/join",
+        household=membership.household.label,
+        reason=reason or "—",
+    )
     return membership
 
 
@@ -179,29 +251,45 @@ def withdraw_invitations(building: Building, *, actor: User) -> int:
     count = 0
     for household in building.households:
         for invitation in db.session.scalars(
-            select(Invitation).where(Invitation.household_id == household.id,
-                                     Invitation.redeemed_at.is_(None), Invitation.revoked_at.is_(None))
+            select(Invitation).where(
+                Invitation.household_id == household.id,
+                Invitation.redeemed_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
         ):
             invitation.revoked_at = utcnow()
             count += 1
     db.session.flush()
-    audit.record("invitation.withdraw", building, community=building.community_id, actor=actor,
-                 detail=f"{count} unused codes of {building.label}")
+    audit.record(
+        "invitation.withdraw",
+        building,
+        community=building.community_id,
+        actor=actor,
+        detail=f"{count} unused codes of {building.label}",
+    )
     return count
 
 
-def set_preferences(user: User, *, locale: str | None = None, large_text: bool | None = None) -> None:
+def set_preferences(
+    user: User, *, locale: str | None = None, large_text: bool | None = None
+) -> None:
     """Save the user's language or text size."""
     if locale is not None:
         user.locale = locale
     if large_text is not None:
         user.large_text = large_text
     db.session.flush()
-    audit.record("user.preferences", user, actor=user,
-                 detail=f"locale={user.locale} large_text={user.large_text}")
+    audit.record(
+        "user.preferences",
+        user,
+        actor=user,
+        detail=f"locale={user.locale} large_text={user.large_text}",
+    )
 
 
-def appoint(user: User, role: Role, *, actor: User, community=None, station=None, body=None, title: str = "") -> RoleAssignment:
+def appoint(
+    user: User, role: Role, *, actor: User, community=None, station=None, body=None, title: str = ""
+) -> RoleAssignment:
     """Give `user` a role where it applies; appointing twice returns the existing role."""
     existing = db.session.scalar(
         select(RoleAssignment).where(
@@ -215,23 +303,40 @@ def appoint(user: User, role: Role, *, actor: User, community=None, station=None
     if existing is not None:
         return existing
     assignment = RoleAssignment(
-        user_id=user.id, role=role, community_id=community.id if community else None,
-        station_id=station.id if station else None, body_id=body.id if body else None,
-        appointed_by_id=actor.id if actor else None, title=title,
+        user_id=user.id,
+        role=role,
+        community_id=community.id if community else None,
+        station_id=station.id if station else None,
+        body_id=body.id if body else None,
+        appointed_by_id=actor.id if actor else None,
+        title=title,
     )
     db.session.add(assignment)
     db.session.flush()
     clear_cache()
-    where = community.name if community else station.name if station else body.name if body else "all"
-    audit.record("role.appoint", assignment, community=community, actor=actor, detail=f"{role.value} of {where}")
+    where = (
+        community.name if community else station.name if station else body.name if body else "all"
+    )
+    audit.record(
+        "role.appoint",
+        assignment,
+        community=community,
+        actor=actor,
+        detail=f"{role.value} of {where}",
+    )
     notify(user, N_("You were appointed %(role)s."), link="/", role=role.value)
     return assignment
 
 
 def revoke(assignment: RoleAssignment, *, actor: User) -> None:
     """Take a role away."""
-    audit.record("role.revoke", assignment, community=assignment.community_id, actor=actor,
-                 detail=f"{assignment.role.value} of user {assignment.user_id}")
+    audit.record(
+        "role.revoke",
+        assignment,
+        community=assignment.community_id,
+        actor=actor,
+        detail=f"{assignment.role.value} of user {assignment.user_id}",
+    )
     db.session.delete(assignment)
     db.session.flush()
     clear_cache()
@@ -252,22 +357,39 @@ def export_personal_data(user: User) -> dict:
     """Everything Yishiting holds about `user`, as a JSON-ready dict (PIPL access right)."""
     data = {
         "account": {
-            "id": user.id, "display_name": user.display_name, "phone": user.phone, "email": user.email,
-            "locale": user.locale, "large_text": user.large_text, "created_at": user.created_at.isoformat(),
+            "id": user.id,
+            "display_name": user.display_name,
+            "phone": user.phone,
+            "email": user.email,
+            "locale": user.locale,
+            "large_text": user.large_text,
+            "created_at": user.created_at.isoformat(),
         },
         "consents": [
-            {"notice_version": c.notice_version, "given_at": c.given_at.isoformat(),
-             "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
+            {
+                "notice_version": c.notice_version,
+                "given_at": c.given_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
             for c in user.consents
         ],
         "memberships": [
-            {"household": m.household.label, "community": m.community.name, "status": m.status.value,
-             "via": m.via, "requested_at": m.requested_at.isoformat()}
+            {
+                "household": m.household.label,
+                "community": m.community.name,
+                "status": m.status.value,
+                "via": m.via,
+                "requested_at": m.requested_at.isoformat(),
+            }
             for m in user.memberships
         ],
         "roles": [
-            {"role": r.role.value, "community": r.community.name if r.community else None,
-             "station": r.station.name if r.station else None, "body": r.body.name if r.body else None}
+            {
+                "role": r.role.value,
+                "community": r.community.name if r.community else None,
+                "station": r.station.name if r.station else None,
+                "body": r.body.name if r.body else None,
+            }
             for r in user.roles
         ],
     }

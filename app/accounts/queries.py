@@ -46,7 +46,9 @@ def pending_requests(community: Community) -> list[Membership]:
             select(Membership)
             .join(Household, Membership.household_id == Household.id)
             .join(Building, Household.building_id == Building.id)
-            .where(Building.community_id == community.id, Membership.status == MembershipStatus.PENDING)
+            .where(
+                Building.community_id == community.id, Membership.status == MembershipStatus.PENDING
+            )
             .order_by(Membership.requested_at)
         )
     )
@@ -58,7 +60,9 @@ def community_members(community: Community) -> list[Membership]:
             select(Membership)
             .join(Household, Membership.household_id == Household.id)
             .join(Building, Household.building_id == Building.id)
-            .where(Building.community_id == community.id, Membership.status == MembershipStatus.ACTIVE)
+            .where(
+                Building.community_id == community.id, Membership.status == MembershipStatus.ACTIVE
+            )
             .order_by(Building.sort_key, Household.number)
         )
     )
@@ -87,7 +91,9 @@ def secretaries_of(community_id: int) -> list[User]:
         db.session.scalars(
             select(User)
             .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(RoleAssignment.role == Role.SECRETARY, RoleAssignment.community_id == community_id)
+            .where(
+                RoleAssignment.role == Role.SECRETARY, RoleAssignment.community_id == community_id
+            )
         )
     )
 

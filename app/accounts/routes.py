@@ -75,8 +75,11 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         user = register_user(
-            form.display_name.data, form.password.data,
-            phone=form.phone.data, email=form.email.data, locale=select_locale(),
+            form.display_name.data,
+            form.password.data,
+            phone=form.phone.data,
+            email=form.email.data,
+            locale=select_locale(),
         )
         db.session.commit()
         login_user(user)
@@ -87,7 +90,9 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 # Only failed attempts count: a community centre's residents often share one address.
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 303)
+@limiter.limit(
+    _login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 303
+)
 def login():
     """Log in with phone or e-mail and password."""
     if current_user.is_authenticated:
@@ -129,7 +134,9 @@ def profile():
         return redirect(url_for("accounts.profile"), 303)
     g.personal_data = True
     return render_template(
-        "accounts/profile.html", form=form, delete_form=DeleteAccountForm(prefix="del"),
+        "accounts/profile.html",
+        form=form,
+        delete_form=DeleteAccountForm(prefix="del"),
     ), 400 if form.errors else 200
 
 
@@ -151,8 +158,12 @@ def export_data():
     db.session.commit()
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     return Response(
-        body, mimetype="application/json",
-        headers={"Content-Disposition": "attachment; filename=yishiting-my-data.json", "Cache-Control": "no-store"},
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": "attachment; filename=yishiting-my-data.json",
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -165,11 +176,15 @@ def delete():
         delete_account(current_user)
         db.session.commit()
         logout_user()
-        flash(_("Your account has been deleted. What you wrote stays without your name."), "success")
+        flash(
+            _("Your account has been deleted. What you wrote stays without your name."), "success"
+        )
         return redirect(url_for("core.home"), 303)
     if form.validate_on_submit():
         form.password.errors.append(_("The password is wrong."))
-    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), delete_form=form), 400
+    return render_template(
+        "accounts/profile.html", form=ProfileForm(obj=current_user), delete_form=form
+    ), 400
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -185,13 +200,21 @@ def join():
     if request.method == "POST" and "code-code" in request.form:
         if code_form.validate_on_submit():
             try:
-                membership = redeem_invitation(current_user, invitation_by_code(code_form.code.data))
+                membership = redeem_invitation(
+                    current_user, invitation_by_code(code_form.code.data)
+                )
             except AccountError as error:
                 code_form.code.errors.append(str(error))
             else:
                 db.session.commit()
-                flash(_("Welcome to %(household)s, %(community)s.", household=membership.household.label,
-                        community=membership.community.name), "success")
+                flash(
+                    _(
+                        "Welcome to %(household)s, %(community)s.",
+                        household=membership.household.label,
+                        community=membership.community.name,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("core.home"), 303)
         status = 400
     elif request.method == "POST":
@@ -203,7 +226,11 @@ def join():
                 )
             )
             if household is None:
-                request_form.number.errors.append(_("There is no flat with that number in this building. Check the number, or ask your residents' committee."))
+                request_form.number.errors.append(
+                    _(
+                        "There is no flat with that number in this building. Check the number, or ask your residents' committee."
+                    )
+                )
             else:
                 try:
                     request_membership(current_user, household, request_form.note.data or "")
@@ -211,10 +238,17 @@ def join():
                     request_form.number.errors.append(str(error))
                 else:
                     db.session.commit()
-                    flash(_("Your request was sent to the secretary. You will be notified of the answer."), "success")
+                    flash(
+                        _(
+                            "Your request was sent to the secretary. You will be notified of the answer."
+                        ),
+                        "success",
+                    )
                     return redirect(url_for("core.home"), 303)
         status = 400
-    return render_template("accounts/join.html", code_form=code_form, request_form=request_form), status
+    return render_template(
+        "accounts/join.html", code_form=code_form, request_form=request_form
+    ), status
 
 
 @bp.route("/communities/<int:community_id>/members/requests")
@@ -227,7 +261,9 @@ def membership_requests(community_id: int):
     audit.record("personal_data.view", community, community=community, detail="membership requests")
     db.session.commit()
     g.personal_data = True
-    return render_template("accounts/requests.html", community=community, requests=requests, form=DecisionForm())
+    return render_template(
+        "accounts/requests.html", community=community, requests=requests, form=DecisionForm()
+    )
 
 
 @bp.post("/communities/<int:community_id>/members/requests/<int:membership_id>")
@@ -261,7 +297,12 @@ def members(community_id: int):
     community = db.get_or_404(Community, community_id)
     require("members.view", community)
     memberships = community_members(community)
-    audit.record("personal_data.view", community, community=community, detail=f"member list ({len(memberships)})")
+    audit.record(
+        "personal_data.view",
+        community,
+        community=community,
+        detail=f"member list ({len(memberships)})",
+    )
     db.session.commit()
     g.personal_data = True
     return render_template("accounts/members.html", community=community, memberships=memberships)
@@ -301,8 +342,15 @@ def withdraw_codes(community_id: int):
         abort(404)
     count = withdraw_invitations(building, actor=current_user)
     db.session.commit()
-    flash(ngettext("%(num)d unused code of %(building)s withdrawn.", "%(num)d unused codes of %(building)s withdrawn.",
-                   count, building=building.label), "success")
+    flash(
+        ngettext(
+            "%(num)d unused code of %(building)s withdrawn.",
+            "%(num)d unused codes of %(building)s withdrawn.",
+            count,
+            building=building.label,
+        ),
+        "success",
+    )
     return redirect(url_for("accounts.invitations", community_id=community.id), 303)
 
 
@@ -315,19 +363,30 @@ def invitations(community_id: int):
     form = InvitationSheetForm(community.buildings)
     if form.validate_on_submit():
         chosen = [b for b in community.buildings if b.id in form.buildings.data]
-        created = create_invitations(chosen, only_without_code=form.only_without_code.data, actor=current_user)
+        created = create_invitations(
+            chosen, only_without_code=form.only_without_code.data, actor=current_user
+        )
         db.session.commit()
         g.personal_data = True
-        return render_template("accounts/invitation_sheet.html", community=community, invitations=created)
-    unused = dict(db.session.execute(
-        select(Household.building_id, func.count(Invitation.id))
-        .join(Invitation, Invitation.household_id == Household.id)
-        .join(Building, Household.building_id == Building.id)
-        .where(Building.community_id == community.id, Invitation.redeemed_at.is_(None), Invitation.revoked_at.is_(None))
-        .group_by(Household.building_id)
-    ).all())
-    return render_template("accounts/invitations.html", community=community, form=form,
-                           unused=unused), 400 if form.errors else 200
+        return render_template(
+            "accounts/invitation_sheet.html", community=community, invitations=created
+        )
+    unused = dict(
+        db.session.execute(
+            select(Household.building_id, func.count(Invitation.id))
+            .join(Invitation, Invitation.household_id == Household.id)
+            .join(Building, Household.building_id == Building.id)
+            .where(
+                Building.community_id == community.id,
+                Invitation.redeemed_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .group_by(Household.building_id)
+        ).all()
+    )
+    return render_template(
+        "accounts/invitations.html", community=community, form=form, unused=unused
+    ), 400 if form.errors else 200
 
 
 @bp.route("/admin/roles", methods=["GET", "POST"])
@@ -342,24 +401,36 @@ def roles():
     if form.validate_on_submit():
         user = user_by_identifier(form.user.data)
         if user is None:
-            form.user.errors.append(_("No account with that phone or e-mail. Ask the person to register first."))
+            form.user.errors.append(
+                _("No account with that phone or e-mail. Ask the person to register first.")
+            )
         else:
             role = Role(form.role.data)
             appoint(
-                user, role, actor=current_user,
-                community=db.session.get(Community, form.community.data) if role == Role.SECRETARY else None,
+                user,
+                role,
+                actor=current_user,
+                community=db.session.get(Community, form.community.data)
+                if role == Role.SECRETARY
+                else None,
                 station=db.session.get(Station, form.station.data) if role == Role.DEPUTY else None,
                 body=db.session.get(Body, form.body.data) if role == Role.HANDLER else None,
                 title=form.title.data or "",
             )
             db.session.commit()
-            flash(_("%(name)s is now %(role)s.", name=user.display_name, role=role.label), "success")
+            flash(
+                _("%(name)s is now %(role)s.", name=user.display_name, role=role.label), "success"
+            )
             return redirect(url_for("accounts.roles"), 303)
     assignments = db.session.scalars(
-        select(RoleAssignment).where(RoleAssignment.role != Role.RESIDENT).order_by(RoleAssignment.role, RoleAssignment.id)
+        select(RoleAssignment)
+        .where(RoleAssignment.role != Role.RESIDENT)
+        .order_by(RoleAssignment.role, RoleAssignment.id)
     ).all()
     g.personal_data = True
-    return render_template("accounts/roles.html", form=form, assignments=assignments), 400 if form.errors else 200
+    return render_template(
+        "accounts/roles.html", form=form, assignments=assignments
+    ), 400 if form.errors else 200
 
 
 @bp.post("/admin/roles/<int:assignment_id>/revoke")

@@ -49,8 +49,9 @@ def _community_id(community) -> int | None:
     return community if isinstance(community, int) else community.id
 
 
-def record(action: str, obj=None, *, community=None, detail: str = "", actor=None,
-           anonymous: bool = False) -> AuditEntry:
+def record(
+    action: str, obj=None, *, community=None, detail: str = "", actor=None, anonymous: bool = False
+) -> AuditEntry:
     """Append one audit entry for `action` on `obj` in `community`, by `actor` or the current user.
 
     `anonymous=True` records no actor (and no address): for a ballot in a secret vote, where

@@ -37,8 +37,12 @@ def value_enum(enum_class, length: int = 20):
     Plain text keeps migrations the same on SQLite and PostgreSQL and lets a value be added
     without ALTER TYPE; storing values rather than member names keeps the data readable.
     """
-    return db.Enum(enum_class, native_enum=False, length=length,
-                   values_callable=lambda members: [m.value for m in members])
+    return db.Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 def begin_write() -> None:

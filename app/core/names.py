@@ -14,7 +14,9 @@ def mask(name: str) -> str:
     return name[0] + "**"
 
 
-def public_name(user, community=None, viewer=None, with_building: bool = True, public: bool = False) -> str:
+def public_name(
+    user, community=None, viewer=None, with_building: bool = True, public: bool = False
+) -> str:
     """How `user` is shown: `张** · 3号楼` to the public, the full name to the community's secretary.
 
     `community` is the community the page is about; only its secretary sees full names.

@@ -47,9 +47,7 @@ def notify(users, message: str, link: str = "", **params) -> None:
         if user is None or user.id in seen or not user.is_active:
             continue
         seen.add(user.id)
-        db.session.add(
-            Notification(user_id=user.id, message=message, params=params, link=link)
-        )
+        db.session.add(Notification(user_id=user.id, message=message, params=params, link=link))
     db.session.flush()
 
 

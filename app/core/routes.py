@@ -49,7 +49,9 @@ def set_language():
     if current_user.is_authenticated:
         set_preferences(current_user, locale=lang)
         db.session.commit()
-    response = make_response(redirect(safe_next(request.form.get("next"), url_for("core.home")), 303))
+    response = make_response(
+        redirect(safe_next(request.form.get("next"), url_for("core.home")), 303)
+    )
     response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response
 
@@ -61,7 +63,9 @@ def set_text_size():
     if current_user.is_authenticated:
         set_preferences(current_user, large_text=large)
         db.session.commit()
-    response = make_response(redirect(safe_next(request.form.get("next"), url_for("core.home")), 303))
+    response = make_response(
+        redirect(safe_next(request.form.get("next"), url_for("core.home")), 303)
+    )
     response.set_cookie(
         TEXT_COOKIE, "large" if large else "normal", max_age=ONE_YEAR, samesite="Lax", httponly=True
     )
@@ -117,7 +121,10 @@ def audit_log(community_id: int):
         stmt = stmt.where(AuditEntry.action.startswith(action))
     page = db.paginate(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), per_page=50)
     actions = db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.community_id == community.id).distinct().order_by(AuditEntry.action)
+        select(AuditEntry.action)
+        .where(AuditEntry.community_id == community.id)
+        .distinct()
+        .order_by(AuditEntry.action)
     ).all()
     return render_template(
         "core/audit.html", community=community, page=page, action=action, actions=actions
@@ -142,7 +149,9 @@ def audit_all():
 @bp.route("/privacy")
 def privacy():
     """The privacy notice residents consent to."""
-    return render_template("core/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"])
+    return render_template(
+        "core/privacy.html", version=current_app.config["PRIVACY_NOTICE_VERSION"]
+    )
 
 
 @bp.route("/about")

@@ -11,8 +11,20 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable(
 _markdown.disable("image")
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "hr", "del", "s",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "hr",
+    "del",
+    "s",
 }
 
 _cleaner = nh3.Cleaner(

@@ -3,4 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("hearings", __name__, template_folder="templates", url_prefix="/hearings")
-

@@ -45,28 +45,55 @@ def _coerce_optional_int(value):
 
 class SessionForm(FlaskForm):
     kind = SelectField(_l("Kind of session"), validators=[DataRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Please give the session a title.")),
-                                                 Length(max=200, message=_MAX)])
+    title = StringField(
+        _l("Title"),
+        validators=[
+            DataRequired(_l("Please give the session a title.")),
+            Length(max=200, message=_MAX),
+        ],
+    )
     community = SelectField(_l("Community"), coerce=_coerce_optional_int, validators=[Optional()])
     subject_type = SelectField(_l("Subject links to"), validators=[Optional()])
-    subject_id = IntegerField(_l("Number of the linked item"), validators=[Optional(), NumberRange(min=1)])
-    subject_text = TextAreaField(_l("Subject"), validators=[Optional(), Length(max=2000, message=_MAX)],
-                                 description=_l("What the session is about, in a few sentences."))
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(_l("Please give the date and time."))])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M",
-                                 validators=[DataRequired(_l("Please give the date and time."))])
-    place = StringField(_l("Place"), validators=[DataRequired(_l("Please say where.")), Length(max=200, message=_MAX)])
-    capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=1, max=10000)],
-                            description=_l("Leave empty for no limit; when full, residents join a waiting list."))
+    subject_id = IntegerField(
+        _l("Number of the linked item"), validators=[Optional(), NumberRange(min=1)]
+    )
+    subject_text = TextAreaField(
+        _l("Subject"),
+        validators=[Optional(), Length(max=2000, message=_MAX)],
+        description=_l("What the session is about, in a few sentences."),
+    )
+    starts_at = DateTimeLocalField(
+        _l("Starts"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Please give the date and time."))],
+    )
+    ends_at = DateTimeLocalField(
+        _l("Ends"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Please give the date and time."))],
+    )
+    place = StringField(
+        _l("Place"),
+        validators=[DataRequired(_l("Please say where.")), Length(max=200, message=_MAX)],
+    )
+    capacity = IntegerField(
+        _l("Seats"),
+        validators=[Optional(), NumberRange(min=1, max=10000)],
+        description=_l("Leave empty for no limit; when full, residents join a waiting list."),
+    )
     host = SelectField(_l("Receiving deputy"), coerce=_coerce_optional_int, validators=[Optional()])
-    agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=3000, message=_MAX)],
-                           description=_l("One item per line."))
+    agenda = TextAreaField(
+        _l("Agenda"),
+        validators=[Optional(), Length(max=3000, message=_MAX)],
+        description=_l("One item per line."),
+    )
 
     def __init__(self, communities=(), deputies=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [(k.value, k.label) for k in SessionKind]
-        self.community.choices = [("", _l("All communities of the station"))] + [(c.id, c.name) for c in communities]
+        self.community.choices = [("", _l("All communities of the station"))] + [
+            (c.id, c.name) for c in communities
+        ]
         self.subject_type.choices = [("", _l("No link (free text)"))] + [
             (t, SUBJECT_TYPE_LABELS[t]) for t in SUBJECT_TYPES
         ]
@@ -82,11 +109,20 @@ class SessionForm(FlaskForm):
 
 
 class RescheduleForm(FlaskForm):
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired(_l("Please give the date and time."))])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M",
-                                 validators=[DataRequired(_l("Please give the date and time."))])
-    place = StringField(_l("Place"), validators=[DataRequired(_l("Please say where.")), Length(max=200, message=_MAX)])
+    starts_at = DateTimeLocalField(
+        _l("Starts"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Please give the date and time."))],
+    )
+    ends_at = DateTimeLocalField(
+        _l("Ends"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Please give the date and time."))],
+    )
+    place = StringField(
+        _l("Place"),
+        validators=[DataRequired(_l("Please say where.")), Length(max=200, message=_MAX)],
+    )
     capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=1, max=10000)])
 
     def validate_ends_at(self, field):
@@ -95,13 +131,17 @@ class RescheduleForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Please give a reason.")),
-                                                     Length(max=500, message=_MAX)])
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Please give a reason.")), Length(max=500, message=_MAX)],
+    )
 
 
 class RegisterForm(FlaskForm):
-    speak_topic = StringField(_l("I would like to speak about (optional)"),
-                              validators=[Optional(), Length(max=200, message=_MAX)])
+    speak_topic = StringField(
+        _l("I would like to speak about (optional)"),
+        validators=[Optional(), Length(max=200, message=_MAX)],
+    )
 
 
 class EmptyForm(FlaskForm):
@@ -110,15 +150,21 @@ class EmptyForm(FlaskForm):
 
 class WalkInForm(FlaskForm):
     name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=50, message=_MAX)])
-    building = SelectField(_l("Building (optional)"), coerce=_coerce_optional_int, validators=[Optional()])
+    building = SelectField(
+        _l("Building (optional)"), coerce=_coerce_optional_int, validators=[Optional()]
+    )
 
     def __init__(self, buildings=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.building.choices = [("", "—")] + [(b.id, f"{b.community.name} {b.label}") for b in buildings]
+        self.building.choices = [("", "—")] + [
+            (b.id, f"{b.community.name} {b.label}") for b in buildings
+        ]
 
 
 class ActionForm(Form):
-    text = StringField(_l("Follow-up action"), validators=[Optional(), Length(max=500, message=_MAX)])
+    text = StringField(
+        _l("Follow-up action"), validators=[Optional(), Length(max=500, message=_MAX)]
+    )
     body = SelectField(_l("Responsible body"), coerce=_coerce_optional_int, validators=[Optional()])
     due_date = DateField(_l("Due date"), validators=[Optional()])
 
@@ -126,17 +172,27 @@ class ActionForm(Form):
 class SpeakerForm(Form):
     name = StringField(_l("Speaker's name"), validators=[Optional(), Length(max=50, message=_MAX)])
     consent = BooleanField(_l("The speaker agreed to be named"))
-    points = TextAreaField(_l("What was said"), validators=[Optional(), Length(max=2000, message=_MAX)])
+    points = TextAreaField(
+        _l("What was said"), validators=[Optional(), Length(max=2000, message=_MAX)]
+    )
 
 
 class MinutesForm(FlaskForm):
-    summary = TextAreaField(_l("Summary"), validators=[DataRequired(_l("The minutes need a summary.")),
-                                                       Length(max=10000, message=_MAX)])
-    decisions = TextAreaField(_l("Decisions"), validators=[Optional(), Length(max=5000, message=_MAX)])
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[
+            DataRequired(_l("The minutes need a summary.")),
+            Length(max=10000, message=_MAX),
+        ],
+    )
+    decisions = TextAreaField(
+        _l("Decisions"), validators=[Optional(), Length(max=5000, message=_MAX)]
+    )
     actions = FieldList(FormField(ActionForm), min_entries=3, max_entries=10)
     speakers = FieldList(FormField(SpeakerForm), min_entries=3, max_entries=20)
-    correction_note = StringField(_l("What this correction changes"),
-                                  validators=[Optional(), Length(max=500, message=_MAX)])
+    correction_note = StringField(
+        _l("What this correction changes"), validators=[Optional(), Length(max=500, message=_MAX)]
+    )
 
     def __init__(self, bodies=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,12 +210,20 @@ class MinutesForm(FlaskForm):
             if i >= len(self.actions.entries):
                 self.actions.append_entry()
             entry = self.actions.entries[i].form
-            entry.text.data, entry.body.data, entry.due_date.data = action.text, action.body_id, action.due_date
+            entry.text.data, entry.body.data, entry.due_date.data = (
+                action.text,
+                action.body_id,
+                action.due_date,
+            )
         for i, speaker in enumerate(minutes.speakers):
             if i >= len(self.speakers.entries):
                 self.speakers.append_entry()
             entry = self.speakers.entries[i].form
-            entry.name.data, entry.consent.data, entry.points.data = speaker.name, speaker.consent, speaker.points
+            entry.name.data, entry.consent.data, entry.points.data = (
+                speaker.name,
+                speaker.consent,
+                speaker.points,
+            )
         self.set_choices()
 
 
@@ -168,27 +232,42 @@ def _category_choices():
 
 
 class SuggestionForm(FlaskForm):
-    category = RadioField(_l("What is it about?"), validators=[InputRequired(_l("Please choose a topic."))])
-    summary = StringField(_l("Your suggestion in one sentence"),
-                          validators=[DataRequired(_l("Please write your suggestion.")),
-                                      Length(max=SUMMARY_MAX, message=_MAX)],
-                          description=_l("This sentence is public; your name never is."))
-    text = TextAreaField(_l("Details (optional)"), validators=[Optional(), Length(max=TEXT_MAX, message=_MAX)],
-                         description=_l("Only the secretary and the responsible body read the details."))
-    building = SelectField(_l("Where (building)"), coerce=_coerce_optional_int, validators=[Optional()])
+    category = RadioField(
+        _l("What is it about?"), validators=[InputRequired(_l("Please choose a topic."))]
+    )
+    summary = StringField(
+        _l("Your suggestion in one sentence"),
+        validators=[
+            DataRequired(_l("Please write your suggestion.")),
+            Length(max=SUMMARY_MAX, message=_MAX),
+        ],
+        description=_l("This sentence is public; your name never is."),
+    )
+    text = TextAreaField(
+        _l("Details (optional)"),
+        validators=[Optional(), Length(max=TEXT_MAX, message=_MAX)],
+        description=_l("Only the secretary and the responsible body read the details."),
+    )
+    building = SelectField(
+        _l("Where (building)"), coerce=_coerce_optional_int, validators=[Optional()]
+    )
 
     def __init__(self, buildings=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = _category_choices()
-        self.building.choices = [("", _l("The whole community"))] + [(b.id, b.label) for b in buildings]
+        self.building.choices = [("", _l("The whole community"))] + [
+            (b.id, b.label) for b in buildings
+        ]
 
 
 class RecordSuggestionForm(SuggestionForm):
     """A deputy or secretary records what a resident said at a session or reception."""
 
     community = SelectField(_l("Community"), coerce=int, validators=[DataRequired()])
-    walk_in_name = StringField(_l("Resident's name (optional, never public)"),
-                               validators=[Optional(), Length(max=50, message=_MAX)])
+    walk_in_name = StringField(
+        _l("Resident's name (optional, never public)"),
+        validators=[Optional(), Length(max=50, message=_MAX)],
+    )
     from_minutes = BooleanField(_l("Drawn from the minutes"))
 
     def __init__(self, communities=(), buildings=(), *args, **kwargs):
@@ -200,10 +279,17 @@ class RecordSuggestionForm(SuggestionForm):
 
 
 class AcceptForm(FlaskForm):
-    body = SelectField(_l("Responsible body"), coerce=int, validators=[DataRequired(_l("Please choose a body."))])
-    due_date = DateField(_l("Due date"), validators=[Optional()],
-                         description=_l("Leave empty for 15 working days from today."))
-    note = StringField(_l("Public note (optional)"), validators=[Optional(), Length(max=500, message=_MAX)])
+    body = SelectField(
+        _l("Responsible body"), coerce=int, validators=[DataRequired(_l("Please choose a body."))]
+    )
+    due_date = DateField(
+        _l("Due date"),
+        validators=[Optional()],
+        description=_l("Leave empty for 15 working days from today."),
+    )
+    note = StringField(
+        _l("Public note (optional)"), validators=[Optional(), Length(max=500, message=_MAX)]
+    )
 
     def __init__(self, bodies=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,7 +303,9 @@ class AcceptForm(FlaskForm):
 
 
 class RerouteForm(FlaskForm):
-    body = SelectField(_l("Send to"), coerce=int, validators=[DataRequired(_l("Please choose a body."))])
+    body = SelectField(
+        _l("Send to"), coerce=int, validators=[DataRequired(_l("Please choose a body."))]
+    )
     note = StringField(_l("Why (public)"), validators=[Optional(), Length(max=500, message=_MAX)])
 
     def __init__(self, bodies=(), *args, **kwargs):
@@ -226,16 +314,26 @@ class RerouteForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Answer"), validators=[DataRequired(_l("Please write the answer.")),
-                                                     Length(max=TEXT_MAX, message=_MAX)],
-                           description=_l("The answer is public."))
+    answer = TextAreaField(
+        _l("Answer"),
+        validators=[
+            DataRequired(_l("Please write the answer.")),
+            Length(max=TEXT_MAX, message=_MAX),
+        ],
+        description=_l("The answer is public."),
+    )
 
 
 class RateForm(FlaskForm):
-    rating = RadioField(_l("How satisfied are you with the answer?"),
-                        validators=[InputRequired(_l("Please choose a rating."))])
-    comment = StringField(_l("Comment (optional)"), validators=[Optional(), Length(max=500, message=_MAX)],
-                          description=_l("Shown publicly with your rating; your name is not."))
+    rating = RadioField(
+        _l("How satisfied are you with the answer?"),
+        validators=[InputRequired(_l("Please choose a rating."))],
+    )
+    comment = StringField(
+        _l("Comment (optional)"),
+        validators=[Optional(), Length(max=500, message=_MAX)],
+        description=_l("Shown publicly with your rating; your name is not."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,7 +341,16 @@ class RateForm(FlaskForm):
 
 
 class CandidateForm(FlaskForm):
-    title = StringField(_l("Project title"), validators=[DataRequired(_l("Please give the project a title.")),
-                                                         Length(max=200, message=_MAX)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000, message=_MAX)])
-    cost = IntegerField(_l("Estimated cost (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)])
+    title = StringField(
+        _l("Project title"),
+        validators=[
+            DataRequired(_l("Please give the project a title.")),
+            Length(max=200, message=_MAX),
+        ],
+    )
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=5000, message=_MAX)]
+    )
+    cost = IntegerField(
+        _l("Estimated cost (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
+    )

@@ -34,42 +34,84 @@ def secretary_sections(user) -> list[HomeSection]:
     ids = [c.id for c in communities]
     today = local_today()
     overdue = db.session.scalars(
-        select(Suggestion).where(Suggestion.community_id.in_(ids), Suggestion.status.in_(AWAITING_ANSWER),
-                                 Suggestion.due_date < today).order_by(Suggestion.due_date).limit(10)
+        select(Suggestion)
+        .where(
+            Suggestion.community_id.in_(ids),
+            Suggestion.status.in_(AWAITING_ANSWER),
+            Suggestion.due_date < today,
+        )
+        .order_by(Suggestion.due_date)
+        .limit(10)
     ).all()
     new = db.session.scalars(
-        select(Suggestion).where(Suggestion.community_id.in_(ids), Suggestion.status == SuggestionStatus.SUBMITTED)
-        .order_by(Suggestion.submitted_at).limit(10)
+        select(Suggestion)
+        .where(Suggestion.community_id.in_(ids), Suggestion.status == SuggestionStatus.SUBMITTED)
+        .order_by(Suggestion.submitted_at)
+        .limit(10)
     ).all()
     sessions = db.session.scalars(
-        select(HearingSession).where(HearingSession.community_id.in_(ids),
-                                     HearingSession.status == SessionStatus.SCHEDULED,
-                                     HearingSession.ends_at >= utcnow())
-        .order_by(HearingSession.starts_at).limit(5)
+        select(HearingSession)
+        .where(
+            HearingSession.community_id.in_(ids),
+            HearingSession.status == SessionStatus.SCHEDULED,
+            HearingSession.ends_at >= utcnow(),
+        )
+        .order_by(HearingSession.starts_at)
+        .limit(5)
     ).all()
     first = communities[0]
     sections = []
     if overdue:
-        sections.append(HomeSection(
-            title=_("Overdue suggestions"), priority=30,
-            items=[HomeItem(f"{s.number} · {s.summary}", _link(s),
-                            ngettext("%(num)d day late", "%(num)d days late", (today - s.due_date).days),
-                            "danger") for s in overdue],
-            more_link=f"/hearings/community/{first.id}/suggestions?overdue=1", more_label=_("All overdue"),
-        ))
+        sections.append(
+            HomeSection(
+                title=_("Overdue suggestions"),
+                priority=30,
+                items=[
+                    HomeItem(
+                        f"{s.number} · {s.summary}",
+                        _link(s),
+                        ngettext(
+                            "%(num)d day late", "%(num)d days late", (today - s.due_date).days
+                        ),
+                        "danger",
+                    )
+                    for s in overdue
+                ],
+                more_link=f"/hearings/community/{first.id}/suggestions?overdue=1",
+                more_label=_("All overdue"),
+            )
+        )
     if new:
-        sections.append(HomeSection(
-            title=_("New suggestions to accept and route"), priority=20,
-            items=[HomeItem(f"{s.number} · {s.summary}", _link(s), s.category.label, "info") for s in new],
-            more_link=f"/hearings/community/{first.id}/suggestions?status=submitted", more_label=_("All new"),
-        ))
+        sections.append(
+            HomeSection(
+                title=_("New suggestions to accept and route"),
+                priority=20,
+                items=[
+                    HomeItem(f"{s.number} · {s.summary}", _link(s), s.category.label, "info")
+                    for s in new
+                ],
+                more_link=f"/hearings/community/{first.id}/suggestions?status=submitted",
+                more_label=_("All new"),
+            )
+        )
     if sessions:
-        sections.append(HomeSection(
-            title=_("Upcoming sessions"), priority=5,
-            items=[HomeItem(f"{s.kind.label}: {s.title}", f"/hearings/sessions/{s.id}",
-                            _("%(num)d registered", num=len(s.registered)), "neutral") for s in sessions],
-            more_link=f"/hearings/community/{first.id}", more_label=_("All sessions"),
-        ))
+        sections.append(
+            HomeSection(
+                title=_("Upcoming sessions"),
+                priority=5,
+                items=[
+                    HomeItem(
+                        f"{s.kind.label}: {s.title}",
+                        f"/hearings/sessions/{s.id}",
+                        _("%(num)d registered", num=len(s.registered)),
+                        "neutral",
+                    )
+                    for s in sessions
+                ],
+                more_link=f"/hearings/community/{first.id}",
+                more_label=_("All sessions"),
+            )
+        )
     return sections
 
 
@@ -81,8 +123,10 @@ def handler_sections(user) -> list[HomeSection]:
         return []
     today = local_today()
     rows = db.session.scalars(
-        select(Suggestion).where(Suggestion.body_id.in_(body_ids), Suggestion.status.in_(AWAITING_ANSWER))
-        .order_by(Suggestion.due_date).limit(20)
+        select(Suggestion)
+        .where(Suggestion.body_id.in_(body_ids), Suggestion.status.in_(AWAITING_ANSWER))
+        .order_by(Suggestion.due_date)
+        .limit(20)
     ).all()
     items = []
     for s in rows:
@@ -91,15 +135,24 @@ def handler_sections(user) -> list[HomeSection]:
         elif s.status == SuggestionStatus.REOPENED:
             badge, kind = _("Reopened"), "warn"
         else:
-            badge, kind = _("Due %(date)s", date=s.due_date.isoformat() if s.due_date else "—"), "info"
+            badge, kind = (
+                _("Due %(date)s", date=s.due_date.isoformat() if s.due_date else "—"),
+                "info",
+            )
         items.append(HomeItem(f"{s.number} · {s.summary}", _link(s), badge, kind))
     # The list stops at 20: point to the body's full list on its community's board.
     body = db.session.get(Body, body_ids[0])
     more = {}
     if body is not None and body.community_id is not None:
-        more = {"more_link": f"/hearings/community/{body.community_id}/suggestions?body={body.id}",
-                "more_label": _("All suggestions of %(body)s", body=body.name)}
-    return [HomeSection(title=_("Suggestions awaiting your body's answer"), items=items, priority=25, **more)]
+        more = {
+            "more_link": f"/hearings/community/{body.community_id}/suggestions?body={body.id}",
+            "more_label": _("All suggestions of %(body)s", body=body.name),
+        }
+    return [
+        HomeSection(
+            title=_("Suggestions awaiting your body's answer"), items=items, priority=25, **more
+        )
+    ]
 
 
 @home_section
@@ -109,33 +162,68 @@ def resident_sections(user) -> list[HomeSection]:
     household = user.household
     if household is not None:
         # The way in for a resident: one tap from the home page to the guided suggestion form.
-        sections.append(HomeSection(
-            title=_("A problem in the neighbourhood?"), priority=14,
-            items=[HomeItem(_("Make a suggestion: we tell you who must answer, and by when"),
-                            f"/hearings/community/{household.building.community_id}/suggestions/new")],
-        ))
+        sections.append(
+            HomeSection(
+                title=_("A problem in the neighbourhood?"),
+                priority=14,
+                items=[
+                    HomeItem(
+                        _("Make a suggestion: we tell you who must answer, and by when"),
+                        f"/hearings/community/{household.building.community_id}/suggestions/new",
+                    )
+                ],
+            )
+        )
     mine = db.session.scalars(
-        select(Suggestion).where(Suggestion.submitter_id == user.id,
-                                 Suggestion.status.not_in([SuggestionStatus.CLOSED, SuggestionStatus.DECLINED]))
-        .order_by(Suggestion.submitted_at.desc()).limit(10)
+        select(Suggestion)
+        .where(
+            Suggestion.submitter_id == user.id,
+            Suggestion.status.not_in([SuggestionStatus.CLOSED, SuggestionStatus.DECLINED]),
+        )
+        .order_by(Suggestion.submitted_at.desc())
+        .limit(10)
     ).all()
     if mine:
         items = []
         for s in mine:
             if s.status == SuggestionStatus.ANSWERED:
-                items.append(HomeItem(f"{s.number} · {s.summary}", _link(s), _("Please rate the answer"), "warn"))
+                items.append(
+                    HomeItem(
+                        f"{s.number} · {s.summary}", _link(s), _("Please rate the answer"), "warn"
+                    )
+                )
             else:
-                items.append(HomeItem(f"{s.number} · {s.summary}", _link(s), str(s.status.label), s.status.badge))
-        sections.append(HomeSection(title=_("My suggestions"), items=items, priority=15,
-                                    more_link="/hearings/mine", more_label=_("All my suggestions")))
+                items.append(
+                    HomeItem(
+                        f"{s.number} · {s.summary}", _link(s), str(s.status.label), s.status.badge
+                    )
+                )
+        sections.append(
+            HomeSection(
+                title=_("My suggestions"),
+                items=items,
+                priority=15,
+                more_link="/hearings/mine",
+                more_label=_("All my suggestions"),
+            )
+        )
     regs = upcoming_registrations(user)
     if regs:
-        sections.append(HomeSection(
-            title=_("Sessions I registered for"), priority=10,
-            items=[HomeItem(f"{r.session.kind.label}: {r.session.title}", f"/hearings/sessions/{r.session.id}",
-                            str(r.status.label), "ok" if r.status.value == "registered" else "warn")
-                   for r in regs],
-        ))
+        sections.append(
+            HomeSection(
+                title=_("Sessions I registered for"),
+                priority=10,
+                items=[
+                    HomeItem(
+                        f"{r.session.kind.label}: {r.session.title}",
+                        f"/hearings/sessions/{r.session.id}",
+                        str(r.status.label),
+                        "ok" if r.status.value == "registered" else "warn",
+                    )
+                    for r in regs
+                ],
+            )
+        )
     return sections
 
 
@@ -146,13 +234,31 @@ def deputy_sections(user) -> list[HomeSection]:
     if not station_ids:
         return []
     rows = db.session.scalars(
-        select(HearingSession).where(HearingSession.station_id.in_(station_ids),
-                                     HearingSession.kind == SessionKind.RECEPTION,
-                                     HearingSession.status == SessionStatus.SCHEDULED,
-                                     HearingSession.ends_at >= utcnow())
-        .order_by(HearingSession.starts_at).limit(10)
+        select(HearingSession)
+        .where(
+            HearingSession.station_id.in_(station_ids),
+            HearingSession.kind == SessionKind.RECEPTION,
+            HearingSession.status == SessionStatus.SCHEDULED,
+            HearingSession.ends_at >= utcnow(),
+        )
+        .order_by(HearingSession.starts_at)
+        .limit(10)
     ).all()
-    items = [HomeItem(s.title, f"/hearings/sessions/{s.id}",
-                      _("You receive") if s.host_id == user.id else "", "info") for s in rows]
-    return [HomeSection(title=_("Upcoming receptions"), items=items, priority=12,
-                        more_link=f"/hearings/station/{station_ids[0]}", more_label=_("Station page"))]
+    items = [
+        HomeItem(
+            s.title,
+            f"/hearings/sessions/{s.id}",
+            _("You receive") if s.host_id == user.id else "",
+            "info",
+        )
+        for s in rows
+    ]
+    return [
+        HomeSection(
+            title=_("Upcoming receptions"),
+            items=items,
+            priority=12,
+            more_link=f"/hearings/station/{station_ids[0]}",
+            more_label=_("Station page"),
+        )
+    ]

@@ -25,16 +25,26 @@ def ledger_section(community, start: date, end: date) -> dict:
     until = from_local(datetime.combine(end, time.max))
     station_ids = [s.id for s in community.stations]
     sessions = db.session.scalars(
-        select(HearingSession).where(
-            or_(HearingSession.community_id == community.id,
-                HearingSession.community_id.is_(None) & HearingSession.station_id.in_(station_ids)),
-            HearingSession.starts_at >= since, HearingSession.starts_at <= until,
-        ).order_by(HearingSession.starts_at)
+        select(HearingSession)
+        .where(
+            or_(
+                HearingSession.community_id == community.id,
+                HearingSession.community_id.is_(None) & HearingSession.station_id.in_(station_ids),
+            ),
+            HearingSession.starts_at >= since,
+            HearingSession.starts_at <= until,
+        )
+        .order_by(HearingSession.starts_at)
     ).all()
     suggestions = db.session.scalars(
-        select(Suggestion).where(Suggestion.community_id == community.id, Suggestion.submitted_at >= since,
-                                 Suggestion.submitted_at <= until)
-        .options(*SUGGESTION_ROW).order_by(Suggestion.submitted_at)
+        select(Suggestion)
+        .where(
+            Suggestion.community_id == community.id,
+            Suggestion.submitted_at >= since,
+            Suggestion.submitted_at <= until,
+        )
+        .options(*SUGGESTION_ROW)
+        .order_by(Suggestion.submitted_at)
     ).all()
     by_body: dict[str, list] = {}
     for s in suggestions:
@@ -44,14 +54,24 @@ def ledger_section(community, start: date, end: date) -> dict:
     return {
         "sessions": [
             {
-                "id": s.id, "kind": s.kind.value, "title": s.title, "starts_at": _iso(s.starts_at),
-                "place": s.place, "status": s.status.value, "cancel_reason": s.cancel_reason,
+                "id": s.id,
+                "kind": s.kind.value,
+                "title": s.title,
+                "starts_at": _iso(s.starts_at),
+                "place": s.place,
+                "status": s.status.value,
+                "cancel_reason": s.cancel_reason,
                 "registered": len(s.registered),
-                "attended": s.current_minutes.attendance_total if s.current_minutes else s.attendance_count,
+                "attended": s.current_minutes.attendance_total
+                if s.current_minutes
+                else s.attendance_count,
                 "minutes_revisions": len(s.minutes),
                 "follow_up_actions": [
-                    {"text": a.text, "body": a.body.name if a.body else None,
-                     "due": a.due_date.isoformat() if a.due_date else None}
+                    {
+                        "text": a.text,
+                        "body": a.body.name if a.body else None,
+                        "due": a.due_date.isoformat() if a.due_date else None,
+                    }
                     for a in (s.current_minutes.actions if s.current_minutes else [])
                 ],
             }
@@ -59,15 +79,25 @@ def ledger_section(community, start: date, end: date) -> dict:
         ],
         "suggestions": [
             {
-                "number": s.number, "category": s.category.value, "summary": s.summary, "status": s.status.value,
-                "source": s.source.value, "body": s.body.name if s.body else None,
-                "submitted_at": _iso(s.submitted_at), "accepted_at": _iso(s.accepted_at),
+                "number": s.number,
+                "category": s.category.value,
+                "summary": s.summary,
+                "status": s.status.value,
+                "source": s.source.value,
+                "body": s.body.name if s.body else None,
+                "submitted_at": _iso(s.submitted_at),
+                "accepted_at": _iso(s.accepted_at),
                 "due": s.due_date.isoformat() if s.due_date else None,
                 "first_answered_at": _iso(s.first_answered_at),
-                "response_days": (to_local(s.first_answered_at).date() - to_local(s.accepted_at).date()).days
-                if s.first_answered_at and s.accepted_at else None,
-                "answered_on_time": s.answered_on_time, "overdue": s.is_overdue,
-                "rating": s.rating.value if s.rating else None, "reopened": s.reopen_count,
+                "response_days": (
+                    to_local(s.first_answered_at).date() - to_local(s.accepted_at).date()
+                ).days
+                if s.first_answered_at and s.accepted_at
+                else None,
+                "answered_on_time": s.answered_on_time,
+                "overdue": s.is_overdue,
+                "rating": s.rating.value if s.rating else None,
+                "reopened": s.reopen_count,
             }
             for s in suggestions
         ],

@@ -51,7 +51,6 @@ class TransitionError(ValueError):
     """An illegal state change; its message is a translated sentence for the user."""
 
 
-
 # --- sessions ----------------------------------------------------------------
 
 
@@ -88,7 +87,12 @@ class SessionStatus(enum.StrEnum):
 
     @property
     def badge(self) -> str:
-        return {"scheduled": "info", "held": "neutral", "minutes_published": "ok", "cancelled": "danger"}[self.value]
+        return {
+            "scheduled": "info",
+            "held": "neutral",
+            "minutes_published": "ok",
+            "cancelled": "danger",
+        }[self.value]
 
 
 SESSION_STATUS_LABELS = {
@@ -130,7 +134,9 @@ class HearingSession(db.Model):
     place: Mapped[str] = mapped_column(String(200))
     #: Seats for registered residents; empty means no limit.
     capacity: Mapped[int | None]
-    status: Mapped[SessionStatus] = mapped_column(value_enum(SessionStatus, 20), default=SessionStatus.SCHEDULED)
+    status: Mapped[SessionStatus] = mapped_column(
+        value_enum(SessionStatus, 20), default=SessionStatus.SCHEDULED
+    )
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     #: The deputy who receives residents, for receptions.
     host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -151,7 +157,9 @@ class HearingSession(db.Model):
         back_populates="session", order_by="Registration.id"
     )
     walk_ins: Mapped[list["WalkIn"]] = relationship(back_populates="session", order_by="WalkIn.id")
-    minutes: Mapped[list["Minutes"]] = relationship(back_populates="session", order_by="Minutes.revision")
+    minutes: Mapped[list["Minutes"]] = relationship(
+        back_populates="session", order_by="Minutes.revision"
+    )
 
     __table_args__ = (
         CheckConstraint("community_id IS NOT NULL OR station_id IS NOT NULL", name="has_place"),
@@ -248,7 +256,9 @@ class AgendaItem(db.Model):
     __tablename__ = "session_agenda_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("hearing_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("hearing_sessions.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(String(300))
 
@@ -262,8 +272,11 @@ class RegistrationStatus(enum.StrEnum):
 
     @property
     def label(self):
-        return {"registered": _l("Registered"), "waiting": _l("On the waiting list"),
-                "cancelled": _l("Cancelled")}[self.value]
+        return {
+            "registered": _l("Registered"),
+            "waiting": _l("On the waiting list"),
+            "cancelled": _l("Cancelled"),
+        }[self.value]
 
 
 class Registration(db.Model):
@@ -445,32 +458,77 @@ class Category(enum.StrEnum):
 
 #: The "which body?" guide: category → (label, the body that usually answers, why).
 CATEGORY_GUIDE = {
-    Category.LIFT: (_l("Lift breakdowns and repairs"), BodyKind.PROPERTY_COMPANY,
-                    _l("The property company maintains lifts under its service contract.")),
-    Category.LEAKS: (_l("Leaks, pipes and drains in shared areas"), BodyKind.PROPERTY_COMPANY,
-                     _l("Shared pipes and drains are maintained by the property company.")),
-    Category.CLEANING: (_l("Cleaning, rubbish sorting and greenery"), BodyKind.PROPERTY_COMPANY,
-                        _l("Cleaning and greenery are part of the property company's daily service.")),
-    Category.PARKING: (_l("Parking and charging inside the compound"), BodyKind.PROPERTY_COMPANY,
-                       _l("The property company manages parking spaces and gates.")),
-    Category.SECURITY: (_l("Gates, security and fire passages"), BodyKind.PROPERTY_COMPANY,
-                        _l("Gate guards, patrols and clear fire passages are the property company's duty.")),
-    Category.PROPERTY_SERVICE: (_l("Quality of property services and fees"), BodyKind.OWNERS_COMMITTEE,
-                                _l("The owners' committee holds the property company to its contract on the owners' behalf.")),
-    Category.PROPERTY_COMPANY_CHOICE: (_l("Choosing or changing the property company"), BodyKind.OWNERS_COMMITTEE,
-                                       _l("Only the owners, through their owners' committee, hire or replace the property company.")),
-    Category.MAINTENANCE_FUND: (_l("Use of the special maintenance fund"), BodyKind.OWNERS_COMMITTEE,
-                                _l("Spending the maintenance fund needs the owners' decision, organised by the owners' committee.")),
-    Category.NEIGHBOURS: (_l("Disputes between neighbours"), BodyKind.RESIDENTS_COMMITTEE,
-                          _l("The residents' committee mediates between neighbours (人民调解).")),
-    Category.ELDERLY: (_l("Elderly care, meals and home visits"), BodyKind.RESIDENTS_COMMITTEE,
-                       _l("The residents' committee organises elderly care and visits.")),
-    Category.COMMUNITY_LIFE: (_l("Community activities and public notices"), BodyKind.RESIDENTS_COMMITTEE,
-                              _l("The residents' committee runs community activities and notices.")),
-    Category.STREETS: (_l("Streets, traffic and markets outside the compound"), BodyKind.SUBDISTRICT_OFFICE,
-                       _l("Roads and public space outside the compound are the subdistrict office's remit.")),
-    Category.OTHER: (_l("Something else"), BodyKind.RESIDENTS_COMMITTEE,
-                     _l("When unsure, the residents' committee receives it and the secretary routes it on.")),
+    Category.LIFT: (
+        _l("Lift breakdowns and repairs"),
+        BodyKind.PROPERTY_COMPANY,
+        _l("The property company maintains lifts under its service contract."),
+    ),
+    Category.LEAKS: (
+        _l("Leaks, pipes and drains in shared areas"),
+        BodyKind.PROPERTY_COMPANY,
+        _l("Shared pipes and drains are maintained by the property company."),
+    ),
+    Category.CLEANING: (
+        _l("Cleaning, rubbish sorting and greenery"),
+        BodyKind.PROPERTY_COMPANY,
+        _l("Cleaning and greenery are part of the property company's daily service."),
+    ),
+    Category.PARKING: (
+        _l("Parking and charging inside the compound"),
+        BodyKind.PROPERTY_COMPANY,
+        _l("The property company manages parking spaces and gates."),
+    ),
+    Category.SECURITY: (
+        _l("Gates, security and fire passages"),
+        BodyKind.PROPERTY_COMPANY,
+        _l("Gate guards, patrols and clear fire passages are the property company's duty."),
+    ),
+    Category.PROPERTY_SERVICE: (
+        _l("Quality of property services and fees"),
+        BodyKind.OWNERS_COMMITTEE,
+        _l(
+            "The owners' committee holds the property company to its contract on the owners' behalf."
+        ),
+    ),
+    Category.PROPERTY_COMPANY_CHOICE: (
+        _l("Choosing or changing the property company"),
+        BodyKind.OWNERS_COMMITTEE,
+        _l(
+            "Only the owners, through their owners' committee, hire or replace the property company."
+        ),
+    ),
+    Category.MAINTENANCE_FUND: (
+        _l("Use of the special maintenance fund"),
+        BodyKind.OWNERS_COMMITTEE,
+        _l(
+            "Spending the maintenance fund needs the owners' decision, organised by the owners' committee."
+        ),
+    ),
+    Category.NEIGHBOURS: (
+        _l("Disputes between neighbours"),
+        BodyKind.RESIDENTS_COMMITTEE,
+        _l("The residents' committee mediates between neighbours (人民调解)."),
+    ),
+    Category.ELDERLY: (
+        _l("Elderly care, meals and home visits"),
+        BodyKind.RESIDENTS_COMMITTEE,
+        _l("The residents' committee organises elderly care and visits."),
+    ),
+    Category.COMMUNITY_LIFE: (
+        _l("Community activities and public notices"),
+        BodyKind.RESIDENTS_COMMITTEE,
+        _l("The residents' committee runs community activities and notices."),
+    ),
+    Category.STREETS: (
+        _l("Streets, traffic and markets outside the compound"),
+        BodyKind.SUBDISTRICT_OFFICE,
+        _l("Roads and public space outside the compound are the subdistrict office's remit."),
+    ),
+    Category.OTHER: (
+        _l("Something else"),
+        BodyKind.RESIDENTS_COMMITTEE,
+        _l("When unsure, the residents' committee receives it and the secretary routes it on."),
+    ),
 }
 
 
@@ -488,8 +546,14 @@ class SuggestionStatus(enum.StrEnum):
 
     @property
     def badge(self) -> str:
-        return {"submitted": "info", "accepted": "warn", "answered": "ok", "reopened": "warn",
-                "closed": "neutral", "declined": "danger"}[self.value]
+        return {
+            "submitted": "info",
+            "accepted": "warn",
+            "answered": "ok",
+            "reopened": "warn",
+            "closed": "neutral",
+            "declined": "danger",
+        }[self.value]
 
 
 SUGGESTION_STATUS_LABELS = {
@@ -523,9 +587,12 @@ class SuggestionSource(enum.StrEnum):
 
     @property
     def label(self):
-        return {"online": _l("Submitted online"), "session": _l("Recorded at a session"),
-                "reception": _l("Recorded at a deputy reception"),
-                "minutes": _l("Drawn from a session's minutes")}[self.value]
+        return {
+            "online": _l("Submitted online"),
+            "session": _l("Recorded at a session"),
+            "reception": _l("Recorded at a deputy reception"),
+            "minutes": _l("Drawn from a session's minutes"),
+        }[self.value]
 
 
 class Rating(enum.StrEnum):
@@ -535,8 +602,11 @@ class Rating(enum.StrEnum):
 
     @property
     def label(self):
-        return {"satisfied": _l("Satisfied"), "fairly_satisfied": _l("Fairly satisfied"),
-                "unsatisfied": _l("Unsatisfied")}[self.value]
+        return {
+            "satisfied": _l("Satisfied"),
+            "fairly_satisfied": _l("Fairly satisfied"),
+            "unsatisfied": _l("Unsatisfied"),
+        }[self.value]
 
     @property
     def badge(self) -> str:
@@ -574,7 +644,9 @@ class Suggestion(db.Model):
     status: Mapped[SuggestionStatus] = mapped_column(
         value_enum(SuggestionStatus, 20), default=SuggestionStatus.SUBMITTED, index=True
     )
-    source: Mapped[SuggestionSource] = mapped_column(value_enum(SuggestionSource, 20), default=SuggestionSource.ONLINE)
+    source: Mapped[SuggestionSource] = mapped_column(
+        value_enum(SuggestionSource, 20), default=SuggestionSource.ONLINE
+    )
     #: The resident with an account who made it; empty for a walk-in without an account.
     submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     #: A walk-in's name as given to the deputy or secretary; never public.
@@ -633,14 +705,21 @@ class Suggestion(db.Model):
 
         if not self.can_move_to(status):
             raise TransitionError(
-                _("A suggestion that is “%(current)s” cannot become “%(new)s”.",
-                  current=self.status.label, new=status.label)
+                _(
+                    "A suggestion that is “%(current)s” cannot become “%(new)s”.",
+                    current=self.status.label,
+                    new=status.label,
+                )
             )
         self.status = status
 
     @property
     def is_overdue(self) -> bool:
-        return self.status in AWAITING_ANSWER and self.due_date is not None and self.due_date < local_today()
+        return (
+            self.status in AWAITING_ANSWER
+            and self.due_date is not None
+            and self.due_date < local_today()
+        )
 
     @property
     def awaiting_answer(self) -> bool:
@@ -681,12 +760,17 @@ class Suggestion(db.Model):
     def can_rate(self, user) -> bool:
         return (
             self.status == SuggestionStatus.ANSWERED
-            and user is not None and getattr(user, "is_authenticated", False)
+            and user is not None
+            and getattr(user, "is_authenticated", False)
             and self.submitter_id == user.id
         )
 
     def is_submitter(self, user) -> bool:
-        return bool(user is not None and getattr(user, "is_authenticated", False) and self.submitter_id == user.id)
+        return bool(
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and self.submitter_id == user.id
+        )
 
 
 class SuggestionEvent(db.Model):
@@ -737,5 +821,8 @@ def _history_is_append_only(_mapper, _connection, target):
 
 for _model in (Minutes, FollowUpAction, Speaker, SuggestionEvent):
     for _dialect in ("sqlite", "postgresql"):
-        event.listen(_model.__table__, "after_create",
-                     DDL(immutable_trigger_sql(_model.__tablename__, _dialect)).execute_if(dialect=_dialect))
+        event.listen(
+            _model.__table__,
+            "after_create",
+            DDL(immutable_trigger_sql(_model.__tablename__, _dialect)).execute_if(dialect=_dialect),
+        )

@@ -21,8 +21,11 @@ from app.hearings.stats import BodyStats, Record, body_stats
 from app.org.models import Body, Community
 
 #: What a row of a suggestion table shows, loaded up front instead of once per row.
-SUGGESTION_ROW = (selectinload(Suggestion.body), selectinload(Suggestion.building),
-                  selectinload(Suggestion.community))
+SUGGESTION_ROW = (
+    selectinload(Suggestion.body),
+    selectinload(Suggestion.building),
+    selectinload(Suggestion.community),
+)
 
 
 def normalise_number(raw: str) -> str | None:
@@ -38,24 +41,32 @@ def suggestion_by_number(number: str) -> Suggestion | None:
     return db.session.scalar(select(Suggestion).where(Suggestion.number == number))
 
 
-def sessions_of_community(community: Community) -> tuple[list[HearingSession], list[HearingSession]]:
+def sessions_of_community(
+    community: Community,
+) -> tuple[list[HearingSession], list[HearingSession]]:
     """(upcoming, past) sessions of a community, including receptions of the stations serving it."""
     station_ids = [s.id for s in community.stations]
     rows = db.session.scalars(
-        select(HearingSession).where(
+        select(HearingSession)
+        .where(
             or_(
                 HearingSession.community_id == community.id,
-                (HearingSession.community_id.is_(None)) & HearingSession.station_id.in_(station_ids),
+                (HearingSession.community_id.is_(None))
+                & HearingSession.station_id.in_(station_ids),
             )
-        ).options(selectinload(HearingSession.registrations)).order_by(HearingSession.starts_at)
+        )
+        .options(selectinload(HearingSession.registrations))
+        .order_by(HearingSession.starts_at)
     ).all()
     return _split(rows)
 
 
 def sessions_of_station(station_id: int) -> tuple[list[HearingSession], list[HearingSession]]:
     rows = db.session.scalars(
-        select(HearingSession).where(HearingSession.station_id == station_id)
-        .options(selectinload(HearingSession.registrations)).order_by(HearingSession.starts_at)
+        select(HearingSession)
+        .where(HearingSession.station_id == station_id)
+        .options(selectinload(HearingSession.registrations))
+        .order_by(HearingSession.starts_at)
     ).all()
     return _split(rows)
 
@@ -68,9 +79,17 @@ def _split(rows) -> tuple[list[HearingSession], list[HearingSession]]:
     return upcoming, past
 
 
-def board_query(community_id: int, *, status: str = "", body_id: int | None = None, category: str = "",
-                overdue: bool = False):
-    stmt = select(Suggestion).where(Suggestion.community_id == community_id).options(*SUGGESTION_ROW)
+def board_query(
+    community_id: int,
+    *,
+    status: str = "",
+    body_id: int | None = None,
+    category: str = "",
+    overdue: bool = False,
+):
+    stmt = (
+        select(Suggestion).where(Suggestion.community_id == community_id).options(*SUGGESTION_ROW)
+    )
     if status:
         stmt = stmt.where(Suggestion.status == SuggestionStatus(status))
     if body_id:
@@ -78,7 +97,9 @@ def board_query(community_id: int, *, status: str = "", body_id: int | None = No
     if category:
         stmt = stmt.where(Suggestion.category == category)
     if overdue:
-        stmt = stmt.where(Suggestion.status.in_(AWAITING_ANSWER), Suggestion.due_date < local_today())
+        stmt = stmt.where(
+            Suggestion.status.in_(AWAITING_ANSWER), Suggestion.due_date < local_today()
+        )
     return stmt.order_by(Suggestion.submitted_at.desc(), Suggestion.id.desc())
 
 
@@ -95,41 +116,60 @@ def record_of(s: Suggestion) -> Record:
 def stats_by_body(community: Community) -> list[tuple[Body, BodyStats]]:
     """Statistics of every body that received suggestions of the community."""
     rows = db.session.scalars(
-        select(Suggestion).where(Suggestion.community_id == community.id, Suggestion.accepted_at.is_not(None),
-                                 Suggestion.body_id.is_not(None))
+        select(Suggestion).where(
+            Suggestion.community_id == community.id,
+            Suggestion.accepted_at.is_not(None),
+            Suggestion.body_id.is_not(None),
+        )
     ).all()
     by_body: dict[int, list[Suggestion]] = {}
     for s in rows:
         by_body.setdefault(s.body_id, []).append(s)
     bodies = {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_(list(by_body))))}
     today = local_today()
-    out = [(bodies[bid], body_stats([record_of(s) for s in items], today)) for bid, items in by_body.items()]
+    out = [
+        (bodies[bid], body_stats([record_of(s) for s in items], today))
+        for bid, items in by_body.items()
+    ]
     out.sort(key=lambda pair: (pair[0].kind.value, pair[0].name))
     return out
 
 
 def bodies_serving(community: Community) -> list[Body]:
     rows = db.session.scalars(
-        select(Body).where(
-            or_(Body.community_id == community.id,
-                (Body.community_id.is_(None)) & (Body.subdistrict_id == community.subdistrict_id))
-        ).order_by(Body.kind, Body.name)
+        select(Body)
+        .where(
+            or_(
+                Body.community_id == community.id,
+                (Body.community_id.is_(None)) & (Body.subdistrict_id == community.subdistrict_id),
+            )
+        )
+        .order_by(Body.kind, Body.name)
     ).all()
     return list(rows)
 
 
 def upcoming_registrations(user) -> list[Registration]:
-    return list(db.session.scalars(
-        select(Registration).join(HearingSession).where(
-            Registration.user_id == user.id, Registration.status != RegistrationStatus.CANCELLED,
-            HearingSession.ends_at >= utcnow(),
-        ).order_by(HearingSession.starts_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(HearingSession)
+            .where(
+                Registration.user_id == user.id,
+                Registration.status != RegistrationStatus.CANCELLED,
+                HearingSession.ends_at >= utcnow(),
+            )
+            .order_by(HearingSession.starts_at)
+        )
+    )
 
 
 def receptions_of_deputy(user_id: int) -> list[HearingSession]:
-    return list(db.session.scalars(
-        select(HearingSession).where(HearingSession.kind == SessionKind.RECEPTION,
-                                     HearingSession.host_id == user_id)
-        .options(selectinload(HearingSession.registrations)).order_by(HearingSession.starts_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(HearingSession)
+            .where(HearingSession.kind == SessionKind.RECEPTION, HearingSession.host_id == user_id)
+            .options(selectinload(HearingSession.registrations))
+            .order_by(HearingSession.starts_at.desc())
+        )
+    )

@@ -129,10 +129,15 @@ def _session_or_404(session_id: int) -> HearingSession:
 #: What the session, attendance and sign-in pages show of each registrant (name and building),
 #: each walk-in and the minutes, loaded up front instead of once per person.
 SESSION_PAGE = (
-    selectinload(HearingSession.registrations).selectinload(Registration.user).selectinload(User.memberships)
-    .selectinload(Membership.household).selectinload(Household.building),
+    selectinload(HearingSession.registrations)
+    .selectinload(Registration.user)
+    .selectinload(User.memberships)
+    .selectinload(Membership.household)
+    .selectinload(Household.building),
     selectinload(HearingSession.walk_ins).selectinload(WalkIn.building),
-    selectinload(HearingSession.minutes).selectinload(Minutes.actions).selectinload(FollowUpAction.body),
+    selectinload(HearingSession.minutes)
+    .selectinload(Minutes.actions)
+    .selectinload(FollowUpAction.body),
     selectinload(HearingSession.minutes).selectinload(Minutes.speakers),
     selectinload(HearingSession.agenda),
 )
@@ -176,8 +181,10 @@ def _can_see_text(s: Suggestion) -> bool:
 
 def _can_answer(s: Suggestion) -> bool:
     return (
-        current_user.is_authenticated and s.body_id is not None
-        and s.body_id in body_ids_handled_by(current_user) and can("suggestion.answer", s.community_id)
+        current_user.is_authenticated
+        and s.body_id is not None
+        and s.body_id in body_ids_handled_by(current_user)
+        and can("suggestion.answer", s.community_id)
     )
 
 
@@ -190,7 +197,10 @@ def community_index(community_id: int):
     community = db.get_or_404(Community, community_id)
     upcoming, past = sessions_of_community(community)
     return render_template(
-        "hearings/community.html", community=community, upcoming=upcoming, past=past[:30],
+        "hearings/community.html",
+        community=community,
+        upcoming=upcoming,
+        past=past[:30],
         can_manage=can("session.manage", community),
         webcal=webcal_url("hearings.community_calendar", community_id=community.id),
     )
@@ -206,17 +216,29 @@ def _ics_response(name: str, sessions: list[HearingSession], filename: str) -> R
             desc = f"{_('Cancelled')}: {s.cancel_reason}\n{desc}"
             # Several calendar apps show a subscribed event whatever its STATUS: say it in the title too.
             summary = _("[Cancelled] %(title)s", title=summary)
-        events.append({
-            "uid": f"session-{s.id}@{host}", "starts_at": s.starts_at, "ends_at": s.ends_at,
-            "summary": summary, "description": desc.strip(), "location": s.place,
-            "url": url_for("hearings.session", session_id=s.id, _external=True),
-            "status": "CANCELLED" if s.status == SessionStatus.CANCELLED else "CONFIRMED",
-            "sequence": s.sequence, "updated_at": s.updated_at,
-        })
+        events.append(
+            {
+                "uid": f"session-{s.id}@{host}",
+                "starts_at": s.starts_at,
+                "ends_at": s.ends_at,
+                "summary": summary,
+                "description": desc.strip(),
+                "location": s.place,
+                "url": url_for("hearings.session", session_id=s.id, _external=True),
+                "status": "CANCELLED" if s.status == SessionStatus.CANCELLED else "CONFIRMED",
+                "sequence": s.sequence,
+                "updated_at": s.updated_at,
+            }
+        )
     body = calendar(name, events)
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "public, max-age=600",
-    })
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "Cache-Control": "public, max-age=600",
+        },
+    )
 
 
 def webcal_url(endpoint: str, **values) -> str:
@@ -231,8 +253,11 @@ def community_calendar(community_id: int):
     community = db.get_or_404(Community, community_id)
     upcoming, past = sessions_of_community(community)
     recent = [s for s in past if s.starts_at > utcnow() - timedelta(days=180)]
-    return _ics_response(f"{community.name} · {_('Hearings and meetings')}", upcoming + recent,
-                         f"community-{community.id}.ics")
+    return _ics_response(
+        f"{community.name} · {_('Hearings and meetings')}",
+        upcoming + recent,
+        f"community-{community.id}.ics",
+    )
 
 
 @bp.route("/station/<int:station_id>/calendar.ics")
@@ -256,17 +281,26 @@ def station(station_id: int):
     """A liaison station: its deputies, reception schedule and the suggestions it received."""
     station = db.get_or_404(Station, station_id)
     assignments = db.session.scalars(
-        select(RoleAssignment).where(RoleAssignment.role == Role.DEPUTY, RoleAssignment.station_id == station.id)
+        select(RoleAssignment)
+        .where(RoleAssignment.role == Role.DEPUTY, RoleAssignment.station_id == station.id)
         .order_by(RoleAssignment.id)
     ).all()
     upcoming, past = sessions_of_station(station.id)
     suggestions = db.session.scalars(
-        select(Suggestion).where(Suggestion.station_id == station.id).options(*SUGGESTION_ROW).order_by(Suggestion.submitted_at.desc())
+        select(Suggestion)
+        .where(Suggestion.station_id == station.id)
+        .options(*SUGGESTION_ROW)
+        .order_by(Suggestion.submitted_at.desc())
         .limit(50)
     ).all()
     return render_template(
-        "hearings/station.html", station=station, assignments=assignments, upcoming=upcoming,
-        past=past[:20], suggestions=suggestions, is_staff=_station_staff(station),
+        "hearings/station.html",
+        station=station,
+        assignments=assignments,
+        upcoming=upcoming,
+        past=past[:20],
+        suggestions=suggestions,
+        is_staff=_station_staff(station),
         webcal=webcal_url("hearings.station_calendar", station_id=station.id),
     )
 
@@ -280,12 +314,20 @@ def deputy(user_id: int):
         abort(404)
     receptions = receptions_of_deputy(user.id)
     suggestions = db.session.scalars(
-        select(Suggestion).where(Suggestion.recorded_by_id == user.id).options(*SUGGESTION_ROW).order_by(Suggestion.submitted_at.desc())
+        select(Suggestion)
+        .where(Suggestion.recorded_by_id == user.id)
+        .options(*SUGGESTION_ROW)
+        .order_by(Suggestion.submitted_at.desc())
     ).all()
     answered = sum(1 for s in suggestions if s.first_answered_at is not None)
     return render_template(
-        "hearings/deputy.html", deputy=user, assignments=assignments, receptions=receptions,
-        suggestions=suggestions, answered=answered, now=utcnow(),
+        "hearings/deputy.html",
+        deputy=user,
+        assignments=assignments,
+        receptions=receptions,
+        suggestions=suggestions,
+        answered=answered,
+        now=utcnow(),
     )
 
 
@@ -294,8 +336,14 @@ def deputy(user_id: int):
 def new_session():
     """Schedule a session; query args (community_id, station_id, subject_type, subject_id, kind) prefill it."""
     args = request.args
-    community = db.get_or_404(Community, args.get("community_id", type=int)) if args.get("community_id") else None
-    station_obj = db.get_or_404(Station, args.get("station_id", type=int)) if args.get("station_id") else None
+    community = (
+        db.get_or_404(Community, args.get("community_id", type=int))
+        if args.get("community_id")
+        else None
+    )
+    station_obj = (
+        db.get_or_404(Station, args.get("station_id", type=int)) if args.get("station_id") else None
+    )
     if community is None and station_obj is None:
         abort(404)
     if station_obj is not None:
@@ -308,8 +356,11 @@ def new_session():
     form = SessionForm(communities=communities, deputies=deputies)
     if request.method == "GET":
         kind = args.get("kind", "")
-        form.kind.data = kind if kind in {k.value for k in SessionKind} else (
-            SessionKind.RECEPTION.value if station_obj else SessionKind.HEARING.value)
+        form.kind.data = (
+            kind
+            if kind in {k.value for k in SessionKind}
+            else (SessionKind.RECEPTION.value if station_obj else SessionKind.HEARING.value)
+        )
         if args.get("subject_type") in SUBJECT_TYPES and args.get("subject_id", type=int):
             form.subject_type.data = args["subject_type"]
             form.subject_id.data = args.get("subject_id", type=int)
@@ -323,12 +374,20 @@ def new_session():
             cid = community.id if community is not None else form.community.data
             try:
                 session = ops.create_session(
-                    kind=SessionKind(form.kind.data), title=form.title.data, starts_at=starts, ends_at=ends,
-                    place=form.place.data, community_id=cid,
-                    station_id=station_obj.id if station_obj else None, capacity=form.capacity.data,
-                    subject_text=form.subject_text.data or "", subject_type=form.subject_type.data or None,
-                    subject_id=form.subject_id.data, agenda=(form.agenda.data or "").splitlines(),
-                    host_id=form.host.data if station_obj else None, actor=current_user,
+                    kind=SessionKind(form.kind.data),
+                    title=form.title.data,
+                    starts_at=starts,
+                    ends_at=ends,
+                    place=form.place.data,
+                    community_id=cid,
+                    station_id=station_obj.id if station_obj else None,
+                    capacity=form.capacity.data,
+                    subject_text=form.subject_text.data or "",
+                    subject_type=form.subject_type.data or None,
+                    subject_id=form.subject_id.data,
+                    agenda=(form.agenda.data or "").splitlines(),
+                    host_id=form.host.data if station_obj else None,
+                    actor=current_user,
                 )
             except TransitionError as e:
                 form.title.errors.append(str(e))
@@ -337,20 +396,30 @@ def new_session():
                 flash(_("The session is scheduled."), "success")
                 return redirect(url_for("hearings.session", session_id=session.id), 303)
     status = 400 if request.method == "POST" else 200
-    return render_template("hearings/session_form.html", form=form, community=community, station=station_obj), status
+    return render_template(
+        "hearings/session_form.html", form=form, community=community, station=station_obj
+    ), status
 
 
 def _session_context(session: HearingSession, **extra) -> dict:
     registration = session.registration_of(current_user)
     suggestions = db.session.scalars(
-        select(Suggestion).where(Suggestion.session_id == session.id).options(*SUGGESTION_ROW).order_by(Suggestion.id)
+        select(Suggestion)
+        .where(Suggestion.session_id == session.id)
+        .options(*SUGGESTION_ROW)
+        .order_by(Suggestion.id)
     ).all()
     return {
-        "session": session, "registration": registration, "subject": subject_link(session),
-        "can_manage": can_manage(session), "can_run": can_run(session),
+        "session": session,
+        "registration": registration,
+        "subject": subject_link(session),
+        "can_manage": can_manage(session),
+        "can_run": can_run(session),
         "can_register": can_register(session) and session.registration_open,
-        "register_form": extra.pop("register_form", None) or RegisterForm(), "empty_form": EmptyForm(),
-        "suggestions": suggestions, **extra,
+        "register_form": extra.pop("register_form", None) or RegisterForm(),
+        "empty_form": EmptyForm(),
+        "suggestions": suggestions,
+        **extra,
     }
 
 
@@ -371,17 +440,26 @@ def register(session_id: int):
     form = RegisterForm()
     back = url_for("hearings.session", session_id=session.id)
     if not form.validate_on_submit():
-        return render_template("hearings/session.html", **_session_context(session, register_form=form)), 400
+        return render_template(
+            "hearings/session.html", **_session_context(session, register_form=form)
+        ), 400
     try:
-        registration = ops.register_for_session(session, current_user, form.speak_topic.data or "",
-                                                actor=current_user)
+        registration = ops.register_for_session(
+            session, current_user, form.speak_topic.data or "", actor=current_user
+        )
     except TransitionError as e:
         db.session.rollback()
         return _refused(str(e), back)
     db.session.commit()
     if registration.status == RegistrationStatus.WAITING:
-        flash(_("The session is full: you are number %(num)d on the waiting list. You will be told if a seat "
-                "comes free.", num=registration.waiting_position), "warning")
+        flash(
+            _(
+                "The session is full: you are number %(num)d on the waiting list. You will be told if a seat "
+                "comes free.",
+                num=registration.waiting_position,
+            ),
+            "warning",
+        )
     else:
         flash(_("You are registered."), "success")
     return redirect(back, 303)
@@ -416,17 +494,27 @@ def edit_session(session_id: int):
     if not can_manage(session):
         abort(403)
     if session.status != SessionStatus.SCHEDULED:
-        return _refused(_("Only a scheduled session can be changed."),
-                        url_for("hearings.session", session_id=session.id))
+        return _refused(
+            _("Only a scheduled session can be changed."),
+            url_for("hearings.session", session_id=session.id),
+        )
     form = RescheduleForm()
     if request.method == "GET":
-        form.starts_at.data, form.ends_at.data = _local_input(session.starts_at), _local_input(session.ends_at)
+        form.starts_at.data, form.ends_at.data = (
+            _local_input(session.starts_at),
+            _local_input(session.ends_at),
+        )
         form.place.data, form.capacity.data = session.place, session.capacity
     if form.validate_on_submit():
         try:
-            ops.reschedule_session(session, starts_at=from_local(form.starts_at.data),
-                                   ends_at=from_local(form.ends_at.data), place=form.place.data,
-                                   capacity=form.capacity.data, actor=current_user)
+            ops.reschedule_session(
+                session,
+                starts_at=from_local(form.starts_at.data),
+                ends_at=from_local(form.ends_at.data),
+                place=form.place.data,
+                capacity=form.capacity.data,
+                actor=current_user,
+            )
         except TransitionError as e:
             db.session.rollback()
             form.capacity.errors.append(str(e))
@@ -435,8 +523,12 @@ def edit_session(session_id: int):
             flash(_("Saved. Registered residents were told."), "success")
             return redirect(url_for("hearings.session", session_id=session.id), 303)
     status = 400 if request.method == "POST" else 200
-    return render_template("hearings/session_edit.html", form=form, session=session,
-                           cancel_form=ReasonForm(prefix="cancel")), status
+    return render_template(
+        "hearings/session_edit.html",
+        form=form,
+        session=session,
+        cancel_form=ReasonForm(prefix="cancel"),
+    ), status
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
@@ -448,8 +540,12 @@ def cancel_session(session_id: int):
         abort(403)
     form = ReasonForm(prefix="cancel")
     if not form.validate_on_submit():
-        return render_template("hearings/session_edit.html", form=RescheduleForm(formdata=None, obj=None),
-                               session=session, cancel_form=form), 400
+        return render_template(
+            "hearings/session_edit.html",
+            form=RescheduleForm(formdata=None, obj=None),
+            session=session,
+            cancel_form=form,
+        ), 400
     try:
         ops.cancel_session(session, form.reason.data, actor=current_user)
     except TransitionError as e:
@@ -481,10 +577,13 @@ def mark_held(session_id: int):
 
 
 def _buildings_for(session: HearingSession) -> list[Building]:
-    return list(db.session.scalars(
-        select(Building).where(Building.community_id.in_(session.community_ids))
-        .order_by(Building.community_id, Building.sort_key)
-    ))
+    return list(
+        db.session.scalars(
+            select(Building)
+            .where(Building.community_id.in_(session.community_ids))
+            .order_by(Building.community_id, Building.sort_key)
+        )
+    )
 
 
 @bp.route("/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
@@ -498,7 +597,9 @@ def attendance(session_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                ops.add_walk_in(session, form.name.data or "", form.building.data, actor=current_user)
+                ops.add_walk_in(
+                    session, form.name.data or "", form.building.data, actor=current_user
+                )
             except TransitionError as e:
                 db.session.rollback()
                 return _refused(str(e), url_for("hearings.attendance", session_id=session.id))
@@ -506,8 +607,13 @@ def attendance(session_id: int):
             flash(_("Walk-in added."), "success")
             return redirect(url_for("hearings.attendance", session_id=session.id), 303)
     status = 400 if request.method == "POST" else 200
-    return render_template("hearings/attendance.html", session=session, form=form, empty_form=EmptyForm(),
-                           editable=session.status in (SessionStatus.SCHEDULED, SessionStatus.HELD)), status
+    return render_template(
+        "hearings/attendance.html",
+        session=session,
+        form=form,
+        empty_form=EmptyForm(),
+        editable=session.status in (SessionStatus.SCHEDULED, SessionStatus.HELD),
+    ), status
 
 
 @bp.post("/sessions/<int:session_id>/attendance/<int:registration_id>")
@@ -531,8 +637,9 @@ def set_attendance(session_id: int, registration_id: int):
     db.session.commit()
     if htmx:
         db.session.refresh(session)
-        return render_template("hearings/_attendance_list.html", session=session, empty_form=EmptyForm(),
-                               editable=True)
+        return render_template(
+            "hearings/_attendance_list.html", session=session, empty_form=EmptyForm(), editable=True
+        )
     return redirect(back, 303)
 
 
@@ -563,13 +670,28 @@ def minutes(session_id: int):
         form.prefill(session.current_minutes)
     if form.validate_on_submit():
         body_ids = {b.id for b in bodies}
-        actions = [(a.form.text.data or "", a.form.body.data if a.form.body.data in body_ids else None,
-                    a.form.due_date.data) for a in form.actions]
-        speakers = [(s.form.name.data or "", s.form.consent.data, s.form.points.data or "") for s in form.speakers]
+        actions = [
+            (
+                a.form.text.data or "",
+                a.form.body.data if a.form.body.data in body_ids else None,
+                a.form.due_date.data,
+            )
+            for a in form.actions
+        ]
+        speakers = [
+            (s.form.name.data or "", s.form.consent.data, s.form.points.data or "")
+            for s in form.speakers
+        ]
         try:
-            ops.publish_minutes(session, summary=form.summary.data, decisions=form.decisions.data or "",
-                                actions=actions, speakers=speakers, correction_note=form.correction_note.data or "",
-                                actor=current_user)
+            ops.publish_minutes(
+                session,
+                summary=form.summary.data,
+                decisions=form.decisions.data or "",
+                actions=actions,
+                speakers=speakers,
+                correction_note=form.correction_note.data or "",
+                actor=current_user,
+            )
         except TransitionError as e:
             db.session.rollback()
             form.correction_note.errors.append(str(e))
@@ -592,7 +714,9 @@ def record_suggestion(session_id: int):
     if not allowed:
         abort(403)
     if session.status == SessionStatus.CANCELLED:
-        return _refused(_("This session was cancelled."), url_for("hearings.session", session_id=session.id))
+        return _refused(
+            _("This session was cancelled."), url_for("hearings.session", session_id=session.id)
+        )
     form = RecordSuggestionForm(communities=allowed, buildings=_buildings_for(session))
     if form.validate_on_submit():
         community_id = form.community.data
@@ -602,25 +726,41 @@ def record_suggestion(session_id: int):
         elif building is not None and building.community_id != community_id:
             form.building.errors.append(_("This building is in another community."))
         else:
-            source = (SuggestionSource.MINUTES if form.from_minutes.data else
-                      SuggestionSource.RECEPTION if session.kind == SessionKind.RECEPTION else SuggestionSource.SESSION)
+            source = (
+                SuggestionSource.MINUTES
+                if form.from_minutes.data
+                else SuggestionSource.RECEPTION
+                if session.kind == SessionKind.RECEPTION
+                else SuggestionSource.SESSION
+            )
             try:
                 s = ops.submit_suggestion(
-                    community_id=community_id, category=Category(form.category.data), summary=form.summary.data,
-                    text=form.text.data or "", building_id=building.id if building else None,
-                    walk_in_name=form.walk_in_name.data or "", source=source, session_id=session.id,
-                    station_id=session.station_id, recorded_by=current_user, actor=current_user,
+                    community_id=community_id,
+                    category=Category(form.category.data),
+                    summary=form.summary.data,
+                    text=form.text.data or "",
+                    building_id=building.id if building else None,
+                    walk_in_name=form.walk_in_name.data or "",
+                    source=source,
+                    session_id=session.id,
+                    station_id=session.station_id,
+                    recorded_by=current_user,
+                    actor=current_user,
                 )
             except TransitionError as e:
                 db.session.rollback()
                 form.summary.errors.append(str(e))
             else:
                 db.session.commit()
-                flash(_("Recorded as %(number)s. Give this number to the resident.", number=s.number), "success")
+                flash(
+                    _("Recorded as %(number)s. Give this number to the resident.", number=s.number),
+                    "success",
+                )
                 return redirect(url_for("hearings.session", session_id=session.id), 303)
     status = 400 if request.method == "POST" else 200
-    return render_template("hearings/record_suggestion.html", session=session, form=form,
-                           guide=CATEGORY_GUIDE), status
+    return render_template(
+        "hearings/record_suggestion.html", session=session, form=form, guide=CATEGORY_GUIDE
+    ), status
 
 
 # --- suggestions ---------------------------------------------------------------
@@ -636,13 +776,29 @@ def board(community_id: int):
     category = category if category in {c.value for c in Category} else ""
     body_id = request.args.get("body", type=int)
     overdue = request.args.get("overdue") == "1"
-    page = db.paginate(board_query(community.id, status=status, body_id=body_id, category=category,
-                                   overdue=overdue), per_page=25, error_out=False)
-    filters = {"status": status, "category": category, "body": body_id or "", "overdue": "1" if overdue else ""}
+    page = db.paginate(
+        board_query(
+            community.id, status=status, body_id=body_id, category=category, overdue=overdue
+        ),
+        per_page=25,
+        error_out=False,
+    )
+    filters = {
+        "status": status,
+        "category": category,
+        "body": body_id or "",
+        "overdue": "1" if overdue else "",
+    }
     return render_template(
-        "hearings/board.html", community=community, page=page, stats=stats_by_body(community),
-        bodies=bodies_serving(community), statuses=list(SuggestionStatus), categories=list(Category),
-        filters=filters, active_filters={k: v for k, v in filters.items() if v},
+        "hearings/board.html",
+        community=community,
+        page=page,
+        stats=stats_by_body(community),
+        bodies=bodies_serving(community),
+        statuses=list(SuggestionStatus),
+        categories=list(Category),
+        filters=filters,
+        active_filters={k: v for k, v in filters.items() if v},
         can_submit=can("suggestion.submit", community),
     )
 
@@ -673,8 +829,11 @@ def new_suggestion(community_id: int):
         else:
             try:
                 s = ops.submit_suggestion(
-                    community_id=community.id, category=Category(form.category.data), summary=form.summary.data,
-                    text=form.text.data or "", building_id=building.id if building else None,
+                    community_id=community.id,
+                    category=Category(form.category.data),
+                    summary=form.summary.data,
+                    text=form.text.data or "",
+                    building_id=building.id if building else None,
                     submitter=current_user,
                 )
             except TransitionError as e:
@@ -682,13 +841,23 @@ def new_suggestion(community_id: int):
                 form.summary.errors.append(str(e))
             else:
                 db.session.commit()
-                flash(_("Thank you. Your tracking number is %(number)s.", number=s.number), "success")
+                flash(
+                    _("Thank you. Your tracking number is %(number)s.", number=s.number), "success"
+                )
                 return redirect(url_for("hearings.suggestion", number=s.number), 303)
     bodies = {b.kind: b for b in bodies_serving(community)}
-    chosen = Category(form.category.data) if form.category.data in {c.value for c in Category} else None
+    chosen = (
+        Category(form.category.data) if form.category.data in {c.value for c in Category} else None
+    )
     status = 400 if request.method == "POST" else 200
-    return render_template("hearings/suggestion_form.html", community=community, form=form, guide=CATEGORY_GUIDE,
-                           bodies=bodies, chosen=chosen), status
+    return render_template(
+        "hearings/suggestion_form.html",
+        community=community,
+        form=form,
+        guide=CATEGORY_GUIDE,
+        bodies=bodies,
+        chosen=chosen,
+    ), status
 
 
 @bp.route("/suggestions/lookup")
@@ -699,7 +868,10 @@ def lookup():
     if raw:
         number = normalise_number(raw)
         if number is None:
-            error = _("“%(number)s” is not a tracking number. It looks like S-2026-000123.", number=raw[:30])
+            error = _(
+                "“%(number)s” is not a tracking number. It looks like S-2026-000123.",
+                number=raw[:30],
+            )
         else:
             s = suggestion_by_number(number)
             if s is not None:
@@ -720,16 +892,22 @@ def _suggestion_page(s: Suggestion, status: int = 200, **forms):
     bodies = bodies_serving(community)
     triage = can("suggestion.triage", community)
     context = {
-        "s": s, "community": community, "show_text": _can_see_text(s), "triage": triage,
-        "can_answer": _can_answer(s) and s.awaiting_answer, "can_rate": s.can_rate(current_user),
+        "s": s,
+        "community": community,
+        "show_text": _can_see_text(s),
+        "triage": triage,
+        "can_answer": _can_answer(s) and s.awaiting_answer,
+        "can_rate": s.can_rate(current_user),
         "is_submitter": s.is_submitter(current_user),
         "accept_form": forms.get("accept_form") or AcceptForm(bodies=bodies, prefix="accept"),
         "reroute_form": forms.get("reroute_form") or RerouteForm(bodies=bodies, prefix="reroute"),
         "decline_form": forms.get("decline_form") or ReasonForm(prefix="decline"),
         "answer_form": forms.get("answer_form") or AnswerForm(prefix="answer"),
         "rate_form": forms.get("rate_form") or RateForm(prefix="rate"),
-        "candidate_form": forms.get("candidate_form") or CandidateForm(prefix="candidate", obj=None),
-        "empty_form": EmptyForm(), "suggested_kind": s.category.suggested_body_kind,
+        "candidate_form": forms.get("candidate_form")
+        or CandidateForm(prefix="candidate", obj=None),
+        "empty_form": EmptyForm(),
+        "suggested_kind": s.category.suggested_body_kind,
     }
     if triage and s.status == SuggestionStatus.SUBMITTED and not forms.get("accept_form"):
         match = [b for b in bodies if b.kind == s.category.suggested_body_kind]
@@ -737,8 +915,11 @@ def _suggestion_page(s: Suggestion, status: int = 200, **forms):
             context["accept_form"].body.data = match[0].id
     if triage and not forms.get("candidate_form") and s.is_candidate_project:
         cf = context["candidate_form"]
-        cf.title.data, cf.description.data, cf.cost.data = (s.candidate_title, s.candidate_description,
-                                                            s.candidate_cost)
+        cf.title.data, cf.description.data, cf.cost.data = (
+            s.candidate_title,
+            s.candidate_description,
+            s.candidate_cost,
+        )
     return render_template("hearings/suggestion.html", **context), status
 
 
@@ -776,12 +957,24 @@ def accept(number: str):
     if not form.validate_on_submit():
         return _suggestion_page(s, 400, accept_form=form)
     try:
-        ops.accept_suggestion(s, db.session.get(Body, form.body.data), due_date=form.due_date.data,
-                              note=form.note.data or "", actor=current_user)
+        ops.accept_suggestion(
+            s,
+            db.session.get(Body, form.body.data),
+            due_date=form.due_date.data,
+            note=form.note.data or "",
+            actor=current_user,
+        )
     except TransitionError as e:
         db.session.rollback()
         return _refused(str(e), url_for("hearings.suggestion", number=s.number))
-    return _done(s, _("Accepted and sent to %(body)s, due %(due)s.", body=s.body.name, due=s.due_date.isoformat()))
+    return _done(
+        s,
+        _(
+            "Accepted and sent to %(body)s, due %(due)s.",
+            body=s.body.name,
+            due=s.due_date.isoformat(),
+        ),
+    )
 
 
 @bp.post("/suggestions/<number>/reroute")
@@ -793,7 +986,9 @@ def reroute(number: str):
     if not form.validate_on_submit():
         return _suggestion_page(s, 400, reroute_form=form)
     try:
-        ops.reroute_suggestion(s, db.session.get(Body, form.body.data), note=form.note.data or "", actor=current_user)
+        ops.reroute_suggestion(
+            s, db.session.get(Body, form.body.data), note=form.note.data or "", actor=current_user
+        )
     except TransitionError as e:
         db.session.rollback()
         return _refused(str(e), url_for("hearings.suggestion", number=s.number))
@@ -825,7 +1020,9 @@ def answer(number: str):
     if not form.validate_on_submit():
         return _suggestion_page(s, 400, answer_form=form)
     try:
-        ops.answer_suggestion(s, form.answer.data, actor=current_user, body_ids=body_ids_handled_by(current_user))
+        ops.answer_suggestion(
+            s, form.answer.data, actor=current_user, body_ids=body_ids_handled_by(current_user)
+        )
     except TransitionError as e:
         db.session.rollback()
         if s.body_id not in body_ids_handled_by(current_user):
@@ -845,7 +1042,9 @@ def rate(number: str):
     if not form.validate_on_submit():
         return _suggestion_page(s, 400, rate_form=form)
     try:
-        ops.rate_suggestion(s, Rating(form.rating.data), current_user, comment=form.comment.data or "")
+        ops.rate_suggestion(
+            s, Rating(form.rating.data), current_user, comment=form.comment.data or ""
+        )
     except TransitionError as e:
         db.session.rollback()
         return _refused(str(e), url_for("hearings.suggestion", number=s.number))
@@ -878,8 +1077,9 @@ def candidate(number: str):
     if not form.validate_on_submit():
         return _suggestion_page(s, 400, candidate_form=form)
     try:
-        ops.mark_candidate_project(s, form.title.data, form.description.data or "", form.cost.data,
-                                   actor=current_user)
+        ops.mark_candidate_project(
+            s, form.title.data, form.description.data or "", form.cost.data, actor=current_user
+        )
     except TransitionError as e:
         db.session.rollback()
         return _refused(str(e), url_for("hearings.suggestion", number=s.number))
@@ -891,12 +1091,20 @@ def candidate(number: str):
 def mine():
     """The user's own suggestions and registrations."""
     suggestions = db.session.scalars(
-        select(Suggestion).where(Suggestion.submitter_id == current_user.id).options(*SUGGESTION_ROW)
+        select(Suggestion)
+        .where(Suggestion.submitter_id == current_user.id)
+        .options(*SUGGESTION_ROW)
         .order_by(Suggestion.submitted_at.desc())
     ).all()
     registrations = db.session.scalars(
-        select(Registration).join(HearingSession).where(
-            Registration.user_id == current_user.id, Registration.status != RegistrationStatus.CANCELLED
-        ).order_by(HearingSession.starts_at.desc())
+        select(Registration)
+        .join(HearingSession)
+        .where(
+            Registration.user_id == current_user.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .order_by(HearingSession.starts_at.desc())
     ).all()
-    return render_template("hearings/mine.html", suggestions=suggestions, registrations=registrations)
+    return render_template(
+        "hearings/mine.html", suggestions=suggestions, registrations=registrations
+    )

@@ -11,12 +11,20 @@ _MAX = _l("At most %(max)d characters.")
 
 
 class SubdistrictForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=100, message=_MAX)])
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Please enter a name.")), Length(max=100, message=_MAX)],
+    )
 
 
 class CommunityForm(FlaskForm):
-    subdistrict = SelectField(_l("Subdistrict"), coerce=int, validators=[DataRequired(_l("Please choose a subdistrict."))])
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=100, message=_MAX)])
+    subdistrict = SelectField(
+        _l("Subdistrict"), coerce=int, validators=[DataRequired(_l("Please choose a subdistrict."))]
+    )
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Please enter a name.")), Length(max=100, message=_MAX)],
+    )
     kind = SelectField(_l("Kind of housing"), validators=[DataRequired()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200, message=_MAX)])
 
@@ -35,7 +43,11 @@ def parse_numbers(spec: str) -> list[str]:
             continue
         if "-" in part:
             low, high = (p.strip() for p in part.split("-", 1))
-            if not (low.isdigit() and high.isdigit()) or int(low) > int(high) or int(high) - int(low) > 500:
+            if (
+                not (low.isdigit() and high.isdigit())
+                or int(low) > int(high)
+                or int(high) - int(low) > 500
+            ):
                 raise ValueError(part)
             numbers.extend(str(n) for n in range(int(low), int(high) + 1))
         else:
@@ -47,27 +59,46 @@ def parse_numbers(spec: str) -> list[str]:
 
 
 class BuildingForm(FlaskForm):
-    name = StringField(_l("Building"), validators=[DataRequired(_l("Please enter the building's name.")), Length(max=50, message=_MAX)],
-                       description=_l("For example 3号楼."))
-    unit = StringField(_l("Stairwell or unit (optional)"), validators=[Optional(), Length(max=50, message=_MAX)])
+    name = StringField(
+        _l("Building"),
+        validators=[
+            DataRequired(_l("Please enter the building's name.")),
+            Length(max=50, message=_MAX),
+        ],
+        description=_l("For example 3号楼."),
+    )
+    unit = StringField(
+        _l("Stairwell or unit (optional)"), validators=[Optional(), Length(max=50, message=_MAX)]
+    )
     households = TextAreaField(
         _l("Flat numbers"),
         validators=[Optional(), Length(max=2000, message=_MAX)],
-        description=_l("Ranges and single numbers separated by commas, e.g. 101-104, 201-204, 301."),
+        description=_l(
+            "Ranges and single numbers separated by commas, e.g. 101-104, 201-204, 301."
+        ),
     )
 
     def validate_households(self, field):
         try:
             parse_numbers(field.data or "")
         except ValueError as bad:
-            raise ValidationError(_l("Cannot read “%(part)s”: write a range as 101-104.", part=str(bad))) from None
+            raise ValidationError(
+                _l("Cannot read “%(part)s”: write a range as 101-104.", part=str(bad))
+            ) from None
 
 
 class StationForm(FlaskForm):
     subdistrict = SelectField(_l("Subdistrict"), coerce=int, validators=[DataRequired()])
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=100, message=_MAX)])
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Please enter a name.")), Length(max=100, message=_MAX)],
+    )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200, message=_MAX)])
-    communities = SelectMultipleField(_l("Communities served"), coerce=int, validators=[DataRequired(_l("Choose at least one community."))])
+    communities = SelectMultipleField(
+        _l("Communities served"),
+        coerce=int,
+        validators=[DataRequired(_l("Choose at least one community."))],
+    )
 
     def __init__(self, subdistricts, communities, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,16 +109,27 @@ class StationForm(FlaskForm):
 class BodyForm(FlaskForm):
     subdistrict = SelectField(_l("Subdistrict"), coerce=int, validators=[DataRequired()])
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
-    community = SelectField(_l("Community served"), coerce=int, validators=[Optional()],
-                            description=_l("Leave empty for a subdistrict office, which serves every community."))
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=100, message=_MAX)])
-    contact = StringField(_l("Public contact"), validators=[Optional(), Length(max=200, message=_MAX)])
+    community = SelectField(
+        _l("Community served"),
+        coerce=int,
+        validators=[Optional()],
+        description=_l("Leave empty for a subdistrict office, which serves every community."),
+    )
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Please enter a name.")), Length(max=100, message=_MAX)],
+    )
+    contact = StringField(
+        _l("Public contact"), validators=[Optional(), Length(max=200, message=_MAX)]
+    )
 
     def __init__(self, subdistricts, communities, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.subdistrict.choices = [(s.id, s.name) for s in subdistricts]
         self.kind.choices = [(k.value, k.label) for k in BodyKind]
-        self.community.choices = [(0, _l("— (all communities)"))] + [(c.id, c.name) for c in communities]
+        self.community.choices = [(0, _l("— (all communities)"))] + [
+            (c.id, c.name) for c in communities
+        ]
 
     def validate_community(self, field):
         if self.kind.data != BodyKind.SUBDISTRICT_OFFICE.value and not field.data:

@@ -80,9 +80,7 @@ class Community(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     subdistrict_id: Mapped[int] = mapped_column(ForeignKey("subdistricts.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[CommunityKind] = mapped_column(
-        value_enum(CommunityKind, 30)
-    )
+    kind: Mapped[CommunityKind] = mapped_column(value_enum(CommunityKind, 30))
     address: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -170,9 +168,7 @@ class Body(db.Model):
     subdistrict_id: Mapped[int] = mapped_column(ForeignKey("subdistricts.id"), index=True)
     #: The community served; empty for a subdistrict office, which serves them all.
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
-    kind: Mapped[BodyKind] = mapped_column(
-        value_enum(BodyKind, 30)
-    )
+    kind: Mapped[BodyKind] = mapped_column(value_enum(BodyKind, 30))
     name: Mapped[str] = mapped_column(String(100))
     contact: Mapped[str] = mapped_column(String(200), default="")
 

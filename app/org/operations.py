@@ -26,8 +26,15 @@ def create_subdistrict(name: str, actor=None) -> Subdistrict:
     return subdistrict
 
 
-def save_community(community: Community | None, *, subdistrict_id: int, name: str, kind: str,
-                   address: str = "", actor=None) -> Community:
+def save_community(
+    community: Community | None,
+    *,
+    subdistrict_id: int,
+    name: str,
+    kind: str,
+    address: str = "",
+    actor=None,
+) -> Community:
     """Create a community, or update one."""
     created = community is None
     if created:
@@ -38,8 +45,13 @@ def save_community(community: Community | None, *, subdistrict_id: int, name: st
     community.kind = CommunityKind(kind)
     community.address = address.strip()
     db.session.flush()
-    audit.record("community.create" if created else "community.update", community, community=community,
-                 actor=actor, detail=community.name)
+    audit.record(
+        "community.create" if created else "community.update",
+        community,
+        community=community,
+        actor=actor,
+        detail=community.name,
+    )
     return community
 
 
@@ -48,15 +60,24 @@ def _sort_key(name: str) -> int:
     return int(match.group()) if match else 0
 
 
-def add_building(community: Community, name: str, unit: str = "", numbers: list[str] | None = None,
-                 actor=None) -> Building:
+def add_building(
+    community: Community, name: str, unit: str = "", numbers: list[str] | None = None, actor=None
+) -> Building:
     """Add a building (or find it) and the households numbered in `numbers`."""
     building = db.session.scalar(
-        select(Building).where(Building.community_id == community.id, Building.name == name.strip(),
-                               Building.unit == unit.strip())
+        select(Building).where(
+            Building.community_id == community.id,
+            Building.name == name.strip(),
+            Building.unit == unit.strip(),
+        )
     )
     if building is None:
-        building = Building(community_id=community.id, name=name.strip(), unit=unit.strip(), sort_key=_sort_key(name))
+        building = Building(
+            community_id=community.id,
+            name=name.strip(),
+            unit=unit.strip(),
+            sort_key=_sort_key(name),
+        )
         db.session.add(building)
         db.session.flush()
     existing = {h.number for h in building.households}
@@ -68,13 +89,25 @@ def add_building(community: Community, name: str, unit: str = "", numbers: list[
             added += 1
     db.session.flush()
     db.session.refresh(building)
-    audit.record("building.save", building, community=community, actor=actor,
-                 detail=f"{building.label}: {added} households added")
+    audit.record(
+        "building.save",
+        building,
+        community=community,
+        actor=actor,
+        detail=f"{building.label}: {added} households added",
+    )
     return building
 
 
-def save_station(station: Station | None, *, subdistrict_id: int, name: str, address: str,
-                 communities: list[Community], actor=None) -> Station:
+def save_station(
+    station: Station | None,
+    *,
+    subdistrict_id: int,
+    name: str,
+    address: str,
+    communities: list[Community],
+    actor=None,
+) -> Station:
     created = station is None
     if created:
         station = Station()
@@ -84,12 +117,22 @@ def save_station(station: Station | None, *, subdistrict_id: int, name: str, add
     station.address = address.strip()
     station.communities = communities
     db.session.flush()
-    audit.record("station.create" if created else "station.update", station, actor=actor, detail=station.name)
+    audit.record(
+        "station.create" if created else "station.update", station, actor=actor, detail=station.name
+    )
     return station
 
 
-def save_body(body: Body | None, *, subdistrict_id: int, kind: str, community_id: int | None, name: str,
-              contact: str = "", actor=None) -> Body:
+def save_body(
+    body: Body | None,
+    *,
+    subdistrict_id: int,
+    kind: str,
+    community_id: int | None,
+    name: str,
+    contact: str = "",
+    actor=None,
+) -> Body:
     created = body is None
     if created:
         body = Body()
@@ -100,6 +143,11 @@ def save_body(body: Body | None, *, subdistrict_id: int, kind: str, community_id
     body.name = name.strip()
     body.contact = contact.strip()
     db.session.flush()
-    audit.record("body.create" if created else "body.update", body, community=body.community_id,
-                 actor=actor, detail=body.name)
+    audit.record(
+        "body.create" if created else "body.update",
+        body,
+        community=body.community_id,
+        actor=actor,
+        detail=body.name,
+    )
     return body

@@ -42,8 +42,11 @@ def community(community_id: int):
         select(func.count(Household.id)).join(Building).where(Building.community_id == community.id)
     )
     return render_template(
-        "org/community.html", community=community, household_count=household_count,
-        roles=roles_in(current_user, community), can=can,
+        "org/community.html",
+        community=community,
+        household_count=household_count,
+        roles=roles_in(current_user, community),
+        can=can,
     )
 
 
@@ -76,8 +79,11 @@ def admin_org():
             flash(_("Saved."), "success")
             return redirect(url_for("org.admin_org"), 303)
     return render_template(
-        "org/admin.html", form=form, subdistricts=_all(Subdistrict, Subdistrict.name),
-        stations=_all(Station, Station.name), bodies=_all(Body, Body.name),
+        "org/admin.html",
+        form=form,
+        subdistricts=_all(Subdistrict, Subdistrict.name),
+        stations=_all(Station, Station.name),
+        bodies=_all(Body, Body.name),
     ), 400 if form.errors else 200
 
 
@@ -94,20 +100,28 @@ def edit_community(community_id: int | None):
         form.kind.data = community.kind.value
     if form.validate_on_submit():
         duplicate = db.session.scalar(
-            select(Community).where(Community.subdistrict_id == form.subdistrict.data,
-                                    Community.name == form.name.data.strip())
+            select(Community).where(
+                Community.subdistrict_id == form.subdistrict.data,
+                Community.name == form.name.data.strip(),
+            )
         )
         if duplicate is not None and duplicate is not community:
             form.name.errors.append(_("This subdistrict has a community with this name already."))
         else:
             community = save_community(
-                community, subdistrict_id=form.subdistrict.data, name=form.name.data,
-                kind=form.kind.data, address=form.address.data or "", actor=current_user,
+                community,
+                subdistrict_id=form.subdistrict.data,
+                name=form.name.data,
+                kind=form.kind.data,
+                address=form.address.data or "",
+                actor=current_user,
             )
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("org.buildings", community_id=community.id), 303)
-    return render_template("org/edit.html", form=form, title=_("Community")), 400 if form.errors else 200
+    return render_template(
+        "org/edit.html", form=form, title=_("Community")
+    ), 400 if form.errors else 200
 
 
 @bp.route("/admin/communities/<int:community_id>/buildings", methods=["GET", "POST"])
@@ -118,12 +132,26 @@ def buildings(community_id: int):
     community = db.get_or_404(Community, community_id)
     form = BuildingForm()
     if form.validate_on_submit():
-        building = add_building(community, form.name.data, form.unit.data or "",
-                                parse_numbers(form.households.data or ""), actor=current_user)
+        building = add_building(
+            community,
+            form.name.data,
+            form.unit.data or "",
+            parse_numbers(form.households.data or ""),
+            actor=current_user,
+        )
         db.session.commit()
-        flash(_("%(building)s now has %(num)d households.", building=building.label, num=len(building.households)), "success")
+        flash(
+            _(
+                "%(building)s now has %(num)d households.",
+                building=building.label,
+                num=len(building.households),
+            ),
+            "success",
+        )
         return redirect(url_for("org.buildings", community_id=community.id), 303)
-    return render_template("org/buildings.html", community=community, form=form), 400 if form.errors else 200
+    return render_template(
+        "org/buildings.html", community=community, form=form
+    ), 400 if form.errors else 200
 
 
 @bp.route("/admin/stations/new", methods=["GET", "POST"], defaults={"station_id": None})
@@ -140,13 +168,19 @@ def edit_station(station_id: int | None):
         form.communities.data = [c.id for c in station.communities]
     if form.validate_on_submit():
         station = save_station(
-            station, subdistrict_id=form.subdistrict.data, name=form.name.data, address=form.address.data or "",
-            communities=[c for c in all_communities if c.id in form.communities.data], actor=current_user,
+            station,
+            subdistrict_id=form.subdistrict.data,
+            name=form.name.data,
+            address=form.address.data or "",
+            communities=[c for c in all_communities if c.id in form.communities.data],
+            actor=current_user,
         )
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("org.admin_org"), 303)
-    return render_template("org/edit.html", form=form, title=_("Liaison station")), 400 if form.errors else 200
+    return render_template(
+        "org/edit.html", form=form, title=_("Liaison station")
+    ), 400 if form.errors else 200
 
 
 @bp.route("/admin/bodies/new", methods=["GET", "POST"], defaults={"body_id": None})
@@ -162,10 +196,18 @@ def edit_body(body_id: int | None):
         form.kind.data = body.kind.value
         form.community.data = body.community_id or 0
     if form.validate_on_submit():
-        save_body(body, subdistrict_id=form.subdistrict.data, kind=form.kind.data,
-                  community_id=form.community.data or None, name=form.name.data,
-                  contact=form.contact.data or "", actor=current_user)
+        save_body(
+            body,
+            subdistrict_id=form.subdistrict.data,
+            kind=form.kind.data,
+            community_id=form.community.data or None,
+            name=form.name.data,
+            contact=form.contact.data or "",
+            actor=current_user,
+        )
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("org.admin_org"), 303)
-    return render_template("org/edit.html", form=form, title=_("Responsible body")), 400 if form.errors else 200
+    return render_template(
+        "org/edit.html", form=form, title=_("Responsible body")
+    ), 400 if form.errors else 200

@@ -3,4 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("pacts", __name__, template_folder="templates", url_prefix="/pacts")
-

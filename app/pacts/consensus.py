@@ -80,7 +80,11 @@ class ClauseConsensus:
     @property
     def is_broad(self) -> bool:
         live = [g for g in self.groups.values() if g.total]
-        if not live or self.total < BROAD_MIN_POSITIONS or Fraction(self.support, self.total) < BROAD_SUPPORT:
+        if (
+            not live
+            or self.total < BROAD_MIN_POSITIONS
+            or Fraction(self.support, self.total) < BROAD_SUPPORT
+        ):
             return False
         # bridging >= 0.6  <=>  Π_g (A_g+1)/(S_g+2) >= 0.6^G (both sides positive)
         return math.prod(g.exact_agreement for g in live) >= BROAD_BRIDGING ** len(live)
@@ -100,7 +104,9 @@ def bridging_score(groups: Iterable[GroupCount]) -> float | None:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
-def clause_consensus(groups: Mapping[object, GroupCount], households: int, all_households: int) -> ClauseConsensus:
+def clause_consensus(
+    groups: Mapping[object, GroupCount], households: int, all_households: int
+) -> ClauseConsensus:
     """Every figure for one clause from its per-building counts and its household coverage."""
     live = {k: g for k, g in groups.items() if g.total > 0}
     return ClauseConsensus(

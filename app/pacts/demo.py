@@ -40,23 +40,39 @@ DIVIDED = {7: (0.9, 0.05), 12: (0.85, 0.1)}
 CONTESTED = {4: 0.55, 11: 0.5}
 
 COMMENTS = [
-    (None, "整体很好，比原来那版具体多了。建议在楼道里张贴一份简版。", [
-        "同意，老年人看手机不方便，纸质版很需要。",
-        "SECRETARY:谢谢建议，公约通过后每个楼道都会张贴打印版。",
-    ]),
-    (2, "电动自行车集中充电点现在只有一个，晚上经常排队，能不能先增加充电桩？", [
-        "我们楼下就有人在楼道充电，真的很危险，支持这条。",
-        "充电桩不够是事实，建议公约里写上物业增加充电桩的时间。",
-        "SECRETARY:已和物业沟通，年底前在3号楼、6号楼旁各增加一处充电点。",
-    ]),
-    (7, "广场舞音乐太吵了，**5号楼到8号楼**离中心花园最近，晚上孩子写作业都受影响。", [
-        "跳舞也是老年人的健身需要，21点前结束已经很早了。",
-        "可以换到北面的空地嘛，离楼远一点。",
-        "北面空地没有灯，晚上不安全。",
-    ]),
-    (12, "快递车不让进，老人和腿脚不便的人怎么办？大件怎么拿？", [
-        "可以让驿站提供送货上门服务，收一点费用也行。",
-    ]),
+    (
+        None,
+        "整体很好，比原来那版具体多了。建议在楼道里张贴一份简版。",
+        [
+            "同意，老年人看手机不方便，纸质版很需要。",
+            "SECRETARY:谢谢建议，公约通过后每个楼道都会张贴打印版。",
+        ],
+    ),
+    (
+        2,
+        "电动自行车集中充电点现在只有一个，晚上经常排队，能不能先增加充电桩？",
+        [
+            "我们楼下就有人在楼道充电，真的很危险，支持这条。",
+            "充电桩不够是事实，建议公约里写上物业增加充电桩的时间。",
+            "SECRETARY:已和物业沟通，年底前在3号楼、6号楼旁各增加一处充电点。",
+        ],
+    ),
+    (
+        7,
+        "广场舞音乐太吵了，**5号楼到8号楼**离中心花园最近，晚上孩子写作业都受影响。",
+        [
+            "跳舞也是老年人的健身需要，21点前结束已经很早了。",
+            "可以换到北面的空地嘛，离楼远一点。",
+            "北面空地没有灯，晚上不安全。",
+        ],
+    ),
+    (
+        12,
+        "快递车不让进，老人和腿脚不便的人怎么办？大件怎么拿？",
+        [
+            "可以让驿站提供送货上门服务，收一点费用也行。",
+        ],
+    ),
     (4, "周六上午能不能允许装修？上班族只有周末能盯装修。", []),
 ]
 
@@ -77,12 +93,22 @@ def load(ctx) -> None:
 
 def _adopted_pact(community, secretary, residents, now):
     """The 2024 pact: consulted, amended into version 2, ratified and adopted."""
-    pact = ops.create_pact(community, f"{community.name}居民公约（2024年）", OLD_PACT,
-                           summary="2024年经居民会议讨论通过的公约。", actor=secretary)
+    pact = ops.create_pact(
+        community,
+        f"{community.name}居民公约（2024年）",
+        OLD_PACT,
+        summary="2024年经居民会议讨论通过的公约。",
+        actor=secretary,
+    )
     ops.open_consultation(pact, now - timedelta(days=1), now + timedelta(days=1), actor=secretary)
     v1 = pact.latest_version
-    a = ops.propose_amendment(pact, v1.clauses[2], residents[1], "第三条 楼道、消防通道内不堆放杂物，不停放电动自行车，不在楼道内充电。",
-                              "去年隔壁小区楼道充电起火，应该写清楚。")
+    a = ops.propose_amendment(
+        pact,
+        v1.clauses[2],
+        residents[1],
+        "第三条 楼道、消防通道内不堆放杂物，不停放电动自行车，不在楼道内充电。",
+        "去年隔壁小区楼道充电起火，应该写清楚。",
+    )
     ops.decide_amendment(a, True, "采纳，消防安全是底线。", actor=secretary)
     ops.close_consultation(pact, actor=secretary)
     ops.start_revision(pact, actor=secretary)
@@ -104,9 +130,11 @@ def _adopted_pact(community, secretary, residents, now):
 
 def _consultation_pact(community, secretary, residents, rng, now):
     pact = ops.create_pact(
-        community, f"{community.name}居民公约（2027年修订稿）", NEW_PACT,
+        community,
+        f"{community.name}居民公约（2027年修订稿）",
+        NEW_PACT,
         summary="2024年公约施行两年，居民反映电动自行车充电、广场舞噪音、快递车辆等新问题。"
-                "请大家逐条表态、留言和提出修改，**征求意见截止后**居委会将逐条回应。",
+        "请大家逐条表态、留言和提出修改，**征求意见截止后**居委会将逐条回应。",
         actor=secretary,
     )
     ops.open_consultation(pact, now - timedelta(days=9), now + timedelta(days=12), actor=secretary)
@@ -135,8 +163,15 @@ def _consultation_pact(community, secretary, residents, rng, now):
                 stance = Stance.SUGGEST
             else:
                 stance = Stance.OPPOSE
-            positions.append(Position(clause_id=clause.id, user_id=resident.id, household_id=resident.household.id,
-                                      stance=stance, updated_at=now - timedelta(hours=rng.randint(1, 200))))
+            positions.append(
+                Position(
+                    clause_id=clause.id,
+                    user_id=resident.id,
+                    household_id=resident.household.id,
+                    stance=stance,
+                    updated_at=now - timedelta(hours=rng.randint(1, 200)),
+                )
+            )
     db.session.add_all(positions)
     db.session.flush()
 
@@ -161,7 +196,7 @@ def _consultation_pact(community, secretary, residents, rng, now):
             c = ops.post_comment(pact, who, body, parent=root)
             c.created_at = t
             t += timedelta(hours=3)
-        for agreer in speakers[n:n + rng.randint(1, 6)]:
+        for agreer in speakers[n : n + rng.randint(1, 6)]:
             if agreer.id != root.author_id:
                 ops.agree_comment(root, agreer)
     # Positions shown next to comments: make sure a few commenters hold one.
@@ -169,32 +204,60 @@ def _consultation_pact(community, secretary, residents, rng, now):
 
     # Moderation: an advert reported by two residents and hidden by the secretary (a public
     # notice with the reason stays in its place), and a heated reply reported but not yet decided.
-    ad = ops.post_comment(pact, speakers[8], "专业上门维修空调、疏通下水道，价格优惠，电话请私信。", clause=clauses[9])
+    ad = ops.post_comment(
+        pact, speakers[8], "专业上门维修空调、疏通下水道，价格优惠，电话请私信。", clause=clauses[9]
+    )
     ad.created_at = now - timedelta(days=5)
     ops.report_comment(ad, speakers[9], "商业广告")
     ops.report_comment(ad, speakers[10], "广告，与公约无关")
     ops.hide_comment(ad, "商业广告，与公约讨论无关。", actor=secretary)
-    heated = ops.post_comment(pact, speakers[11], "跳广场舞的就是自私，根本不考虑别人。", clause=clauses[7])
+    heated = ops.post_comment(
+        pact, speakers[11], "跳广场舞的就是自私，根本不考虑别人。", clause=clauses[7]
+    )
     heated.created_at = now - timedelta(days=4)
     ops.report_comment(heated, speakers[12], "言辞过激，针对一类居民")
     db.session.flush()
 
     # Amendments in every state.
-    a_open = ops.propose_amendment(pact, clauses[12], speakers[1],
-                                   "第十三条 外来快递、外卖车辆不进入小区，在东门快递驿站交接；行动不便的居民可预约送货上门。",
-                                   "照顾老年人和行动不便的居民。")
+    a_open = ops.propose_amendment(
+        pact,
+        clauses[12],
+        speakers[1],
+        "第十三条 外来快递、外卖车辆不进入小区，在东门快递驿站交接；行动不便的居民可预约送货上门。",
+        "照顾老年人和行动不便的居民。",
+    )
     ops.endorse_amendment(a_open, speakers[2])
     ops.endorse_amendment(a_open, speakers[3])
-    a_accepted = ops.propose_amendment(pact, clauses[2], speakers[4],
-                                       "第三条 楼道、消防通道内不堆放杂物；电动自行车不进楼、不进户，在集中充电点充电。物业于年底前增设充电点。",
-                                       "充电点不够，光禁止不解决问题。")
+    a_accepted = ops.propose_amendment(
+        pact,
+        clauses[2],
+        speakers[4],
+        "第三条 楼道、消防通道内不堆放杂物；电动自行车不进楼、不进户，在集中充电点充电。物业于年底前增设充电点。",
+        "充电点不够，光禁止不解决问题。",
+    )
     ops.endorse_amendment(a_accepted, speakers[5])
-    ops.decide_amendment(a_accepted, True, "采纳。已与物业确认年底前增设两处充电点，写入公约便于监督。", actor=secretary)
-    a_rejected = ops.propose_amendment(pact, clauses[4], speakers[6],
-                                       "第五条 装修施工时间为每日8:00至20:00。", "上班族只有晚上和周末能盯装修。")
-    ops.decide_amendment(a_rejected, False, "晚间施工影响多数居民休息，不予采纳；周六上午是否放开将在听证会上讨论。",
-                         actor=secretary)
-    a_withdrawn = ops.propose_amendment(pact, clauses[8], speakers[7], "第九条 公共绿地不种菜。", "简化表述。")
+    ops.decide_amendment(
+        a_accepted,
+        True,
+        "采纳。已与物业确认年底前增设两处充电点，写入公约便于监督。",
+        actor=secretary,
+    )
+    a_rejected = ops.propose_amendment(
+        pact,
+        clauses[4],
+        speakers[6],
+        "第五条 装修施工时间为每日8:00至20:00。",
+        "上班族只有晚上和周末能盯装修。",
+    )
+    ops.decide_amendment(
+        a_rejected,
+        False,
+        "晚间施工影响多数居民休息，不予采纳；周六上午是否放开将在听证会上讨论。",
+        actor=secretary,
+    )
+    a_withdrawn = ops.propose_amendment(
+        pact, clauses[8], speakers[7], "第九条 公共绿地不种菜。", "简化表述。"
+    )
     ops.withdraw_amendment(a_withdrawn, speakers[7])
     for i, a in enumerate((a_open, a_accepted, a_rejected, a_withdrawn)):
         a.created_at = now - timedelta(days=6 - i)

@@ -35,7 +35,6 @@ AMENDMENT_MAX = 2000
 CLAUSE_MAX = 5000
 
 
-
 class IllegalTransition(Exception):
     """A pact was asked to move to a status its lifecycle does not allow from where it is."""
 
@@ -56,8 +55,13 @@ class PactStatus(enum.StrEnum):
     @property
     def badge_kind(self) -> str:
         return {
-            "drafting": "neutral", "consultation": "info", "revision": "warn",
-            "ratification": "info", "adopted": "ok", "superseded": "neutral", "repealed": "danger",
+            "drafting": "neutral",
+            "consultation": "info",
+            "revision": "warn",
+            "ratification": "info",
+            "adopted": "ok",
+            "superseded": "neutral",
+            "repealed": "danger",
         }[self.value]
 
 
@@ -296,7 +300,9 @@ class Comment(db.Model):
     author = relationship("User", foreign_keys=[author_id])
     parent: Mapped["Comment | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
-    __table_args__ = (Index("ix_pact_comments_thread", "pact_id", "clause_id", "root_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_pact_comments_thread", "pact_id", "clause_id", "root_id", "created_at"),
+    )
 
     @property
     def is_visible(self) -> bool:
@@ -305,15 +311,20 @@ class Comment(db.Model):
     def can_edit(self, user, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return (
-            user is not None and getattr(user, "is_authenticated", False) and user.id == self.author_id
-            and self.is_visible and now - self.created_at <= COMMENT_EDIT_WINDOW
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and user.id == self.author_id
+            and self.is_visible
+            and now - self.created_at <= COMMENT_EDIT_WINDOW
             and self.pact.consultation_is_open(now)
         )
 
     def can_withdraw(self, user) -> bool:
         return (
-            user is not None and getattr(user, "is_authenticated", False)
-            and user.id == self.author_id and self.is_visible
+            user is not None
+            and getattr(user, "is_authenticated", False)
+            and user.id == self.author_id
+            and self.is_visible
         )
 
 
@@ -361,7 +372,9 @@ class AmendmentStatus(enum.StrEnum):
 
     @property
     def badge_kind(self) -> str:
-        return {"open": "info", "accepted": "ok", "rejected": "danger", "withdrawn": "neutral"}[self.value]
+        return {"open": "info", "accepted": "ok", "rejected": "danger", "withdrawn": "neutral"}[
+            self.value
+        ]
 
 
 AMENDMENT_STATUS_LABELS = {
@@ -383,7 +396,9 @@ class Amendment(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[AmendmentStatus] = mapped_column(value_enum(AmendmentStatus), default=AmendmentStatus.OPEN)
+    status: Mapped[AmendmentStatus] = mapped_column(
+        value_enum(AmendmentStatus), default=AmendmentStatus.OPEN
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The secretary's public answer.
     response: Mapped[str] = mapped_column(Text, default="")

@@ -69,7 +69,9 @@ def _followers(pact: Pact, exclude=None) -> list:
     from app.accounts.models import User
 
     users = db.session.scalars(
-        select(User).join(PactFollow, PactFollow.user_id == User.id).where(PactFollow.pact_id == pact.id)
+        select(User)
+        .join(PactFollow, PactFollow.user_id == User.id)
+        .where(PactFollow.pact_id == pact.id)
     ).all()
     return [u for u in users if exclude is None or u.id != exclude.id]
 
@@ -78,8 +80,13 @@ def _move(pact: Pact, status: PactStatus) -> None:
     try:
         pact.move_to(status)
     except IllegalTransition as exc:
-        raise PactError(_("A pact in the status “%(status)s” cannot move to “%(target)s”.",
-                          status=pact.status.label, target=PactStatus(status).label)) from exc
+        raise PactError(
+            _(
+                "A pact in the status “%(status)s” cannot move to “%(target)s”.",
+                status=pact.status.label,
+                target=PactStatus(status).label,
+            )
+        ) from exc
 
 
 def _check_text(text: str, maximum: int, what: str) -> str:
@@ -87,7 +94,9 @@ def _check_text(text: str, maximum: int, what: str) -> str:
     if not text:
         raise PactError(_("%(what)s cannot be empty.", what=what))
     if len(text) > maximum:
-        raise PactError(_("%(what)s is too long (at most %(max)d characters).", what=what, max=maximum))
+        raise PactError(
+            _("%(what)s is too long (at most %(max)d characters).", what=what, max=maximum)
+        )
     return text
 
 
@@ -106,22 +115,32 @@ def _check_markup(text: str) -> str:
     probe = html.unescape(text)
     probe = re.sub(r"[\x00-\x20]+", "", probe) + "\n" + probe
     if _SCRIPTY.search(probe):
-        raise PactError(_("Scripts, event handlers and javascript: or data: links are not allowed. "
-                          "Please remove them; plain links (https://…) are fine."))
+        raise PactError(
+            _(
+                "Scripts, event handlers and javascript: or data: links are not allowed. "
+                "Please remove them; plain links (https://…) are fine."
+            )
+        )
     return text
 
 
 # -- pacts and clauses ---------------------------------------------------------------
 
 
-def create_pact(community, title: str, clause_texts: list[str], summary: str = "", actor=None) -> Pact:
+def create_pact(
+    community, title: str, clause_texts: list[str], summary: str = "", actor=None
+) -> Pact:
     """Start a pact in drafting, with its first (unpublished) version holding `clause_texts`."""
     title = _check_text(title, TITLE_MAX, _("The title"))
     texts = [t.strip() for t in clause_texts if t and t.strip()]
     for t in texts:
         _check_text(t, CLAUSE_MAX, _("A clause"))
-    pact = Pact(community_id=community.id, title=title, summary=(summary or "").strip(),
-                created_by_id=actor.id if actor is not None else None)
+    pact = Pact(
+        community_id=community.id,
+        title=title,
+        summary=(summary or "").strip(),
+        created_by_id=actor.id if actor is not None else None,
+    )
     db.session.add(pact)
     db.session.flush()
     version = PactVersion(pact_id=pact.id, number=1)
@@ -131,7 +150,9 @@ def create_pact(community, title: str, clause_texts: list[str], summary: str = "
         db.session.add(Clause(version_id=version.id, position=i, lineage=i, text=text))
     db.session.flush()
     db.session.refresh(pact)
-    audit.record("pact.create", pact, community=community, detail=f"{len(texts)} clauses", actor=actor)
+    audit.record(
+        "pact.create", pact, community=community, detail=f"{len(texts)} clauses", actor=actor
+    )
     _add_follow(pact, actor)
     return pact
 
@@ -179,7 +200,13 @@ def add_clause(pact: Pact, text: str, after: int | None = None, actor=None) -> C
     db.session.flush()
     db.session.refresh(version)
     _renumber(version)
-    audit.record("pact.clause_add", pact, community=pact.community_id, detail=f"clause {clause.position}", actor=actor)
+    audit.record(
+        "pact.clause_add",
+        pact,
+        community=pact.community_id,
+        detail=f"clause {clause.position}",
+        actor=actor,
+    )
     return clause
 
 
@@ -199,10 +226,18 @@ def edit_clause(pact: Pact, clause: Clause, text: str, actor=None) -> Clause:
     version = _editable_version(pact)
     _own_clause(pact, clause)
     if clause.version_id != version.id:
-        raise PactError(_("Only the draft's clauses can be changed; published versions never change."))
+        raise PactError(
+            _("Only the draft's clauses can be changed; published versions never change.")
+        )
     clause.text = _check_text(text, CLAUSE_MAX, _("A clause"))
     db.session.flush()
-    audit.record("pact.clause_edit", pact, community=pact.community_id, detail=f"clause {clause.position}", actor=actor)
+    audit.record(
+        "pact.clause_edit",
+        pact,
+        community=pact.community_id,
+        detail=f"clause {clause.position}",
+        actor=actor,
+    )
     return clause
 
 
@@ -211,7 +246,9 @@ def move_clause(pact: Pact, clause: Clause, delta: int, actor=None) -> None:
     version = _editable_version(pact)
     _own_clause(pact, clause)
     if clause.version_id != version.id:
-        raise PactError(_("Only the draft's clauses can be changed; published versions never change."))
+        raise PactError(
+            _("Only the draft's clauses can be changed; published versions never change.")
+        )
     clauses = sorted(version.clauses, key=lambda c: c.position)
     i = clauses.index(clause)
     j = i + (1 if delta > 0 else -1)
@@ -222,19 +259,33 @@ def move_clause(pact: Pact, clause: Clause, delta: int, actor=None) -> None:
         c.position = n
     db.session.flush()
     db.session.expire(version, ["clauses"])
-    audit.record("pact.clause_move", pact, community=pact.community_id, detail=f"clause {i + 1} -> {j + 1}", actor=actor)
+    audit.record(
+        "pact.clause_move",
+        pact,
+        community=pact.community_id,
+        detail=f"clause {i + 1} -> {j + 1}",
+        actor=actor,
+    )
 
 
 def remove_clause(pact: Pact, clause: Clause, actor=None) -> None:
     version = _editable_version(pact)
     _own_clause(pact, clause)
     if clause.version_id != version.id:
-        raise PactError(_("Only the draft's clauses can be changed; published versions never change."))
+        raise PactError(
+            _("Only the draft's clauses can be changed; published versions never change.")
+        )
     position = clause.position
     version.clauses.remove(clause)
     db.session.flush()
     _renumber(version)
-    audit.record("pact.clause_remove", pact, community=pact.community_id, detail=f"clause {position}", actor=actor)
+    audit.record(
+        "pact.clause_remove",
+        pact,
+        community=pact.community_id,
+        detail=f"clause {position}",
+        actor=actor,
+    )
 
 
 # -- lifecycle ---------------------------------------------------------------------
@@ -259,8 +310,11 @@ def _mark_applied(pact: Pact, version: PactVersion, previous: PactVersion | None
         return
     new_lineages = {c.lineage for c in version.clauses}
     for a in db.session.scalars(
-        select(Amendment).where(Amendment.pact_id == pact.id, Amendment.status == AmendmentStatus.ACCEPTED,
-                                Amendment.applied_version_id.is_(None))
+        select(Amendment).where(
+            Amendment.pact_id == pact.id,
+            Amendment.status == AmendmentStatus.ACCEPTED,
+            Amendment.applied_version_id.is_(None),
+        )
     ):
         if a.clause.lineage in new_lineages:
             a.applied_version_id = version.id
@@ -284,11 +338,20 @@ def open_consultation(pact: Pact, opens_at: datetime, closes_at: datetime, actor
     pact.consultation_opens_at = opens_at
     pact.consultation_closes_at = closes_at
     db.session.flush()
-    audit.record("pact.consultation_open", pact, community=pact.community_id,
-                 detail=f"version {pact.latest_version.number}, until {closes_at:%Y-%m-%d %H:%M} UTC", actor=actor)
-    notify(_followers(pact, exclude=actor),
-           N_("Consultation on “%(title)s” is open: version %(number)s is ready for your views."),
-           link=pact_link(pact), title=pact.title, number=pact.latest_version.number)
+    audit.record(
+        "pact.consultation_open",
+        pact,
+        community=pact.community_id,
+        detail=f"version {pact.latest_version.number}, until {closes_at:%Y-%m-%d %H:%M} UTC",
+        actor=actor,
+    )
+    notify(
+        _followers(pact, exclude=actor),
+        N_("Consultation on “%(title)s” is open: version %(number)s is ready for your views."),
+        link=pact_link(pact),
+        title=pact.title,
+        number=pact.latest_version.number,
+    )
     return pact
 
 
@@ -300,9 +363,12 @@ def close_consultation(pact: Pact, actor=None) -> Pact:
         pact.consultation_closes_at = now
     db.session.flush()
     audit.record("pact.consultation_close", pact, community=pact.community_id, actor=actor)
-    notify(_followers(pact, exclude=actor),
-           N_("Consultation on “%(title)s” has ended; the secretary is revising the text."),
-           link=pact_link(pact), title=pact.title)
+    notify(
+        _followers(pact, exclude=actor),
+        N_("Consultation on “%(title)s” has ended; the secretary is revising the text."),
+        link=pact_link(pact),
+        title=pact.title,
+    )
     return pact
 
 
@@ -320,18 +386,31 @@ def start_revision(pact: Pact, actor=None) -> PactVersion:
     accepted = {
         a.clause.lineage: a
         for a in db.session.scalars(
-            select(Amendment).where(Amendment.pact_id == pact.id, Amendment.status == AmendmentStatus.ACCEPTED,
-                                    Amendment.applied_version_id.is_(None)).order_by(Amendment.decided_at)
+            select(Amendment)
+            .where(
+                Amendment.pact_id == pact.id,
+                Amendment.status == AmendmentStatus.ACCEPTED,
+                Amendment.applied_version_id.is_(None),
+            )
+            .order_by(Amendment.decided_at)
         )
     }
     for clause in latest.clauses:
         text = clause.text
         if clause.lineage in accepted:
             text = accepted[clause.lineage].text
-        db.session.add(Clause(version_id=draft.id, position=clause.position, lineage=clause.lineage, text=text))
+        db.session.add(
+            Clause(version_id=draft.id, position=clause.position, lineage=clause.lineage, text=text)
+        )
     db.session.flush()
     db.session.refresh(pact)
-    audit.record("pact.revision_start", pact, community=pact.community_id, detail=f"draft version {draft.number}", actor=actor)
+    audit.record(
+        "pact.revision_start",
+        pact,
+        community=pact.community_id,
+        detail=f"draft version {draft.number}",
+        actor=actor,
+    )
     return draft
 
 
@@ -343,14 +422,22 @@ def discard_draft(pact: Pact, actor=None) -> None:
     number = draft.number
     pact.versions.remove(draft)
     db.session.flush()
-    audit.record("pact.draft_discard", pact, community=pact.community_id, detail=f"draft version {number}", actor=actor)
+    audit.record(
+        "pact.draft_discard",
+        pact,
+        community=pact.community_id,
+        detail=f"draft version {number}",
+        actor=actor,
+    )
 
 
 def close_due_consultations(now: datetime | None = None) -> list[Pact]:
     """Close every consultation whose window has ended (run by `flask pacts close-due`)."""
     now = now or utcnow()
     due = db.session.scalars(
-        select(Pact).where(Pact.status == PactStatus.CONSULTATION, Pact.consultation_closes_at <= now)
+        select(Pact).where(
+            Pact.status == PactStatus.CONSULTATION, Pact.consultation_closes_at <= now
+        )
     ).all()
     for pact in due:
         close_consultation(pact)
@@ -365,11 +452,20 @@ def publish_version(pact: Pact, note: str = "", actor=None) -> PactVersion:
     previous = pact.latest_version
     version = _publish_draft(pact, note)
     _mark_applied(pact, version, previous)
-    audit.record("pact.version_publish", version, community=pact.community_id,
-                 detail=f"pact {pact.id} version {version.number}", actor=actor)
-    notify(_followers(pact, exclude=actor),
-           N_("Version %(number)s of “%(title)s” is published."),
-           link=f"/pacts/{pact.id}?version={version.number}", title=pact.title, number=version.number)
+    audit.record(
+        "pact.version_publish",
+        version,
+        community=pact.community_id,
+        detail=f"pact {pact.id} version {version.number}",
+        actor=actor,
+    )
+    notify(
+        _followers(pact, exclude=actor),
+        N_("Version %(number)s of “%(title)s” is published."),
+        link=f"/pacts/{pact.id}?version={version.number}",
+        title=pact.title,
+        number=version.number,
+    )
     return version
 
 
@@ -381,11 +477,20 @@ def begin_ratification(pact: Pact, actor) -> Pact:
         raise PactError(_("Publish or discard the draft before sending the pact to ratification."))
     _move(pact, PactStatus.RATIFICATION)
     db.session.flush()
-    audit.record("pact.ratification_begin", pact, community=pact.community_id,
-                 detail=f"version {pact.latest_version.number}", actor=actor)
-    notify(_followers(pact, exclude=actor),
-           N_("Version %(number)s of “%(title)s” goes to a ratification vote."),
-           link=pact_link(pact), title=pact.title, number=pact.latest_version.number)
+    audit.record(
+        "pact.ratification_begin",
+        pact,
+        community=pact.community_id,
+        detail=f"version {pact.latest_version.number}",
+        actor=actor,
+    )
+    notify(
+        _followers(pact, exclude=actor),
+        N_("Version %(number)s of “%(title)s” goes to a ratification vote."),
+        link=pact_link(pact),
+        title=pact.title,
+        number=pact.latest_version.number,
+    )
     return pact
 
 
@@ -395,28 +500,53 @@ def conclude_ratification(pact: Pact, adopted: bool, actor=None) -> Pact:
         _move(pact, PactStatus.ADOPTED)
         pact.adopted_at = utcnow()
         older = db.session.scalars(
-            select(Pact).where(Pact.community_id == pact.community_id, Pact.status == PactStatus.ADOPTED,
-                               Pact.id != pact.id)
+            select(Pact).where(
+                Pact.community_id == pact.community_id,
+                Pact.status == PactStatus.ADOPTED,
+                Pact.id != pact.id,
+            )
         ).all()
         for old in older:
             old.move_to(PactStatus.SUPERSEDED)
             old.ended_at = utcnow()
             old.superseded_by_id = pact.id
-            audit.record("pact.supersede", old, community=old.community_id, detail=f"by pact {pact.id}", actor=actor)
-            notify(_followers(old, exclude=actor), N_("“%(title)s” is superseded by a newer pact."),
-                   link=pact_link(old), title=old.title)
+            audit.record(
+                "pact.supersede",
+                old,
+                community=old.community_id,
+                detail=f"by pact {pact.id}",
+                actor=actor,
+            )
+            notify(
+                _followers(old, exclude=actor),
+                N_("“%(title)s” is superseded by a newer pact."),
+                link=pact_link(old),
+                title=old.title,
+            )
         db.session.flush()
-        audit.record("pact.adopt", pact, community=pact.community_id,
-                     detail=f"version {pact.latest_version.number if pact.latest_version else '?'}", actor=actor)
-        notify(_followers(pact, exclude=actor), N_("“%(title)s” was adopted and is now in force."),
-               link=pact_link(pact), title=pact.title)
+        audit.record(
+            "pact.adopt",
+            pact,
+            community=pact.community_id,
+            detail=f"version {pact.latest_version.number if pact.latest_version else '?'}",
+            actor=actor,
+        )
+        notify(
+            _followers(pact, exclude=actor),
+            N_("“%(title)s” was adopted and is now in force."),
+            link=pact_link(pact),
+            title=pact.title,
+        )
     else:
         _move(pact, PactStatus.REVISION)
         db.session.flush()
         audit.record("pact.ratification_reject", pact, community=pact.community_id, actor=actor)
-        notify(_followers(pact, exclude=actor),
-               N_("“%(title)s” was not ratified and goes back to revision."),
-               link=pact_link(pact), title=pact.title)
+        notify(
+            _followers(pact, exclude=actor),
+            N_("“%(title)s” was not ratified and goes back to revision."),
+            link=pact_link(pact),
+            title=pact.title,
+        )
     return pact
 
 
@@ -427,7 +557,12 @@ def repeal_pact(pact: Pact, reason: str, actor=None) -> Pact:
     pact.ended_at = utcnow()
     db.session.flush()
     audit.record("pact.repeal", pact, community=pact.community_id, detail=reason, actor=actor)
-    notify(_followers(pact, exclude=actor), N_("“%(title)s” was repealed."), link=pact_link(pact), title=pact.title)
+    notify(
+        _followers(pact, exclude=actor),
+        N_("“%(title)s” was repealed."),
+        link=pact_link(pact),
+        title=pact.title,
+    )
     return pact
 
 
@@ -438,13 +573,17 @@ def _require_participation(pact: Pact, user, clause: Clause | None = None) -> No
     if not can("pact.participate", pact.community_id, user):
         raise PactError(_("Only residents of this community can take part in its pact."))
     if not pact.consultation_is_open():
-        raise PactError(_("The consultation is closed; positions, comments and amendments are no longer taken."))
+        raise PactError(
+            _("The consultation is closed; positions, comments and amendments are no longer taken.")
+        )
     if clause is not None:
         latest = pact.latest_version
         if clause.version.pact_id != pact.id:
             raise PactError(_("This clause belongs to another pact."))
         if latest is None or clause.version_id != latest.id:
-            raise PactError(_("This clause is from an older version; take part on the current version."))
+            raise PactError(
+                _("This clause is from an older version; take part on the current version.")
+            )
 
 
 def set_position(pact: Pact, clause: Clause, user, stance: Stance | str) -> Position:
@@ -459,8 +598,12 @@ def set_position(pact: Pact, clause: Clause, user, stance: Stance | str) -> Posi
         select(Position).where(Position.user_id == user.id, Position.clause_id == clause.id)
     )
     if position is None:
-        position = Position(clause_id=clause.id, user_id=user.id, stance=stance,
-                            household_id=household.id if household else None)
+        position = Position(
+            clause_id=clause.id,
+            user_id=user.id,
+            stance=stance,
+            household_id=household.id if household else None,
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(position)
@@ -473,7 +616,13 @@ def set_position(pact: Pact, clause: Clause, user, stance: Stance | str) -> Posi
     position.stance = stance
     position.updated_at = utcnow()
     db.session.flush()
-    audit.record("pact.position", position, community=pact.community_id, detail=f"clause {clause.id}: {stance}", actor=user)
+    audit.record(
+        "pact.position",
+        position,
+        community=pact.community_id,
+        detail=f"clause {clause.id}: {stance}",
+        actor=user,
+    )
     return position
 
 
@@ -485,7 +634,9 @@ def secretary_may_answer(pact: Pact, reply: bool = True) -> bool:
     return reply and pact.status in (PactStatus.CONSULTATION, PactStatus.REVISION)
 
 
-def post_comment(pact: Pact, user, body: str, clause: Clause | None = None, parent: Comment | None = None) -> Comment:
+def post_comment(
+    pact: Pact, user, body: str, clause: Clause | None = None, parent: Comment | None = None
+) -> Comment:
     """Post a comment on the pact or one of its clauses, or a reply in a thread."""
     body = _check_markup(_check_text(body, COMMENT_MAX, _("A comment")))
     if parent is not None:
@@ -502,23 +653,40 @@ def post_comment(pact: Pact, user, body: str, clause: Clause | None = None, pare
     root = None
     if parent is not None:
         root = db.session.get(Comment, parent.root_id) if parent.root_id else parent
-    comment = Comment(pact_id=pact.id, clause_id=clause.id if clause else None, author_id=user.id, body=body,
-                      parent_id=parent.id if parent else None, root_id=root.id if root else None)
+    comment = Comment(
+        pact_id=pact.id,
+        clause_id=clause.id if clause else None,
+        author_id=user.id,
+        body=body,
+        parent_id=parent.id if parent else None,
+        root_id=root.id if root else None,
+    )
     db.session.add(comment)
     db.session.flush()
     if root is not None:
-        db.session.execute(update(Comment).where(Comment.id == root.id).values(reply_count=Comment.reply_count + 1))
+        db.session.execute(
+            update(Comment).where(Comment.id == root.id).values(reply_count=Comment.reply_count + 1)
+        )
         db.session.refresh(root)
         if is_secretary and root.answered_at is None:
             root.answered_at = utcnow()
             db.session.flush()
         if parent.author_id != user.id:
-            notify(parent.author, N_("%(name)s replied to your comment on “%(title)s”."),
-                   link=comment_link(comment), title=pact.title, name=_display(user, pact))
+            notify(
+                parent.author,
+                N_("%(name)s replied to your comment on “%(title)s”."),
+                link=comment_link(comment),
+                title=pact.title,
+                name=_display(user, pact),
+            )
         if is_secretary and root.author_id not in (user.id, parent.author_id):
             # The secretary's answer anywhere in a thread answers the comment that opened it.
-            notify(root.author, N_("The secretary answered your comment on “%(title)s”."),
-                   link=comment_link(comment), title=pact.title)
+            notify(
+                root.author,
+                N_("The secretary answered your comment on “%(title)s”."),
+                link=comment_link(comment),
+                title=pact.title,
+            )
     audit.record("pact.comment", comment, community=pact.community_id, actor=user)
     _add_follow(pact, user)
     return comment
@@ -564,7 +732,9 @@ def agree_comment(comment: Comment, user) -> Comment:
             db.session.flush()
     except IntegrityError as exc:
         raise PactError(_("You already agreed with this comment.")) from exc
-    db.session.execute(update(Comment).where(Comment.id == comment.id).values(agree_count=Comment.agree_count + 1))
+    db.session.execute(
+        update(Comment).where(Comment.id == comment.id).values(agree_count=Comment.agree_count + 1)
+    )
     db.session.refresh(comment)
     audit.record("pact.comment_agree", comment, community=pact.community_id, actor=user)
     return comment
@@ -583,7 +753,13 @@ def report_comment(comment: Comment, user, reason: str) -> CommentReport:
             db.session.flush()
     except IntegrityError as exc:
         raise PactError(_("You already reported this comment.")) from exc
-    audit.record("pact.comment_report", comment, community=comment.pact.community_id, detail=reason, actor=user)
+    audit.record(
+        "pact.comment_report",
+        comment,
+        community=comment.pact.community_id,
+        detail=reason,
+        actor=user,
+    )
     return report
 
 
@@ -596,19 +772,32 @@ def hide_comment(comment: Comment, reason: str, actor=None) -> Comment:
     comment.hidden_reason = reason
     comment.hidden_by_id = actor.id if actor is not None else None
     db.session.execute(
-        update(CommentReport).where(CommentReport.comment_id == comment.id, CommentReport.resolved_at.is_(None))
+        update(CommentReport)
+        .where(CommentReport.comment_id == comment.id, CommentReport.resolved_at.is_(None))
         .values(resolved_at=utcnow())
     )
     db.session.flush()
-    audit.record("pact.comment_hide", comment, community=comment.pact.community_id, detail=reason, actor=actor)
-    notify(comment.author, N_("Your comment on “%(title)s” was hidden by the secretary: %(reason)s"),
-           link=comment_link(comment), title=comment.pact.title, reason=reason)
+    audit.record(
+        "pact.comment_hide",
+        comment,
+        community=comment.pact.community_id,
+        detail=reason,
+        actor=actor,
+    )
+    notify(
+        comment.author,
+        N_("Your comment on “%(title)s” was hidden by the secretary: %(reason)s"),
+        link=comment_link(comment),
+        title=comment.pact.title,
+        reason=reason,
+    )
     return comment
 
 
 def dismiss_reports(comment: Comment, actor=None) -> None:
     db.session.execute(
-        update(CommentReport).where(CommentReport.comment_id == comment.id, CommentReport.resolved_at.is_(None))
+        update(CommentReport)
+        .where(CommentReport.comment_id == comment.id, CommentReport.resolved_at.is_(None))
         .values(resolved_at=utcnow())
     )
     audit.record("pact.report_dismiss", comment, community=comment.pact.community_id, actor=actor)
@@ -624,10 +813,18 @@ def propose_amendment(pact: Pact, clause: Clause, user, text: str, reason: str) 
     _require_participation(pact, user, clause)
     if text == clause.text.strip():
         raise PactError(_("The proposed text is the same as the clause."))
-    amendment = Amendment(pact_id=pact.id, clause_id=clause.id, author_id=user.id, text=text, reason=reason)
+    amendment = Amendment(
+        pact_id=pact.id, clause_id=clause.id, author_id=user.id, text=text, reason=reason
+    )
     db.session.add(amendment)
     db.session.flush()
-    audit.record("pact.amendment_propose", amendment, community=pact.community_id, detail=f"clause {clause.id}", actor=user)
+    audit.record(
+        "pact.amendment_propose",
+        amendment,
+        community=pact.community_id,
+        detail=f"clause {clause.id}",
+        actor=user,
+    )
     _add_follow(pact, user)
     return amendment
 
@@ -646,7 +843,9 @@ def endorse_amendment(amendment: Amendment, user) -> Amendment:
     except IntegrityError as exc:
         raise PactError(_("You already endorsed this amendment.")) from exc
     db.session.execute(
-        update(Amendment).where(Amendment.id == amendment.id).values(endorse_count=Amendment.endorse_count + 1)
+        update(Amendment)
+        .where(Amendment.id == amendment.id)
+        .values(endorse_count=Amendment.endorse_count + 1)
     )
     db.session.refresh(amendment)
     audit.record("pact.amendment_endorse", amendment, community=pact.community_id, actor=user)
@@ -673,14 +872,29 @@ def decide_amendment(amendment: Amendment, accept: bool, response: str, actor=No
             if c.lineage == amendment.clause.lineage:
                 c.text = amendment.text
         db.session.flush()
-    audit.record("pact.amendment_" + ("accept" if accept else "reject"), amendment,
-                 community=pact.community_id, detail=response, actor=actor)
+    audit.record(
+        "pact.amendment_" + ("accept" if accept else "reject"),
+        amendment,
+        community=pact.community_id,
+        detail=response,
+        actor=actor,
+    )
     if accept:
-        notify(amendment.author, N_("Your amendment to “%(title)s” was accepted: %(reason)s"),
-               link=amendment_link(amendment), title=pact.title, reason=response)
+        notify(
+            amendment.author,
+            N_("Your amendment to “%(title)s” was accepted: %(reason)s"),
+            link=amendment_link(amendment),
+            title=pact.title,
+            reason=response,
+        )
     else:
-        notify(amendment.author, N_("Your amendment to “%(title)s” was rejected: %(reason)s"),
-               link=amendment_link(amendment), title=pact.title, reason=response)
+        notify(
+            amendment.author,
+            N_("Your amendment to “%(title)s” was rejected: %(reason)s"),
+            link=amendment_link(amendment),
+            title=pact.title,
+            reason=response,
+        )
     return amendment
 
 
@@ -691,7 +905,9 @@ def withdraw_amendment(amendment: Amendment, user) -> Amendment:
         raise PactError(_("This amendment has already been answered."))
     amendment.status = AmendmentStatus.WITHDRAWN
     db.session.flush()
-    audit.record("pact.amendment_withdraw", amendment, community=amendment.pact.community_id, actor=user)
+    audit.record(
+        "pact.amendment_withdraw", amendment, community=amendment.pact.community_id, actor=user
+    )
     return amendment
 
 
@@ -747,10 +963,19 @@ def compare_versions(old: PactVersion, new: PactVersion) -> list[dict]:
         if before is None:
             rows.append({"kind": "added", "old": None, "new": c, "diff": [("ins", c.text)]})
         elif before.text != c.text:
-            rows.append({"kind": "changed", "old": before, "new": c, "diff": word_diff(before.text, c.text)})
+            rows.append(
+                {"kind": "changed", "old": before, "new": c, "diff": word_diff(before.text, c.text)}
+            )
         else:
-            rows.append({"kind": "same", "old": before, "new": c, "diff": [("same", c.text)],
-                         "moved": before.position != c.position})
+            rows.append(
+                {
+                    "kind": "same",
+                    "old": before,
+                    "new": c,
+                    "diff": [("same", c.text)],
+                    "moved": before.position != c.position,
+                }
+            )
     for c in old.clauses:
         if c.lineage not in new_by:
             rows.append({"kind": "removed", "old": c, "new": None, "diff": [("del", c.text)]})

@@ -39,7 +39,9 @@ def _author_loader():
 
 
 def pacts_of_community(community_id: int, include_drafts: bool) -> list[Pact]:
-    stmt = select(Pact).where(Pact.community_id == community_id).options(selectinload(Pact.versions))
+    stmt = (
+        select(Pact).where(Pact.community_id == community_id).options(selectinload(Pact.versions))
+    )
     if not include_drafts:
         stmt = stmt.where(Pact.status != PactStatus.DRAFTING)
     return list(db.session.scalars(stmt.order_by(Pact.created_at.desc(), Pact.id.desc())))
@@ -47,8 +49,11 @@ def pacts_of_community(community_id: int, include_drafts: bool) -> list[Pact]:
 
 def load_pact(pact_id: int) -> Pact:
     pact = db.session.scalar(
-        select(Pact).where(Pact.id == pact_id).options(
-            selectinload(Pact.versions).selectinload(PactVersion.clauses), joinedload(Pact.community)
+        select(Pact)
+        .where(Pact.id == pact_id)
+        .options(
+            selectinload(Pact.versions).selectinload(PactVersion.clauses),
+            joinedload(Pact.community),
         )
     )
     if pact is None:
@@ -59,9 +64,14 @@ def load_pact(pact_id: int) -> Pact:
 
 
 def community_household_count(community_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Household.id)).join(Building).where(Building.community_id == community_id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Household.id))
+            .join(Building)
+            .where(Building.community_id == community_id)
+        )
+        or 0
+    )
 
 
 def consensus_for_version(version: PactVersion, community_id: int) -> dict[int, ClauseConsensus]:
@@ -88,7 +98,9 @@ def consensus_for_version(version: PactVersion, community_id: int) -> dict[int, 
     result = {}
     for clause in version.clauses:
         groups = {
-            b: GroupCount(support=c.get("support", 0), oppose=c.get("oppose", 0), suggest=c.get("suggest", 0))
+            b: GroupCount(
+                support=c.get("support", 0), oppose=c.get("oppose", 0), suggest=c.get("suggest", 0)
+            )
             for b, c in per_clause.get(clause.id, {}).items()
         }
         result[clause.id] = clause_consensus(groups, households.get(clause.id, 0), all_households)
@@ -99,14 +111,20 @@ def secretary_ids(community_id: int) -> set[int]:
     """Who answers for the residents' committee: their comments carry a "secretary" badge."""
     from app.accounts.models import Role, RoleAssignment
 
-    return set(db.session.scalars(
-        select(RoleAssignment.user_id).where(RoleAssignment.role == Role.SECRETARY,
-                                             RoleAssignment.community_id == community_id)
-    ))
+    return set(
+        db.session.scalars(
+            select(RoleAssignment.user_id).where(
+                RoleAssignment.role == Role.SECRETARY, RoleAssignment.community_id == community_id
+            )
+        )
+    )
 
 
 def building_labels(community_id: int) -> dict[int, str]:
-    return {b.id: b.label for b in db.session.scalars(select(Building).where(Building.community_id == community_id))}
+    return {
+        b.id: b.label
+        for b in db.session.scalars(select(Building).where(Building.community_id == community_id))
+    }
 
 
 def comment_counts(version: PactVersion) -> dict[int, int]:
@@ -115,7 +133,11 @@ def comment_counts(version: PactVersion) -> dict[int, int]:
         db.session.execute(
             select(Comment.clause_id, func.count(Comment.id))
             .join(Clause, Clause.id == Comment.clause_id)
-            .where(Clause.version_id == version.id, Comment.withdrawn_at.is_(None), Comment.hidden_at.is_(None))
+            .where(
+                Clause.version_id == version.id,
+                Comment.withdrawn_at.is_(None),
+                Comment.hidden_at.is_(None),
+            )
             .group_by(Comment.clause_id)
         ).all()
     )
@@ -135,7 +157,11 @@ def amendment_counts(version: PactVersion) -> dict[int, int]:
 def thread_page(pact: Pact, clause: Clause | None, page: int, user=None) -> dict:
     """One page of threads (pact-level when `clause` is None) with their first replies."""
     base = select(Comment).where(Comment.pact_id == pact.id, Comment.root_id.is_(None))
-    base = base.where(Comment.clause_id == clause.id) if clause is not None else base.where(Comment.clause_id.is_(None))
+    base = (
+        base.where(Comment.clause_id == clause.id)
+        if clause is not None
+        else base.where(Comment.clause_id.is_(None))
+    )
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, -(-total // THREADS_PER_PAGE))
     page = min(max(page, 1), pages)
@@ -143,7 +169,8 @@ def thread_page(pact: Pact, clause: Clause | None, page: int, user=None) -> dict
         db.session.scalars(
             base.options(_author_loader())
             .order_by(Comment.created_at, Comment.id)
-            .limit(THREADS_PER_PAGE).offset((page - 1) * THREADS_PER_PAGE)
+            .limit(THREADS_PER_PAGE)
+            .offset((page - 1) * THREADS_PER_PAGE)
         )
     )
     replies = first_replies([r.id for r in roots])
@@ -164,13 +191,18 @@ def first_replies(root_ids: list[int]) -> dict[int, list[Comment]]:
     if not root_ids:
         return {}
     numbered = (
-        select(Comment.id, func.row_number().over(partition_by=Comment.root_id,
-                                                  order_by=(Comment.created_at, Comment.id)).label("n"))
+        select(
+            Comment.id,
+            func.row_number()
+            .over(partition_by=Comment.root_id, order_by=(Comment.created_at, Comment.id))
+            .label("n"),
+        )
         .where(Comment.root_id.in_(root_ids))
         .subquery()
     )
     rows = db.session.scalars(
-        select(Comment).join(numbered, and_(numbered.c.id == Comment.id, numbered.c.n <= REPLIES_SHOWN))
+        select(Comment)
+        .join(numbered, and_(numbered.c.id == Comment.id, numbered.c.n <= REPLIES_SHOWN))
         .options(_author_loader())
         .order_by(Comment.created_at, Comment.id)
     ).all()
@@ -185,21 +217,35 @@ def replies_page(root: Comment, page: int, user=None) -> dict:
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     pages = max(1, -(-total // REPLIES_PER_PAGE))
     page = min(max(page, 1), pages)
-    rows = list(db.session.scalars(
-        base.options(_author_loader()).order_by(Comment.created_at, Comment.id)
-        .limit(REPLIES_PER_PAGE).offset((page - 1) * REPLIES_PER_PAGE)
-    ))
-    return {"replies": rows, "page": page, "pages": pages, "total": total,
-            "agreed": agreed_ids(rows, user), "positions": author_positions(rows)}
+    rows = list(
+        db.session.scalars(
+            base.options(_author_loader())
+            .order_by(Comment.created_at, Comment.id)
+            .limit(REPLIES_PER_PAGE)
+            .offset((page - 1) * REPLIES_PER_PAGE)
+        )
+    )
+    return {
+        "replies": rows,
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "agreed": agreed_ids(rows, user),
+        "positions": author_positions(rows),
+    }
 
 
 def agreed_ids(comments: list[Comment], user) -> set[int]:
     if not comments or user is None or not getattr(user, "is_authenticated", False):
         return set()
-    return set(db.session.scalars(
-        select(CommentAgree.comment_id).where(CommentAgree.user_id == user.id,
-                                              CommentAgree.comment_id.in_([c.id for c in comments]))
-    ))
+    return set(
+        db.session.scalars(
+            select(CommentAgree.comment_id).where(
+                CommentAgree.user_id == user.id,
+                CommentAgree.comment_id.in_([c.id for c in comments]),
+            )
+        )
+    )
 
 
 def author_positions(comments: list[Comment]) -> dict[tuple[int, int], str]:
@@ -209,7 +255,8 @@ def author_positions(comments: list[Comment]) -> dict[tuple[int, int], str]:
         return {}
     rows = db.session.execute(
         select(Position.user_id, Position.clause_id, Position.stance).where(
-            Position.clause_id.in_({p[1] for p in pairs}), Position.user_id.in_({p[0] for p in pairs})
+            Position.clause_id.in_({p[1] for p in pairs}),
+            Position.user_id.in_({p[0] for p in pairs}),
         )
     ).all()
     return {(u, c): str(s) for u, c, s in rows}
@@ -218,101 +265,159 @@ def author_positions(comments: list[Comment]) -> dict[tuple[int, int], str]:
 def positions_of_user(version: PactVersion, user) -> dict[int, str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return {}
-    return dict(db.session.execute(
-        select(Position.clause_id, Position.stance).join(Clause).where(
-            Clause.version_id == version.id, Position.user_id == user.id)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Position.clause_id, Position.stance)
+            .join(Clause)
+            .where(Clause.version_id == version.id, Position.user_id == user.id)
+        ).all()
+    )
 
 
 def amendments_of_clause(clause: Clause) -> list[Amendment]:
-    return list(db.session.scalars(
-        select(Amendment).where(Amendment.clause_id == clause.id)
-        .options(selectinload(Amendment.author).selectinload(User.memberships)
-                 .joinedload(Membership.household).joinedload(Household.building))
-        .order_by(Amendment.created_at, Amendment.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Amendment)
+            .where(Amendment.clause_id == clause.id)
+            .options(
+                selectinload(Amendment.author)
+                .selectinload(User.memberships)
+                .joinedload(Membership.household)
+                .joinedload(Household.building)
+            )
+            .order_by(Amendment.created_at, Amendment.id)
+        )
+    )
 
 
 def amendments_of_pact(pact: Pact) -> list[Amendment]:
-    return list(db.session.scalars(
-        select(Amendment).where(Amendment.pact_id == pact.id)
-        .options(joinedload(Amendment.clause),
-                 selectinload(Amendment.author).selectinload(User.memberships)
-                 .joinedload(Membership.household).joinedload(Household.building))
-        .order_by(Amendment.created_at, Amendment.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Amendment)
+            .where(Amendment.pact_id == pact.id)
+            .options(
+                joinedload(Amendment.clause),
+                selectinload(Amendment.author)
+                .selectinload(User.memberships)
+                .joinedload(Membership.household)
+                .joinedload(Household.building),
+            )
+            .order_by(Amendment.created_at, Amendment.id)
+        )
+    )
 
 
 def endorsed_ids(amendments: list[Amendment], user) -> set[int]:
     if not amendments or user is None or not getattr(user, "is_authenticated", False):
         return set()
-    return set(db.session.scalars(
-        select(AmendmentEndorsement.amendment_id).where(
-            AmendmentEndorsement.user_id == user.id,
-            AmendmentEndorsement.amendment_id.in_([a.id for a in amendments]))
-    ))
+    return set(
+        db.session.scalars(
+            select(AmendmentEndorsement.amendment_id).where(
+                AmendmentEndorsement.user_id == user.id,
+                AmendmentEndorsement.amendment_id.in_([a.id for a in amendments]),
+            )
+        )
+    )
 
 
 def is_following(pact: Pact, user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(
-        select(PactFollow.id).where(PactFollow.pact_id == pact.id, PactFollow.user_id == user.id)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(PactFollow.id).where(
+                PactFollow.pact_id == pact.id, PactFollow.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 def open_reports(community_id: int) -> list[CommentReport]:
-    return list(db.session.scalars(
-        select(CommentReport).join(Comment).join(Pact, Pact.id == Comment.pact_id)
-        .where(Pact.community_id == community_id, CommentReport.resolved_at.is_(None))
-        .options(joinedload(CommentReport.comment).joinedload(Comment.pact))
-        .order_by(CommentReport.created_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(CommentReport)
+            .join(Comment)
+            .join(Pact, Pact.id == Comment.pact_id)
+            .where(Pact.community_id == community_id, CommentReport.resolved_at.is_(None))
+            .options(joinedload(CommentReport.comment).joinedload(Comment.pact))
+            .order_by(CommentReport.created_at)
+        )
+    )
 
 
-def change_sources(old: PactVersion, between: list[PactVersion]) -> tuple[dict[int, list[Amendment]], dict[int, int]]:
+def change_sources(
+    old: PactVersion, between: list[PactVersion]
+) -> tuple[dict[int, list[Amendment]], dict[int, int]]:
     """For a comparison of `old` with a later version (`between` = the versions after `old` up to it):
     lineage -> the amendments that landed in those versions, and lineage -> comments on the
     clause in the versions they replaced."""
     new_ids = [v.id for v in between]
     amendments: dict[int, list[Amendment]] = {}
     for a in db.session.scalars(
-        select(Amendment).where(Amendment.applied_version_id.in_(new_ids))
-        .options(joinedload(Amendment.clause)).order_by(Amendment.id)
+        select(Amendment)
+        .where(Amendment.applied_version_id.in_(new_ids))
+        .options(joinedload(Amendment.clause))
+        .order_by(Amendment.id)
     ):
         amendments.setdefault(a.clause.lineage, []).append(a)
     source_ids = [old.id] + [v.id for v in between[:-1]]
-    counts = dict(db.session.execute(
-        select(Clause.lineage, func.count(Comment.id)).join(Comment, Comment.clause_id == Clause.id)
-        .where(Clause.version_id.in_(source_ids), Comment.hidden_at.is_(None), Comment.withdrawn_at.is_(None))
-        .group_by(Clause.lineage)
-    ).all())
+    counts = dict(
+        db.session.execute(
+            select(Clause.lineage, func.count(Comment.id))
+            .join(Comment, Comment.clause_id == Clause.id)
+            .where(
+                Clause.version_id.in_(source_ids),
+                Comment.hidden_at.is_(None),
+                Comment.withdrawn_at.is_(None),
+            )
+            .group_by(Clause.lineage)
+        ).all()
+    )
     return amendments, counts
 
 
 def open_amendments(pact: Pact) -> list[Amendment]:
     """Amendments still waiting for the secretary's answer, oldest first, with their clause."""
-    return list(db.session.scalars(
-        select(Amendment).where(Amendment.pact_id == pact.id, Amendment.status == AmendmentStatus.OPEN)
-        .options(joinedload(Amendment.clause).joinedload(Clause.version))
-        .order_by(Amendment.created_at, Amendment.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Amendment)
+            .where(Amendment.pact_id == pact.id, Amendment.status == AmendmentStatus.OPEN)
+            .options(joinedload(Amendment.clause).joinedload(Clause.version))
+            .order_by(Amendment.created_at, Amendment.id)
+        )
+    )
 
 
 def unanswered_threads(pact: Pact, secretaries: set[int]) -> list[tuple[Clause | None, int]]:
     """(clause or None for the whole pact, number of visible threads without an answer), in
     clause order: what the secretary still has to answer (threads they opened need none)."""
     rows = db.session.execute(
-        select(Comment.clause_id, func.count(Comment.id)).where(
-            Comment.pact_id == pact.id, Comment.root_id.is_(None), Comment.answered_at.is_(None),
-            Comment.hidden_at.is_(None), Comment.withdrawn_at.is_(None),
+        select(Comment.clause_id, func.count(Comment.id))
+        .where(
+            Comment.pact_id == pact.id,
+            Comment.root_id.is_(None),
+            Comment.answered_at.is_(None),
+            Comment.hidden_at.is_(None),
+            Comment.withdrawn_at.is_(None),
             Comment.author_id.not_in(secretaries or {0}),
-        ).group_by(Comment.clause_id)
+        )
+        .group_by(Comment.clause_id)
     ).all()
-    clauses = {c.id: c for c in db.session.scalars(
-        select(Clause).where(Clause.id.in_([cid for cid, _n in rows if cid is not None]))
-        .options(joinedload(Clause.version))
-    )}
+    clauses = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Clause)
+            .where(Clause.id.in_([cid for cid, _n in rows if cid is not None]))
+            .options(joinedload(Clause.version))
+        )
+    }
     out = [(clauses.get(cid), n) for cid, n in rows]
-    return sorted(out, key=lambda x: (x[0] is not None, x[0].version.number if x[0] else 0,
-                                      x[0].position if x[0] else 0))
+    return sorted(
+        out,
+        key=lambda x: (
+            x[0] is not None,
+            x[0].version.number if x[0] else 0,
+            x[0].position if x[0] else 0,
+        ),
+    )

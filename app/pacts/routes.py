@@ -103,10 +103,14 @@ def _selected_version(pact: Pact) -> PactVersion | None:
     number = request.args.get("version", type=int)
     if number is not None:
         version = pact.version(number)
-        if version is None or (not version.is_published and not can("pact.manage", pact.community_id)):
+        if version is None or (
+            not version.is_published and not can("pact.manage", pact.community_id)
+        ):
             abort(404)
         return version
-    return pact.latest_version or (pact.draft_version if can("pact.manage", pact.community_id) else None)
+    return pact.latest_version or (
+        pact.draft_version if can("pact.manage", pact.community_id) else None
+    )
 
 
 # -- home ----------------------------------------------------------------------------
@@ -125,11 +129,18 @@ def _home(user):
         for pact in q.pacts_of_community(community.id, include_drafts=False):
             if pact.consultation_is_open():
                 days = pact.days_remaining()
-                items.append(HomeItem(
-                    text=_("Consultation on “%(title)s” (%(community)s)", title=pact.title, community=community.name),
-                    link=url_for("pacts.show", pact_id=pact.id),
-                    badge=_("%(days)d days left", days=days) if days is not None else "", badge_kind="info",
-                ))
+                items.append(
+                    HomeItem(
+                        text=_(
+                            "Consultation on “%(title)s” (%(community)s)",
+                            title=pact.title,
+                            community=community.name,
+                        ),
+                        link=url_for("pacts.show", pact_id=pact.id),
+                        badge=_("%(days)d days left", days=days) if days is not None else "",
+                        badge_kind="info",
+                    )
+                )
     if items:
         sections.append(HomeSection(title=_("Pacts open for your views"), items=items, priority=5))
     work = []
@@ -143,15 +154,25 @@ def _home(user):
             comments = sum(n for _clause, n in q.unanswered_threads(pact, secretaries))
             reports = reported.count(pact.id)
             if amendments or comments or reports:
-                work.append(HomeItem(
-                    text=_("“%(title)s” — amendments to answer: %(amendments)d, comments to answer: "
-                           "%(comments)d, reported comments: %(reports)d", title=pact.title, amendments=amendments,
-                           comments=comments, reports=reports),
-                    link=url_for("pacts.show", pact_id=pact.id) + "#to-answer",
-                    badge=_("To answer"), badge_kind="warn",
-                ))
+                work.append(
+                    HomeItem(
+                        text=_(
+                            "“%(title)s” — amendments to answer: %(amendments)d, comments to answer: "
+                            "%(comments)d, reported comments: %(reports)d",
+                            title=pact.title,
+                            amendments=amendments,
+                            comments=comments,
+                            reports=reports,
+                        ),
+                        link=url_for("pacts.show", pact_id=pact.id) + "#to-answer",
+                        badge=_("To answer"),
+                        badge_kind="warn",
+                    )
+                )
     if work:
-        sections.append(HomeSection(title=_("Pacts: waiting for your answer"), items=work, priority=8))
+        sections.append(
+            HomeSection(title=_("Pacts: waiting for your answer"), items=work, priority=8)
+        )
     return sections
 
 
@@ -165,8 +186,9 @@ def community_index(community_id: int):
     can_manage = can("pact.manage", community)
     pacts = q.pacts_of_community(community.id, include_drafts=can_manage)
     reports = q.open_reports(community.id) if can("pact.moderate", community) else []
-    return render_template("pacts/index.html", community=community, pacts=pacts, can_manage=can_manage,
-                           reports=reports)
+    return render_template(
+        "pacts/index.html", community=community, pacts=pacts, can_manage=can_manage, reports=reports
+    )
 
 
 @bp.route("/community/<int:community_id>/new", methods=["GET", "POST"])
@@ -179,13 +201,22 @@ def new(community_id: int):
     if form.validate_on_submit():
         clauses = split_clauses(form.text.data or "")
         if clauses:
-            return render_template("pacts/preview.html", community=community, title=form.title.data,
-                                   summary=form.summary.data or "", clauses=clauses)
-        pact = ops.create_pact(community, form.title.data, [], summary=form.summary.data, actor=current_user)
+            return render_template(
+                "pacts/preview.html",
+                community=community,
+                title=form.title.data,
+                summary=form.summary.data or "",
+                clauses=clauses,
+            )
+        pact = ops.create_pact(
+            community, form.title.data, [], summary=form.summary.data, actor=current_user
+        )
         db.session.commit()
         flash(_("The pact is created. Now write its clauses."), "success")
         return redirect(url_for("pacts.draft", pact_id=pact.id), 303)
-    return render_template("pacts/new.html", community=community, form=form), 400 if form.errors else 200
+    return render_template(
+        "pacts/new.html", community=community, form=form
+    ), 400 if form.errors else 200
 
 
 @bp.route("/community/<int:community_id>/preview", methods=["POST"])
@@ -222,10 +253,17 @@ def preview(community_id: int):
                 db.session.commit()
                 flash(_("The pact is saved as a draft with %(n)d clauses.", n=len(kept)), "success")
                 return redirect(url_for("pacts.draft", pact_id=pact.id), 303)
-        return render_template("pacts/preview.html", community=community, title=title, summary=summary,
-                               clauses=clauses, error=error), 400
-    return render_template("pacts/preview.html", community=community, title=title, summary=summary,
-                           clauses=clauses)
+        return render_template(
+            "pacts/preview.html",
+            community=community,
+            title=title,
+            summary=summary,
+            clauses=clauses,
+            error=error,
+        ), 400
+    return render_template(
+        "pacts/preview.html", community=community, title=title, summary=summary, clauses=clauses
+    )
 
 
 # -- drafting ------------------------------------------------------------------------
@@ -243,14 +281,22 @@ def draft(pact_id: int):
     return _render_draft(pact)
 
 
-def _render_draft(pact: Pact, status: int = 200, add_form=None, consultation_form=None,
-                  clause_error: tuple[int, str, str] | None = None):
+def _render_draft(
+    pact: Pact,
+    status: int = 200,
+    add_form=None,
+    consultation_form=None,
+    clause_error: tuple[int, str, str] | None = None,
+):
     """The draft editor; after a refused edit it shows the error and keeps what was typed
     (`clause_error` = (clause id, message, typed text))."""
     return render_template(
-        "pacts/draft.html", pact=pact, version=pact.draft_version,
+        "pacts/draft.html",
+        pact=pact,
+        version=pact.draft_version,
         add_form=add_form or ClauseForm(prefix="new"),
-        consultation_form=consultation_form or _consultation_form(), publish_form=PublishForm(),
+        consultation_form=consultation_form or _consultation_form(),
+        publish_form=PublishForm(),
         clause_error=clause_error,
     ), status
 
@@ -273,7 +319,9 @@ def add_clause(pact_id: int):
     if not form.validate_on_submit():
         return _render_draft(pact, 400, add_form=form) if pact.draft_version else render_error(400)
     try:
-        ops.add_clause(pact, form.text.data, after=request.form.get("after", type=int), actor=current_user)
+        ops.add_clause(
+            pact, form.text.data, after=request.form.get("after", type=int), actor=current_user
+        )
     except ops.PactError as exc:
         return _refused(exc)
     db.session.commit()
@@ -307,7 +355,9 @@ def move_clause(pact_id: int, clause_id: int):
     pact = _managed_pact(pact_id)
     clause = _clause_of(pact, clause_id)
     try:
-        ops.move_clause(pact, clause, -1 if request.form.get("direction") == "up" else 1, actor=current_user)
+        ops.move_clause(
+            pact, clause, -1 if request.form.get("direction") == "up" else 1, actor=current_user
+        )
     except ops.PactError as exc:
         return _refused(exc)
     db.session.commit()
@@ -339,13 +389,19 @@ def open_consultation(pact_id: int):
     form = _consultation_form(request.form)
     if form.validate_on_submit():
         try:
-            ops.open_consultation(pact, from_local(form.opens_at.data), from_local(form.closes_at.data),
-                                  actor=current_user)
+            ops.open_consultation(
+                pact,
+                from_local(form.opens_at.data),
+                from_local(form.closes_at.data),
+                actor=current_user,
+            )
         except ops.PactError as exc:
             form.closes_at.errors = [*form.closes_at.errors, str(exc)]
         else:
             db.session.commit()
-            flash(_("Consultation is open. Residents can now take positions and comment."), "success")
+            flash(
+                _("Consultation is open. Residents can now take positions and comment."), "success"
+            )
             return redirect(url_for("pacts.show", pact_id=pact.id), 303)
     db.session.rollback()
     pact = q.load_pact(pact_id)
@@ -363,7 +419,9 @@ def close_consultation(pact_id: int):
     except ops.PactError as exc:
         return _refused(exc, 409)
     db.session.commit()
-    flash(_("Consultation closed. Answer the amendments, then prepare the next version."), "success")
+    flash(
+        _("Consultation closed. Answer the amendments, then prepare the next version."), "success"
+    )
     return redirect(url_for("pacts.show", pact_id=pact.id), 303)
 
 
@@ -452,28 +510,59 @@ def show(pact_id: int):
     threads = q.thread_page(pact, None, page, current_user)
     if htmx and request.args.get("part") == "threads":
         return render_template("pacts/_threads.html", pact=pact, clause=None, t=threads, **ctx)
-    consensus = q.consensus_for_version(version, pact.community_id) if version and version.is_published else {}
+    consensus = (
+        q.consensus_for_version(version, pact.community_id)
+        if version and version.is_published
+        else {}
+    )
     return render_template(
-        "pacts/pact.html", pact=pact, version=version, consensus=consensus,
+        "pacts/pact.html",
+        pact=pact,
+        version=version,
+        consensus=consensus,
         comment_counts=q.comment_counts(version) if version else {},
         amendment_counts=q.amendment_counts(version) if version else {},
         my_positions=q.positions_of_user(version, current_user) if version else {},
-        t=threads, comment_form=CommentForm(), stances=list(Stance),
-        broad=[c for c in (version.clauses if version else []) if consensus.get(c.id) and consensus[c.id].is_broad],
-        divided=[c for c in (version.clauses if version else []) if consensus.get(c.id) and consensus[c.id].is_divided],
-        ratify_link=(url_for("votes.new_ratification", pact_id=pact.id)
-                     if "votes.new_ratification" in current_app.view_functions else None),
-        repeal_form=ReasonForm(prefix="repeal"), now=utcnow(),
+        t=threads,
+        comment_form=CommentForm(),
+        stances=list(Stance),
+        broad=[
+            c
+            for c in (version.clauses if version else [])
+            if consensus.get(c.id) and consensus[c.id].is_broad
+        ],
+        divided=[
+            c
+            for c in (version.clauses if version else [])
+            if consensus.get(c.id) and consensus[c.id].is_divided
+        ],
+        ratify_link=(
+            url_for("votes.new_ratification", pact_id=pact.id)
+            if "votes.new_ratification" in current_app.view_functions
+            else None
+        ),
+        repeal_form=ReasonForm(prefix="repeal"),
+        now=utcnow(),
         to_answer=q.open_amendments(pact) if ctx["can_manage"] else [],
         unanswered=q.unanswered_threads(pact, ctx["secretary_ids"]) if ctx["can_manage"] else [],
-        reported=([r for r in q.open_reports(pact.community_id) if r.comment.pact_id == pact.id]
-                  if ctx["can_moderate"] else []),
+        reported=(
+            [r for r in q.open_reports(pact.community_id) if r.comment.pact_id == pact.id]
+            if ctx["can_moderate"]
+            else []
+        ),
         **ctx,
     )
 
 
-def _render_clause(pact: Pact, clause: Clause, status: int = 200, comment_form=None, amendment_form=None,
-                   decision_form=None, decision_for: int | None = None):
+def _render_clause(
+    pact: Pact,
+    clause: Clause,
+    status: int = 200,
+    comment_form=None,
+    amendment_form=None,
+    decision_form=None,
+    decision_for: int | None = None,
+):
     ctx = _viewer_context(pact)
     page = request.args.get("page", 1, type=int)
     threads = q.thread_page(pact, clause, page, current_user)
@@ -485,13 +574,23 @@ def _render_clause(pact: Pact, clause: Clause, status: int = 200, comment_form=N
         amendment_form = AmendmentForm(prefix="am")
         amendment_form.text.data = clause.text  # residents start from the current wording
     return render_template(
-        "pacts/clause.html", pact=pact, clause=clause, version=clause.version, c=consensus,
-        buildings=q.building_labels(pact.community_id), t=threads,
+        "pacts/clause.html",
+        pact=pact,
+        clause=clause,
+        version=clause.version,
+        c=consensus,
+        buildings=q.building_labels(pact.community_id),
+        t=threads,
         my_position=q.positions_of_user(clause.version, current_user).get(clause.id),
-        amendments=amendments, endorsed=q.endorsed_ids(amendments, current_user),
-        comment_form=comment_form or CommentForm(), amendment_form=amendment_form,
-        stances=list(Stance), decision_form=decision_form, decision_for=decision_for,
-        is_current=pact.latest_version is not None and clause.version_id == pact.latest_version.id, **ctx,
+        amendments=amendments,
+        endorsed=q.endorsed_ids(amendments, current_user),
+        comment_form=comment_form or CommentForm(),
+        amendment_form=amendment_form,
+        stances=list(Stance),
+        decision_form=decision_form,
+        decision_for=decision_for,
+        is_current=pact.latest_version is not None and clause.version_id == pact.latest_version.id,
+        **ctx,
     ), status
 
 
@@ -532,9 +631,17 @@ def compare(pact_id: int):
     rows = ops.compare_versions(old, new)
     between = [v for v in published if old.number < v.number <= new.number]
     amendments, counts = q.change_sources(old, between)
-    return render_template("pacts/compare.html", pact=pact, old=old, new=new, rows=rows, published=published,
-                           amendments=amendments, comment_counts=counts,
-                           only_changes=request.args.get("only") == "changes")
+    return render_template(
+        "pacts/compare.html",
+        pact=pact,
+        old=old,
+        new=new,
+        rows=rows,
+        published=published,
+        amendments=amendments,
+        comment_counts=counts,
+        only_changes=request.args.get("only") == "changes",
+    )
 
 
 @bp.route("/<int:pact_id>/versions/<int:number>/print")
@@ -561,7 +668,9 @@ def position(pact_id: int, clause_id: int):
     except ops.PactError as exc:
         return _refused(exc)
     db.session.commit()
-    flash(_("Your position is recorded. You can change it until the consultation closes."), "success")
+    flash(
+        _("Your position is recorded. You can change it until the consultation closes."), "success"
+    )
     return _back(url_for("pacts.show", pact_id=pact.id) + f"#clause-{clause.id}")
 
 
@@ -576,13 +685,23 @@ def post_comment(pact_id: int, clause_id: int | None = None):
     form = CommentForm()
     parent = None
     if form.parent_id.data:
-        parent = db.session.get(Comment, int(form.parent_id.data)) if form.parent_id.data.isdigit() else None
-        if parent is None or parent.pact_id != pact.id or parent.clause_id != (clause.id if clause else None):
+        parent = (
+            db.session.get(Comment, int(form.parent_id.data))
+            if form.parent_id.data.isdigit()
+            else None
+        )
+        if (
+            parent is None
+            or parent.pact_id != pact.id
+            or parent.clause_id != (clause.id if clause else None)
+        ):
             abort(404)
     error = None
     if form.validate_on_submit():
         try:
-            comment = ops.post_comment(pact, current_user, form.body.data, clause=clause, parent=parent)
+            comment = ops.post_comment(
+                pact, current_user, form.body.data, clause=clause, parent=parent
+            )
         except ops.PactError as exc:
             error = str(exc)
         else:
@@ -590,7 +709,9 @@ def post_comment(pact_id: int, clause_id: int | None = None):
             flash(_("Your comment is posted."), "success")
             anchor = f"#comment-{comment.id}"
             if clause is not None:
-                return redirect(url_for("pacts.clause", pact_id=pact.id, clause_id=clause.id) + anchor, 303)
+                return redirect(
+                    url_for("pacts.clause", pact_id=pact.id, clause_id=clause.id) + anchor, 303
+                )
             return redirect(url_for("pacts.show", pact_id=pact.id) + anchor, 303)
     db.session.rollback()
     if error:
@@ -620,13 +741,17 @@ def edit_comment(comment_id: int):
             db.session.commit()
             flash(_("Your comment is updated."), "success")
             return redirect(_comment_url(comment), 303)
-    return render_template("pacts/comment_edit.html", comment=comment, form=form), 400 if form.errors else 200
+    return render_template(
+        "pacts/comment_edit.html", comment=comment, form=form
+    ), 400 if form.errors else 200
 
 
 def _comment_url(comment: Comment) -> str:
     anchor = f"#comment-{comment.id}"
     if comment.clause_id:
-        return url_for("pacts.clause", pact_id=comment.pact_id, clause_id=comment.clause_id) + anchor
+        return (
+            url_for("pacts.clause", pact_id=comment.pact_id, clause_id=comment.clause_id) + anchor
+        )
     return url_for("pacts.show", pact_id=comment.pact_id) + anchor
 
 
@@ -655,8 +780,15 @@ def agree(comment_id: int):
     db.session.commit()
     if htmx:
         pact = comment.pact
-        return render_template("pacts/_comment.html", pact=pact, comment=comment, agreed={comment.id},
-                               positions=q.author_positions([comment]), reply_form=True, **_viewer_context(pact))
+        return render_template(
+            "pacts/_comment.html",
+            pact=pact,
+            comment=comment,
+            agreed={comment.id},
+            positions=q.author_positions([comment]),
+            reply_form=True,
+            **_viewer_context(pact),
+        )
     flash(_("You agreed with this comment."), "success")
     return redirect(_comment_url(comment), 303)
 
@@ -716,14 +848,21 @@ def propose(pact_id: int, clause_id: int):
     form = AmendmentForm(prefix="am")
     if form.validate_on_submit():
         try:
-            amendment = ops.propose_amendment(pact, clause, current_user, form.text.data, form.reason.data)
+            amendment = ops.propose_amendment(
+                pact, clause, current_user, form.text.data, form.reason.data
+            )
         except ops.PactError as exc:
             form.text.errors = [*form.text.errors, str(exc)]
         else:
             db.session.commit()
-            flash(_("Your amendment is proposed. The secretary will answer it publicly."), "success")
-            return redirect(url_for("pacts.clause", pact_id=pact.id, clause_id=clause.id)
-                            + f"#amendment-{amendment.id}", 303)
+            flash(
+                _("Your amendment is proposed. The secretary will answer it publicly."), "success"
+            )
+            return redirect(
+                url_for("pacts.clause", pact_id=pact.id, clause_id=clause.id)
+                + f"#amendment-{amendment.id}",
+                303,
+            )
     db.session.rollback()
     pact = q.load_pact(pact_id)
     return _render_clause(pact, db.session.get(Clause, clause_id), 400, amendment_form=form)
@@ -737,7 +876,10 @@ def _amendment_of(amendment_id: int) -> Amendment:
 
 
 def _amendment_url(amendment: Amendment) -> str:
-    return url_for("pacts.clause", pact_id=amendment.pact_id, clause_id=amendment.clause_id) + f"#amendment-{amendment.id}"
+    return (
+        url_for("pacts.clause", pact_id=amendment.pact_id, clause_id=amendment.clause_id)
+        + f"#amendment-{amendment.id}"
+    )
 
 
 @bp.route("/amendments/<int:amendment_id>/endorse", methods=["POST"])
@@ -779,9 +921,13 @@ def decide(amendment_id: int):
             form.decision.errors = [_("Choose accept or reject and give a public reason.")]
             form.response.errors = []
         pact = _load_pact(amendment.pact_id)
-        return _render_clause(pact, amendment.clause, 400, decision_form=form, decision_for=amendment.id)
+        return _render_clause(
+            pact, amendment.clause, 400, decision_form=form, decision_for=amendment.id
+        )
     try:
-        ops.decide_amendment(amendment, form.decision.data == "accept", form.response.data, actor=current_user)
+        ops.decide_amendment(
+            amendment, form.decision.data == "accept", form.response.data, actor=current_user
+        )
     except ops.PactError as exc:
         return _refused(exc, 409)
     db.session.commit()

@@ -95,15 +95,15 @@ def merge(clauses: list[str], index: int) -> list[str]:
     if not 0 <= index < len(clauses) - 1:
         return list(clauses)
     merged = clauses[index].rstrip() + "\n" + clauses[index + 1].lstrip()
-    return [*clauses[:index], merged, *clauses[index + 2:]]
+    return [*clauses[:index], merged, *clauses[index + 2 :]]
 
 
 def remove(clauses: list[str], index: int) -> list[str]:
     if not 0 <= index < len(clauses):
         return list(clauses)
-    return [*clauses[:index], *clauses[index + 1:]]
+    return [*clauses[:index], *clauses[index + 1 :]]
 
 
 def insert_after(clauses: list[str], index: int, text: str = "") -> list[str]:
     index = max(-1, min(index, len(clauses) - 1))
-    return [*clauses[: index + 1], text, *clauses[index + 1:]]
+    return [*clauses[: index + 1], text, *clauses[index + 1 :]]

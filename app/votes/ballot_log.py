@@ -61,7 +61,17 @@ SECRECY = ("open", "secret")
 ANSWERS = ("yes", "no", "abstain")
 
 MANIFEST_KEYS = frozenset(
-    {"vote", "title", "method", "options", "params", "electorate", "secrecy", "opens_at", "closes_at"}
+    {
+        "vote",
+        "title",
+        "method",
+        "options",
+        "params",
+        "electorate",
+        "secrecy",
+        "opens_at",
+        "closes_at",
+    }
 )
 OPTION_KEYS = frozenset({"id", "title", "cost"})
 ELECTORATE_KEYS = frozenset({"kind", "size"})
@@ -207,7 +217,9 @@ def _hash_bytes(value) -> bytes | None:
     return bytes.fromhex(value)
 
 
-def verify_inclusion(leaf_hash: str, index: int, size: int, proof: list[str] | None, root: str) -> bool:
+def verify_inclusion(
+    leaf_hash: str, index: int, size: int, proof: list[str] | None, root: str
+) -> bool:
     """Whether ``proof`` shows leaf ``leaf_hash`` at ``index`` in a tree of ``size`` with ``root``.
 
     RFC 9162 section 2.1.3.2. Every hash must be 64 lowercase hex digits.
@@ -255,7 +267,9 @@ def consistency_proof(size1: int, leaf_hashes: list[str]) -> list[str]:
     return [p.hex() for p in subproof(size1, 0, n, True)]
 
 
-def verify_consistency(size1: int, size2: int, root1: str, root2: str, proof: list[str] | None) -> bool:
+def verify_consistency(
+    size1: int, size2: int, root1: str, root2: str, proof: list[str] | None
+) -> bool:
     """Whether ``proof`` shows the tree (size1, root1) is a prefix of (size2, root2) (RFC 9162 2.1.4.2)."""
     proof = proof or []
     if not isinstance(size1, int) or not isinstance(size2, int) or not 0 < size1 <= size2:
@@ -300,7 +314,9 @@ def make_checkpoint(leaf_hashes: list[str], at: str) -> dict:
 # --- parameters and ballots ----------------------------------------------------------------
 
 
-def default_params(method: str, electorate_size: int, *, n_options: int | None = None, **given) -> dict:
+def default_params(
+    method: str, electorate_size: int, *, n_options: int | None = None, **given
+) -> dict:
     """``params`` for ``method`` with DESIGN.md's defaults for whatever is not ``given``.
 
     Given values of ``None`` count as not given. For ``approval``, ``seats`` and ``max_choices``
@@ -444,7 +460,9 @@ def validate_choices(method: str, option_ids: list[str], params: dict, choices) 
             raise InvalidBallot("missing_item", f"No answer for option {missing[0]}.")
         for option, answer in choices.items():
             if answer not in ANSWERS:
-                raise InvalidBallot("bad_answer", f"The answer for option {option} must be yes, no or abstain.")
+                raise InvalidBallot(
+                    "bad_answer", f"The answer for option {option} must be yes, no or abstain."
+                )
         return {o: choices[o] for o in sorted(choices)}
     if method in ("approval", "equal_shares"):
         if set(choices) != {"approve"} or not isinstance(choices["approve"], list):
@@ -530,10 +548,14 @@ def check_export(doc) -> list[str]:
     for i, record in enumerate(ballots):
         where = f"ballot {i}"
         if not isinstance(record, dict) or set(record) != RECORD_KEYS:
-            problems.append(f"{where}: the record's fields are not {', '.join(sorted(RECORD_KEYS))}")
+            problems.append(
+                f"{where}: the record's fields are not {', '.join(sorted(RECORD_KEYS))}"
+            )
             break
         if not _is_int(record["seq"]) or record["seq"] != i:
-            problems.append(f"{where}: seq is {record['seq']!r}, the chain has a gap or is out of order")
+            problems.append(
+                f"{where}: seq is {record['seq']!r}, the chain has a gap or is out of order"
+            )
             break
         if record["prev"] != prev:
             problems.append(f"{where}: broken chain (prev is not the previous record's hash)")
@@ -552,7 +574,9 @@ def check_export(doc) -> list[str]:
         nonces.add(record["nonce"])
         if manifest["secrecy"] == "secret" and record["voter"] is not None:
             problems.append(f"{where}: a secret vote's record names its voter")
-        if manifest["secrecy"] == "open" and not (isinstance(record["voter"], str) and record["voter"]):
+        if manifest["secrecy"] == "open" and not (
+            isinstance(record["voter"], str) and record["voter"]
+        ):
             problems.append(f"{where}: an open vote's record has no voter")
         voters.append(record["voter"])
         try:
@@ -596,7 +620,9 @@ def check_export(doc) -> list[str]:
             if not 0 <= cp["size"] <= n:
                 problems.append(f"checkpoint {j} has size {cp['size']} but the log has {n} ballots")
             elif cp["root"] != merkle_root(hashes[: cp["size"]]):
-                problems.append(f"checkpoint {j}: its root is not the root of the first {cp['size']} ballots")
+                problems.append(
+                    f"checkpoint {j}: its root is not the root of the first {cp['size']} ballots"
+                )
             if cp["size"] < last:
                 problems.append(f"checkpoint {j} is smaller than the one before it")
             last = max(last, cp["size"])
@@ -614,6 +640,9 @@ def check_export(doc) -> list[str]:
             diff = [k for k in keys if result.get(k) != recount.get(k)]
             problems.append(
                 "the result differs from its recount in "
-                + ", ".join(f"{k} (published {result.get(k)!r}, recount {recount.get(k)!r})" for k in diff[:3])
+                + ", ".join(
+                    f"{k} (published {result.get(k)!r}, recount {recount.get(k)!r})"
+                    for k in diff[:3]
+                )
             )
     return problems

@@ -46,50 +46,106 @@ def load(ctx) -> None:
     sec0, sec1 = ctx.secretaries[c0.id], ctx.secretaries[c1.id]
 
     # 1. The deputies' livelihood-project vote (代表票决), open roll call, 5 candidates for 3 places.
-    projects = [ops.create_project(c0, title=t, description=d, estimated_cost=c, proponent=p, actor=sec0)
-                for t, d, c, p in DEPUTY_PROJECTS]
+    projects = [
+        ops.create_project(c0, title=t, description=d, estimated_cost=c, proponent=p, actor=sec0)
+        for t, d, c, p in DEPUTY_PROJECTS
+    ]
     opened = now - timedelta(days=40)
     vote = ops.create_vote(
-        c0, title="2027年度民生实事项目代表票决", description="联络站代表对本年度民生实事候选项目进行差额票决。",
-        electorate_kind=ElectorateKind.DEPUTIES, station_id=ctx.station.id, method=Method.APPROVAL,
-        secrecy=Secrecy.OPEN, params={"max_choices": 3, "seats": 3}, opens_at=opened,
-        closes_at=opened + timedelta(hours=2), projects=projects, actor=sec0)
+        c0,
+        title="2027年度民生实事项目代表票决",
+        description="联络站代表对本年度民生实事候选项目进行差额票决。",
+        electorate_kind=ElectorateKind.DEPUTIES,
+        station_id=ctx.station.id,
+        method=Method.APPROVAL,
+        secrecy=Secrecy.OPEN,
+        params={"max_choices": 3, "seats": 3},
+        opens_at=opened,
+        closes_at=opened + timedelta(hours=2),
+        projects=projects,
+        actor=sec0,
+    )
     ids = [str(p.id) for p in projects]
-    picks = [[ids[0], ids[1], ids[2]], [ids[0], ids[2], ids[3]], [ids[0], ids[1], ids[3]],
-             [ids[2], ids[3], ids[4]], [ids[0], ids[2], ids[1]]]
-    _published(vote, sec0, [(d, {"approve": picks[i]}, 5 + i * 7) for i, d in enumerate(ctx.deputies)],
-               opened=opened, closed=opened + timedelta(hours=2))
+    picks = [
+        [ids[0], ids[1], ids[2]],
+        [ids[0], ids[2], ids[3]],
+        [ids[0], ids[1], ids[3]],
+        [ids[2], ids[3], ids[4]],
+        [ids[0], ids[2], ids[1]],
+    ]
+    _published(
+        vote,
+        sec0,
+        [(d, {"approve": picks[i]}, 5 + i * 7) for i, d in enumerate(ctx.deputies)],
+        opened=opened,
+        closed=opened + timedelta(hours=2),
+    )
     planned = [o.project for o in vote.options if o.project.status == ProjectStatus.PLANNED]
     if planned:
         first = planned[0]
         ops.advance_project(first, ProjectStatus.IN_PROGRESS, sec0)
-        ops.add_project_update(first, on=(now - timedelta(days=20)).date(), percent=15,
-                               note="施工单位进场，完成围挡和旧路面铣刨。", actor=sec0)
-        ops.add_project_update(first, on=(now - timedelta(days=6)).date(), percent=55,
-                               note="主干道西段铺设完成，东段开始施工。", actor=sec0)
+        ops.add_project_update(
+            first,
+            on=(now - timedelta(days=20)).date(),
+            percent=15,
+            note="施工单位进场，完成围挡和旧路面铣刨。",
+            actor=sec0,
+        )
+        ops.add_project_update(
+            first,
+            on=(now - timedelta(days=6)).date(),
+            percent=55,
+            note="主干道西段铺设完成，东段开始施工。",
+            actor=sec0,
+        )
     if len(planned) > 1:
         second = planned[1]
         ops.advance_project(second, ProjectStatus.IN_PROGRESS, sec0)
-        ops.add_project_update(second, on=(now - timedelta(days=12)).date(), percent=100,
-                               note="全部完工，已通过居民代表验收。", actor=sec0)
+        ops.add_project_update(
+            second,
+            on=(now - timedelta(days=12)).date(),
+            percent=100,
+            note="全部完工，已通过居民代表验收。",
+            actor=sec0,
+        )
         ops.advance_project(second, ProjectStatus.COMPLETED, sec0)
 
     # 2. The residents' participatory budget, Method of Equal Shares, secret ballot.
     suggestions = [s for s in ctx.extra.get("candidate_suggestions", []) if s.community_id == c0.id]
     if suggestions:
-        budget_projects = [ops.create_project(c0, title=s.candidate_title, description=s.candidate_description,
-                                              estimated_cost=s.candidate_cost or 100000,
-                                              proponent=f"居民建议 {s.number}", suggestions=[s], actor=sec0)
-                           for s in suggestions]
+        budget_projects = [
+            ops.create_project(
+                c0,
+                title=s.candidate_title,
+                description=s.candidate_description,
+                estimated_cost=s.candidate_cost or 100000,
+                proponent=f"居民建议 {s.number}",
+                suggestions=[s],
+                actor=sec0,
+            )
+            for s in suggestions
+        ]
     else:
-        budget_projects = [ops.create_project(c0, title=t, description=d, estimated_cost=c, proponent="居民",
-                                              actor=sec0) for t, d, c in OWN_BUDGET_PROJECTS]
+        budget_projects = [
+            ops.create_project(
+                c0, title=t, description=d, estimated_cost=c, proponent="居民", actor=sec0
+            )
+            for t, d, c in OWN_BUDGET_PROJECTS
+        ]
     opened = now - timedelta(days=25)
     vote = ops.create_vote(
-        c0, title="2027年社区微更新参与式预算", description="每位居民可以赞成任意多个项目，按平等份额法确定资助项目。",
-        electorate_kind=ElectorateKind.RESIDENTS, method=Method.EQUAL_SHARES, secrecy=Secrecy.SECRET,
-        params={"budget": 800000}, opens_at=opened, closes_at=opened + timedelta(days=7),
-        projects=budget_projects, actor=sec0)
+        c0,
+        title="2027年社区微更新参与式预算",
+        description="每位居民可以赞成任意多个项目，按平等份额法确定资助项目。",
+        electorate_kind=ElectorateKind.RESIDENTS,
+        method=Method.EQUAL_SHARES,
+        secrecy=Secrecy.SECRET,
+        params={"budget": 800000},
+        opens_at=opened,
+        closes_at=opened + timedelta(days=7),
+        projects=budget_projects,
+        actor=sec0,
+    )
     ids = [str(p.id) for p in budget_projects]
     # The lift is the most popular single project but costs almost the whole budget: "most
     # approvals first" spends everything on it, equal shares funds what more residents share.
@@ -98,7 +154,9 @@ def load(ctx) -> None:
     voters = rng.sample(residents, k=min(len(residents), max(1, int(len(residents) * 0.6))))
     casts = []
     for i, r in enumerate(voters):
-        approve = [oid for oid, w in zip(ids, weights, strict=False) if rng.random() < w] or [rng.choice(ids)]
+        approve = [oid for oid, w in zip(ids, weights, strict=False) if rng.random() < w] or [
+            rng.choice(ids)
+        ]
         casts.append((r, {"approve": approve}, 10 + i * 37))
     _published(vote, sec0, casts, opened=opened, closed=opened + timedelta(days=7))
 
@@ -110,29 +168,61 @@ def load(ctx) -> None:
         adopted_at = pact.adopted_at or now - timedelta(days=50)
         opened = adopted_at - timedelta(days=3)
         vote = ops.create_vote(
-            community, title=f"{pact.title} · 第{pact.latest_version.number}版 表决",
+            community,
+            title=f"{pact.title} · 第{pact.latest_version.number}版 表决",
             description="居民会议表决：过半数居民参加，参加者过半数赞成即通过。",
-            electorate_kind=ElectorateKind.RESIDENTS, method=Method.RATIFICATION, secrecy=Secrecy.SECRET,
-            opens_at=opened, closes_at=opened + timedelta(days=2), pact_version=pact.latest_version, actor=secretary)
+            electorate_kind=ElectorateKind.RESIDENTS,
+            method=Method.RATIFICATION,
+            secrecy=Secrecy.SECRET,
+            opens_at=opened,
+            closes_at=opened + timedelta(days=2),
+            pact_version=pact.latest_version,
+            actor=secretary,
+        )
         residents = [r for r in ctx.residents[community.id] if r.household is not None]
         voters = rng.sample(residents, k=int(len(residents) * 0.7))
-        casts = [(r, {"answer": rng.choices(["yes", "no", "abstain"], [0.78, 0.12, 0.10])[0]}, 5 + i * 20)
-                 for i, r in enumerate(voters)]
+        casts = [
+            (
+                r,
+                {"answer": rng.choices(["yes", "no", "abstain"], [0.78, 0.12, 0.10])[0]},
+                5 + i * 20,
+            )
+            for i, r in enumerate(voters)
+        ]
         _published(vote, secretary, casts, opened=opened, closed=opened + timedelta(days=2))
 
     # 4. A vote open now: item by item, residents of the second community; the named demo
     #    resident (listed first) has not voted yet.
-    open_projects = [ops.create_project(c1, title=t, description=d, estimated_cost=c, proponent=p, actor=sec1)
-                     for t, d, c, p in OPEN_PROJECTS]
-    open_projects += [ops.create_project(c1, title=s.candidate_title, description=s.candidate_description,
-                                         estimated_cost=s.candidate_cost or 100000,
-                                         proponent=f"居民建议 {s.number}", suggestions=[s], actor=sec1)
-                      for s in ctx.extra.get("candidate_suggestions", []) if s.community_id == c1.id]
+    open_projects = [
+        ops.create_project(c1, title=t, description=d, estimated_cost=c, proponent=p, actor=sec1)
+        for t, d, c, p in OPEN_PROJECTS
+    ]
+    open_projects += [
+        ops.create_project(
+            c1,
+            title=s.candidate_title,
+            description=s.candidate_description,
+            estimated_cost=s.candidate_cost or 100000,
+            proponent=f"居民建议 {s.number}",
+            suggestions=[s],
+            actor=sec1,
+        )
+        for s in ctx.extra.get("candidate_suggestions", [])
+        if s.community_id == c1.id
+    ]
     opened = now - timedelta(days=1)
     vote = ops.create_vote(
-        c1, title="锦绣苑2027年小微项目逐项表决", description="请对每个项目分别表示赞成、反对或弃权。",
-        electorate_kind=ElectorateKind.RESIDENTS, method=Method.ITEM_BY_ITEM, secrecy=Secrecy.SECRET,
-        opens_at=opened, closes_at=now + timedelta(days=5), projects=open_projects, actor=sec1)
+        c1,
+        title="锦绣苑2027年小微项目逐项表决",
+        description="请对每个项目分别表示赞成、反对或弃权。",
+        electorate_kind=ElectorateKind.RESIDENTS,
+        method=Method.ITEM_BY_ITEM,
+        secrecy=Secrecy.SECRET,
+        opens_at=opened,
+        closes_at=now + timedelta(days=5),
+        projects=open_projects,
+        actor=sec1,
+    )
     ops.open_vote(vote, sec1, now=opened)
     ids = [str(p.id) for p in open_projects]
     residents = [r for r in ctx.residents[c1.id][1:] if r.household is not None]

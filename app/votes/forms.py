@@ -38,37 +38,78 @@ class VoteForm(FlaskForm):
     """Define or edit a draft vote. `stations` and `projects` are passed by the view."""
 
     title = StringField(_l("Title of the vote"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("What this vote decides"), validators=[Length(max=5000)],
-                                description=_l("Why this vote is held and what it decides (markdown)."))
-    electorate_kind = SelectField(_l("Who votes"), choices=[SelectChoice(k.value, k.label) for k in ElectorateKind])
-    station_id = SelectField(_l("Liaison station (for a deputies' vote)"), coerce=int, choices=[],
-                             validate_choice=False)
-    method = SelectField(_l("Method"), choices=[SelectChoice(m.value, m.label) for m in Method if m != Method.RATIFICATION])
-    secrecy = SelectField(_l("Secrecy"), choices=[SelectChoice(s.value, s.label) for s in Secrecy],
-                          description=_l("Secret means hidden from the public, not from the server: only who "
-                                         "took part is published, never how."))
-    max_choices = IntegerField(_l("Approvals allowed per ballot (K)"), validators=[Optional(), NumberRange(min=1)],
-                               description=_l("Approval votes: each voter approves up to this many projects."))
-    seats = IntegerField(_l("Projects to select (seats)"), validators=[Optional(), NumberRange(min=1)],
-                         description=_l("Approval votes: at most this many projects win. Default: K."))
-    budget = IntegerField(_l("Budget (yuan)"), validators=[Optional(), NumberRange(min=1)],
-                          description=_l("Required for equal shares; optional limit for approval."))
-    threshold = IntegerField(_l("Threshold (votes)"), validators=[Optional(), NumberRange(min=0)],
-                             description=_l("A project needs more than this many approvals or yes votes. "
-                                            "Default: half of the whole electorate."))
-    quorum = IntegerField(_l("Quorum (ballots)"), validators=[Optional(), NumberRange(min=0)],
-                          description=_l("The vote is valid only if more than this many ballots are cast. "
-                                         "Default: half of the electorate (so more than half must vote); for equal shares, "
-                                         "none (one ballot is enough)."))
+    description = TextAreaField(
+        _l("What this vote decides"),
+        validators=[Length(max=5000)],
+        description=_l("Why this vote is held and what it decides (markdown)."),
+    )
+    electorate_kind = SelectField(
+        _l("Who votes"), choices=[SelectChoice(k.value, k.label) for k in ElectorateKind]
+    )
+    station_id = SelectField(
+        _l("Liaison station (for a deputies' vote)"), coerce=int, choices=[], validate_choice=False
+    )
+    method = SelectField(
+        _l("Method"),
+        choices=[SelectChoice(m.value, m.label) for m in Method if m != Method.RATIFICATION],
+    )
+    secrecy = SelectField(
+        _l("Secrecy"),
+        choices=[SelectChoice(s.value, s.label) for s in Secrecy],
+        description=_l(
+            "Secret means hidden from the public, not from the server: only who "
+            "took part is published, never how."
+        ),
+    )
+    max_choices = IntegerField(
+        _l("Approvals allowed per ballot (K)"),
+        validators=[Optional(), NumberRange(min=1)],
+        description=_l("Approval votes: each voter approves up to this many projects."),
+    )
+    seats = IntegerField(
+        _l("Projects to select (seats)"),
+        validators=[Optional(), NumberRange(min=1)],
+        description=_l("Approval votes: at most this many projects win. Default: K."),
+    )
+    budget = IntegerField(
+        _l("Budget (yuan)"),
+        validators=[Optional(), NumberRange(min=1)],
+        description=_l("Required for equal shares; optional limit for approval."),
+    )
+    threshold = IntegerField(
+        _l("Threshold (votes)"),
+        validators=[Optional(), NumberRange(min=0)],
+        description=_l(
+            "A project needs more than this many approvals or yes votes. "
+            "Default: half of the whole electorate."
+        ),
+    )
+    quorum = IntegerField(
+        _l("Quorum (ballots)"),
+        validators=[Optional(), NumberRange(min=0)],
+        description=_l(
+            "The vote is valid only if more than this many ballots are cast. "
+            "Default: half of the electorate (so more than half must vote); for equal shares, "
+            "none (one ballot is enough)."
+        ),
+    )
     projects = MultiCheckboxField(_l("Projects on the ballot"), coerce=int, choices=[])
-    opens_at = DateTimeLocalField(_l("Opens at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("Closes at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField(
+        _l("Opens at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M"
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M"
+    )
     auto_open = BooleanField(_l("Open automatically at the opening time"))
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The vote must close after it opens."))
-        if self.opens_at.data and field.data and field.data - self.opens_at.data > timedelta(days=366):
+        if (
+            self.opens_at.data
+            and field.data
+            and field.data - self.opens_at.data > timedelta(days=366)
+        ):
             raise ValidationError(_l("A vote cannot stay open for more than a year."))
 
     def validate_station_id(self, field):
@@ -81,8 +122,11 @@ class VoteForm(FlaskForm):
             return
         if not field.data:
             raise ValidationError(_l("Choose at least one project for the ballot."))
-        if self.method.data == Method.APPROVAL.value and self.max_choices.data and \
-                self.max_choices.data > len(field.data):
+        if (
+            self.method.data == Method.APPROVAL.value
+            and self.max_choices.data
+            and self.max_choices.data > len(field.data)
+        ):
             raise ValidationError(_l("K cannot be larger than the number of projects."))
 
     def validate(self, extra_validators=None) -> bool:
@@ -92,7 +136,10 @@ class VoteForm(FlaskForm):
             self.budget.errors = [*self.budget.errors, _l("An equal-shares vote needs a budget.")]
             ok = False
         if self.method.data == Method.APPROVAL.value and not self.max_choices.data:
-            self.max_choices.errors = [*self.max_choices.errors, _l("Say how many projects each voter may approve.")]
+            self.max_choices.errors = [
+                *self.max_choices.errors,
+                _l("Say how many projects each voter may approve."),
+            ]
             ok = False
         return ok
 
@@ -100,40 +147,63 @@ class VoteForm(FlaskForm):
         method = self.method.data
         params = {"threshold": self.threshold.data, "quorum": self.quorum.data}
         if method == Method.APPROVAL.value:
-            params.update(max_choices=self.max_choices.data, seats=self.seats.data, budget=self.budget.data)
+            params.update(
+                max_choices=self.max_choices.data, seats=self.seats.data, budget=self.budget.data
+            )
         elif method == Method.EQUAL_SHARES.value:
             params.update(budget=self.budget.data)
         return {k: v for k, v in params.items() if v is not None}
 
 
 class RatificationForm(FlaskForm):
-    electorate_kind = SelectField(_l("Who votes"), choices=[
-        SelectChoice(ElectorateKind.RESIDENTS.value, ElectorateKind.RESIDENTS.label),
-        SelectChoice(ElectorateKind.HOUSEHOLDS.value, ElectorateKind.HOUSEHOLDS.label)])
-    secrecy = SelectField(_l("Secrecy"), choices=[SelectChoice(s.value, s.label) for s in Secrecy], default="secret")
-    quorum = IntegerField(_l("Quorum (ballots)"), validators=[Optional(), NumberRange(min=0)],
-                          description=_l("Default: valid only if more than half of the electorate takes part."))
-    opens_at = DateTimeLocalField(_l("Opens at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("Closes at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
+    electorate_kind = SelectField(
+        _l("Who votes"),
+        choices=[
+            SelectChoice(ElectorateKind.RESIDENTS.value, ElectorateKind.RESIDENTS.label),
+            SelectChoice(ElectorateKind.HOUSEHOLDS.value, ElectorateKind.HOUSEHOLDS.label),
+        ],
+    )
+    secrecy = SelectField(
+        _l("Secrecy"), choices=[SelectChoice(s.value, s.label) for s in Secrecy], default="secret"
+    )
+    quorum = IntegerField(
+        _l("Quorum (ballots)"),
+        validators=[Optional(), NumberRange(min=0)],
+        description=_l("Default: valid only if more than half of the electorate takes part."),
+    )
+    opens_at = DateTimeLocalField(
+        _l("Opens at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M"
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M"
+    )
     validate_closes_at = VoteForm.validate_closes_at
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(
+        _l("Reason for cancelling"), validators=[DataRequired(), Length(max=500)]
+    )
 
 
 class ProjectForm(FlaskForm):
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    estimated_cost = IntegerField(_l("Estimated cost (yuan)"),
-                                  validators=[InputRequired(), NumberRange(min=0, max=10**10)])
-    proponent = StringField(_l("Proposed by"), validators=[Length(max=100)],
-                            description=_l("For example: residents of building 3, the owners' committee."))
+    estimated_cost = IntegerField(
+        _l("Estimated cost (yuan)"), validators=[InputRequired(), NumberRange(min=0, max=10**10)]
+    )
+    proponent = StringField(
+        _l("Proposed by"),
+        validators=[Length(max=100)],
+        description=_l("For example: residents of building 3, the owners' committee."),
+    )
 
 
 class ProgressForm(FlaskForm):
     on = DateField(_l("Date"), validators=[InputRequired()])
-    percent = IntegerField(_l("Progress (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
+    percent = IntegerField(
+        _l("Progress (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)]
+    )
     note = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=2000)])
 
 

@@ -122,7 +122,10 @@ class _Election:
                 new = old - payment if old > payment else Fraction(0)
                 budget[g] = new
                 c = counts[g]
-                old_key, new_key = (old.numerator, old.denominator), (new.numerator, new.denominator)
+                old_key, new_key = (
+                    (old.numerator, old.denominator),
+                    (new.numerator, new.denominator),
+                )
                 values[new_key] = new
                 for q in sets[g]:
                     if q in remaining:
@@ -136,7 +139,9 @@ class _Election:
                             h[new_key] = h.get(new_key, 0) + c
         return winners
 
-    def run_stable(self, share: Fraction, tie_key: Callable[[str], object]) -> tuple[list[str], int | None]:
+    def run_stable(
+        self, share: Fraction, tie_key: Callable[[str], object]
+    ) -> tuple[list[str], int | None]:
         """One run at ``share``, and for how many more units of share its outcome stays the same.
 
         Returns ``(winners, d)``: every run at ``share + t`` for integers ``0 <= t <= d`` funds the
@@ -228,7 +233,9 @@ class _Election:
         return sum(self.costs[p] for p in winners)
 
 
-def _max_payment(held: dict[tuple, int], values: dict[tuple, Fraction], cost: int) -> Fraction | None:
+def _max_payment(
+    held: dict[tuple, int], values: dict[tuple, Fraction], cost: int
+) -> Fraction | None:
     """The most any supporter pays when ``cost`` is split as equally as their budgets allow.
 
     ``held`` maps budget keys to numbers of voters, ``values`` keys to budgets. ``None`` when
@@ -314,12 +321,16 @@ def equal_shares_outcome(
     return winners, share
 
 
-def equal_shares(voters_approvals: list[set[str]], costs: dict[str, int], budget: int, tie_key) -> list[str]:
+def equal_shares(
+    voters_approvals: list[set[str]], costs: dict[str, int], budget: int, tie_key
+) -> list[str]:
     """Winners of the Method of Equal Shares with completion, in the order they are funded."""
     return equal_shares_outcome(voters_approvals, costs, budget, tie_key)[0]
 
 
-def greedy(approvals: dict[str, int], costs: dict[str, int], budget: int | None, tie_key) -> list[str]:
+def greedy(
+    approvals: dict[str, int], costs: dict[str, int], budget: int | None, tie_key
+) -> list[str]:
     """Most approvals first (then lower cost, then lot), skipping what does not fit the budget."""
     order = sorted(
         (p for p in approvals if approvals[p] > 0),

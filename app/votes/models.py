@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 
-
 class IllegalVoteTransition(Exception):
     """A vote or project was asked to move to a status its lifecycle does not allow."""
 
@@ -61,7 +60,12 @@ class ProjectStatus(enum.StrEnum):
 
     @property
     def badge(self):
-        return {"candidate": "neutral", "planned": "info", "in_progress": "warn", "completed": "ok"}[self.value]
+        return {
+            "candidate": "neutral",
+            "planned": "info",
+            "in_progress": "warn",
+            "completed": "ok",
+        }[self.value]
 
 
 PROJECT_STATUS_LABELS = {
@@ -99,7 +103,9 @@ class Project(db.Model):
     estimated_cost: Mapped[int] = mapped_column(default=0)
     #: Who proposed it, as shown publicly (a body, a building's residents, a deputy...).
     proponent: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[ProjectStatus] = mapped_column(value_enum(ProjectStatus), default=ProjectStatus.CANDIDATE)
+    status: Mapped[ProjectStatus] = mapped_column(
+        value_enum(ProjectStatus), default=ProjectStatus.CANDIDATE
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -138,7 +144,9 @@ class ProjectUpdate(db.Model):
     __tablename__ = "project_updates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
     on: Mapped[date]
     percent: Mapped[int]
     note: Mapped[str] = mapped_column(Text, default="")
@@ -212,8 +220,13 @@ class VoteStatus(enum.StrEnum):
 
     @property
     def badge(self):
-        return {"draft": "neutral", "open": "info", "closed": "warn", "published": "ok",
-                "cancelled": "danger"}[self.value]
+        return {
+            "draft": "neutral",
+            "open": "info",
+            "closed": "warn",
+            "published": "ok",
+            "cancelled": "danger",
+        }[self.value]
 
 
 class Vote(db.Model):
@@ -237,7 +250,9 @@ class Vote(db.Model):
     closes_at: Mapped[datetime]
     #: When true, `flask votes tick` opens the draft at `opens_at`.
     auto_open: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[VoteStatus] = mapped_column(value_enum(VoteStatus), default=VoteStatus.DRAFT, index=True)
+    status: Mapped[VoteStatus] = mapped_column(
+        value_enum(VoteStatus), default=VoteStatus.DRAFT, index=True
+    )
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     #: The manifest frozen at opening, and H(canon(manifest)).
@@ -271,7 +286,9 @@ class Vote(db.Model):
 
     __table_args__ = (
         CheckConstraint("closes_at > opens_at", name="closes_after_opens"),
-        CheckConstraint("electorate_kind != 'deputies' OR station_id IS NOT NULL", name="deputies_need_station"),
+        CheckConstraint(
+            "electorate_kind != 'deputies' OR station_id IS NOT NULL", name="deputies_need_station"
+        ),
     )
 
     # -- state rules -----------------------------------------------------------
@@ -402,7 +419,9 @@ class Participation(db.Model):
 
     user = relationship("User")
 
-    __table_args__ = (UniqueConstraint("vote_id", "voter_key", name="uq_participations_vote_voter"),)
+    __table_args__ = (
+        UniqueConstraint("vote_id", "voter_key", name="uq_participations_vote_voter"),
+    )
 
 
 class Ballot(db.Model):
@@ -431,8 +450,14 @@ class Ballot(db.Model):
     def record(self) -> dict:
         """The record exactly as published in the log."""
         return {
-            "seq": self.seq, "vote": self.vote_id, "cast_at": self.cast_at, "voter": self.voter,
-            "choices": self.choices, "nonce": self.nonce, "prev": self.prev, "hash": self.hash,
+            "seq": self.seq,
+            "vote": self.vote_id,
+            "cast_at": self.cast_at,
+            "voter": self.voter,
+            "choices": self.choices,
+            "nonce": self.nonce,
+            "prev": self.prev,
+            "hash": self.hash,
         }
 
 
@@ -454,7 +479,9 @@ BALLOTS_TRIGGER_SQL = (
     "FOR EACH ROW EXECUTE FUNCTION ballots_insert_only();"
 )
 
-event.listen(Ballot.__table__, "after_create", DDL(BALLOTS_TRIGGER_SQL).execute_if(dialect="postgresql"))
+event.listen(
+    Ballot.__table__, "after_create", DDL(BALLOTS_TRIGGER_SQL).execute_if(dialect="postgresql")
+)
 
 
 class Checkpoint(db.Model):

@@ -93,17 +93,35 @@ def _params_given(params: dict) -> dict:
 # --------------------------------------------------------------------------- projects
 
 
-def create_project(community: Community, *, title: str, description: str = "", estimated_cost: int = 0,
-                   proponent: str = "", suggestions=(), actor=None) -> Project:
+def create_project(
+    community: Community,
+    *,
+    title: str,
+    description: str = "",
+    estimated_cost: int = 0,
+    proponent: str = "",
+    suggestions=(),
+    actor=None,
+) -> Project:
     """Record a candidate livelihood project, possibly from residents' suggestions."""
-    project = Project(community_id=community.id, title=title.strip(), description=description or "",
-                      estimated_cost=int(estimated_cost or 0), proponent=(proponent or "").strip(),
-                      created_by_id=actor.id if actor is not None else None)
+    project = Project(
+        community_id=community.id,
+        title=title.strip(),
+        description=description or "",
+        estimated_cost=int(estimated_cost or 0),
+        proponent=(proponent or "").strip(),
+        created_by_id=actor.id if actor is not None else None,
+    )
     project.suggestions = list(suggestions)
     db.session.add(project)
     db.session.flush()
-    audit.record("project.create", project, community=community.id, actor=actor,
-                 detail=f"{project.title} ({project.estimated_cost} yuan)")
+    audit.record(
+        "project.create",
+        project,
+        community=community.id,
+        actor=actor,
+        detail=f"{project.title} ({project.estimated_cost} yuan)",
+    )
     return project
 
 
@@ -113,17 +131,30 @@ def project_editable(project: Project) -> bool:
     if project.status != ProjectStatus.CANDIDATE:
         return False
     busy = db.session.scalar(
-        select(func.count(VoteOption.id)).join(Vote, Vote.id == VoteOption.vote_id)
-        .where(VoteOption.project_id == project.id, Vote.status.in_([VoteStatus.OPEN, VoteStatus.CLOSED]))
+        select(func.count(VoteOption.id))
+        .join(Vote, Vote.id == VoteOption.vote_id)
+        .where(
+            VoteOption.project_id == project.id,
+            Vote.status.in_([VoteStatus.OPEN, VoteStatus.CLOSED]),
+        )
     )
     return not busy
 
 
-def update_project(project: Project, *, title: str, description: str, estimated_cost: int, proponent: str,
-                   actor=None) -> Project:
+def update_project(
+    project: Project,
+    *,
+    title: str,
+    description: str,
+    estimated_cost: int,
+    proponent: str,
+    actor=None,
+) -> Project:
     """Correct a candidate project's description before it goes to a vote."""
     if not project_editable(project):
-        raise IllegalVoteTransition("only a candidate project that is not being voted on can be edited")
+        raise IllegalVoteTransition(
+            "only a candidate project that is not being voted on can be edited"
+        )
     project.title, project.description = title.strip(), description or ""
     project.estimated_cost, project.proponent = int(estimated_cost or 0), (proponent or "").strip()
     db.session.flush()
@@ -136,24 +167,41 @@ def advance_project(project: Project, to: ProjectStatus, actor=None) -> Project:
     previous = project.status
     project.advance(ProjectStatus(to))
     db.session.flush()
-    audit.record("project.status", project, community=project.community_id, actor=actor,
-                 detail=f"{previous} -> {project.status}")
+    audit.record(
+        "project.status",
+        project,
+        community=project.community_id,
+        actor=actor,
+        detail=f"{previous} -> {project.status}",
+    )
     return project
 
 
-def add_project_update(project: Project, *, on: date, percent: int, note: str, actor=None) -> ProjectUpdate:
+def add_project_update(
+    project: Project, *, on: date, percent: int, note: str, actor=None
+) -> ProjectUpdate:
     """Report progress on a winning project, with a date and how far along it is."""
     if not project.can_track():
         raise IllegalVoteTransition("progress is reported on planned or running projects only")
     if not 0 <= int(percent) <= 100:
         raise ValueError("percent must be 0..100")
-    update = ProjectUpdate(project_id=project.id, on=on, percent=int(percent), note=note or "",
-                           author_id=actor.id if actor is not None else None)
+    update = ProjectUpdate(
+        project_id=project.id,
+        on=on,
+        percent=int(percent),
+        note=note or "",
+        author_id=actor.id if actor is not None else None,
+    )
     db.session.add(update)
     db.session.flush()
     db.session.refresh(project)
-    audit.record("project.update", project, community=project.community_id, actor=actor,
-                 detail=f"{percent}% on {on.isoformat()}")
+    audit.record(
+        "project.update",
+        project,
+        community=project.community_id,
+        actor=actor,
+        detail=f"{percent}% on {on.isoformat()}",
+    )
     return update
 
 
@@ -170,27 +218,55 @@ def _set_options(vote: Vote, projects: list[Project]) -> None:
         vote.options.append(VoteOption(project_id=project.id, position=i))
 
 
-def create_vote(community: Community, *, title: str, description: str = "", electorate_kind: ElectorateKind,
-                station_id: int | None = None, method: Method, secrecy: Secrecy, params: dict | None = None,
-                opens_at: datetime, closes_at: datetime, auto_open: bool = False, projects=(),
-                pact_version=None, actor=None) -> Vote:
+def create_vote(
+    community: Community,
+    *,
+    title: str,
+    description: str = "",
+    electorate_kind: ElectorateKind,
+    station_id: int | None = None,
+    method: Method,
+    secrecy: Secrecy,
+    params: dict | None = None,
+    opens_at: datetime,
+    closes_at: datetime,
+    auto_open: bool = False,
+    projects=(),
+    pact_version=None,
+    actor=None,
+) -> Vote:
     """Define a vote as a draft; nothing is frozen until it opens."""
     if closes_at <= opens_at:
         raise ValueError("a vote closes after it opens")
-    vote = Vote(community_id=community.id, title=title.strip(), description=description or "",
-                electorate_kind=ElectorateKind(electorate_kind),
-                station_id=station_id if ElectorateKind(electorate_kind) == ElectorateKind.DEPUTIES else None,
-                method=Method(method), secrecy=Secrecy(secrecy), params=_params_given(params),
-                opens_at=opens_at, closes_at=closes_at, auto_open=auto_open,
-                pact_version_id=pact_version.id if pact_version is not None else None,
-                created_by_id=actor.id if actor is not None else None)
+    vote = Vote(
+        community_id=community.id,
+        title=title.strip(),
+        description=description or "",
+        electorate_kind=ElectorateKind(electorate_kind),
+        station_id=station_id
+        if ElectorateKind(electorate_kind) == ElectorateKind.DEPUTIES
+        else None,
+        method=Method(method),
+        secrecy=Secrecy(secrecy),
+        params=_params_given(params),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        auto_open=auto_open,
+        pact_version_id=pact_version.id if pact_version is not None else None,
+        created_by_id=actor.id if actor is not None else None,
+    )
     db.session.add(vote)
     db.session.flush()
     if vote.method != Method.RATIFICATION:
         _set_options(vote, list(projects))
     db.session.flush()
-    audit.record("vote.create", vote, community=community.id, actor=actor,
-                 detail=f"{vote.title} · {vote.method} · {vote.electorate_kind}")
+    audit.record(
+        "vote.create",
+        vote,
+        community=community.id,
+        actor=actor,
+        detail=f"{vote.title} · {vote.method} · {vote.electorate_kind}",
+    )
     return vote
 
 
@@ -198,12 +274,18 @@ def update_vote(vote: Vote, *, actor=None, projects=None, **fields) -> Vote:
     """Change a draft vote; a vote that has opened can no longer change."""
     _lock_vote(vote)
     if not vote.can_edit():
-        raise VoteError(_l("This vote has already opened; its definition is frozen and cannot be edited."),
-                        "frozen")
+        raise VoteError(
+            _l("This vote has already opened; its definition is frozen and cannot be edited."),
+            "frozen",
+        )
     for name in ("title", "description", "opens_at", "closes_at", "auto_open", "station_id"):
         if name in fields:
             setattr(vote, name, fields[name])
-    for name, cls in (("electorate_kind", ElectorateKind), ("method", Method), ("secrecy", Secrecy)):
+    for name, cls in (
+        ("electorate_kind", ElectorateKind),
+        ("method", Method),
+        ("secrecy", Secrecy),
+    ):
         if name in fields:
             setattr(vote, name, cls(fields[name]))
     if "params" in fields:
@@ -248,13 +330,23 @@ def electorate_members(vote: Vote) -> tuple[list[User], list]:
 
 def build_manifest(vote: Vote, electorate_size: int, opened_at: datetime) -> dict:
     """The manifest that freezes the vote (DESIGN.md, ballot log)."""
-    options = [
-        {"id": str(o.project_id), "title": o.project.title, "cost": int(o.project.estimated_cost)}
-        for o in vote.options
-    ] if vote.method != Method.RATIFICATION else []
+    options = (
+        [
+            {
+                "id": str(o.project_id),
+                "title": o.project.title,
+                "cost": int(o.project.estimated_cost),
+            }
+            for o in vote.options
+        ]
+        if vote.method != Method.RATIFICATION
+        else []
+    )
     required, optional = ballot_log.PARAM_KEYS[vote.method.value]
     given = {k: v for k, v in _params_given(vote.params).items() if k in required | optional}
-    params = ballot_log.default_params(vote.method.value, electorate_size, n_options=len(options), **given)
+    params = ballot_log.default_params(
+        vote.method.value, electorate_size, n_options=len(options), **given
+    )
     return {
         "vote": vote.id,
         "title": vote.title,
@@ -279,17 +371,27 @@ def _check_ballot_fits_method(vote: Vote) -> None:
     projects = [o.project for o in vote.options]
     taken = [p.title for p in projects if p.status != ProjectStatus.CANDIDATE]
     if taken:
-        raise VoteError(_l("These projects are no longer candidates (another vote or the secretary already "
-                           "planned them); remove them from the ballot first: %(titles)s",
-                           titles="、".join(taken)), "not_candidates")
+        raise VoteError(
+            _l(
+                "These projects are no longer candidates (another vote or the secretary already "
+                "planned them); remove them from the ballot first: %(titles)s",
+                titles="、".join(taken),
+            ),
+            "not_candidates",
+        )
     if vote.method == Method.EQUAL_SHARES:
         if not _params_given(vote.params).get("budget"):
             raise VoteError(_l("An equal-shares vote needs a budget."), "no_budget")
         free = [p.title for p in projects if p.estimated_cost <= 0]
         if free:
-            raise VoteError(_l("An equal-shares vote divides its budget by cost, so every project needs a cost "
-                               "above zero. Give these projects a cost or take them off the ballot: %(titles)s",
-                               titles="、".join(free)), "no_cost")
+            raise VoteError(
+                _l(
+                    "An equal-shares vote divides its budget by cost, so every project needs a cost "
+                    "above zero. Give these projects a cost or take them off the ballot: %(titles)s",
+                    titles="、".join(free),
+                ),
+                "no_cost",
+            )
 
 
 def open_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
@@ -301,7 +403,9 @@ def open_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
             raise VoteError(_l("Only a draft vote can be opened."), "not_draft")
         raise VoteError(_l("Add at least one project before opening the vote."), "no_options")
     if vote.closes_at <= now:
-        raise VoteError(_l("The closing time is already past; change it before opening."), "closes_in_past")
+        raise VoteError(
+            _l("The closing time is already past; change it before opening."), "closes_in_past"
+        )
     _check_ballot_fits_method(vote)
     users, households = electorate_members(vote)
     size = len(users) + len(households)
@@ -310,12 +414,15 @@ def open_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
     try:
         manifest = build_manifest(vote, size, now)
     except ValueError as error:
-        raise VoteError(_l("The vote's rules are incomplete; edit the vote before opening it."), "bad_params") \
-            from error
+        raise VoteError(
+            _l("The vote's rules are incomplete; edit the vote before opening it."), "bad_params"
+        ) from error
     problems = ballot_log.manifest_problems(manifest)
     if problems:
         log.warning("vote %s cannot open: %s", vote.id, "; ".join(problems))
-        raise VoteError(_l("The vote's rules are incomplete; edit the vote before opening it."), "bad_params")
+        raise VoteError(
+            _l("The vote's rules are incomplete; edit the vote before opening it."), "bad_params"
+        )
     # Nothing is written before every check has passed, so a refused opening leaves no trace to commit.
     for user in users:
         db.session.add(VoteElector(vote_id=vote.id, user_id=user.id))
@@ -324,45 +431,77 @@ def open_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
     vote.open(manifest, ballot_log.manifest_hash(manifest), size, now)
     vote.opens_at = now.replace(microsecond=0)
     db.session.flush()
-    audit.record("vote.open", vote, community=vote.community_id, actor=actor,
-                 detail=f"electorate {size}, manifest {vote.manifest_hash}")
+    audit.record(
+        "vote.open",
+        vote,
+        community=vote.community_id,
+        actor=actor,
+        detail=f"electorate {size}, manifest {vote.manifest_hash}",
+    )
     if users or households:
-        notify(elector_users(vote), N_("The vote “%(title)s” is open: you can cast your ballot now."),
-               link=f"/votes/{vote.id}/ballot", title=vote.title)
+        notify(
+            elector_users(vote),
+            N_("The vote “%(title)s” is open: you can cast your ballot now."),
+            link=f"/votes/{vote.id}/ballot",
+            title=vote.title,
+        )
     log.info("vote %s opened by %s", vote.id, getattr(actor, "id", None))
     return vote
 
 
 def elector_users(vote: Vote) -> list[User]:
     """Everyone who may vote in the frozen electorate: its users, or every member of its households."""
-    electors = list(db.session.scalars(
-        select(User).join(VoteElector, VoteElector.user_id == User.id).where(VoteElector.vote_id == vote.id)
-    ))
+    electors = list(
+        db.session.scalars(
+            select(User)
+            .join(VoteElector, VoteElector.user_id == User.id)
+            .where(VoteElector.vote_id == vote.id)
+        )
+    )
     if vote.per_household:
-        households = set(db.session.scalars(
-            select(VoteElector.household_id).where(VoteElector.vote_id == vote.id)))
-        electors += [u for u in members_of_community(vote.community_id)
-                     if u.household is not None and u.household.id in households]
+        households = set(
+            db.session.scalars(
+                select(VoteElector.household_id).where(VoteElector.vote_id == vote.id)
+            )
+        )
+        electors += [
+            u
+            for u in members_of_community(vote.community_id)
+            if u.household is not None and u.household.id in households
+        ]
     return electors
 
 
 def _hashes(vote_id: int) -> list[str]:
-    return list(db.session.scalars(select(Ballot.hash).where(Ballot.vote_id == vote_id).order_by(Ballot.seq)))
+    return list(
+        db.session.scalars(
+            select(Ballot.hash).where(Ballot.vote_id == vote_id).order_by(Ballot.seq)
+        )
+    )
 
 
 def latest_checkpoint(vote: Vote) -> Checkpoint | None:
     return db.session.scalar(
-        select(Checkpoint).where(Checkpoint.vote_id == vote.id).order_by(Checkpoint.size.desc(), Checkpoint.id.desc())
+        select(Checkpoint)
+        .where(Checkpoint.vote_id == vote.id)
+        .order_by(Checkpoint.size.desc(), Checkpoint.id.desc())
         .limit(1)
     )
 
 
-def take_checkpoint(vote: Vote, now: datetime | None = None, hashes: list[str] | None = None) -> Checkpoint:
+def take_checkpoint(
+    vote: Vote, now: datetime | None = None, hashes: list[str] | None = None
+) -> Checkpoint:
     """Record the log's size and Merkle root now."""
     now = now or utcnow()
     hashes = _hashes(vote.id) if hashes is None else hashes
-    checkpoint = Checkpoint(vote_id=vote.id, size=len(hashes), root=ballot_log.merkle_root(hashes), at=iso(now),
-                            taken_at=now)
+    checkpoint = Checkpoint(
+        vote_id=vote.id,
+        size=len(hashes),
+        root=ballot_log.merkle_root(hashes),
+        at=iso(now),
+        taken_at=now,
+    )
     db.session.add(checkpoint)
     db.session.flush()
     return checkpoint
@@ -390,7 +529,9 @@ def close_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
     if not vote.can_close():
         raise VoteError(_l("Only an open vote can be closed."), "not_open")
     vote.close(now)
-    ballots = list(db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.seq)))
+    ballots = list(
+        db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.seq))
+    )
     hashes = [b.hash for b in ballots]
     last = latest_checkpoint(vote)
     if last is None or last.size != len(hashes):
@@ -399,8 +540,13 @@ def close_vote(vote: Vote, actor=None, now: datetime | None = None) -> Vote:
     vote.final_root = root
     vote.result = methods.tally(vote.manifest, [b.choices for b in ballots], root)
     db.session.flush()
-    audit.record("vote.close", vote, community=vote.community_id, actor=actor,
-                 detail=f"{len(ballots)} ballots, root {root}")
+    audit.record(
+        "vote.close",
+        vote,
+        community=vote.community_id,
+        actor=actor,
+        detail=f"{len(ballots)} ballots, root {root}",
+    )
     log.info("vote %s closed by %s", vote.id, getattr(actor, "id", None))
     return vote
 
@@ -426,12 +572,21 @@ def publish_vote(vote: Vote, actor, now: datetime | None = None) -> Vote:
         for option in vote.options:
             if option.project_id in winners and option.project.status == ProjectStatus.CANDIDATE:
                 advance_project(option.project, ProjectStatus.PLANNED, actor)
-    audit.record("vote.publish", vote, community=vote.community_id, actor=actor,
-                 detail=f"certified; root {vote.final_root}")
+    audit.record(
+        "vote.publish",
+        vote,
+        community=vote.community_id,
+        actor=actor,
+        detail=f"certified; root {vote.final_root}",
+    )
     electors = elector_users(vote)
     if electors:
-        notify(list(electors), N_("The result of the vote “%(title)s” is published."),
-               link=f"/votes/{vote.id}", title=vote.title)
+        notify(
+            list(electors),
+            N_("The result of the vote “%(title)s” is published."),
+            link=f"/votes/{vote.id}",
+            title=vote.title,
+        )
     return vote
 
 
@@ -468,7 +623,9 @@ def elector_for(vote: Vote, user: User) -> VoteElector | None:
         if household is None:
             return None
         return db.session.scalar(
-            select(VoteElector).where(VoteElector.vote_id == vote.id, VoteElector.household_id == household.id)
+            select(VoteElector).where(
+                VoteElector.vote_id == vote.id, VoteElector.household_id == household.id
+            )
         )
     return db.session.scalar(
         select(VoteElector).where(VoteElector.vote_id == vote.id, VoteElector.user_id == user.id)
@@ -480,19 +637,31 @@ def has_voted(vote: Vote, user: User) -> bool:
     if elector is None:
         return False
     key = elector.household_id if vote.per_household else elector.user_id
-    return db.session.scalar(
-        select(Participation.id).where(Participation.vote_id == vote.id, Participation.voter_key == key)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Participation.id).where(
+                Participation.vote_id == vote.id, Participation.voter_key == key
+            )
+        )
+        is not None
+    )
 
 
 def check_choices(vote: Vote, choices: dict) -> dict:
     """The choices normalised for the vote's method, or InvalidChoices with a clear message."""
     try:
-        return ballot_log.validate_choices(vote.method.value, vote.option_ids() if vote.manifest is None
-                                           else [o["id"] for o in vote.manifest["options"]],
-                                           vote.manifest["params"] if vote.manifest else vote.params, choices)
+        return ballot_log.validate_choices(
+            vote.method.value,
+            vote.option_ids()
+            if vote.manifest is None
+            else [o["id"] for o in vote.manifest["options"]],
+            vote.manifest["params"] if vote.manifest else vote.params,
+            choices,
+        )
     except ballot_log.InvalidBallot as error:
-        raise InvalidChoices(invalid_ballot_message(vote, error), getattr(error, "code", "invalid")) from error
+        raise InvalidChoices(
+            invalid_ballot_message(vote, error), getattr(error, "code", "invalid")
+        ) from error
 
 
 def invalid_ballot_message(vote: Vote, error) -> str:
@@ -513,8 +682,13 @@ def invalid_ballot_message(vote: Vote, error) -> str:
     return _l("This ballot is not valid for this vote.")
 
 
-def cast_ballot(vote: Vote, voter_user: User, choices: dict, entered_by: User | None = None,
-                now: datetime | None = None) -> Ballot:
+def cast_ballot(
+    vote: Vote,
+    voter_user: User,
+    choices: dict,
+    entered_by: User | None = None,
+    now: datetime | None = None,
+) -> Ballot:
     """Append one ballot to the log, with its participation row, in one transaction.
 
     Refused ballots change nothing: no participation, no record, the chain does not advance.
@@ -525,32 +699,56 @@ def cast_ballot(vote: Vote, voter_user: User, choices: dict, entered_by: User | 
         raise VoteNotOpen(_l("This vote is not open for ballots."), "not_open")
     elector = elector_for(vote, voter_user)
     if elector is None:
-        raise NotEligible(_l("You are not in this vote's electorate, so you cannot vote in it."), "not_eligible")
+        raise NotEligible(
+            _l("You are not in this vote's electorate, so you cannot vote in it."), "not_eligible"
+        )
     key = elector.household_id if vote.per_household else elector.user_id
     if has_voted(vote, voter_user):
         raise AlreadyVoted(_already_voted_message(vote), "already_voted")
     normalised = check_choices(vote, choices)
 
     last = db.session.execute(
-        select(Ballot.seq, Ballot.hash).where(Ballot.vote_id == vote.id).order_by(Ballot.seq.desc()).limit(1)
+        select(Ballot.seq, Ballot.hash)
+        .where(Ballot.vote_id == vote.id)
+        .order_by(Ballot.seq.desc())
+        .limit(1)
     ).first()
     seq = 0 if last is None else last.seq + 1
     prev = vote.manifest_hash if last is None else last.hash
     name = voter_public_name(vote, voter_user)
     record = ballot_log.make_record(
-        seq=seq, vote=vote.id, cast_at=iso(now), voter=None if vote.is_secret else name,
-        choices=normalised, nonce=ballot_log.new_nonce(), prev=prev,
+        seq=seq,
+        vote=vote.id,
+        cast_at=iso(now),
+        voter=None if vote.is_secret else name,
+        choices=normalised,
+        nonce=ballot_log.new_nonce(),
+        prev=prev,
     )
     try:
         with db.session.begin_nested():
-            db.session.add(Participation(
-                vote_id=vote.id, voter_key=key, user_id=voter_user.id,
-                household_id=elector.household_id, name=name, at=now,
-            ))
+            db.session.add(
+                Participation(
+                    vote_id=vote.id,
+                    voter_key=key,
+                    user_id=voter_user.id,
+                    household_id=elector.household_id,
+                    name=name,
+                    at=now,
+                )
+            )
             db.session.flush()
-            ballot = Ballot(vote_id=vote.id, seq=seq, cast_at=record["cast_at"], voter=record["voter"],
-                            choices=record["choices"], nonce=record["nonce"], prev=record["prev"],
-                            hash=record["hash"], entered_by_id=entered_by.id if entered_by is not None else None)
+            ballot = Ballot(
+                vote_id=vote.id,
+                seq=seq,
+                cast_at=record["cast_at"],
+                voter=record["voter"],
+                choices=record["choices"],
+                nonce=record["nonce"],
+                prev=record["prev"],
+                hash=record["hash"],
+                entered_by_id=entered_by.id if entered_by is not None else None,
+            )
             db.session.add(ballot)
             db.session.flush()
     except IntegrityError as error:
@@ -563,11 +761,22 @@ def cast_ballot(vote: Vote, voter_user: User, choices: dict, entered_by: User | 
     # its choices anyway, so that entry still says who entered it and for whom.
     which = "" if vote.is_secret else f" #{seq}"
     if entered_by is not None:
-        audit.record("vote.paper_ballot", vote, community=vote.community_id, actor=entered_by,
-                     detail=f"paper ballot{which} entered by user {entered_by.id} for user {voter_user.id}")
+        audit.record(
+            "vote.paper_ballot",
+            vote,
+            community=vote.community_id,
+            actor=entered_by,
+            detail=f"paper ballot{which} entered by user {entered_by.id} for user {voter_user.id}",
+        )
     else:
-        audit.record("vote.cast", vote, community=vote.community_id, actor=voter_user, detail=f"ballot{which}",
-                     anonymous=vote.is_secret)
+        audit.record(
+            "vote.cast",
+            vote,
+            community=vote.community_id,
+            actor=voter_user,
+            detail=f"ballot{which}",
+            anonymous=vote.is_secret,
+        )
     return ballot
 
 
@@ -584,8 +793,11 @@ def tick(now: datetime | None = None) -> dict:
     """Open what is due, close what is due, and take checkpoints on open votes."""
     now = now or utcnow()
     done = {"opened": [], "closed": [], "checkpoints": []}
-    due_open = db.session.scalars(select(Vote.id).where(
-        Vote.status == VoteStatus.DRAFT, Vote.auto_open.is_(True), Vote.opens_at <= now)).all()
+    due_open = db.session.scalars(
+        select(Vote.id).where(
+            Vote.status == VoteStatus.DRAFT, Vote.auto_open.is_(True), Vote.opens_at <= now
+        )
+    ).all()
     for vote_id in due_open:
         vote = db.session.get(Vote, vote_id)
         try:
@@ -611,10 +823,17 @@ def tick(now: datetime | None = None) -> dict:
 # --------------------------------------------------------------------------- ratification
 
 
-def create_ratification(pact, actor, *, opens_at: datetime, closes_at: datetime,
-                        electorate_kind: ElectorateKind = ElectorateKind.RESIDENTS,
-                        secrecy: Secrecy = Secrecy.SECRET, params: dict | None = None,
-                        title: str | None = None) -> Vote:
+def create_ratification(
+    pact,
+    actor,
+    *,
+    opens_at: datetime,
+    closes_at: datetime,
+    electorate_kind: ElectorateKind = ElectorateKind.RESIDENTS,
+    secrecy: Secrecy = Secrecy.SECRET,
+    params: dict | None = None,
+    title: str | None = None,
+) -> Vote:
     """Put a pact's latest version to a ratification vote and move the pact to ratification."""
     from app.pacts.operations import begin_ratification
 
@@ -623,9 +842,16 @@ def create_ratification(pact, actor, *, opens_at: datetime, closes_at: datetime,
         raise VoteError(_l("This pact has no published version to ratify."), "no_version")
     community = db.session.get(Community, pact.community_id)
     vote = create_vote(
-        community, title=title or f"{pact.title} · v{version.number}", electorate_kind=electorate_kind,
-        method=Method.RATIFICATION, secrecy=secrecy, params=params, opens_at=opens_at, closes_at=closes_at,
-        pact_version=version, actor=actor,
+        community,
+        title=title or f"{pact.title} · v{version.number}",
+        electorate_kind=electorate_kind,
+        method=Method.RATIFICATION,
+        secrecy=secrecy,
+        params=params,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        pact_version=version,
+        actor=actor,
     )
     begin_ratification(pact, actor)
     return vote

@@ -25,24 +25,39 @@ def turnout(vote: Vote) -> dict:
     cast = ballot_count(vote)
     size = vote.electorate_size or 0
     checkpoint = db.session.scalar(
-        select(Checkpoint).where(Checkpoint.vote_id == vote.id)
-        .order_by(Checkpoint.size.desc(), Checkpoint.id.desc()).limit(1)
+        select(Checkpoint)
+        .where(Checkpoint.vote_id == vote.id)
+        .order_by(Checkpoint.size.desc(), Checkpoint.id.desc())
+        .limit(1)
     )
-    return {"cast": cast, "size": size, "share": (cast / size) if size else 0.0, "checkpoint": checkpoint}
+    return {
+        "cast": cast,
+        "size": size,
+        "share": (cast / size) if size else 0.0,
+        "checkpoint": checkpoint,
+    }
 
 
 def ballots(vote: Vote) -> list[Ballot]:
-    return list(db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.seq)))
+    return list(
+        db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.seq))
+    )
 
 
 def participation_names(vote: Vote) -> list[str]:
-    return sorted(db.session.scalars(select(Participation.name).where(Participation.vote_id == vote.id)))
+    return sorted(
+        db.session.scalars(select(Participation.name).where(Participation.vote_id == vote.id))
+    )
 
 
 def checkpoints(vote: Vote) -> list[Checkpoint]:
-    return list(db.session.scalars(
-        select(Checkpoint).where(Checkpoint.vote_id == vote.id).order_by(Checkpoint.size, Checkpoint.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Checkpoint)
+            .where(Checkpoint.vote_id == vote.id)
+            .order_by(Checkpoint.size, Checkpoint.id)
+        )
+    )
 
 
 def export_document(vote: Vote) -> dict:
@@ -74,7 +89,11 @@ def ballots_by_receipt(text: str) -> list[Ballot]:
         return [found] if found is not None else []
     if len(code) != 8 or any(ch not in "0123456789abcdef" for ch in code):
         return []
-    return list(db.session.scalars(select(Ballot).where(Ballot.hash.like(code + "%")).order_by(Ballot.id).limit(2)))
+    return list(
+        db.session.scalars(
+            select(Ballot).where(Ballot.hash.like(code + "%")).order_by(Ballot.id).limit(2)
+        )
+    )
 
 
 def community_votes(community_id: int, include_drafts: bool) -> list[Vote]:
@@ -86,11 +105,14 @@ def community_votes(community_id: int, include_drafts: bool) -> list[Vote]:
 
 def community_projects(community_id: int) -> list[Project]:
     """The community's projects, newest first, with their progress updates loaded in one more query."""
-    return list(db.session.scalars(
-        select(Project).where(Project.community_id == community_id)
-        .options(selectinload(Project.updates))
-        .order_by(Project.created_at.desc(), Project.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Project)
+            .where(Project.community_id == community_id)
+            .options(selectinload(Project.updates))
+            .order_by(Project.created_at.desc(), Project.id.desc())
+        )
+    )
 
 
 def open_votes_awaiting(user) -> list[Vote]:
@@ -100,14 +122,19 @@ def open_votes_awaiting(user) -> list[Vote]:
     if household is not None:
         conditions.append(VoteElector.household_id == household.id)
     rows = db.session.execute(
-        select(Vote, VoteElector).join(VoteElector, VoteElector.vote_id == Vote.id)
-        .where(Vote.status == VoteStatus.OPEN, or_(*conditions)).order_by(Vote.closes_at)
+        select(Vote, VoteElector)
+        .join(VoteElector, VoteElector.vote_id == Vote.id)
+        .where(Vote.status == VoteStatus.OPEN, or_(*conditions))
+        .order_by(Vote.closes_at)
     ).all()
     waiting = []
     for vote, elector in rows:
         key = elector.household_id if elector.household_id is not None else elector.user_id
-        voted = db.session.scalar(select(Participation.id).where(
-            Participation.vote_id == vote.id, Participation.voter_key == key))
+        voted = db.session.scalar(
+            select(Participation.id).where(
+                Participation.vote_id == vote.id, Participation.voter_key == key
+            )
+        )
         if voted is None:
             waiting.append(vote)
     return waiting

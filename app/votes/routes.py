@@ -84,8 +84,14 @@ def _stations_for(community: Community) -> list[Station]:
 
 def _candidate_projects(community: Community, vote: Vote | None = None) -> list[Project]:
     current = {o.project_id for o in vote.options} if vote is not None else set()
-    return sorted((p for p in queries.community_projects(community.id)
-                   if p.status == ProjectStatus.CANDIDATE or p.id in current), key=lambda p: p.id)
+    return sorted(
+        (
+            p
+            for p in queries.community_projects(community.id)
+            if p.status == ProjectStatus.CANDIDATE or p.id in current
+        ),
+        key=lambda p: p.id,
+    )
 
 
 def _local_input(dt):
@@ -101,14 +107,21 @@ def community_index(community_id: int):
     community = db.get_or_404(Community, community_id)
     manage = can("vote.manage", community)
     votes = queries.community_votes(community.id, include_drafts=manage)
-    return render_template("votes/community.html", community=community, votes=votes, manage=manage,
-                           manage_projects=can("project.manage", community),
-                           projects=queries.community_projects(community.id))
+    return render_template(
+        "votes/community.html",
+        community=community,
+        votes=votes,
+        manage=manage,
+        manage_projects=can("project.manage", community),
+        projects=queries.community_projects(community.id),
+    )
 
 
 def _fill_vote_form(form: VoteForm, community: Community, vote: Vote | None) -> None:
     form.station_id.choices = [(s.id, s.name) for s in _stations_for(community)]
-    form.projects.choices = [(p.id, f"{p.title} · ¥{p.estimated_cost:,}") for p in _candidate_projects(community, vote)]
+    form.projects.choices = [
+        (p.id, f"{p.title} · ¥{p.estimated_cost:,}") for p in _candidate_projects(community, vote)
+    ]
 
 
 def _costs_fit_method(form: VoteForm, community: Community, vote: Vote | None) -> bool:
@@ -116,10 +129,19 @@ def _costs_fit_method(form: VoteForm, community: Community, vote: Vote | None) -
     if form.method.data != Method.EQUAL_SHARES.value:
         return True
     chosen = set(form.projects.data or [])
-    free = [p.title for p in _candidate_projects(community, vote) if p.id in chosen and p.estimated_cost <= 0]
+    free = [
+        p.title
+        for p in _candidate_projects(community, vote)
+        if p.id in chosen and p.estimated_cost <= 0
+    ]
     if free:
-        form.projects.errors = [*form.projects.errors, _("An equal-shares vote needs a cost for every project; "
-                                                         "these have none: %(titles)s", titles="、".join(free))]
+        form.projects.errors = [
+            *form.projects.errors,
+            _(
+                "An equal-shares vote needs a cost for every project; these have none: %(titles)s",
+                titles="、".join(free),
+            ),
+        ]
         return False
     return True
 
@@ -135,23 +157,34 @@ def new_vote(community_id: int):
     if request.method == "GET":
         start = utcnow() + timedelta(hours=1)
         form.opens_at.data = _local_input(start.replace(minute=0, second=0, microsecond=0))
-        form.closes_at.data = _local_input(start.replace(minute=0, second=0, microsecond=0) + timedelta(days=7))
+        form.closes_at.data = _local_input(
+            start.replace(minute=0, second=0, microsecond=0) + timedelta(days=7)
+        )
         if request.args.get("project"):
             form.projects.data = [int(x) for x in request.args.getlist("project") if x.isdigit()]
     if form.validate_on_submit() and _costs_fit_method(form, community, None):
         projects = [p for p in _candidate_projects(community) if p.id in set(form.projects.data)]
         vote = operations.create_vote(
-            community, title=form.title.data, description=form.description.data,
-            electorate_kind=form.electorate_kind.data, station_id=form.station_id.data or None,
-            method=form.method.data, secrecy=form.secrecy.data, params=form.params(),
-            opens_at=from_local(form.opens_at.data), closes_at=from_local(form.closes_at.data),
-            auto_open=form.auto_open.data, projects=projects, actor=current_user,
+            community,
+            title=form.title.data,
+            description=form.description.data,
+            electorate_kind=form.electorate_kind.data,
+            station_id=form.station_id.data or None,
+            method=form.method.data,
+            secrecy=form.secrecy.data,
+            params=form.params(),
+            opens_at=from_local(form.opens_at.data),
+            closes_at=from_local(form.closes_at.data),
+            auto_open=form.auto_open.data,
+            projects=projects,
+            actor=current_user,
         )
         db.session.commit()
         flash(_("The vote is saved as a draft. Check it, then open it."), "success")
         return redirect(url_for("votes.vote_page", vote_id=vote.id), 303)
-    return render_template("votes/vote_form.html", form=form, community=community, vote=None), \
-        400 if form.errors else 200
+    return render_template(
+        "votes/vote_form.html", form=form, community=community, vote=None
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<int:vote_id>/edit", methods=["GET", "POST"])
@@ -162,8 +195,11 @@ def edit_vote(vote_id: int):
     community = vote.community
     require("vote.manage", community)
     if not vote.can_edit():
-        return _refuse(_("This vote has already opened; its definition is frozen and cannot be edited."), 409,
-                       vote=vote)
+        return _refuse(
+            _("This vote has already opened; its definition is frozen and cannot be edited."),
+            409,
+            vote=vote,
+        )
     form = VoteForm(obj=vote if request.method == "GET" else None)
     _fill_vote_form(form, community, vote)
     if request.method == "GET":
@@ -179,14 +215,23 @@ def edit_vote(vote_id: int):
     if vote.is_ratification:
         form.method.choices = [(Method.RATIFICATION.value, Method.RATIFICATION.label)]
     if form.validate_on_submit() and _costs_fit_method(form, community, vote):
-        projects = [p for p in _candidate_projects(community, vote) if p.id in set(form.projects.data)]
+        projects = [
+            p for p in _candidate_projects(community, vote) if p.id in set(form.projects.data)
+        ]
         try:
             operations.update_vote(
-                vote, actor=current_user, projects=None if vote.is_ratification else projects,
-                title=form.title.data, description=form.description.data,
-                electorate_kind=form.electorate_kind.data, station_id=form.station_id.data or None,
-                secrecy=form.secrecy.data, params=form.params(), opens_at=from_local(form.opens_at.data),
-                closes_at=from_local(form.closes_at.data), auto_open=form.auto_open.data,
+                vote,
+                actor=current_user,
+                projects=None if vote.is_ratification else projects,
+                title=form.title.data,
+                description=form.description.data,
+                electorate_kind=form.electorate_kind.data,
+                station_id=form.station_id.data or None,
+                secrecy=form.secrecy.data,
+                params=form.params(),
+                opens_at=from_local(form.opens_at.data),
+                closes_at=from_local(form.closes_at.data),
+                auto_open=form.auto_open.data,
                 **({} if vote.is_ratification else {"method": form.method.data}),
             )
         except operations.VoteError as error:
@@ -194,8 +239,9 @@ def edit_vote(vote_id: int):
         db.session.commit()
         flash(_("The vote is updated."), "success")
         return redirect(url_for("votes.vote_page", vote_id=vote.id), 303)
-    return render_template("votes/vote_form.html", form=form, community=community, vote=vote), \
-        400 if form.errors else 200
+    return render_template(
+        "votes/vote_form.html", form=form, community=community, vote=vote
+    ), 400 if form.errors else 200
 
 
 def _vote_context(vote: Vote) -> dict:
@@ -254,24 +300,33 @@ def _lifecycle(vote_id: int, action, success_message: str):
 @login_required
 def open_vote(vote_id: int):
     """Open the vote now: the manifest and the electorate are frozen."""
-    return _lifecycle(vote_id, lambda v: operations.open_vote(v, current_user),
-                      _("The vote is open. Its manifest and electorate are frozen."))
+    return _lifecycle(
+        vote_id,
+        lambda v: operations.open_vote(v, current_user),
+        _("The vote is open. Its manifest and electorate are frozen."),
+    )
 
 
 @bp.route("/<int:vote_id>/close", methods=["POST"])
 @login_required
 def close_vote(vote_id: int):
     """Close the vote now and count it; the result stays sealed until certified."""
-    return _lifecycle(vote_id, lambda v: operations.close_vote(v, current_user),
-                      _("The vote is closed and counted. Check the result, then certify and publish it."))
+    return _lifecycle(
+        vote_id,
+        lambda v: operations.close_vote(v, current_user),
+        _("The vote is closed and counted. Check the result, then certify and publish it."),
+    )
 
 
 @bp.route("/<int:vote_id>/publish", methods=["POST"])
 @login_required
 def publish_vote(vote_id: int):
     """The secretary certifies the count and publishes it."""
-    return _lifecycle(vote_id, lambda v: operations.publish_vote(v, current_user),
-                      _("The result is certified and published."))
+    return _lifecycle(
+        vote_id,
+        lambda v: operations.publish_vote(v, current_user),
+        _("The result is certified and published."),
+    )
 
 
 @bp.route("/<int:vote_id>/cancel", methods=["GET", "POST"])
@@ -311,8 +366,13 @@ def choices_from_form(vote: Vote, form) -> dict:
 
 
 def _ballot_context(vote: Vote, voter: User | None = None, **extra) -> dict:
-    return {"vote": vote, "options": vote.manifest["options"] if vote.manifest else [],
-            "params": vote.manifest["params"] if vote.manifest else {}, "voter": voter, **extra}
+    return {
+        "vote": vote,
+        "options": vote.manifest["options"] if vote.manifest else [],
+        "params": vote.manifest["params"] if vote.manifest else {},
+        "voter": voter,
+        **extra,
+    }
 
 
 def _ballot_flow(vote: Vote, voter: User, template: str, entered_by: User | None = None, **context):
@@ -327,21 +387,38 @@ def _ballot_flow(vote: Vote, voter: User, template: str, entered_by: User | None
             if not vote.can_receive_ballots(utcnow()):
                 raise operations.VoteNotOpen(_("This vote is not open for ballots."))
             if operations.elector_for(vote, voter) is None:
-                raise operations.NotEligible(_("You are not in this vote's electorate, so you cannot vote in it."))
+                raise operations.NotEligible(
+                    _("You are not in this vote's electorate, so you cannot vote in it.")
+                )
             if operations.has_voted(vote, voter):
                 raise operations.AlreadyVoted(operations._already_voted_message(vote))
             normalised = operations.check_choices(vote, choices)
-            return render_template("votes/review.html", **_ballot_context(
-                vote, voter, choices=normalised, entered_by=entered_by, **context))
+            return render_template(
+                "votes/review.html",
+                **_ballot_context(
+                    vote, voter, choices=normalised, entered_by=entered_by, **context
+                ),
+            )
         ballot = operations.cast_ballot(vote, voter, choices, entered_by=entered_by)
     except operations.InvalidChoices as error:
-        return _refuse(error.message, error.status, template, **_ballot_context(vote, voter, chosen=choices,
-                                                                                 **context))
+        return _refuse(
+            error.message,
+            error.status,
+            template,
+            **_ballot_context(vote, voter, chosen=choices, **context),
+        )
     except operations.VoteError as error:
         return _refuse(error.message, error.status, vote=vote)
     db.session.commit()
-    return redirect(url_for("votes.receipt", vote_id=vote.id, receipt=ballot.hash,
-                            paper=1 if entered_by is not None else None), 303)
+    return redirect(
+        url_for(
+            "votes.receipt",
+            vote_id=vote.id,
+            receipt=ballot.hash,
+            paper=1 if entered_by is not None else None,
+        ),
+        303,
+    )
 
 
 @bp.route("/<int:vote_id>/ballot", methods=["GET", "POST"])
@@ -355,7 +432,9 @@ def ballot(vote_id: int):
     if not vote.can_receive_ballots(utcnow()):
         return _refuse(_("This vote is not open for ballots."), 409, vote=vote)
     if operations.elector_for(vote, current_user) is None:
-        return _refuse(_("You are not in this vote's electorate, so you cannot vote in it."), 403, vote=vote)
+        return _refuse(
+            _("You are not in this vote's electorate, so you cannot vote in it."), 403, vote=vote
+        )
     if operations.has_voted(vote, current_user):
         return _refuse(operations._already_voted_message(vote), 409, vote=vote)
     return render_template("votes/ballot.html", **_ballot_context(vote, current_user, chosen={}))
@@ -366,12 +445,17 @@ def _paper_voters(vote: Vote) -> list[User]:
     from app.accounts.queries import members_of_community
     from app.votes.models import Participation
 
-    voted = set(db.session.scalars(select(Participation.voter_key).where(Participation.vote_id == vote.id)))
+    voted = set(
+        db.session.scalars(select(Participation.voter_key).where(Participation.vote_id == vote.id))
+    )
     electors = list(db.session.scalars(select(VoteElector).where(VoteElector.vote_id == vote.id)))
     if vote.per_household:
         waiting = {e.household_id for e in electors if e.household_id not in voted}
-        return [u for u in members_of_community(vote.community_id)
-                if u.household is not None and u.household.id in waiting]
+        return [
+            u
+            for u in members_of_community(vote.community_id)
+            if u.household is not None and u.household.id in waiting
+        ]
     waiting_ids = [e.user_id for e in electors if e.user_id not in voted]
     if not waiting_ids:
         return []
@@ -391,11 +475,19 @@ def paper_ballot(vote_id: int):
     if request.method == "POST":
         voter = db.session.get(User, voter_id) if voter_id else None
         if voter is None:
-            return _refuse(_("Choose the voter whose paper ballot you are entering."), 400, "votes/ballot.html",
-                           **_ballot_context(vote, None, chosen={}, paper=True, voters=voters))
-        return _ballot_flow(vote, voter, "votes/ballot.html", entered_by=current_user, paper=True, voters=voters)
-    return render_template("votes/ballot.html", **_ballot_context(
-        vote, None, chosen={}, paper=True, voters=voters, voter_id=voter_id))
+            return _refuse(
+                _("Choose the voter whose paper ballot you are entering."),
+                400,
+                "votes/ballot.html",
+                **_ballot_context(vote, None, chosen={}, paper=True, voters=voters),
+            )
+        return _ballot_flow(
+            vote, voter, "votes/ballot.html", entered_by=current_user, paper=True, voters=voters
+        )
+    return render_template(
+        "votes/ballot.html",
+        **_ballot_context(vote, None, chosen={}, paper=True, voters=voters, voter_id=voter_id),
+    )
 
 
 def short_code(receipt: str) -> str:
@@ -409,8 +501,14 @@ def receipt(vote_id: int, receipt: str):
     found = queries.ballot_by_hash(receipt)
     if found is None or found.vote_id != vote.id:
         abort(404)
-    return render_template("votes/receipt.html", vote=vote, receipt=found.hash, code=short_code(found.hash),
-                           seq=found.seq, paper=request.args.get("paper"))
+    return render_template(
+        "votes/receipt.html",
+        vote=vote,
+        receipt=found.hash,
+        code=short_code(found.hash),
+        seq=found.seq,
+        paper=request.args.get("paper"),
+    )
 
 
 @bp.route("/receipt")
@@ -424,7 +522,9 @@ def receipt_check():
         matches = queries.ballots_by_receipt(raw)
         if len(matches) != 1:
             context["not_found" if not matches else "ambiguous"] = True
-            return render_template("votes/receipt_check.html", **context), 404 if not matches else 400
+            return render_template(
+                "votes/receipt_check.html", **context
+            ), 404 if not matches else 400
         found = matches[0]
         vote = db.session.get(Vote, found.vote_id)
         hashes = [b.hash for b in queries.ballots(vote)]
@@ -437,9 +537,16 @@ def receipt_check():
         if root is not None and found.seq < size:
             proof = ballot_log.inclusion_proof(found.seq, hashes[:size])
             verified = ballot_log.verify_inclusion(found.hash, found.seq, size, proof, root)
-        context.update(found=found, vote=vote, size=size, root=root, proof=proof, verified=verified,
-                       code=short_code(found.hash),
-                       record=found.record() if vote.results_visible else None)
+        context.update(
+            found=found,
+            vote=vote,
+            size=size,
+            root=root,
+            proof=proof,
+            verified=verified,
+            code=short_code(found.hash),
+            record=found.record() if vote.results_visible else None,
+        )
     return render_template("votes/receipt_check.html", **context)
 
 
@@ -450,8 +557,11 @@ def export(vote_id: int):
     if not vote.results_visible:
         abort(404)
     body = json.dumps(queries.export_document(vote), ensure_ascii=False, indent=1, sort_keys=True)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="vote-{vote.id}-ballot-log.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="vote-{vote.id}-ballot-log.json"'},
+    )
 
 
 # --------------------------------------------------------------------------- result in plain words
@@ -467,19 +577,37 @@ def explain_result(vote: Vote) -> dict:
     for option in manifest.get("options", []):
         counts = per_option.get(option["id"], {}) if isinstance(per_option, dict) else {}
         main = counts.get("approvals", counts.get("yes", 0))
-        rows.append({"id": option["id"], "title": option["title"], "cost": option["cost"], "counts": counts,
-                     "main": main, "won": option["id"] in winners,
-                     "rank": winners.index(option["id"]) + 1 if option["id"] in winners else None})
+        rows.append(
+            {
+                "id": option["id"],
+                "title": option["title"],
+                "cost": option["cost"],
+                "counts": counts,
+                "main": main,
+                "won": option["id"] in winners,
+                "rank": winners.index(option["id"]) + 1 if option["id"] in winners else None,
+            }
+        )
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, -r["main"]))
     top = max([r["main"] for r in rows] or [0]) or 1
     for r in rows:
         r["share"] = r["main"] / top
-    greedy = [str(w) for w in result.get("greedy_winners", [])] if "greedy_winners" in result else None
-    return {"rows": rows, "winners": winners, "greedy": greedy,
-            "ballots": result.get("ballots", 0), "electorate": result.get("electorate", 0),
-            "quorum_met": result.get("quorum_met", True), "adopted": result.get("adopted"),
-            "yes": result.get("yes"), "no": result.get("no"), "abstain": result.get("abstain"),
-            "winner_cost": sum(r["cost"] for r in rows if r["won"])}
+    greedy = (
+        [str(w) for w in result.get("greedy_winners", [])] if "greedy_winners" in result else None
+    )
+    return {
+        "rows": rows,
+        "winners": winners,
+        "greedy": greedy,
+        "ballots": result.get("ballots", 0),
+        "electorate": result.get("electorate", 0),
+        "quorum_met": result.get("quorum_met", True),
+        "adopted": result.get("adopted"),
+        "yes": result.get("yes"),
+        "no": result.get("no"),
+        "abstain": result.get("abstain"),
+        "winner_cost": sum(r["cost"] for r in rows if r["won"]),
+    }
 
 
 # --------------------------------------------------------------------------- ratification
@@ -494,8 +622,11 @@ def new_ratification(pact_id: int):
     pact = db.get_or_404(Pact, pact_id)
     require("vote.manage", pact.community_id)
     if pact.status != PactStatus.REVISION or pact.latest_version is None:
-        return _refuse(_("Only a pact in revision with a published version can go to ratification."), 409,
-                       vote=None)
+        return _refuse(
+            _("Only a pact in revision with a published version can go to ratification."),
+            409,
+            vote=None,
+        )
     form = RatificationForm()
     if request.method == "GET":
         start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
@@ -504,8 +635,12 @@ def new_ratification(pact_id: int):
     if form.validate_on_submit():
         try:
             vote = operations.create_ratification(
-                pact, current_user, opens_at=from_local(form.opens_at.data), closes_at=from_local(form.closes_at.data),
-                electorate_kind=ElectorateKind(form.electorate_kind.data), secrecy=form.secrecy.data,
+                pact,
+                current_user,
+                opens_at=from_local(form.opens_at.data),
+                closes_at=from_local(form.closes_at.data),
+                electorate_kind=ElectorateKind(form.electorate_kind.data),
+                secrecy=form.secrecy.data,
                 params={"quorum": form.quorum.data},
             )
         except operations.VoteError as error:
@@ -515,9 +650,14 @@ def new_ratification(pact_id: int):
                 raise
             return _refuse(str(error), 409, vote=None)
         db.session.commit()
-        flash(_("The ratification vote is saved as a draft. Open it when the meeting is ready."), "success")
+        flash(
+            _("The ratification vote is saved as a draft. Open it when the meeting is ready."),
+            "success",
+        )
         return redirect(url_for("votes.vote_page", vote_id=vote.id), 303)
-    return render_template("votes/ratification_form.html", form=form, pact=pact), 400 if form.errors else 200
+    return render_template(
+        "votes/ratification_form.html", form=form, pact=pact
+    ), 400 if form.errors else 200
 
 
 # --------------------------------------------------------------------------- projects
@@ -527,9 +667,13 @@ def new_ratification(pact_id: int):
 def projects(community_id: int):
     """All the community's projects, with status and progress."""
     community = db.get_or_404(Community, community_id)
-    return render_template("votes/projects.html", community=community,
-                           projects=queries.community_projects(community.id),
-                           manage=can("project.manage", community), candidates=_candidate_suggestions(community))
+    return render_template(
+        "votes/projects.html",
+        community=community,
+        projects=queries.community_projects(community.id),
+        manage=can("project.manage", community),
+        candidates=_candidate_suggestions(community),
+    )
 
 
 def _candidate_suggestions(community: Community) -> list:
@@ -539,9 +683,17 @@ def _candidate_suggestions(community: Community) -> list:
     from app.votes.models import project_suggestions
 
     used = select(project_suggestions.c.suggestion_id)
-    return list(db.session.scalars(select(Suggestion).where(
-        Suggestion.community_id == community.id, Suggestion.is_candidate_project.is_(True),
-        Suggestion.id.not_in(used)).order_by(Suggestion.id)))
+    return list(
+        db.session.scalars(
+            select(Suggestion)
+            .where(
+                Suggestion.community_id == community.id,
+                Suggestion.is_candidate_project.is_(True),
+                Suggestion.id.not_in(used),
+            )
+            .order_by(Suggestion.id)
+        )
+    )
 
 
 @bp.route("/community/<int:community_id>/projects/new", methods=["GET", "POST"])
@@ -556,7 +708,11 @@ def new_project(community_id: int):
     suggestion_id = request.values.get("suggestion_id", type=int)
     if suggestion_id:
         suggestion = db.session.get(Suggestion, suggestion_id)
-        if suggestion is None or suggestion.community_id != community.id or not suggestion.is_candidate_project:
+        if (
+            suggestion is None
+            or suggestion.community_id != community.id
+            or not suggestion.is_candidate_project
+        ):
             abort(404)
     form = ProjectForm()
     if request.method == "GET" and suggestion is not None:
@@ -566,14 +722,20 @@ def new_project(community_id: int):
         form.proponent.data = _("Suggestion %(number)s", number=suggestion.number)
     if form.validate_on_submit():
         project = operations.create_project(
-            community, title=form.title.data, description=form.description.data,
-            estimated_cost=form.estimated_cost.data, proponent=form.proponent.data,
-            suggestions=[suggestion] if suggestion is not None else [], actor=current_user)
+            community,
+            title=form.title.data,
+            description=form.description.data,
+            estimated_cost=form.estimated_cost.data,
+            proponent=form.proponent.data,
+            suggestions=[suggestion] if suggestion is not None else [],
+            actor=current_user,
+        )
         db.session.commit()
         flash(_("The project is recorded as a candidate."), "success")
         return redirect(url_for("votes.project_page", project_id=project.id), 303)
-    return render_template("votes/project_form.html", form=form, community=community, suggestion=suggestion), \
-        400 if form.errors else 200
+    return render_template(
+        "votes/project_form.html", form=form, community=community, suggestion=suggestion
+    ), 400 if form.errors else 200
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -584,18 +746,30 @@ def edit_project(project_id: int):
     community = project.community
     require("project.manage", community)
     if not operations.project_editable(project):
-        return _refuse(_("This project can no longer be edited: it is being voted on, or it was already "
-                         "selected."), 409, vote=None)
+        return _refuse(
+            _(
+                "This project can no longer be edited: it is being voted on, or it was already "
+                "selected."
+            ),
+            409,
+            vote=None,
+        )
     form = ProjectForm(obj=project)
     if form.validate_on_submit():
-        operations.update_project(project, title=form.title.data, description=form.description.data,
-                                  estimated_cost=form.estimated_cost.data, proponent=form.proponent.data,
-                                  actor=current_user)
+        operations.update_project(
+            project,
+            title=form.title.data,
+            description=form.description.data,
+            estimated_cost=form.estimated_cost.data,
+            proponent=form.proponent.data,
+            actor=current_user,
+        )
         db.session.commit()
         flash(_("The project is updated; draft votes that list it show the change."), "success")
         return redirect(url_for("votes.project_page", project_id=project.id), 303)
-    return render_template("votes/project_form.html", form=form, community=community, suggestion=None,
-                           project=project), 400 if form.errors else 200
+    return render_template(
+        "votes/project_form.html", form=form, community=community, suggestion=None, project=project
+    ), 400 if form.errors else 200
 
 
 @bp.route("/projects/<int:project_id>")
@@ -607,16 +781,38 @@ def project_page(project_id: int):
     if request.method == "GET":
         form.on.data = local_today()
     review_link = None
-    if manage and "hearings.new_session" in current_app.view_functions and project.status != ProjectStatus.CANDIDATE:
-        review_link = url_for("hearings.new_session", community_id=project.community_id, subject_type="project",
-                              subject_id=project.id, kind="review")
+    if (
+        manage
+        and "hearings.new_session" in current_app.view_functions
+        and project.status != ProjectStatus.CANDIDATE
+    ):
+        review_link = url_for(
+            "hearings.new_session",
+            community_id=project.community_id,
+            subject_type="project",
+            subject_id=project.id,
+            kind="review",
+        )
     from app.votes.models import VoteOption
 
-    votes = list(db.session.scalars(select(Vote).join(VoteOption, VoteOption.vote_id == Vote.id).where(
-        VoteOption.project_id == project.id, Vote.status != VoteStatus.DRAFT).order_by(Vote.id)))
-    return render_template("votes/project.html", project=project, manage=manage, form=form, votes=votes,
-                           review_link=review_link, empty_form=EmptyForm(),
-                           editable=manage and operations.project_editable(project))
+    votes = list(
+        db.session.scalars(
+            select(Vote)
+            .join(VoteOption, VoteOption.vote_id == Vote.id)
+            .where(VoteOption.project_id == project.id, Vote.status != VoteStatus.DRAFT)
+            .order_by(Vote.id)
+        )
+    )
+    return render_template(
+        "votes/project.html",
+        project=project,
+        manage=manage,
+        form=form,
+        votes=votes,
+        review_link=review_link,
+        empty_form=EmptyForm(),
+        editable=manage and operations.project_editable(project),
+    )
 
 
 @bp.route("/projects/<int:project_id>/status", methods=["POST"])
@@ -631,7 +827,9 @@ def project_status(project_id: int):
     try:
         operations.advance_project(project, ProjectStatus(request.form.get("to", "")), current_user)
     except (ValueError, IllegalVoteTransition):
-        return _refuse(_("The project cannot move to that status from where it is now."), 409, vote=None)
+        return _refuse(
+            _("The project cannot move to that status from where it is now."), 409, vote=None
+        )
     db.session.commit()
     flash(_("The project's status is updated."), "success")
     return redirect(url_for("votes.project_page", project_id=project.id), 303)
@@ -645,16 +843,30 @@ def project_update(project_id: int):
     require("project.manage", project.community_id)
     form = ProgressForm()
     if not project.can_track():
-        return _refuse(_("Progress is reported on planned or running projects only."), 409, vote=None)
+        return _refuse(
+            _("Progress is reported on planned or running projects only."), 409, vote=None
+        )
     if form.validate_on_submit():
-        operations.add_project_update(project, on=form.on.data, percent=form.percent.data, note=form.note.data,
-                                      actor=current_user)
+        operations.add_project_update(
+            project,
+            on=form.on.data,
+            percent=form.percent.data,
+            note=form.note.data,
+            actor=current_user,
+        )
         db.session.commit()
         flash(_("The progress update is published."), "success")
         return redirect(url_for("votes.project_page", project_id=project.id), 303)
     manage = True
-    return render_template("votes/project.html", project=project, manage=manage, form=form, votes=[],
-                           review_link=None, empty_form=EmptyForm()), 400
+    return render_template(
+        "votes/project.html",
+        project=project,
+        manage=manage,
+        form=form,
+        votes=[],
+        review_link=None,
+        empty_form=EmptyForm(),
+    ), 400
 
 
 # --------------------------------------------------------------------------- home page
@@ -667,27 +879,58 @@ def _home_votes(user) -> list[HomeSection]:
     sections = []
     waiting = queries.open_votes_awaiting(user)
     if waiting:
-        sections.append(HomeSection(
-            title=_("Votes waiting for your ballot"), priority=20,
-            items=[HomeItem(text=v.title, link=url_for("votes.ballot", vote_id=v.id),
-                            badge=_("closes %(when)s", when=_fmt(v.closes_at)), badge_kind="info") for v in waiting],
-        ))
+        sections.append(
+            HomeSection(
+                title=_("Votes waiting for your ballot"),
+                priority=20,
+                items=[
+                    HomeItem(
+                        text=v.title,
+                        link=url_for("votes.ballot", vote_id=v.id),
+                        badge=_("closes %(when)s", when=_fmt(v.closes_at)),
+                        badge_kind="info",
+                    )
+                    for v in waiting
+                ],
+            )
+        )
     communities = communities_where(user, [Role.SECRETARY])
     if communities:
         now = utcnow()
-        todo = list(db.session.scalars(select(Vote).where(
-            Vote.community_id.in_([c.id for c in communities]),
-            Vote.status.in_([VoteStatus.OPEN, VoteStatus.CLOSED])).order_by(Vote.closes_at)))
+        todo = list(
+            db.session.scalars(
+                select(Vote)
+                .where(
+                    Vote.community_id.in_([c.id for c in communities]),
+                    Vote.status.in_([VoteStatus.OPEN, VoteStatus.CLOSED]),
+                )
+                .order_by(Vote.closes_at)
+            )
+        )
         items = []
         for v in todo:
             if v.status == VoteStatus.CLOSED:
-                items.append(HomeItem(text=v.title, link=url_for("votes.vote_page", vote_id=v.id),
-                                      badge=_("to certify"), badge_kind="warn"))
+                items.append(
+                    HomeItem(
+                        text=v.title,
+                        link=url_for("votes.vote_page", vote_id=v.id),
+                        badge=_("to certify"),
+                        badge_kind="warn",
+                    )
+                )
             elif v.closes_at <= now:
-                items.append(HomeItem(text=v.title, link=url_for("votes.vote_page", vote_id=v.id),
-                                      badge=_("to close"), badge_kind="warn"))
+                items.append(
+                    HomeItem(
+                        text=v.title,
+                        link=url_for("votes.vote_page", vote_id=v.id),
+                        badge=_("to close"),
+                        badge_kind="warn",
+                    )
+                )
         if items:
-            sections.append(HomeSection(title=_("Votes to close or certify"), items=items, priority=15))
+            sections.append(
+                HomeSection(title=_("Votes to close or certify"), items=items, priority=15)
+            )
     return sections
 
 
@@ -705,11 +948,21 @@ def _personal_data(user) -> tuple[str, list]:
     from app.votes.models import Participation
 
     rows = db.session.execute(
-        select(Participation, Vote).join(Vote, Vote.id == Participation.vote_id)
-        .where(Participation.user_id == user.id).order_by(Participation.at)
+        select(Participation, Vote)
+        .join(Vote, Vote.id == Participation.vote_id)
+        .where(Participation.user_id == user.id)
+        .order_by(Participation.at)
     ).all()
-    return "votes", [{"vote": v.id, "title": v.title, "took_part_at": p.at.isoformat() + "Z",
-                      "published_name": p.name, "secrecy": v.secrecy.value} for p, v in rows]
+    return "votes", [
+        {
+            "vote": v.id,
+            "title": v.title,
+            "took_part_at": p.at.isoformat() + "Z",
+            "published_name": p.name,
+            "secrecy": v.secrecy.value,
+        }
+        for p, v in rows
+    ]
 
 
 def _register_personal_data() -> None:
@@ -731,20 +984,30 @@ def tick_command():
     begin_write()
     done = operations.tick()
     db.session.commit()
-    click.echo(f"opened {done['opened']}, closed {done['closed']}, checkpoints {done['checkpoints']}")
+    click.echo(
+        f"opened {done['opened']}, closed {done['closed']}, checkpoints {done['checkpoints']}"
+    )
 
 
 @bp.cli.command("export")
-@click.option("--all", "directory", type=click.Path(file_okay=False), required=True,
-              help="Write one file per published vote into this folder.")
+@click.option(
+    "--all",
+    "directory",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Write one file per published vote into this folder.",
+)
 def export_command(directory):
     """Export every published vote's ballot log (one JSON file per vote)."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
-    for vote in db.session.scalars(select(Vote).where(Vote.status == VoteStatus.PUBLISHED).order_by(Vote.id)):
+    for vote in db.session.scalars(
+        select(Vote).where(Vote.status == VoteStatus.PUBLISHED).order_by(Vote.id)
+    ):
         doc = queries.export_document(vote)
         (folder / f"vote-{vote.id}-ballot-log.json").write_text(
-            json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+            json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+        )
         count += 1
     click.echo(f"{count} ballot logs written to {folder}")

@@ -25,7 +25,11 @@ def pytest_collection_modifyitems(config, items):
                 if os.environ.get("E2E_REQUIRED") == "1":
                     item.add_marker(pytest.mark.usefixtures("_browser_required"))
                 else:
-                    item.add_marker(pytest.mark.skip(reason="chromium not installed (apt-get install -y chromium); set E2E_REQUIRED=1 to fail instead"))
+                    item.add_marker(
+                        pytest.mark.skip(
+                            reason="chromium not installed (apt-get install -y chromium); set E2E_REQUIRED=1 to fail instead"
+                        )
+                    )
 
 
 @pytest.fixture
@@ -61,8 +65,9 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def axe_page(browser, base_url):
     """A page whose context bypasses the CSP, so that axe-core can be injected into it."""
-    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
+    context = browser.new_context(
+        base_url=base_url, bypass_csp=True, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -88,7 +93,12 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
         for v in result["violations"]
         if v["impact"] in impacts
     ]

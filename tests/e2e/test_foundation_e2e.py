@@ -10,10 +10,17 @@ from tests.e2e.conftest import axe_violations, login_in_browser
 from tests.factories import PASSWORD
 
 
-def test_resident_logs_in_switches_language_and_text_size_and_reads_a_notification(page, make, commit):
+def test_resident_logs_in_switches_language_and_text_size_and_reads_a_notification(
+    page, make, commit
+):
     community = make.community(name="梅园居民区")
     resident = make.user("resident", community, name="王秀英", phone="13912345678")
-    notify(resident, N_("You are now a member of household %(household)s."), link="/account", household="3号楼 301")
+    notify(
+        resident,
+        N_("You are now a member of household %(household)s."),
+        link="/account",
+        household="3号楼 301",
+    )
     commit()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -22,14 +22,23 @@ def _switch(page, user):
 def test_capacity_waiting_list_attendance_and_minutes(page, make, commit, db):
     c = make.community(name="梅园居民区")
     b = make.building(c, name="5号楼", households=3)
-    a, bb, cc = (make.user("resident", community=c, household=h, name=n)
-                 for h, n in zip(b.households, ["王秀英", "李建国", "张阿姨"], strict=True))
+    a, bb, cc = (
+        make.user("resident", community=c, household=h, name=n)
+        for h, n in zip(b.households, ["王秀英", "李建国", "张阿姨"], strict=True)
+    )
     secretary = make.user("secretary", community=c, name="陈书记")
     prop = make.body(c, BodyKind.PROPERTY_COMPANY, name="梅园物业服务中心")
     starts = utcnow().replace(microsecond=0) + timedelta(days=3)
-    session = ops.create_session(kind=SessionKind.HEARING, title="5号楼加装电梯听证会", starts_at=starts,
-                                 ends_at=starts + timedelta(hours=2), place="居委会二楼", community_id=c.id,
-                                 capacity=2, agenda=["方案介绍", "居民发言"])
+    session = ops.create_session(
+        kind=SessionKind.HEARING,
+        title="5号楼加装电梯听证会",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        place="居委会二楼",
+        community_id=c.id,
+        capacity=2,
+        agenda=["方案介绍", "居民发言"],
+    )
     commit()
     session_id = session.id
     url = f"/hearings/sessions/{session_id}"
@@ -63,8 +72,11 @@ def test_capacity_waiting_list_attendance_and_minutes(page, make, commit, db):
     db.session.rollback()  # end the test's stale read transaction before writing (SQLite WAL)
     begin_write()
     new_start = utcnow().replace(microsecond=0) - timedelta(minutes=30)
-    db.session.execute(update(HearingSession).where(HearingSession.id == session_id)
-                       .values(starts_at=new_start, ends_at=new_start + timedelta(hours=2)))
+    db.session.execute(
+        update(HearingSession)
+        .where(HearingSession.id == session_id)
+        .values(starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+    )
     commit()
     _switch(page, secretary)
     page.goto(f"{url}/attendance")
@@ -100,8 +112,15 @@ def test_capacity_waiting_list_attendance_and_minutes(page, make, commit, db):
 def test_axe_session_page(axe_page, make, commit):
     c = make.community()
     resident = make.user("resident", community=c)
-    s = ops.create_session(kind=SessionKind.HEARING, title="听证会", starts_at=utcnow() + timedelta(days=2),
-                           ends_at=utcnow() + timedelta(days=2, hours=1), place="会议室", community_id=c.id, capacity=5)
+    s = ops.create_session(
+        kind=SessionKind.HEARING,
+        title="听证会",
+        starts_at=utcnow() + timedelta(days=2),
+        ends_at=utcnow() + timedelta(days=2, hours=1),
+        place="会议室",
+        community_id=c.id,
+        capacity=5,
+    )
     commit()
     login_in_browser(axe_page, resident.phone, PASSWORD)
     axe_page.goto(f"/hearings/sessions/{s.id}")
@@ -114,8 +133,14 @@ def test_axe_attendance_and_minutes_form(axe_page, make, commit):
     c = make.community()
     secretary = make.user("secretary", community=c)
     make.body(c, BodyKind.PROPERTY_COMPANY)
-    s = ops.create_session(kind=SessionKind.REVIEW, title="评议会", starts_at=utcnow() - timedelta(hours=1),
-                           ends_at=utcnow() + timedelta(hours=1), place="会议室", community_id=c.id)
+    s = ops.create_session(
+        kind=SessionKind.REVIEW,
+        title="评议会",
+        starts_at=utcnow() - timedelta(hours=1),
+        ends_at=utcnow() + timedelta(hours=1),
+        place="会议室",
+        community_id=c.id,
+    )
     commit()
     login_in_browser(axe_page, secretary.phone, PASSWORD)
     for path in ("attendance", "minutes", "sign-in-sheet", "suggestions/new"):

@@ -66,7 +66,9 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     _switch(page, wang)
     page.goto(f"/pacts/{pact_id}")
     page.locator(f"#clause-{clause1.id} button[name=stance][value=support]").click()
-    expect(page.locator(f"#clause-{clause1.id} button[name=stance][value=support]")).to_have_attribute("aria-pressed", "true")
+    expect(
+        page.locator(f"#clause-{clause1.id} button[name=stance][value=support]")
+    ).to_have_attribute("aria-pressed", "true")
     page.goto(f"/pacts/{pact_id}/clauses/{clause3.id}")
     page.locator("#comment-form textarea").fill("晚上**九点**以后就应该安静了。")
     page.locator("#comment-form button[type=submit]").click()
@@ -88,7 +90,9 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     expect(page.locator(".comment.reply")).to_contain_text("九点太早")
     page.locator(".thread > .comment").first.locator("form[action$='/agree'] button").click()
     expect(page.locator(".thread > .comment").first).to_contain_text("1")
-    expect(page.locator(".thread > .comment").first.locator("form[action$='/agree']")).to_have_count(0)
+    expect(
+        page.locator(".thread > .comment").first.locator("form[action$='/agree']")
+    ).to_have_count(0)
     page.locator("#am-text").fill("第三条 晚上十一点后不装修。")
     page.locator("#am-reason").fill("给上班族留时间。")
     page.locator("#amendment-form button[type=submit]").click()
@@ -134,7 +138,9 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     page.locator(f"a[href='/pacts/{pact_id}/compare']").click()
     changed = page.locator(".diff-changed")
     expect(changed).to_have_count(1)
-    expect(changed.locator("ins")).to_have_text("[新增：] 九")  # the bracket is for screen readers only
+    expect(changed.locator("ins")).to_have_text(
+        "[新增：] 九"
+    )  # the bracket is for screen readers only
     expect(changed.locator("del")).to_have_text("[删除：] 十")
     assert changed.locator("ins .visually-hidden").bounding_box()["width"] <= 1
     changed.locator("a.amendment-link").click()
@@ -156,16 +162,28 @@ def test_pact_pages_have_no_serious_accessibility_violations(axe_page, make, com
 
         ops.post_comment(pact, resident, "我支持")
         ops.post_comment(pact, resident, "第一条要具体些", clause=pact.latest_version.clauses[0])
-        ops.propose_amendment(pact, pact.latest_version.clauses[0], resident, "第一条 垃圾定时定点分类投放。", "更具体")
+        ops.propose_amendment(
+            pact,
+            pact.latest_version.clauses[0],
+            resident,
+            "第一条 垃圾定时定点分类投放。",
+            "更具体",
+        )
     commit()
     login_in_browser(axe_page, resident.phone, PASSWORD)
-    for url in (f"/pacts/community/{c.id}", f"/pacts/{pact.id}",
-                f"/pacts/{pact.id}/clauses/{pact.latest_version.clauses[0].id}"):
+    for url in (
+        f"/pacts/community/{c.id}",
+        f"/pacts/{pact.id}",
+        f"/pacts/{pact.id}/clauses/{pact.latest_version.clauses[0].id}",
+    ):
         axe_page.goto(url)
         assert axe_violations(axe_page) == [], url
     # The secretary's pages: what waits for an answer, answer and decision forms.
     axe_page.context.clear_cookies()
     login_in_browser(axe_page, secretary.phone, PASSWORD)
-    for url in (f"/pacts/{pact.id}", f"/pacts/{pact.id}/clauses/{pact.latest_version.clauses[0].id}"):
+    for url in (
+        f"/pacts/{pact.id}",
+        f"/pacts/{pact.id}/clauses/{pact.latest_version.clauses[0].id}",
+    ):
         axe_page.goto(url)
         assert axe_violations(axe_page) == [], url

@@ -40,9 +40,14 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
     c = make.community(name="梅园居民区")
     station = make.station([c], name="新华路联络站")
     secretary = make.user("secretary", community=c, name="陈书记")
-    deputies = [make.user("deputy", community=c, station=station, name=n) for n in ("周代表", "吴代表", "郑代表", "孙代表")]
-    projects = [ops.create_project(c, title=t, estimated_cost=cost, actor=secretary)
-                for t, cost in (("加装电梯", 780000), ("楼道照明改造", 120000), ("非机动车充电棚", 160000))]
+    deputies = [
+        make.user("deputy", community=c, station=station, name=n)
+        for n in ("周代表", "吴代表", "郑代表", "孙代表")
+    ]
+    projects = [
+        ops.create_project(c, title=t, estimated_cost=cost, actor=secretary)
+        for t, cost in (("加装电梯", 780000), ("楼道照明改造", 120000), ("非机动车充电棚", 160000))
+    ]
     commit()
     pids = [p.id for p in projects]
     page.on("dialog", lambda d: d.accept())
@@ -122,11 +127,21 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
         page.locator("a[href$='/ballot-log.json']").click()
     path = tmp_path / "log.json"
     download_info.value.save_as(path)
-    run = subprocess.run([sys.executable, str(VERIFIER), str(path)], capture_output=True, text=True,
-                         timeout=60, check=False)
+    run = subprocess.run(
+        [sys.executable, str(VERIFIER), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
-    run = subprocess.run([sys.executable, str(VERIFIER), str(path), "--receipt", receipt], capture_output=True,
-                         text=True, timeout=60, check=False)
+    run = subprocess.run(
+        [sys.executable, str(VERIFIER), str(path), "--receipt", receipt],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
 
     # The deputy's receipt is found and proven by the receipt check.

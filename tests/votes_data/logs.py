@@ -20,7 +20,9 @@ def shared_file(name: str) -> Path:
     return path
 
 
-def manifest(method: str, options, *, size: int, secrecy: str = "open", vote: int = 7, **params) -> dict:
+def manifest(
+    method: str, options, *, size: int, secrecy: str = "open", vote: int = 7, **params
+) -> dict:
     """A manifest with DESIGN defaults for the params not given; options are (id, cost) pairs or ids."""
     opts = []
     for o in options:
@@ -59,7 +61,9 @@ def export(m: dict, ballots: list[dict], *, checkpoint_every: int = 2) -> dict:
         names.append(name)
         prev = record["hash"]
         if (seq + 1) % checkpoint_every == 0:
-            checkpoints.append(bl.make_checkpoint([r["hash"] for r in records], "2026-05-03T00:00:00Z"))
+            checkpoints.append(
+                bl.make_checkpoint([r["hash"] for r in records], "2026-05-03T00:00:00Z")
+            )
     hashes = [r["hash"] for r in records]
     checkpoints.append(bl.make_checkpoint(hashes, "2026-05-08T08:00:00Z"))
     result = tally(m, [r["choices"] for r in records], bl.merkle_root(hashes))
@@ -79,7 +83,9 @@ def rechain(doc: dict, *, recount: bool = True) -> dict:
     doc["checkpoints"] = [bl.make_checkpoint(hashes, "2026-05-08T08:00:00Z")]
     if recount:
         try:
-            doc["result"] = tally(doc["manifest"], [r["choices"] for r in doc["ballots"]], bl.merkle_root(hashes))
+            doc["result"] = tally(
+                doc["manifest"], [r["choices"] for r in doc["ballots"]], bl.merkle_root(hashes)
+            )
         except (KeyError, TypeError):
             pass  # ballots the tally cannot even read: keep the old result
     return doc
@@ -88,10 +94,13 @@ def rechain(doc: dict, *, recount: bool = True) -> dict:
 def approval_doc(secrecy: str = "open") -> dict:
     """Five deputies choose two of four projects."""
     m = manifest("approval", ["a", "b", "c", "d"], size=5, secrecy=secrecy, seats=2)
-    return export(m, [
-        {"approve": ["a", "b"]},
-        {"approve": ["c", "a"]},
-        {"approve": ["a", "b"]},
-        {"approve": ["b", "c"]},
-        {"approve": ["d"]},
-    ])
+    return export(
+        m,
+        [
+            {"approve": ["a", "b"]},
+            {"approve": ["c", "a"]},
+            {"approve": ["a", "b"]},
+            {"approve": ["b", "c"]},
+            {"approve": ["d"]},
+        ],
+    )
