@@ -1,10 +1,22 @@
 """Yishiting (议事厅): a neighbourhood governs itself in the open."""
 
 import logging
+from importlib import import_module
 
 from flask import Flask
 
 from app.config import Config
+
+#: Each domain's package; its `init_app(app)` registers its blueprint, CLI, home-page and
+#: personal-data sections and signal handlers. Order is the home page's order at equal priority.
+DOMAINS = (
+    "app.core",
+    "app.accounts",
+    "app.org",
+    "app.hearings",
+    "app.pacts",
+    "app.votes",
+)
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -49,31 +61,15 @@ def create_app(config: type | dict | None = None) -> Flask:
         configure_engine(db.engine)
 
     from app import models as _models  # noqa: F401 - registers every model with SQLAlchemy
-    from app.accounts import bp as accounts_bp
 
-    # Importing the routes attaches the views to each blueprint.
-    from app.accounts import routes as _accounts_routes  # noqa: F401
-    from app.core import bp as core_bp
-    from app.core import routes as _core_routes  # noqa: F401
-    from app.hearings import bp as hearings_bp
-    from app.hearings import routes as _hearings_routes  # noqa: F401
-    from app.org import bp as org_bp
-    from app.org import routes as _org_routes  # noqa: F401
-    from app.pacts import bp as pacts_bp
-    from app.pacts import routes as _pacts_routes  # noqa: F401
-    from app.votes import bp as votes_bp
-    from app.votes import routes as _votes_routes  # noqa: F401
-
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(org_bp)
-    app.register_blueprint(pacts_bp)
-    app.register_blueprint(hearings_bp)
-    app.register_blueprint(votes_bp)
+    for domain in DOMAINS:
+        import_module(domain).init_app(app)
 
     from app.core.errors import register_error_handlers
+    from app.core.lifecycle import register_lifecycle
     from app.core.web import register_web_hooks
 
+    register_lifecycle(app)
     register_error_handlers(app)
     register_web_hooks(app)
 

@@ -4,11 +4,12 @@ The database is a SQLite file in a temporary folder, or the PostgreSQL database 
 DATABASE_URL (as `.ci/run` does for its second run).
 """
 
+import contextvars
 import os
 import secrets
 
 import pytest
-from flask import g, has_app_context
+from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
@@ -79,6 +80,11 @@ def db(app):
 class CSRFClient(FlaskClient):
     """A test client that sends a valid CSRF token with every POST, as a browser would.
 
+    Each request runs as it does in production: in an app context, a database session and a
+    transaction of its own, so only what the request committed is seen afterwards. What the
+    test itself set up is committed first (as the factories do); afterwards every object the
+    test holds is expired, so reading it again reads the database.
+
     Pass `csrf=False` to send none (to test the refusal).
     """
 
@@ -90,10 +96,6 @@ class CSRFClient(FlaskClient):
         return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
 
     def open(self, *args, csrf: bool = True, **kwargs):
-        # The test's app context is shared with the request; give each request an empty `g`
-        # as production does, so cached users and roles never leak between requests.
-        if has_app_context():
-            g.__dict__.clear()
         method = kwargs.get("method", "GET").upper()
         if csrf and method in ("POST", "PUT", "PATCH", "DELETE"):
             token = self.csrf_token()
@@ -105,7 +107,15 @@ class CSRFClient(FlaskClient):
             headers = dict(kwargs.get("headers") or {})
             headers.setdefault("X-CSRFToken", token)
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        if has_app_context():
+            _db.session.commit()
+        # An empty contextvars context holds no app context, so the request pushes its own
+        # (with its own scoped session) instead of sharing the test's.
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            _db.session.expire_all()
+            _db.session.rollback()
+        return response
 
 
 @pytest.fixture

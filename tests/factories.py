@@ -1,4 +1,4 @@
-"""Callable factories for tests: each makes what it needs and flushes it.
+"""Callable factories for tests: each makes what it needs and commits it, as a user would find it.
 
 community = make_community()
 resident = make_user(role="resident", community=community)
@@ -15,7 +15,7 @@ from app.accounts.models import (
     RoleAssignment,
     User,
 )
-from app.core.permissions import clear_cache
+from app.accounts.permissions import clear_cache
 from app.extensions import db
 from app.org.models import (
     Body,
@@ -39,7 +39,7 @@ def _n() -> int:
 def subdistrict(name: str | None = None) -> Subdistrict:
     obj = Subdistrict(name=name or f"街道{_n()}")
     db.session.add(obj)
-    db.session.flush()
+    db.session.commit()
     return obj
 
 
@@ -49,7 +49,7 @@ def community(
     sub = subdistrict_ or subdistrict()
     obj = Community(subdistrict_id=sub.id, name=name or f"社区{_n()}", kind=kind)
     db.session.add(obj)
-    db.session.flush()
+    db.session.commit()
     return obj
 
 
@@ -76,7 +76,7 @@ def household(
     building_ = building_ or building(community_)
     obj = Household(building_id=building_.id, number=number or str(100 + _n()))
     db.session.add(obj)
-    db.session.flush()
+    db.session.commit()
     return obj
 
 
@@ -84,7 +84,7 @@ def station(communities: list[Community], name: str | None = None) -> Station:
     obj = Station(subdistrict_id=communities[0].subdistrict_id, name=name or f"联络站{_n()}")
     obj.communities = list(communities)
     db.session.add(obj)
-    db.session.flush()
+    db.session.commit()
     return obj
 
 
@@ -102,7 +102,7 @@ def body(
         name=name or f"{kind.value}{_n()}",
     )
     db.session.add(obj)
-    db.session.flush()
+    db.session.commit()
     return obj
 
 
@@ -158,8 +158,7 @@ def user(
         db.session.add(RoleAssignment(user_id=obj.id, role=Role.HANDLER, body_id=body.id))
     elif role == Role.ADMIN:
         db.session.add(RoleAssignment(user_id=obj.id, role=Role.ADMIN))
-    db.session.flush()
-    db.session.refresh(obj)
+    db.session.commit()
     clear_cache_safely()
     return obj
 

@@ -36,7 +36,7 @@ def pact(
     if status == PactStatus.RATIFICATION:
         return p
     ops.conclude_ratification(p, True, secretary)
-    db.session.flush()
+    db.session.commit()
     return p
 
 

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
+from app.accounts.names import mask, public_name
 from app.core import audit
 from app.core.audit import AuditEntry
-from app.core.names import mask, public_name
 
 
 def test_audit_entries_cannot_be_changed_or_deleted(db, make):

@@ -3,7 +3,7 @@
 import pytest
 
 from app.accounts.models import Role
-from app.core.permissions import can, roles_in
+from app.accounts.permissions import can, roles_in
 from app.org.models import BodyKind
 
 

@@ -59,7 +59,7 @@ def world(
         )
         for i in range(n_projects)
     ]
-    db.session.flush()
+    db.session.commit()
     return World(community, station, secretary, deputies, residents, building, projects)
 
 
@@ -97,7 +97,7 @@ def vote(
     )
     if open_it:
         ops.open_vote(v, w.secretary)
-    db.session.flush()
+    db.session.commit()
     return v
 
 

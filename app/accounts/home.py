@@ -5,12 +5,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.accounts.models import Role
+from app.accounts.permissions import communities_where
 from app.accounts.queries import pending_requests
-from app.core.home import HomeItem, HomeSection, home_section
-from app.core.permissions import communities_where
+from app.core.home import HomeItem, HomeSection
 
 
-@home_section
 def membership_requests(user) -> list[HomeSection]:
     """A secretary sees how many residents wait for approval in each community."""
     items = []
@@ -39,7 +38,6 @@ def membership_requests(user) -> list[HomeSection]:
     return [HomeSection(title=_("Your community work"), items=items, priority=50)] if items else []
 
 
-@home_section
 def admin_tools(user) -> list[HomeSection]:
     """An admin sees the organisation and appointment pages."""
     if not user.is_admin:

@@ -1,7 +1,6 @@
 """Every write about accounts: registration, membership, invitations, roles, privacy."""
 
 import secrets
-from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -15,9 +14,10 @@ from app.accounts.models import (
     RoleAssignment,
     User,
 )
+from app.accounts.permissions import clear_cache
 from app.core import audit
 from app.core.notifications import N_, notify
-from app.core.permissions import clear_cache
+from app.core.registry import registered
 from app.core.time import utcnow
 from app.extensions import db
 from app.org.models import Building, Household
@@ -349,10 +349,6 @@ def update_profile(user: User, display_name: str) -> User:
     return user
 
 
-#: Domains add a section to a user's personal data export: fn(user) -> (key, data).
-personal_data_sections: list[Callable] = []
-
-
 def export_personal_data(user: User) -> dict:
     """Everything Yishiting holds about `user`, as a JSON-ready dict (PIPL access right)."""
     data = {
@@ -393,7 +389,8 @@ def export_personal_data(user: User) -> dict:
             for r in user.roles
         ],
     }
-    for section in personal_data_sections:
+    # Each domain adds its section in its init_app: fn(user) -> (key, data).
+    for section in registered("personal_data"):
         key, value = section(user)
         data[key] = value
     audit.record("personal_data.export", user, actor=user)

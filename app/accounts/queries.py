@@ -121,7 +121,7 @@ def handlers_of_body(body_id: int) -> list[User]:
 
 def home_context(user: User) -> dict:
     """What the home page needs about the user's own account."""
-    from app.core.permissions import roles_in
+    from app.accounts.permissions import roles_in
 
     communities = db.session.scalars(select(Community).order_by(Community.name)).all()
     role_summary = []

@@ -19,7 +19,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from app.accounts import bp
-from app.accounts import home as _home  # noqa: F401 - registers the home sections
 from app.accounts.forms import (
     AppointForm,
     DecisionForm,
@@ -48,6 +47,7 @@ from app.accounts.operations import (
     update_profile,
     withdraw_invitations,
 )
+from app.accounts.permissions import require, require_admin
 from app.accounts.queries import (
     community_members,
     invitation_by_code,
@@ -56,7 +56,6 @@ from app.accounts.queries import (
 )
 from app.core import audit
 from app.core.i18n import select_locale
-from app.core.permissions import require, require_admin
 from app.core.time import utcnow
 from app.core.web import safe_next
 from app.extensions import db, limiter

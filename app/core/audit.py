@@ -3,7 +3,7 @@
 import logging
 from datetime import datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -70,7 +70,12 @@ def record(
         detail=detail[:500],
         ip=(request.remote_addr or "")[:45] if has_request_context() and not anonymous else "",
     )
-    db.session.add(entry)
-    db.session.flush()
+    if has_request_context() and g.get("_read_only_request"):
+        # A look at personal data during a read-only request: written by the request
+        # lifecycle at its end, in a write transaction of its own (see core/lifecycle.py).
+        g.setdefault("_deferred_audit", []).append(entry)
+    else:
+        db.session.add(entry)
+        db.session.flush()
     log.info("%s %s#%s by %s", action, entry.object_type, entry.object_id, entry.actor_id)
     return entry

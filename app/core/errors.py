@@ -1,8 +1,22 @@
-"""Friendly, translated error pages that never show a stack trace."""
+"""Refusals and error pages: one `DomainError` family, one handler, never a stack trace.
+
+Operations and model methods raise a `DomainError` (a lazily translated message, an HTTP status
+and a machine code) when a rule or a permission says no. The request lifecycle
+(`core/lifecycle.py`) rolls the transaction back and `_refused` below renders it, the same way
+in every domain:
+
+- a view that showed a form registers how to re-render it with `on_refusal(render, form)`
+  before it calls the operation; the form comes back with the user's input and the message;
+- an htmx request gets that same partial (or the message alone) with `HX-Retarget`;
+- any other action gets the one error page, with the message.
+"""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response as htmx_response
 from flask_wtf.csrf import CSRFError
@@ -11,6 +25,85 @@ from werkzeug.exceptions import HTTPException
 from app.extensions import db, htmx
 
 log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule or a permission refused an action; nothing it did is kept.
+
+    `message` is shown to the user in their language (pass a `lazy_gettext` string, with its
+    variables as keyword arguments of `lazy_gettext`); `status` is the HTTP status of the answer;
+    `code` is a stable machine-readable name for tests, logs and API clients.
+    """
+
+    status: int = 400
+    code: str = "refused"
+    default_message: Any = _l("This action is not possible.")
+
+    def __init__(self, message: Any = None, *, status: int | None = None, code: str | None = None):
+        self.message = message if message is not None else self.default_message
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+        super().__init__(str(self.message))
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class InvalidInput(DomainError):
+    """What the user entered breaks a rule (a form can show it beside the fields)."""
+
+    status = 400
+    code = "invalid"
+
+
+class NotAllowed(DomainError):
+    """The user may not do this here (per community, station or body)."""
+
+    status = 403
+    code = "not_allowed"
+    default_message = _l("Your account does not have permission to do this in this community.")
+
+
+class NotFound(DomainError):
+    """The object does not exist, or is not visible to this user."""
+
+    status = 404
+    code = "not_found"
+    default_message = _l("The page you asked for does not exist, or has been removed.")
+
+
+class Conflict(DomainError):
+    """The object's state does not allow this now (an illegal transition, a duplicate)."""
+
+    status = 409
+    code = "conflict"
+
+
+@dataclass
+class _Refusal:
+    render: Callable[[], Any]
+    form: Any = None
+    field: str | None = None
+
+
+def on_refusal(render: Callable[[], Any], form: Any = None, field: str | None = None) -> None:
+    """If the operation this view calls next is refused, answer with `render()`.
+
+    `render` re-renders the page or partial that holds `form`; the refusal's message is added to
+    `form`'s errors (to `field`'s when given, else the form-level errors) before it runs, so the
+    user sees their own input again with the reason beside it.
+    """
+    g._yishiting_refusal = _Refusal(render, form, field)
+
+
+def _add_form_error(form: Any, field: str | None, message: str) -> None:
+    if field is not None and field in form:
+        form[field].errors = [*form[field].errors, message]
+    else:
+        form.form_errors = [*form.form_errors, message]
+
 
 MESSAGES = {
     400: (
@@ -24,6 +117,10 @@ MESSAGES = {
     ),
     404: (_l("Page not found"), _l("The page you asked for does not exist, or has been removed.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    409: (
+        _l("Not possible now"),
+        _l("This cannot be done in the state it is in now. Please reload the page to see why."),
+    ),
     413: (_l("Too large"), _l("What you sent is too large. Please shorten it and try again.")),
     429: (
         _l("Too many attempts"),
@@ -52,7 +149,30 @@ def render_error(code: int, detail: str | None = None):
     )
 
 
+def _refused(error: DomainError):
+    """Render a refused action; the lifecycle has already rolled its transaction back."""
+    db.session.rollback()
+    message = str(error.message)
+    log.info("refused %s %s: %s (%s)", request.method, request.path, error.code, message)
+    refusal: _Refusal | None = g.pop("_yishiting_refusal", None)
+    if refusal is not None:
+        if refusal.form is not None:
+            _add_form_error(refusal.form, refusal.field, message)
+        body = refusal.render()
+        if htmx:
+            # The same partial the page includes, swapped where the request aimed it;
+            # static/js/app.js lets htmx swap a 4xx that carries X-Refusal.
+            target = request.headers.get("HX-Target")
+            response = htmx_response(body, error.status, retarget=f"#{target}" if target else None)
+            response.headers["X-Refusal"] = error.code
+            return response
+        return body, error.status
+    return render_error(error.status if error.status in MESSAGES else 400, message)
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, _refused)
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         return render_error(

@@ -1,11 +1,13 @@
 """The home page fits the user's role: each domain contributes what needs the user's attention.
 
-A domain registers a function `(user) -> list[HomeSection]` with `home_section`; the
-home page calls each and shows the non-empty sections in registration order.
+A domain registers a function `(user) -> list[HomeSection]` in its `init_app` with
+`register(app, "home_section", fn)` (core/registry.py); the home page calls each and shows the
+non-empty sections, highest priority first.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from app.core.registry import registered
 
 
 @dataclass
@@ -28,18 +30,8 @@ class HomeSection:
     priority: int = 0
 
 
-_providers: list[Callable] = []
-
-
-def home_section(fn: Callable) -> Callable:
-    """Register a provider of home-page sections."""
-    if fn not in _providers:
-        _providers.append(fn)
-    return fn
-
-
 def sections_for(user) -> list[HomeSection]:
     sections: list[HomeSection] = []
-    for provider in _providers:
+    for provider in registered("home_section"):
         sections.extend(s for s in (provider(user) or []) if s.items or s.more_link)
     return sorted(sections, key=lambda s: -s.priority)

@@ -15,12 +15,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.operations import set_preferences
+from app.accounts.permissions import require
 from app.core import bp
 from app.core.audit import AuditEntry
 from app.core.home import sections_for
 from app.core.i18n import LANG_COOKIE, TEXT_COOKIE
 from app.core.notifications import Notification, mark_read
-from app.core.permissions import require
 from app.core.web import safe_next
 from app.extensions import db, htmx
 from app.org.models import Community
@@ -135,7 +135,7 @@ def audit_log(community_id: int):
 @login_required
 def audit_all():
     """Every audit entry, for admins."""
-    from app.core.permissions import require_admin
+    from app.accounts.permissions import require_admin
 
     require_admin()
     stmt = select(AuditEntry)

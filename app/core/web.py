@@ -6,9 +6,8 @@ from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
-from app.core.db import begin_write
+from app.accounts.names import public_name
 from app.core.i18n import large_text
-from app.core.names import public_name
 from app.core.sanitize import render_markdown
 from app.core.time import to_local
 from app.extensions import db, login_manager
@@ -44,12 +43,6 @@ def load_user(user_id: str):
 def register_web_hooks(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
-
-    @app.before_request
-    def _start_write_transaction():
-        # Writes on SQLite must take the lock up front; see core/db.py.
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.endpoint != "static":
-            begin_write()
 
     @app.after_request
     def _security_headers(response):

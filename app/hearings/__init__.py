@@ -1,5 +1,21 @@
 """The hearings domain."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("hearings", __name__, template_folder="templates", url_prefix="/hearings")
+
+
+def init_app(app: Flask) -> None:
+    """Register the hearings blueprint, home sections and personal-data section."""
+    from app.core.registry import register
+    from app.hearings import home, privacy, routes  # noqa: F401 - routes attaches the views
+
+    app.register_blueprint(bp)
+    for provider in (
+        home.secretary_sections,
+        home.handler_sections,
+        home.resident_sections,
+        home.deputy_sections,
+    ):
+        register(app, "home_section", provider)
+    register(app, "personal_data", privacy.hearings_data)

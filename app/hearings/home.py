@@ -5,8 +5,8 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.accounts.models import Role
-from app.core.home import HomeItem, HomeSection, home_section
-from app.core.permissions import body_ids_handled_by, communities_where, station_ids_of_deputy
+from app.accounts.permissions import body_ids_handled_by, communities_where, station_ids_of_deputy
+from app.core.home import HomeItem, HomeSection
 from app.core.time import local_today, utcnow
 from app.extensions import db
 from app.hearings.models import (
@@ -25,7 +25,6 @@ def _link(s: Suggestion) -> str:
     return f"/hearings/suggestions/{s.number}"
 
 
-@home_section
 def secretary_sections(user) -> list[HomeSection]:
     """Overdue and new suggestions, and upcoming sessions, of the communities the user runs."""
     communities = communities_where(user, [Role.SECRETARY])
@@ -115,7 +114,6 @@ def secretary_sections(user) -> list[HomeSection]:
     return sections
 
 
-@home_section
 def handler_sections(user) -> list[HomeSection]:
     """Suggestions routed to the user's bodies that await an answer."""
     body_ids = body_ids_handled_by(user)
@@ -155,7 +153,6 @@ def handler_sections(user) -> list[HomeSection]:
     ]
 
 
-@home_section
 def resident_sections(user) -> list[HomeSection]:
     """The resident's own suggestions that changed or await a rating, and sessions they registered for."""
     sections = []
@@ -227,7 +224,6 @@ def resident_sections(user) -> list[HomeSection]:
     return sections
 
 
-@home_section
 def deputy_sections(user) -> list[HomeSection]:
     """The deputy's upcoming receptions."""
     station_ids = station_ids_of_deputy(user)

@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from app.accounts.operations import personal_data_sections
 from app.extensions import db
 from app.hearings.models import Registration, Suggestion
 
@@ -41,7 +40,3 @@ def hearings_data(user) -> tuple[str, dict]:
             for r in registrations
         ],
     }
-
-
-if hearings_data not in personal_data_sections:
-    personal_data_sections.append(hearings_data)

@@ -10,15 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Membership, Role, RoleAssignment, User
+from app.accounts.permissions import (
+    body_ids_handled_by,
+    can,
+    require,
+    roles_in,
+    station_ids_of_deputy,
+)
 from app.accounts.queries import deputies_of_station
 from app.core.errors import render_error
-from app.core.permissions import body_ids_handled_by, can, require, roles_in, station_ids_of_deputy
 from app.core.time import from_local, to_local, utcnow
 from app.extensions import db, htmx, limiter
 from app.hearings import bp
-from app.hearings import home as _home  # noqa: F401 - registers the home-page sections
 from app.hearings import operations as ops
-from app.hearings import privacy as _privacy  # noqa: F401 - adds the personal-data export section
 from app.hearings.forms import (
     AcceptForm,
     AnswerForm,

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.core.permissions import can, require_admin, roles_in
+from app.accounts.permissions import can, require_admin, roles_in
 from app.extensions import db
 from app.org import bp
 from app.org.forms import (

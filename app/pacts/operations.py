@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts.permissions import can
 from app.core import audit
 from app.core.notifications import N_, notify
-from app.core.permissions import can
 from app.core.time import utcnow
 from app.extensions import db
 from app.pacts.models import (
@@ -693,7 +693,7 @@ def post_comment(
 
 
 def _display(user, pact) -> str:
-    from app.core.names import mask
+    from app.accounts.names import mask
 
     return mask(user.display_name)
 

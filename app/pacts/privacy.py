@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from app.accounts.operations import personal_data_sections
 from app.extensions import db
 from app.pacts.models import Amendment, Clause, Comment, PactFollow, Position
 
@@ -61,7 +60,3 @@ def pacts_data(user) -> tuple[str, dict]:
         ],
         "following_pact_ids": list(follows),
     }
-
-
-if pacts_data not in personal_data_sections:
-    personal_data_sections.append(pacts_data)

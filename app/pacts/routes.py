@@ -7,16 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
+from app.accounts.permissions import can, communities_where, require
 from app.core.errors import render_error
-from app.core.home import HomeItem, HomeSection, home_section
-from app.core.permissions import can, communities_where, require
+from app.core.home import HomeItem, HomeSection
 from app.core.time import from_local, to_local, utcnow
 from app.core.web import safe_next
 from app.extensions import db, htmx, limiter
 from app.org.models import Community
 from app.pacts import bp
 from app.pacts import operations as ops
-from app.pacts import privacy as _privacy  # noqa: F401 - adds the personal-data export section
 from app.pacts import queries as q
 from app.pacts.forms import (
     AmendmentForm,
@@ -116,7 +115,6 @@ def _selected_version(pact: Pact) -> PactVersion | None:
 # -- home ----------------------------------------------------------------------------
 
 
-@home_section
 def _home(user):
     from app.accounts.models import Role
 

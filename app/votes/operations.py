@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.accounts.names import mask
 from app.accounts.queries import deputies_of_station, members_of_community
 from app.core import audit
 from app.core.db import begin_write, is_postgres
-from app.core.names import mask
 from app.core.notifications import N_, notify
 from app.core.time import utcnow
 from app.extensions import db

@@ -21,9 +21,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.models import Role, User
+from app.accounts.permissions import can, communities_where, require
 from app.core.db import begin_write
-from app.core.home import HomeItem, HomeSection, home_section
-from app.core.permissions import can, communities_where, require
+from app.core.home import HomeItem, HomeSection
 from app.core.time import from_local, local_today, to_local, utcnow
 from app.extensions import db, htmx, limiter
 from app.org.models import Community, Station
@@ -872,7 +872,6 @@ def project_update(project_id: int):
 # --------------------------------------------------------------------------- home page
 
 
-@home_section
 def _home_votes(user) -> list[HomeSection]:
     if not user.is_authenticated:
         return []
@@ -963,16 +962,6 @@ def _personal_data(user) -> tuple[str, list]:
         }
         for p, v in rows
     ]
-
-
-def _register_personal_data() -> None:
-    from app.accounts.operations import personal_data_sections
-
-    if _personal_data not in personal_data_sections:
-        personal_data_sections.append(_personal_data)
-
-
-_register_personal_data()
 
 
 # --------------------------------------------------------------------------- CLI: flask votes ...

@@ -22,7 +22,7 @@ def public_name(
     `community` is the community the page is about; only its secretary sees full names.
     `public=True` shows what an anonymous visitor sees, whoever is looking.
     """
-    from app.core.permissions import roles_in
+    from app.accounts.permissions import roles_in
 
     if user is None or user.deleted_at is not None:
         return gettext("Former resident")

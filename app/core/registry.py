@@ -1,0 +1,29 @@
+"""What domains contribute to shared pages, registered explicitly by each domain's `init_app`.
+
+Kinds in use:
+- "home_section": `(user) -> list[HomeSection]`, shown on the home page (core/home.py);
+- "personal_data": `(user) -> (key, data)`, a section of a person's data export (accounts);
+- "account_deleted": `(user) -> None`, anonymises what a domain holds of a deleted account.
+
+Contributions live on the app (`app.extensions`), never in module globals, so two apps in one
+process (tests, the CLI) never share or double them.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+
+_KEY = "yishiting.registry"
+
+
+def register(app: Flask, kind: str, fn: Callable[..., Any]) -> None:
+    """Add `fn` to what the app calls for `kind`, once."""
+    entries = app.extensions.setdefault(_KEY, {}).setdefault(kind, [])
+    if fn not in entries:
+        entries.append(fn)
+
+
+def registered(kind: str) -> list[Callable[..., Any]]:
+    """What the current app has registered for `kind`, in registration order."""
+    return list(current_app.extensions.get(_KEY, {}).get(kind, []))
