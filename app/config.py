@@ -57,7 +57,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     # Each domain keeps its own catalogue; Flask-Babel merges them.
     BABEL_TRANSLATION_DIRECTORIES = (
-        "translations;pacts/translations;hearings/translations;votes/translations"
+        "translations;pacts/translations;hearings/translations;votes/translations;"
+        "suggestions/translations;projects/translations"
     )
     LANGUAGES = ("zh_Hans_CN", "en")
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Translation catalogues, one per domain, merged by Flask-Babel at run time.
 
-    python tools/i18n.py update [core|pacts|hearings|votes]
+    python tools/i18n.py update [core|pacts|hearings|votes|suggestions|projects]
                                    # extract strings, update the catalogue(s), fill English
     python tools/i18n.py compile   # .po -> .mo (run by `make`, never committed)
     python tools/i18n.py check     # exit 1 listing any string without a Chinese translation,
@@ -34,6 +34,8 @@ DOMAINS = {
     APP / "pacts" / "translations": [APP / "pacts"],
     APP / "hearings" / "translations": [APP / "hearings"],
     APP / "votes" / "translations": [APP / "votes"],
+    APP / "suggestions" / "translations": [APP / "suggestions"],
+    APP / "projects" / "translations": [APP / "projects"],
 }
 
 
