@@ -9,14 +9,15 @@ from app.votes import ballot_log as bl
 from app.votes.methods import tally
 
 REPO = Path(__file__).resolve().parents[2]
-TESTDATA = REPO.parent / "shared" / "testdata"
+#: Public test data copied into the repository (tests/data/README.md says where from).
+TESTDATA = REPO / "tests" / "data"
 VERIFIER = REPO / "tools" / "verify_ballot_log.py"
 
 
 def shared_file(name: str) -> Path:
-    """A file of the shared test data; fails (never skips) when it is missing."""
+    """A file of the public test data in tests/data; fails (never skips) when it is missing."""
     path = TESTDATA / name
-    assert path.is_file(), f"shared test data missing: {path} (the repo must sit next to shared/)"
+    assert path.is_file(), f"test data missing: {path}"
     return path
 
 
