@@ -34,6 +34,12 @@ def app(tmp_path_factory):
         },
     )
     app = create_app(config)
+    if os.environ.get("YISHITING_TEST_DISABLE_COMMIT") == "1":
+        # For tests/test_core_lifecycle.py's proof: the one commit point does nothing, so every
+        # request's writes are rolled back when its session ends. Write tests must then fail.
+        from app.core import lifecycle
+
+        lifecycle.commit_session = lambda: None
     with app.app_context():
         _db.drop_all()
         _create_schema()
