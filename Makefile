@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi:app
 
-.PHONY: run test install translations lint e2e-deps clean
+.PHONY: run test test-fast install translations lint e2e-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,18 +20,27 @@ install: $(STAMP)
 translations: install
 	$(BIN)/python tools/i18n.py compile
 
+PORT ?= 5000
+
 run: translations
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	if $(BIN)/flask db-empty; then $(BIN)/flask demo; else $(BIN)/flask demo | tail -n +2; fi
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: translations lint
 	$(BIN)/python tools/i18n.py check
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Everything but the tests marked slow (the real Wieliczka election); CI runs `make test`.
+test-fast: translations lint
+	$(BIN)/python tools/i18n.py check
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache .ruff_cache
