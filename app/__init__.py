@@ -41,7 +41,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         # the audit log see the resident's address, not the proxy's.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign] - the documented way to wrap
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     from app.core.db import configure_engine
     from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
