@@ -41,7 +41,8 @@ def create_app(config: type | dict | None = None) -> Flask:
         # the audit log see the resident's address, not the proxy's.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign] - the documented way to wrap
+        # Wrapping wsgi_app is Flask's documented way to add middleware.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
 
