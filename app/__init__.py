@@ -65,6 +65,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from app import models as _models  # noqa: F401 - registers every model with SQLAlchemy
 
+    from app.core.guard import register_guard
+
+    register_guard(app)  # before any route is added: it bounds every `<int:...>` id
     for domain in DOMAINS:
         import_module(domain).init_app(app)
 

@@ -187,7 +187,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if error.code == 401 and request.method == "GET" and not htmx:
-            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            query = request.query_string.decode("utf-8", "replace")
+            target = f"{request.path}?{query}" if query else request.path
+            return redirect(url_for("accounts.login", next=target))
         code = error.code or 500
         return render_error(code if code in MESSAGES else 400)
 
