@@ -90,7 +90,9 @@ def load_demo() -> bool:
         ("梅园居民区", CommunityKind.SOLD_PUBLIC, "番禺路 120 弄", 8, [1, 2, 3, 4, 5, 6], 2),
         ("锦绣苑居民区", CommunityKind.INTERNATIONAL, "法华镇路 500 弄", 6, [1, 2, 3, 4, 5], 2),
     ]
-    communities, buildings, residents = [], {}, {}
+    communities: list[Community] = []
+    buildings: dict[int, list[Building]] = {}
+    residents: dict[int, list[User]] = {}
     phone_no = 1000
     for name, kind, address, n_buildings, floors, flats_per_floor in plans:
         community = Community(subdistrict_id=subdistrict.id, name=name, kind=kind, address=address)
@@ -132,26 +134,26 @@ def load_demo() -> bool:
         ("Anna Müller", "13800000003", communities[1], 1, "301"),
     ]
     for name, phone, community, b_index, number in demo_residents:
-        household = db.session.scalar(
+        home = db.session.scalars(
             select(Household).where(
                 Household.building_id == buildings[community.id][b_index].id,
                 Household.number == number,
             )
-        )
+        ).one()
         user = _make_user(
             name, phone, password_hash, locale="en" if name.startswith("Anna") else None
         )
         db.session.add(
             Membership(
                 user_id=user.id,
-                household_id=household.id,
+                household_id=home.id,
                 status=MembershipStatus.ACTIVE,
                 via="code",
                 decided_at=now,
             )
         )
         residents[community.id].insert(0, user)
-        DEMO_LOGINS.append(("resident", f"{name} · {community.name} {household.label}", phone))
+        DEMO_LOGINS.append(("resident", f"{name} · {community.name} {home.label}", phone))
 
     # A newcomer with a pending request, so the secretary has something to approve.
     newcomer = _make_user("赵新来", "13800000009", password_hash)
@@ -250,9 +252,9 @@ def load_demo() -> bool:
         db.session.add_all(bodies[community.id].values())
     db.session.flush()
 
-    handlers = {}
+    handlers: dict[BodyKind, User] = {}
     first = communities[0].id
-    for i, (kind, name) in enumerate(
+    for i, (body_kind, name) in enumerate(
         [
             (BodyKind.PROPERTY_COMPANY, "物业钱经理"),
             (BodyKind.OWNERS_COMMITTEE, "业委会冯主任"),
@@ -265,12 +267,14 @@ def load_demo() -> bool:
             RoleAssignment(
                 user_id=handler.id,
                 role=Role.HANDLER,
-                body_id=bodies[first][kind].id,
+                body_id=bodies[first][body_kind].id,
                 appointed_by_id=admin.id,
             )
         )
-        handlers[kind] = handler
-        DEMO_LOGINS.append(("handler", f"{name} · {bodies[first][kind].name}", f"1380000013{i}"))
+        handlers[body_kind] = handler
+        DEMO_LOGINS.append(
+            ("handler", f"{name} · {bodies[first][body_kind].name}", f"1380000013{i}")
+        )
     db.session.flush()
 
     ctx = DemoContext(

@@ -68,6 +68,10 @@ def test_redeeming_a_code_binds_the_account_to_the_household(client, db, make, l
     )
 
 
+def _escaped(text: str) -> str:
+    return text.replace("'", "&#39;")
+
+
 def test_used_unknown_and_withdrawn_codes_are_refused_with_clear_messages(client, db, make, login):
     from app.core.time import utcnow
 
@@ -76,23 +80,48 @@ def test_used_unknown_and_withdrawn_codes_are_refused_with_clear_messages(client
     withdrawn = Invitation(code="GONE-0001", household_id=household.id, revoked_at=utcnow())
     db.session.add_all([used, withdrawn])
     login(make.user())
-    for code, message in [
+    # A used or withdrawn code is an illegal move of the code (409); an unknown one is bad input.
+    for code, status, message in [
         (
             "USED-0001",
+            409,
             "That code has already been used. Each code joins one account; ask your residents' committee for another.",
         ),
         (
             "NOPE-0001",
+            400,
             "That code is not known. Check it against your slip, or ask your residents' committee.",
         ),
-        ("GONE-0001", "That code has been withdrawn. Ask your residents' committee for a new one."),
+        (
+            "GONE-0001",
+            409,
+            "That code has been withdrawn. Ask your residents' committee for a new one.",
+        ),
     ]:
-        response = client.post("/join", data={"code-code": code})
-        assert response.status_code == 400
-        page = response.get_data(as_text=True)
-        assert zh(message).replace("'", "&#39;") in page
-        assert f'value="{code}"' in page
+        for lang, expected in (("zh_Hans_CN", zh(message)), ("en", message)):
+            client.set_cookie("lang", lang)
+            response = client.post("/join", data={"code-code": code})
+            assert response.status_code == status
+            page = response.get_data(as_text=True)
+            assert _escaped(expected) in page
+            assert f'value="{code}"' in page
     assert db.session.scalar(select(func.count(Membership.id))) == 0
+
+
+def test_a_second_request_while_one_waits_is_refused_and_the_note_kept(client, db, make, login):
+    building = make.building(households=2)
+    login(make.user())
+    client.post("/join", data={"req-building": building.id, "req-number": "101"})
+    message = "You already have a request waiting for the secretary."
+    for lang, expected in (("zh_Hans_CN", zh(message)), ("en", message)):
+        client.set_cookie("lang", lang)
+        response = client.post(
+            "/join", data={"req-building": building.id, "req-number": "102", "req-note": "再问"}
+        )
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+        assert _escaped(expected) in page and "再问" in page and 'value="102"' in page
+    assert db.session.scalar(select(func.count(Membership.id))) == 1
 
 
 def test_request_is_sent_to_the_secretary_who_approves_it(client, db, make, login):
@@ -229,9 +258,9 @@ def test_secretary_withdraws_a_lost_sheet_and_those_codes_stop_working(client, d
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "invitation.withdraw"))
     login(make.user())
     response = client.post("/join", data={"code-code": codes[0]})
-    assert response.status_code == 400
-    assert zh("That code has been withdrawn. Ask your residents' committee for a new one.").replace(
-        "'", "&#39;"
+    assert response.status_code == 409
+    assert _escaped(
+        zh("That code has been withdrawn. Ask your residents' committee for a new one.")
     ) in response.get_data(as_text=True)
 
 
@@ -247,10 +276,17 @@ def test_secretary_ends_a_membership_with_a_reason_the_resident_is_told(client, 
         == 403
     )
     login(make.user("secretary", community))
-    response = client.post(
-        f"/communities/{community.id}/members/{membership.id}/end", data={"reason": ""}
-    )
-    assert response.status_code == 303 and membership.status == MembershipStatus.ACTIVE
+    message = "Give a reason (at most 200 characters); the resident is told."
+    for lang, expected in (("zh_Hans_CN", zh(message)), ("en", message)):
+        client.set_cookie("lang", lang)
+        response = client.post(
+            f"/communities/{community.id}/members/{membership.id}/end", data={"reason": " "}
+        )
+        assert response.status_code == 400
+        assert _escaped(expected) in response.get_data(as_text=True)
+        assert membership.status == MembershipStatus.ACTIVE
+    assert not db.session.scalar(select(AuditEntry).where(AuditEntry.action == "membership.end"))
+    client.set_cookie("lang", "zh_Hans_CN")
     client.post(
         f"/communities/{community.id}/members/{membership.id}/end", data={"reason": "已搬离"}
     )

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
 from app.org.forms import parse_numbers
-from app.org.models import Body, Community, Household, Station
+from app.org.models import Body, Community, Household, Station, Subdistrict
+from tests.factories import zh
 
 
 def test_parse_numbers_reads_ranges_and_singles():
@@ -60,15 +61,41 @@ def test_bad_building_input_is_explained_and_kept(client, db, make, login):
     assert db.session.scalar(select(func.count(Household.id))) == 0
 
 
-def test_duplicate_community_name_is_refused(client, db, make, login):
+def test_duplicate_community_name_is_refused_and_the_form_kept(client, db, make, login):
     community = make.community(name="梅园居民区")
     login(make.user("admin"))
-    response = client.post(
-        "/admin/communities/new",
-        data={"subdistrict": community.subdistrict_id, "name": "梅园居民区", "kind": "commercial"},
-    )
-    assert response.status_code == 400
+    message = "This subdistrict has a community with this name already."
+    for lang, expected in (("zh_Hans_CN", zh(message)), ("en", message)):
+        client.set_cookie("lang", lang)
+        response = client.post(
+            "/admin/communities/new",
+            data={
+                "subdistrict": community.subdistrict_id,
+                "name": "梅园居民区",
+                "kind": "commercial",
+                "address": "梅园路1号",
+            },
+        )
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+        assert expected in page and 'value="梅园路1号"' in page
     assert db.session.scalar(select(func.count(Community.id))) == 1
+
+
+def test_duplicate_subdistrict_is_refused_beside_its_name(client, db, make, login):
+    make.subdistrict(name="天平路街道")
+    login(make.user("admin"))
+    message = "A subdistrict with this name exists already."
+    for lang, expected in (("zh_Hans_CN", zh(message)), ("en", message)):
+        client.set_cookie("lang", lang)
+        response = client.post("/admin/org", data={"name": "天平路街道"})
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+        assert expected in page and 'value="天平路街道"' in page
+    assert db.session.scalar(select(func.count(Subdistrict.id))) == 1
+    assert not db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "subdistrict.create")
+    )
 
 
 def test_admin_creates_a_station_serving_two_communities_and_a_body(client, db, make, login):

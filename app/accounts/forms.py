@@ -22,6 +22,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.accounts.models import Role
+
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -233,8 +235,6 @@ class AppointForm(FlaskForm):
     )
 
     def __init__(self, communities, stations, bodies, *args, **kwargs):
-        from app.accounts.models import Role
-
         super().__init__(*args, **kwargs)
         self.role.choices = [
             (r.value, r.label) for r in (Role.SECRETARY, Role.DEPUTY, Role.HANDLER, Role.ADMIN)

@@ -1,13 +1,44 @@
-"""Home-page sections about accounts: requests to decide, the admin's tools."""
+"""What accounts adds to shared pages: the home page and a community's front page."""
+
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.accounts.models import Role
-from app.accounts.permissions import communities_where
+from app.accounts.permissions import (
+    can_approve_memberships,
+    can_print_invitations,
+    can_read_audit,
+    can_view_members,
+    communities_where,
+    is_admin,
+    roles_in,
+)
 from app.accounts.queries import pending_requests
 from app.core.home import HomeItem, HomeSection
+from app.org.queries import communities
+
+#: The order in which a user's roles are named on the home page.
+ROLE_ORDER = (Role.RESIDENT, Role.DEPUTY, Role.SECRETARY, Role.HANDLER)
+
+
+def home_context(user) -> dict[str, Any]:
+    """What the home page says about the user's own account: household, requests, roles."""
+    if not user.is_authenticated:
+        return {}
+    role_summary = []
+    for community in communities():
+        roles = roles_in(user, community)
+        named = [r for r in ROLE_ORDER if r in roles]
+        if named:
+            role_summary.append((community, named))
+    return {
+        "household": user.household,
+        "pending_memberships": [m for m in user.memberships if m.is_pending],
+        "role_summary": role_summary,
+    }
 
 
 def membership_requests(user) -> list[HomeSection]:
@@ -40,7 +71,7 @@ def membership_requests(user) -> list[HomeSection]:
 
 def admin_tools(user) -> list[HomeSection]:
     """An admin sees the organisation and appointment pages."""
-    if not user.is_admin:
+    if not is_admin(user):
         return []
     return [
         HomeSection(
@@ -52,7 +83,35 @@ def admin_tools(user) -> list[HomeSection]:
                     link=url_for("org.admin_org"),
                 ),
                 HomeItem(text=_("Roles and appointments"), link=url_for("accounts.roles")),
-                HomeItem(text=_("Audit log"), link=url_for("core.audit_all")),
+                HomeItem(text=_("Audit log"), link=url_for("accounts.audit_all")),
             ],
         )
     ]
+
+
+def community_tools(user, community) -> list[HomeItem]:
+    """The secretary's pages (and the audit log for admins) on a community's front page."""
+    items = []
+    if can_approve_memberships(user, community):
+        items.append(
+            HomeItem(
+                _("Membership requests"),
+                url_for("accounts.membership_requests", community_id=community.id),
+            )
+        )
+    if can_view_members(user, community):
+        items.append(
+            HomeItem(_("Residents"), url_for("accounts.members", community_id=community.id))
+        )
+    if can_print_invitations(user, community):
+        items.append(
+            HomeItem(
+                _("Print household codes"),
+                url_for("accounts.invitations", community_id=community.id),
+            )
+        )
+    if can_read_audit(user, community):
+        items.append(
+            HomeItem(_("Audit log"), url_for("accounts.audit_log", community_id=community.id))
+        )
+    return items

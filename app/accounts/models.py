@@ -2,17 +2,26 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core.db import value_enum
+from app.core.errors import Conflict
 from app.core.time import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy's `db.Model` is made at run time; type checkers see its declarative base.
+    from app.extensions import Base as Model
+else:
+    Model = db.Model
 from app.org.models import Body, Community, Household, Station
 
 
@@ -37,7 +46,7 @@ ROLE_LABELS = {
 }
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,11 +99,28 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return any(r.role == Role.ADMIN for r in self.roles)
 
+    @property
+    def pending_membership(self) -> "Membership | None":
+        """The request this user is waiting on, if any."""
+        for membership in self.memberships:
+            if membership.is_pending:
+                return membership
+        return None
+
+    def ensure_can_join(self) -> None:
+        """Refuse a second household: a user is a member of one household at a time."""
+        if self.active_membership is not None:
+            raise Conflict(
+                _l(
+                    "You are already a member of a household. Leave it first from your account page."
+                )
+            )
+
     def __repr__(self) -> str:
         return f"<User {self.id}>"
 
 
-class Consent(db.Model):
+class Consent(Model):
     """A record that the user accepted a given version of the privacy notice."""
 
     __tablename__ = "consents"
@@ -115,7 +141,7 @@ class MembershipStatus(enum.StrEnum):
     ENDED = "ended"
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A user's membership of a household: requested and approved, or by invitation code."""
 
     __tablename__ = "memberships"
@@ -155,8 +181,59 @@ class Membership(db.Model):
     def community(self) -> Community:
         return self.household.building.community
 
+    @property
+    def is_pending(self) -> bool:
+        return self.status == MembershipStatus.PENDING
 
-class Invitation(db.Model):
+    @property
+    def is_current(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+    @property
+    def joined_by_code(self) -> bool:
+        return self.via == "code"
+
+    # --- transitions: requested -> active | refused; active -> ended -------------------
+
+    def approve(self, actor: User) -> None:
+        """The secretary accepts the request."""
+        if not self.is_pending:
+            raise Conflict(_l("This request has already been decided."))
+        if self.user.active_membership is not None:
+            raise Conflict(_l("This person is already a member of another household."))
+        self._decide(MembershipStatus.ACTIVE, actor, "")
+
+    def refuse(self, actor: User, reason: str = "") -> None:
+        """The secretary turns the request down; the reason is told to the resident."""
+        if not self.is_pending:
+            raise Conflict(_l("This request has already been decided."))
+        self._decide(MembershipStatus.REFUSED, actor, reason.strip())
+
+    def end(self, actor: User | None = None, reason: str = "") -> None:
+        """The membership ends: the resident moved out (actor None) or the secretary ended it."""
+        if not self.is_current:
+            raise Conflict(_l("This membership has already ended."))
+        self.status = MembershipStatus.ENDED
+        self.decided_at = utcnow()
+        if actor is not None:
+            self.decided_by_id = actor.id
+            self.refusal_reason = reason.strip()
+
+    def close(self) -> None:
+        """The account was deleted: its active membership or pending request ends."""
+        if not (self.is_current or self.is_pending):
+            raise Conflict(_l("This membership has already ended."))
+        self.status = MembershipStatus.ENDED
+        self.decided_at = utcnow()
+
+    def _decide(self, status: MembershipStatus, actor: User, reason: str) -> None:
+        self.status = status
+        self.decided_at = utcnow()
+        self.decided_by_id = actor.id
+        self.refusal_reason = reason
+
+
+class Invitation(Model):
     """A one-time household invitation code (每户一码) printed by the secretary."""
 
     __tablename__ = "invitations"
@@ -173,12 +250,50 @@ class Invitation(db.Model):
     household: Mapped[Household] = relationship()
     redeemed_by: Mapped[User | None] = relationship(foreign_keys=[redeemed_by_id])
 
-    @property
+    @hybrid_property
     def is_usable(self) -> bool:
+        """Neither redeemed nor withdrawn: the one rule, in Python and in SQL queries."""
         return self.redeemed_at is None and self.revoked_at is None
 
+    @is_usable.inplace.expression
+    @classmethod
+    def _is_usable_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.redeemed_at.is_(None), cls.revoked_at.is_(None))
 
-class RoleAssignment(db.Model):
+    def _ensure_usable(self) -> None:
+        if self.revoked_at is not None:
+            raise Conflict(
+                _l("That code has been withdrawn. Ask your residents' committee for a new one.")
+            )
+        if self.redeemed_at is not None:
+            raise Conflict(
+                _l(
+                    "That code has already been used. Each code joins one account; ask your residents' committee for another."
+                )
+            )
+
+    def redeem(self, user: User) -> Membership:
+        """Bind `user` to this code's household, once; returns the new active membership."""
+        self._ensure_usable()
+        user.ensure_can_join()
+        now = utcnow()
+        self.redeemed_by_id = user.id
+        self.redeemed_at = now
+        return Membership(
+            user_id=user.id,
+            household_id=self.household_id,
+            status=MembershipStatus.ACTIVE,
+            via="code",
+            decided_at=now,
+        )
+
+    def withdraw(self) -> None:
+        """Stop an unused code from working (its printed sheet was lost)."""
+        self._ensure_usable()
+        self.revoked_at = utcnow()
+
+
+class RoleAssignment(Model):
     """A role held by a user: secretary of a community, deputy of a station, handler of a body, admin."""
 
     __tablename__ = "role_assignments"
@@ -200,3 +315,9 @@ class RoleAssignment(db.Model):
     body: Mapped[Body | None] = relationship()
 
     __table_args__ = (UniqueConstraint("user_id", "role", "community_id", "station_id", "body_id"),)
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the account in the session cookie, unless it was deleted."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None

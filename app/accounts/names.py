@@ -4,6 +4,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from app.accounts.models import Role
+from app.accounts.permissions import roles_in
 
 
 def mask(name: str) -> str:
@@ -22,8 +23,6 @@ def public_name(
     `community` is the community the page is about; only its secretary sees full names.
     `public=True` shows what an anonymous visitor sees, whoever is looking.
     """
-    from app.accounts.permissions import roles_in
-
     if user is None or user.deleted_at is not None:
         return gettext("Former resident")
     viewer = current_user if viewer is None else viewer

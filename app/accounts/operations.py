@@ -1,33 +1,49 @@
-"""Every write about accounts: registration, membership, invitations, roles, privacy."""
+"""Every write about accounts: registration, membership, invitations, roles, privacy.
+
+Each operation takes the acting user and checks what it may do itself (a `can_*` predicate of
+`accounts/permissions.py`); a refusal is a `DomainError` (`core/errors.py`). Operations flush,
+never commit: the request lifecycle commits once (`core/lifecycle.py`), the CLI commits itself.
+"""
 
 import secrets
+from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import (
     Consent,
     Invitation,
     Membership,
-    MembershipStatus,
     Role,
     RoleAssignment,
     User,
 )
-from app.accounts.permissions import clear_cache
+from app.accounts.permissions import (
+    can_appoint_roles,
+    can_approve_memberships,
+    can_print_invitations,
+    clear_cache,
+)
+from app.accounts.queries import secretaries_of
 from app.core import audit
+from app.core.errors import Conflict, InvalidInput, NotAllowed
 from app.core.notifications import N_, notify
 from app.core.registry import registered
 from app.core.time import utcnow
 from app.extensions import db
-from app.org.models import Building, Household
+from app.org.models import Building, Community, Household
 
 # Codes avoid characters that are easy to confuse on paper (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: The longest reason a secretary may give for ending or refusing a membership.
+REASON_MAX = 200
 
 
-class AccountError(Exception):
-    """A refused account operation; the message is shown to the user."""
+def _allowed(allowed: bool) -> None:
+    if not allowed:
+        raise NotAllowed()
 
 
 def register_user(display_name: str, password: str, *, phone=None, email=None, locale=None) -> User:
@@ -45,24 +61,31 @@ def register_user(display_name: str, password: str, *, phone=None, email=None, l
     return user
 
 
+def log_in(user: User) -> None:
+    """Note a successful log-in (the view has checked the password and logged the user in)."""
+    user.last_login_at = utcnow()
+    audit.record("user.login", user, actor=user)
+
+
 def new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     return f"{raw[:4]}-{raw[4:]}"
 
 
 def create_invitations(
-    buildings: list[Building], *, only_without_code: bool, actor: User
+    community: Community, buildings: list[Building], *, only_without_code: bool, actor: User
 ) -> list[Invitation]:
     """Make one unused invitation code per household of the chosen buildings (每户一码)."""
-    created = []
+    _allowed(can_print_invitations(actor, community))
+    if any(b.community_id != community.id for b in buildings):
+        raise NotAllowed()
+    created: list[Invitation] = []
     for building in buildings:
         for household in building.households:
             if only_without_code:
                 existing = db.session.scalar(
                     select(Invitation.id).where(
-                        Invitation.household_id == household.id,
-                        Invitation.redeemed_at.is_(None),
-                        Invitation.revoked_at.is_(None),
+                        Invitation.household_id == household.id, Invitation.is_usable
                     )
                 )
                 if existing:
@@ -85,38 +108,14 @@ def create_invitations(
 
 def redeem_invitation(user: User, invitation: Invitation | None) -> Membership:
     """Bind `user` to the household named by an unused invitation code."""
-    from flask_babel import gettext as _
-
     if invitation is None:
-        raise AccountError(
-            _(
+        raise InvalidInput(
+            _l(
                 "That code is not known. Check it against your slip, or ask your residents' committee."
             )
         )
-    if invitation.revoked_at is not None:
-        raise AccountError(
-            _("That code has been withdrawn. Ask your residents' committee for a new one.")
-        )
-    if invitation.redeemed_at is not None:
-        raise AccountError(
-            _(
-                "That code has already been used. Each code joins one account; ask your residents' committee for another."
-            )
-        )
-    if user.active_membership is not None:
-        raise AccountError(
-            _("You are already a member of a household. Leave it first from your account page.")
-        )
-    membership = Membership(
-        user_id=user.id,
-        household_id=invitation.household_id,
-        status=MembershipStatus.ACTIVE,
-        via="code",
-        decided_at=utcnow(),
-    )
+    membership = invitation.redeem(user)
     db.session.add(membership)
-    invitation.redeemed_by_id = user.id
-    invitation.redeemed_at = utcnow()
     db.session.flush()
     clear_cache()
     community_id = invitation.household.building.community_id
@@ -130,18 +129,17 @@ def redeem_invitation(user: User, invitation: Invitation | None) -> Membership:
     return membership
 
 
-def request_membership(user: User, household: Household, note: str = "") -> Membership:
+def request_membership(user: User, household: Household | None, note: str = "") -> Membership:
     """Ask the community's secretary to approve `user` as a member of `household`."""
-    from flask_babel import gettext as _
-
-    from app.accounts.queries import secretaries_of
-
-    if user.active_membership is not None:
-        raise AccountError(
-            _("You are already a member of a household. Leave it first from your account page.")
+    if household is None:
+        raise InvalidInput(
+            _l(
+                "There is no flat with that number in this building. Check the number, or ask your residents' committee."
+            )
         )
-    if any(m.status == MembershipStatus.PENDING for m in user.memberships):
-        raise AccountError(_("You already have a request waiting for the secretary."))
+    user.ensure_can_join()
+    if user.pending_membership is not None:
+        raise Conflict(_l("You already have a request waiting for the secretary."))
     membership = Membership(
         user_id=user.id, household_id=household.id, note=note.strip(), via="request"
     )
@@ -158,7 +156,7 @@ def request_membership(user: User, household: Household, note: str = "") -> Memb
     notify(
         secretaries_of(community_id),
         N_("A resident asked to join household %(household)s."),
-        link=f"/communities/{community_id}/members/requests",
+        link=url_for("accounts.membership_requests", community_id=community_id),
         household=household.label,
     )
     return membership
@@ -168,16 +166,11 @@ def decide_membership(
     membership: Membership, approve: bool, actor: User, reason: str = ""
 ) -> Membership:
     """Approve or refuse a pending membership request."""
-    from flask_babel import gettext as _
-
-    if membership.status != MembershipStatus.PENDING:
-        raise AccountError(_("This request has already been decided."))
-    if approve and membership.user.active_membership is not None:
-        raise AccountError(_("This person is already a member of another household."))
-    membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.REFUSED
-    membership.decided_at = utcnow()
-    membership.decided_by_id = actor.id
-    membership.refusal_reason = "" if approve else reason.strip()
+    _allowed(can_approve_memberships(actor, membership.community))
+    if approve:
+        membership.approve(actor)
+    else:
+        membership.refuse(actor, reason)
     db.session.flush()
     clear_cache()
     audit.record(
@@ -191,14 +184,14 @@ def decide_membership(
         notify(
             membership.user,
             N_("You are now a member of household %(household)s."),
-            link="/",
+            link=url_for("core.home"),
             household=membership.household.label,
         )
     else:
         notify(
             membership.user,
             N_("Your request to join household %(household)s was refused: %(reason)s"),
-            link="/join",
+            link=url_for("accounts.join"),
             household=membership.household.label,
             reason=reason or "—",
         )
@@ -210,8 +203,7 @@ def leave_household(user: User) -> None:
     membership = user.active_membership
     if membership is None:
         return
-    membership.status = MembershipStatus.ENDED
-    membership.decided_at = utcnow()
+    membership.end()
     db.session.flush()
     clear_cache()
     audit.record("membership.leave", membership, community=membership.community.id, actor=user)
@@ -219,14 +211,11 @@ def leave_household(user: User) -> None:
 
 def end_membership(membership: Membership, *, actor: User, reason: str) -> Membership:
     """The secretary ends a resident's membership (moved out, or joined by mistake)."""
-    from flask_babel import gettext as _
-
-    if membership.status != MembershipStatus.ACTIVE:
-        raise AccountError(_("This membership has already ended."))
-    membership.status = MembershipStatus.ENDED
-    membership.decided_at = utcnow()
-    membership.decided_by_id = actor.id
-    membership.refusal_reason = reason.strip()
+    _allowed(can_approve_memberships(actor, membership.community))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise InvalidInput(_l("Give a reason (at most 200 characters); the resident is told."))
+    membership.end(actor, reason)
     db.session.flush()
     clear_cache()
     audit.record(
@@ -239,7 +228,7 @@ def end_membership(membership: Membership, *, actor: User, reason: str) -> Membe
     notify(
         membership.user,
         N_("Your membership of household %(household)s was ended by the secretary: %(reason)s"),
-        link="/join",
+        link=url_for("accounts.join"),
         household=membership.household.label,
         reason=reason or "—",
     )
@@ -248,17 +237,15 @@ def end_membership(membership: Membership, *, actor: User, reason: str) -> Membe
 
 def withdraw_invitations(building: Building, *, actor: User) -> int:
     """Withdraw every unused code of a building (a printed sheet was lost); returns how many."""
+    _allowed(can_print_invitations(actor, building.community_id))
     count = 0
-    for household in building.households:
-        for invitation in db.session.scalars(
-            select(Invitation).where(
-                Invitation.household_id == household.id,
-                Invitation.redeemed_at.is_(None),
-                Invitation.revoked_at.is_(None),
-            )
-        ):
-            invitation.revoked_at = utcnow()
-            count += 1
+    for invitation in db.session.scalars(
+        select(Invitation)
+        .join(Household, Invitation.household_id == Household.id)
+        .where(Household.building_id == building.id, Invitation.is_usable)
+    ):
+        invitation.withdraw()
+        count += 1
     db.session.flush()
     audit.record(
         "invitation.withdraw",
@@ -288,9 +275,21 @@ def set_preferences(
 
 
 def appoint(
-    user: User, role: Role, *, actor: User, community=None, station=None, body=None, title: str = ""
+    user: User,
+    role: Role,
+    *,
+    actor: User | None,
+    community: Any = None,
+    station: Any = None,
+    body: Any = None,
+    title: str = "",
 ) -> RoleAssignment:
-    """Give `user` a role where it applies; appointing twice returns the existing role."""
+    """Give `user` a role where it applies; appointing twice returns the existing role.
+
+    `actor` is the appointing admin; None only for the system (the `create-admin` command).
+    """
+    if actor is not None:
+        _allowed(can_appoint_roles(actor))
     existing = db.session.scalar(
         select(RoleAssignment).where(
             RoleAssignment.user_id == user.id,
@@ -324,12 +323,16 @@ def appoint(
         actor=actor,
         detail=f"{role.value} of {where}",
     )
+    # A plain "/" (the home page): the `create-admin` command appoints outside any request.
     notify(user, N_("You were appointed %(role)s."), link="/", role=role.value)
     return assignment
 
 
 def revoke(assignment: RoleAssignment, *, actor: User) -> None:
-    """Take a role away."""
+    """Take a role away; an admin cannot remove their own administrator role."""
+    _allowed(can_appoint_roles(actor))
+    if assignment.user_id == actor.id and assignment.role == Role.ADMIN:
+        raise Conflict(_l("You cannot remove your own administrator role."))
     audit.record(
         "role.revoke",
         assignment,
@@ -343,15 +346,16 @@ def revoke(assignment: RoleAssignment, *, actor: User) -> None:
 
 
 def update_profile(user: User, display_name: str) -> User:
+    """Change the user's own display name."""
     user.display_name = display_name.strip()
     db.session.flush()
     audit.record("user.update_profile", user, actor=user)
     return user
 
 
-def export_personal_data(user: User) -> dict:
+def export_personal_data(user: User) -> dict[str, Any]:
     """Everything Yishiting holds about `user`, as a JSON-ready dict (PIPL access right)."""
-    data = {
+    data: dict[str, Any] = {
         "account": {
             "id": user.id,
             "display_name": user.display_name,
@@ -400,8 +404,8 @@ def export_personal_data(user: User) -> dict:
 def delete_account(user: User) -> None:
     """Anonymise the account: contact data and name go, the community's record and ballots stay."""
     for membership in user.memberships:
-        if membership.status in (MembershipStatus.ACTIVE, MembershipStatus.PENDING):
-            membership.status = MembershipStatus.ENDED
+        if membership.is_current or membership.is_pending:
+            membership.close()
     for assignment in list(user.roles):
         db.session.delete(assignment)
     for consent in user.consents:

@@ -166,3 +166,49 @@ def station_ids_of_deputy(user) -> list[int]:
 def clear_cache() -> None:
     """Forget cached roles, after an operation changes them within the request."""
     g.pop("_roles_cache", None)
+
+
+# --- accounts' own actions ---------------------------------------------------------------
+# Each is a predicate `can_<action>(user, community)`: views, templates, operations and the CLI
+# ask the same question, so no caller can skip it.
+
+
+def _holds(user, community, *roles: Role) -> bool:
+    return bool(set(roles) & roles_in(user, community))
+
+
+def is_admin(user) -> bool:
+    """A subdistrict administrator (organisation, appointments, the whole audit log)."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_admin)
+
+
+def can_appoint_roles(user) -> bool:
+    """Appoint and revoke secretaries, deputies, handlers and admins."""
+    return is_admin(user)
+
+
+def can_approve_memberships(user, community) -> bool:
+    """Decide membership requests and end memberships in `community`."""
+    return _holds(user, community, Role.SECRETARY)
+
+
+def can_print_invitations(user, community) -> bool:
+    """Print and withdraw household codes of `community`'s buildings."""
+    return _holds(user, community, Role.SECRETARY)
+
+
+def can_view_members(user, community) -> bool:
+    """See `community`'s residents with full names and contacts."""
+    return _holds(user, community, Role.SECRETARY)
+
+
+def can_read_audit(user, community=None) -> bool:
+    """Read `community`'s audit log (its secretary, admins), or the whole log (admins)."""
+    if community is None:
+        return is_admin(user)
+    return _holds(user, community, Role.SECRETARY, Role.ADMIN)
+
+
+def can_export_data(user, community) -> bool:
+    """Export `community`'s records."""
+    return _holds(user, community, Role.SECRETARY)

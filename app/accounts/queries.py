@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from app.accounts.forms import normalise_phone
 from app.accounts.models import (
     Invitation,
     Membership,
@@ -24,8 +25,6 @@ def user_by_email(email: str) -> User | None:
 
 def user_by_identifier(identifier: str) -> User | None:
     """Find a user by phone number or e-mail address, as typed at log-in."""
-    from app.accounts.forms import normalise_phone
-
     identifier = (identifier or "").strip()
     if "@" in identifier:
         return user_by_email(identifier)
@@ -119,21 +118,24 @@ def handlers_of_body(body_id: int) -> list[User]:
     )
 
 
-def home_context(user: User) -> dict:
-    """What the home page needs about the user's own account."""
-    from app.accounts.permissions import roles_in
+def unused_codes_by_building(community: Community) -> dict[int, int]:
+    """How many usable codes each building of `community` has: building id -> count."""
+    rows = db.session.execute(
+        select(Household.building_id, func.count(Invitation.id))
+        .join(Invitation, Invitation.household_id == Household.id)
+        .join(Building, Household.building_id == Building.id)
+        .where(Building.community_id == community.id, Invitation.is_usable)
+        .group_by(Household.building_id)
+    ).all()
+    return {building_id: count for building_id, count in rows}
 
-    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
-    role_summary = []
-    for community in communities:
-        roles = roles_in(user, community)
-        if roles:
-            order = [Role.RESIDENT, Role.DEPUTY, Role.SECRETARY, Role.HANDLER, Role.ADMIN]
-            role_summary.append((community, [r for r in order if r in roles and r != Role.ADMIN]))
-    role_summary = [(c, r) for c, r in role_summary if r]
-    pending = [m for m in user.memberships if m.status == MembershipStatus.PENDING]
-    return {
-        "household": user.household,
-        "pending_memberships": pending,
-        "role_summary": role_summary,
-    }
+
+def non_resident_roles() -> list[RoleAssignment]:
+    """Every appointed role (secretaries, deputies, handlers, admins), for the roles page."""
+    return list(
+        db.session.scalars(
+            select(RoleAssignment)
+            .where(RoleAssignment.role != Role.RESIDENT)
+            .order_by(RoleAssignment.role, RoleAssignment.id)
+        )
+    )

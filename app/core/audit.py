@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import g, has_request_context, request
 from flask_login import current_user
@@ -11,10 +12,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.time import utcnow
 from app.extensions import db
 
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy's `db.Model` is made at run time; type checkers see its declarative base.
+    from app.extensions import Base as Model
+else:
+    Model = db.Model
+
 log = logging.getLogger("yishiting.audit")
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

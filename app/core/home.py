@@ -2,10 +2,13 @@
 
 A domain registers a function `(user) -> list[HomeSection]` in its `init_app` with
 `register(app, "home_section", fn)` (core/registry.py); the home page calls each and shows the
-non-empty sections, highest priority first.
+non-empty sections, highest priority first. What the page's own template needs from a domain
+(the user's household, the list of communities) comes from `register(app, "home_context", fn)`:
+`(user) -> dict`, called for every visitor, merged into the template's variables.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.registry import registered
 
@@ -31,7 +34,16 @@ class HomeSection:
 
 
 def sections_for(user) -> list[HomeSection]:
+    """The non-empty sections every domain offers `user`, highest priority first."""
     sections: list[HomeSection] = []
     for provider in registered("home_section"):
         sections.extend(s for s in (provider(user) or []) if s.items or s.more_link)
     return sorted(sections, key=lambda s: -s.priority)
+
+
+def context_for(user) -> dict[str, Any]:
+    """The home template's variables that domains contribute."""
+    context: dict[str, Any] = {}
+    for provider in registered("home_context"):
+        context.update(provider(user))
+    return context

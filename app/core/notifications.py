@@ -1,6 +1,7 @@
 """In-app notifications: other features post here, the header shows the unread count."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, String, func, select, update
@@ -9,13 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.time import utcnow
 from app.extensions import db
 
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy's `db.Model` is made at run time; type checkers see its declarative base.
+    from app.extensions import Base as Model
+else:
+    Model = db.Model
+
 
 def N_(message: str) -> str:
     """Mark a notification message for translation; it is translated when shown."""
     return message
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,10 +59,14 @@ def notify(users, message: str, link: str = "", **params) -> None:
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
+    """How many of the user's notifications are unread (the header's badge)."""
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
         )
+        or 0
     )
 
 
@@ -67,4 +78,4 @@ def mark_read(user, notification_id: int | None = None) -> int:
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
     result = db.session.execute(stmt.values(read_at=utcnow()))
-    return result.rowcount
+    return int(getattr(result, "rowcount", 0))

@@ -6,11 +6,10 @@ from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
-from app.accounts.names import public_name
 from app.core.i18n import large_text
+from app.core.notifications import unread_count
 from app.core.sanitize import render_markdown
 from app.core.time import to_local
-from app.extensions import db, login_manager
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,20 +28,15 @@ def is_safe_next(target: str | None) -> bool:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    return target if is_safe_next(target) else default
-
-
-@login_manager.user_loader
-def load_user(user_id: str):
-    from app.accounts.models import User
-
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    """`target` if it is a safe site-relative path, else `default`."""
+    return target if target is not None and is_safe_next(target) else default
 
 
 def register_web_hooks(app: Flask) -> None:
-    login_manager.login_view = "accounts.login"
-    login_manager.login_message = None
+    """Security headers, template globals and filters shared by every page.
+
+    Who the user is (Flask-Login's user loader, `public_name`) is accounts' to register.
+    """
 
     @app.after_request
     def _security_headers(response):
@@ -60,8 +54,6 @@ def register_web_hooks(app: Flask) -> None:
 
     @app.context_processor
     def _template_globals():
-        from app.core.notifications import unread_count
-
         locale = str(get_locale() or "zh_Hans_CN")
         return {
             "current_locale": locale,
@@ -70,7 +62,6 @@ def register_web_hooks(app: Flask) -> None:
             "unread_notifications": (
                 unread_count(current_user) if current_user.is_authenticated else 0
             ),
-            "public_name": public_name,
         }
 
     @app.template_filter("markdown")

@@ -54,8 +54,7 @@ def parse_numbers(spec: str) -> list[str]:
             if len(part) > 20:
                 raise ValueError(part)
             numbers.append(part)
-    seen: set[str] = set()
-    return [n for n in numbers if not (n in seen or seen.add(n))]
+    return list(dict.fromkeys(numbers))
 
 
 class BuildingForm(FlaskForm):

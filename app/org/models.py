@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
@@ -10,6 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import value_enum
 from app.core.time import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy's `db.Model` is made at run time; type checkers see its declarative base.
+    from app.extensions import Base as Model
+else:
+    Model = db.Model
 
 
 class CommunityKind(enum.StrEnum):
@@ -52,7 +59,7 @@ BODY_KIND_LABELS = {
 }
 
 
-class Subdistrict(db.Model):
+class Subdistrict(Model):
     __tablename__ = "subdistricts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,13 +73,13 @@ class Subdistrict(db.Model):
 
 station_communities = Table(
     "station_communities",
-    db.Model.metadata,
+    Model.metadata,
     Column("station_id", ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True),
     Column("community_id", ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
-class Community(db.Model):
+class Community(Model):
     """A residents' area (居民区) or village (村); the unit every permission is checked in."""
 
     __tablename__ = "communities"
@@ -98,7 +105,7 @@ class Community(db.Model):
         return f"<Community {self.id} {self.name}>"
 
 
-class Building(db.Model):
+class Building(Model):
     __tablename__ = "buildings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,7 +129,7 @@ class Building(db.Model):
         return f"{self.name}{self.unit}" if self.unit else self.name
 
 
-class Household(db.Model):
+class Household(Model):
     __tablename__ = "households"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,7 +150,7 @@ class Household(db.Model):
         return f"{self.building.label} {self.number}"
 
 
-class Station(db.Model):
+class Station(Model):
     """A deputy liaison station (代表联络站) serving one or more communities."""
 
     __tablename__ = "stations"
@@ -159,7 +166,7 @@ class Station(db.Model):
     )
 
 
-class Body(db.Model):
+class Body(Model):
     """A responsible body that answers suggestions: property company, committees, offices."""
 
     __tablename__ = "bodies"

@@ -1,10 +1,13 @@
-"""Every write about the organisation."""
+"""Every write about the organisation; each checks that its actor may manage it."""
 
 import re
+from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import audit
+from app.core.errors import Conflict, NotAllowed
 from app.extensions import db
 from app.org.models import (
     Body,
@@ -16,9 +19,20 @@ from app.org.models import (
     Station,
     Subdistrict,
 )
+from app.org.permissions import can_manage_org
+from app.org.queries import community_named, subdistrict_named
 
 
-def create_subdistrict(name: str, actor=None) -> Subdistrict:
+def _check(actor: Any) -> None:
+    if not can_manage_org(actor):
+        raise NotAllowed()
+
+
+def create_subdistrict(name: str, actor: Any) -> Subdistrict:
+    """Add a subdistrict; its name is unique."""
+    _check(actor)
+    if subdistrict_named(name) is not None:
+        raise Conflict(_l("A subdistrict with this name exists already."))
     subdistrict = Subdistrict(name=name.strip())
     db.session.add(subdistrict)
     db.session.flush()
@@ -33,11 +47,15 @@ def save_community(
     name: str,
     kind: str,
     address: str = "",
-    actor=None,
+    actor: Any,
 ) -> Community:
-    """Create a community, or update one."""
+    """Create a community, or update one; names are unique within a subdistrict."""
+    _check(actor)
+    duplicate = community_named(subdistrict_id, name)
+    if duplicate is not None and duplicate is not community:
+        raise Conflict(_l("This subdistrict has a community with this name already."))
     created = community is None
-    if created:
+    if community is None:
         community = Community()
         db.session.add(community)
     community.subdistrict_id = subdistrict_id
@@ -61,9 +79,15 @@ def _sort_key(name: str) -> int:
 
 
 def add_building(
-    community: Community, name: str, unit: str = "", numbers: list[str] | None = None, actor=None
+    community: Community,
+    name: str,
+    unit: str = "",
+    numbers: list[str] | None = None,
+    *,
+    actor: Any,
 ) -> Building:
     """Add a building (or find it) and the households numbered in `numbers`."""
+    _check(actor)
     building = db.session.scalar(
         select(Building).where(
             Building.community_id == community.id,
@@ -106,10 +130,12 @@ def save_station(
     name: str,
     address: str,
     communities: list[Community],
-    actor=None,
+    actor: Any,
 ) -> Station:
+    """Create or update a liaison station and the communities it serves."""
+    _check(actor)
     created = station is None
-    if created:
+    if station is None:
         station = Station()
         db.session.add(station)
     station.subdistrict_id = subdistrict_id
@@ -131,10 +157,12 @@ def save_body(
     community_id: int | None,
     name: str,
     contact: str = "",
-    actor=None,
+    actor: Any,
 ) -> Body:
+    """Create or update a responsible body."""
+    _check(actor)
     created = body is None
-    if created:
+    if body is None:
         body = Body()
         db.session.add(body)
     body.subdistrict_id = subdistrict_id

@@ -3,11 +3,11 @@
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from app.accounts.permissions import can, require_admin, roles_in
+from app.core.errors import NotAllowed, on_refusal
+from app.core.registry import registered
 from app.extensions import db
-from app.org import bp
+from app.org import bp, queries
 from app.org.forms import (
     BodyForm,
     BuildingForm,
@@ -16,7 +16,7 @@ from app.org.forms import (
     SubdistrictForm,
     parse_numbers,
 )
-from app.org.models import Body, Building, Community, Household, Station, Subdistrict
+from app.org.models import Body, Community, Station
 from app.org.operations import (
     add_building,
     create_subdistrict,
@@ -24,29 +24,28 @@ from app.org.operations import (
     save_community,
     save_station,
 )
+from app.org.permissions import can_manage_org
 
 
 @bp.route("/communities")
 def communities():
     """Every community, grouped by subdistrict."""
-    subdistricts = db.session.scalars(select(Subdistrict).order_by(Subdistrict.name)).all()
-    stations = db.session.scalars(select(Station).order_by(Station.name)).all()
-    return render_template("org/communities.html", subdistricts=subdistricts, stations=stations)
+    return render_template(
+        "org/communities.html", subdistricts=queries.subdistricts(), stations=queries.stations()
+    )
 
 
 @bp.route("/communities/<int:community_id>")
 def community(community_id: int):
     """A community's front page: its pact, hearings, suggestions and votes."""
     community = db.get_or_404(Community, community_id)
-    household_count = db.session.scalar(
-        select(func.count(Household.id)).join(Building).where(Building.community_id == community.id)
-    )
+    # Domains above org add the tools this user has here (accounts: the secretary's pages).
+    tools = [item for fn in registered("community_tools") for item in fn(current_user, community)]
     return render_template(
         "org/community.html",
         community=community,
-        household_count=household_count,
-        roles=roles_in(current_user, community),
-        can=can,
+        household_count=queries.household_count(community),
+        tools=tools,
     )
 
 
@@ -60,31 +59,33 @@ def station(station_id: int):
 # --- admin ---------------------------------------------------------------
 
 
-def _all(model, order):
-    return db.session.scalars(select(model).order_by(order)).all()
+def _check_manager() -> None:
+    if not can_manage_org(current_user):
+        raise NotAllowed()
 
 
 @bp.route("/admin/org", methods=["GET", "POST"])
 @login_required
 def admin_org():
     """The organisation at a glance, with a form to add a subdistrict."""
-    require_admin()
+    _check_manager()
     form = SubdistrictForm()
+
+    def render():
+        return render_template(
+            "org/admin.html",
+            form=form,
+            subdistricts=queries.subdistricts(),
+            stations=queries.stations(),
+            bodies=queries.bodies(),
+        )
+
     if form.validate_on_submit():
-        if db.session.scalar(select(Subdistrict).where(Subdistrict.name == form.name.data.strip())):
-            form.name.errors.append(_("A subdistrict with this name exists already."))
-        else:
-            create_subdistrict(form.name.data, actor=current_user)
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("org.admin_org"), 303)
-    return render_template(
-        "org/admin.html",
-        form=form,
-        subdistricts=_all(Subdistrict, Subdistrict.name),
-        stations=_all(Station, Station.name),
-        bodies=_all(Body, Body.name),
-    ), 400 if form.errors else 200
+        on_refusal(render, form, "name")
+        create_subdistrict(form.name.data, actor=current_user)
+        flash(_("Saved."), "success")
+        return redirect(url_for("org.admin_org"), 303)
+    return render(), 400 if form.errors else 200
 
 
 @bp.route("/admin/communities/new", methods=["GET", "POST"], defaults={"community_id": None})
@@ -92,46 +93,44 @@ def admin_org():
 @login_required
 def edit_community(community_id: int | None):
     """Create or edit a community."""
-    require_admin()
+    _check_manager()
     community = db.get_or_404(Community, community_id) if community_id else None
-    form = CommunityForm(_all(Subdistrict, Subdistrict.name), obj=community)
+    form = CommunityForm(queries.subdistricts(), obj=community)
     if community is not None and not form.is_submitted():
         form.subdistrict.data = community.subdistrict_id
         form.kind.data = community.kind.value
+
+    def render():
+        return render_template("org/edit.html", form=form, title=_("Community"))
+
     if form.validate_on_submit():
-        duplicate = db.session.scalar(
-            select(Community).where(
-                Community.subdistrict_id == form.subdistrict.data,
-                Community.name == form.name.data.strip(),
-            )
+        on_refusal(render, form, "name")
+        community = save_community(
+            community,
+            subdistrict_id=form.subdistrict.data,
+            name=form.name.data,
+            kind=form.kind.data,
+            address=form.address.data or "",
+            actor=current_user,
         )
-        if duplicate is not None and duplicate is not community:
-            form.name.errors.append(_("This subdistrict has a community with this name already."))
-        else:
-            community = save_community(
-                community,
-                subdistrict_id=form.subdistrict.data,
-                name=form.name.data,
-                kind=form.kind.data,
-                address=form.address.data or "",
-                actor=current_user,
-            )
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("org.buildings", community_id=community.id), 303)
-    return render_template(
-        "org/edit.html", form=form, title=_("Community")
-    ), 400 if form.errors else 200
+        flash(_("Saved."), "success")
+        return redirect(url_for("org.buildings", community_id=community.id), 303)
+    return render(), 400 if form.errors else 200
 
 
 @bp.route("/admin/communities/<int:community_id>/buildings", methods=["GET", "POST"])
 @login_required
 def buildings(community_id: int):
     """A community's buildings and households; add a building with its flat numbers."""
-    require_admin()
+    _check_manager()
     community = db.get_or_404(Community, community_id)
     form = BuildingForm()
+
+    def render():
+        return render_template("org/buildings.html", community=community, form=form)
+
     if form.validate_on_submit():
+        on_refusal(render, form)
         building = add_building(
             community,
             form.name.data,
@@ -139,7 +138,6 @@ def buildings(community_id: int):
             parse_numbers(form.households.data or ""),
             actor=current_user,
         )
-        db.session.commit()
         flash(
             _(
                 "%(building)s now has %(num)d households.",
@@ -149,9 +147,7 @@ def buildings(community_id: int):
             "success",
         )
         return redirect(url_for("org.buildings", community_id=community.id), 303)
-    return render_template(
-        "org/buildings.html", community=community, form=form
-    ), 400 if form.errors else 200
+    return render(), 400 if form.errors else 200
 
 
 @bp.route("/admin/stations/new", methods=["GET", "POST"], defaults={"station_id": None})
@@ -159,15 +155,20 @@ def buildings(community_id: int):
 @login_required
 def edit_station(station_id: int | None):
     """Create or edit a liaison station and the communities it serves."""
-    require_admin()
+    _check_manager()
     station = db.get_or_404(Station, station_id) if station_id else None
-    all_communities = _all(Community, Community.name)
-    form = StationForm(_all(Subdistrict, Subdistrict.name), all_communities, obj=station)
+    all_communities = queries.communities()
+    form = StationForm(queries.subdistricts(), all_communities, obj=station)
     if station is not None and not form.is_submitted():
         form.subdistrict.data = station.subdistrict_id
         form.communities.data = [c.id for c in station.communities]
+
+    def render():
+        return render_template("org/edit.html", form=form, title=_("Liaison station"))
+
     if form.validate_on_submit():
-        station = save_station(
+        on_refusal(render, form)
+        save_station(
             station,
             subdistrict_id=form.subdistrict.data,
             name=form.name.data,
@@ -175,12 +176,9 @@ def edit_station(station_id: int | None):
             communities=[c for c in all_communities if c.id in form.communities.data],
             actor=current_user,
         )
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("org.admin_org"), 303)
-    return render_template(
-        "org/edit.html", form=form, title=_("Liaison station")
-    ), 400 if form.errors else 200
+    return render(), 400 if form.errors else 200
 
 
 @bp.route("/admin/bodies/new", methods=["GET", "POST"], defaults={"body_id": None})
@@ -188,14 +186,19 @@ def edit_station(station_id: int | None):
 @login_required
 def edit_body(body_id: int | None):
     """Create or edit a responsible body."""
-    require_admin()
+    _check_manager()
     body = db.get_or_404(Body, body_id) if body_id else None
-    form = BodyForm(_all(Subdistrict, Subdistrict.name), _all(Community, Community.name), obj=body)
+    form = BodyForm(queries.subdistricts(), queries.communities(), obj=body)
     if body is not None and not form.is_submitted():
         form.subdistrict.data = body.subdistrict_id
         form.kind.data = body.kind.value
         form.community.data = body.community_id or 0
+
+    def render():
+        return render_template("org/edit.html", form=form, title=_("Responsible body"))
+
     if form.validate_on_submit():
+        on_refusal(render, form)
         save_body(
             body,
             subdistrict_id=form.subdistrict.data,
@@ -205,9 +208,6 @@ def edit_body(body_id: int | None):
             contact=form.contact.data or "",
             actor=current_user,
         )
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("org.admin_org"), 303)
-    return render_template(
-        "org/edit.html", form=form, title=_("Responsible body")
-    ), 400 if form.errors else 200
+    return render(), 400 if form.errors else 200

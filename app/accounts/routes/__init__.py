@@ -1,0 +1,5 @@
+"""Accounts' pages, one module per topic; importing this package attaches them to `bp`."""
+
+from app.accounts.routes import admin, audit, auth, household, profile, secretary
+
+__all__ = ["admin", "audit", "auth", "household", "profile", "secretary"]

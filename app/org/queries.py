@@ -1,0 +1,67 @@
+"""Reads about the organisation that several pages share."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.org.models import Body, Building, Community, Household, Station, Subdistrict
+
+
+def subdistricts() -> Sequence[Subdistrict]:
+    return db.session.scalars(select(Subdistrict).order_by(Subdistrict.name)).all()
+
+
+def communities() -> Sequence[Community]:
+    return db.session.scalars(select(Community).order_by(Community.name)).all()
+
+
+def stations() -> Sequence[Station]:
+    return db.session.scalars(select(Station).order_by(Station.name)).all()
+
+
+def bodies() -> Sequence[Body]:
+    return db.session.scalars(select(Body).order_by(Body.name)).all()
+
+
+def buildings_for_joining() -> Sequence[Building]:
+    """Every building, by community, for the "join a household" form."""
+    return db.session.scalars(
+        select(Building).join(Community).order_by(Community.name, Building.sort_key, Building.name)
+    ).all()
+
+
+def household_count(community: Community) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Household.id))
+            .join(Building)
+            .where(Building.community_id == community.id)
+        )
+        or 0
+    )
+
+
+def household_by_number(building_id: int, number: str) -> Household | None:
+    return db.session.scalar(
+        select(Household).where(
+            Household.building_id == building_id, Household.number == number.strip()
+        )
+    )
+
+
+def subdistrict_named(name: str) -> Subdistrict | None:
+    return db.session.scalar(select(Subdistrict).where(Subdistrict.name == name.strip()))
+
+
+def community_named(subdistrict_id: int, name: str) -> Community | None:
+    return db.session.scalar(
+        select(Community).where(
+            Community.subdistrict_id == subdistrict_id, Community.name == name.strip()
+        )
+    )
+
+
+def home_context(_user) -> dict:
+    """The home page lists every community, for visitors and residents alike."""
+    return {"communities": communities()}
