@@ -5,7 +5,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from app.config import Config
+from app.config import Config, ensure_secret_key
 
 #: Each domain's package; its `init_app(app)` registers its blueprint, CLI, home-page and
 #: personal-data sections and signal handlers. Order is the home page's order at equal priority.
@@ -32,8 +32,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production (YISHITING_ENV=production)")
+    ensure_secret_key(app)
     logging.basicConfig(level=logging.INFO)
     hops = int(app.config.get("PROXY_FIX_HOPS", 0))
     if hops:

@@ -1,7 +1,14 @@
-"""Configuration, read from the environment."""
+"""Configuration, read from the environment.
+
+Importing this module only reads environment variables. The development secret key kept in the
+instance folder is read, or made, by `ensure_secret_key`, which `create_app` calls.
+"""
 
 import os
+import secrets
 from pathlib import Path
+
+from flask import Flask
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,21 +24,22 @@ def database_url(raw: str | None) -> str:
     return raw
 
 
-def _secret_key(env: str) -> str | None:
-    key = os.environ.get("SECRET_KEY")
-    if key:
-        return key
-    if env == "production":
-        return None
-    # Development and tests get a stable key kept in the instance folder.
-    path = BASE_DIR / "instance" / "secret_key"
-    path.parent.mkdir(exist_ok=True)
-    if not path.exists():
-        import secrets
+def ensure_secret_key(app: Flask) -> None:
+    """Give `app` its secret key: SECRET_KEY from the environment, else a development key.
 
+    Production must set SECRET_KEY (the app refuses to start without it). Development and
+    tests get a stable key kept in the instance folder, made on first use.
+    """
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config.get("ENV_NAME") == "production":
+        raise RuntimeError("SECRET_KEY must be set in production (YISHITING_ENV=production)")
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
-    return path.read_text().strip()
+    app.config["SECRET_KEY"] = path.read_text().strip()
 
 
 def rate_limit_storage(redis_url: str | None) -> str:
@@ -43,7 +51,8 @@ class Config:
     """Settings for development and production; `YISHITING_ENV` picks which."""
 
     ENV_NAME = os.environ.get("YISHITING_ENV", "development")
-    SECRET_KEY = _secret_key(ENV_NAME)
+    #: Empty outside production means "use the development key" (see `ensure_secret_key`).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
