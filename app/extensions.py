@@ -1,5 +1,7 @@
 """Flask extensions, created here and bound to the app in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -31,3 +33,9 @@ csrf = CSRFProtect()
 htmx = HTMX()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
+    Model = Base
+else:
+    Model = db.Model

@@ -3,6 +3,7 @@
 from app.accounts.models import *  # noqa: F403
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.notifications import Notification  # noqa: F401
+from app.core.workdays import CalendarDay  # noqa: F401
 from app.hearings.models import *  # noqa: F403
 from app.org.models import *  # noqa: F403
 from app.pacts.models import *  # noqa: F403

@@ -1,0 +1,116 @@
+"""Statutory working days: China's official holidays and make-up working days (调休).
+
+Every due date, rating window and overdue flag counts working days through this module:
+- first the admin's own table (`calendar_days`): days the library does not know yet (a new
+  year's schedule is announced each November) and local closures;
+- then the maintained `chinesecalendar` package, which knows each published year's holidays
+  and make-up days and raises for a year it has no data for;
+- for a day neither can answer, Monday to Friday count as working days, the day is logged as a
+  warning, and `years_without_data()` tells the admin which years need entering.
+"""
+
+import logging
+from datetime import date, datetime, timedelta
+
+import chinese_calendar
+from flask import has_app_context
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.time import utcnow
+from app.extensions import Model, db
+
+log = logging.getLogger(__name__)
+
+
+class CalendarDay(Model):
+    """A day whose status the admin set: a working day or a day off, overriding the library."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    is_working_day: Mapped[bool]
+    #: Why, e.g. "2027 春节调休" or "台风停工".
+    note: Mapped[str] = mapped_column(String(200), default="")
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def library_knows(day: date) -> bool:
+    """Whether `chinesecalendar` has the official schedule of `day`'s year."""
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _official(day: date) -> bool:
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        log.warning("no official calendar for %s: counted Monday to Friday", day.year)
+        return day.weekday() < 5
+
+
+def _overrides(start: date, end: date) -> dict[date, bool]:
+    if not has_app_context():
+        return {}
+    rows = db.session.execute(
+        select(CalendarDay.day, CalendarDay.is_working_day).where(
+            CalendarDay.day >= start, CalendarDay.day <= end
+        )
+    )
+    return {day: working for day, working in rows}
+
+
+def is_working_day(day: date) -> bool:
+    """Whether `day` is a statutory working day (the admin's table first, then the library)."""
+    override = _overrides(day, day).get(day)
+    return _official(day) if override is None else override
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days after `start` (`start` itself does not count)."""
+    # The admin's table is read in one query for a generous window, again only past it.
+    span = timedelta(days=days * 2 + 30)
+    window_end = start + span
+    overrides = _overrides(start, window_end)
+    current, remaining = start, days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current > window_end:
+            window_end = current + span
+            overrides.update(_overrides(current, window_end))
+        working = overrides.get(current)
+        if working if working is not None else _official(current):
+            remaining -= 1
+    return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many working days come after `start` up to and including `end` (0 if end <= start)."""
+    if end <= start:
+        return 0
+    overrides = _overrides(start, end)
+    count, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        working = overrides.get(current)
+        if working if working is not None else _official(current):
+            count += 1
+    return count
+
+
+def years_without_data(years: range) -> list[int]:
+    """The years in `years` the library cannot answer and the admin has not entered any day of."""
+    missing = []
+    for year in years:
+        if library_knows(date(year, 1, 1)):
+            continue
+        entered = (
+            bool(_overrides(date(year, 1, 1), date(year, 12, 31))) if has_app_context() else False
+        )
+        if not entered:
+            missing.append(year)
+    return missing
