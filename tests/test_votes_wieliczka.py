@@ -17,6 +17,9 @@ from app.votes.methods import _Election, greedy, lot_key, tally
 from app.votes.pabulib import read_pb
 from tests.votes_data.logs import VERIFIER, shared_file
 
+#: The whole module replays the real election (about a minute): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = "00" * 32
 
 

@@ -82,11 +82,11 @@ class _Election:
 
     def run(self, share: Fraction, tie_key: Callable[[str], object]) -> list[str]:
         """One run of the Method of Equal Shares with every voter starting at ``share``."""
-        costs, counts, sets = self.costs, self.counts, self.sets
+        costs, sets = self.costs, self.sets
         budget = [share] * len(sets)
         # per project: its supporters' budgets, as {budget: number of voters}; keyed by the
         # (numerator, denominator) pair because hashing a Fraction is slow
-        key0 = (share.numerator, share.denominator)
+        key0 = _fkey(share)
         values = {key0: share}
         held = {p: {key0: self.approvals[p]} for p in self.candidates}
         # rho (max payment / cost) only grows as budgets shrink: a lower bound lets us skip work
@@ -115,28 +115,13 @@ class _Election:
             winners.append(pick)
             remaining.discard(pick)
             payment = best_rho * costs[pick]
-            for g in self.supporters[pick]:
-                old = budget[g]
+
+            def pay(old: Fraction, payment: Fraction = payment) -> Fraction | None:
                 if not old:
-                    continue
-                new = old - payment if old > payment else Fraction(0)
-                budget[g] = new
-                c = counts[g]
-                old_key, new_key = (
-                    (old.numerator, old.denominator),
-                    (new.numerator, new.denominator),
-                )
-                values[new_key] = new
-                for q in sets[g]:
-                    if q in remaining:
-                        h = held[q]
-                        left = h[old_key] - c
-                        if left:
-                            h[old_key] = left
-                        else:
-                            del h[old_key]
-                        if new:
-                            h[new_key] = h.get(new_key, 0) + c
+                    return None
+                return old - payment if old > payment else Fraction(0)
+
+            self._charge(pick, budget, values, held, remaining, pay, _fkey, bool)
         return winners
 
     def run_stable(
@@ -152,7 +137,7 @@ class _Election:
         is the last integer ``t`` at which all of them still hold. This lets completion jump over
         shares that cannot change the outcome, exactly as if it had tried them one by one.
         """
-        costs, counts, sets = self.costs, self.counts, self.sets
+        costs, sets = self.costs, self.sets
         zero = Fraction(0)
         limit: list[int | None] = [None]
 
@@ -203,31 +188,53 @@ class _Election:
             winners.append(best)
             remaining.discard(best)
             pa, pb = wa * costs[best], wb * costs[best]
-            for g in self.supporters[best]:
-                old = budget[g]
+
+            def pay_affine(
+                old: tuple[Fraction, Fraction], pa: Fraction = pa, pb: Fraction = pb
+            ) -> tuple[Fraction, Fraction] | None:
                 if not old[0]:
-                    continue
+                    return None
                 if old[0] > pa:
                     new = (old[0] - pa, old[1] - pb)
                     holds(*new)
-                else:
-                    new = (zero, zero)
-                    holds(pa - old[0], pb - old[1])
-                budget[g] = new
-                c = counts[g]
-                old_key, new_key = _akey(old), _akey(new)
-                values[new_key] = new
-                for q in sets[g]:
-                    if q in remaining:
-                        h = held[q]
-                        left = h[old_key] - c
-                        if left:
-                            h[old_key] = left
-                        else:
-                            del h[old_key]
-                        if new[0]:
-                            h[new_key] = h.get(new_key, 0) + c
+                    return new
+                holds(pa - old[0], pb - old[1])
+                return (zero, zero)
+
+            self._charge(
+                best, budget, values, held, remaining, pay_affine, _akey, lambda v: bool(v[0])
+            )
         return winners, limit[0]
+
+    def _charge(self, pick, budget, values, held, remaining, pay, key, positive) -> None:
+        """Charge the supporters of `pick`: one step shared by both runs.
+
+        `pay(old)` is a supporter group's budget after paying (None: it has nothing left to
+        pay); `key` turns a budget into a hashable key of `values`; `positive(b)` says whether
+        budget `b` still holds money. Each remaining project's supporters' budgets (`held`) move
+        from the old key to the new one.
+        """
+        counts, sets = self.counts, self.sets
+        for g in self.supporters[pick]:
+            old = budget[g]
+            new = pay(old)
+            if new is None:
+                continue
+            budget[g] = new
+            c = counts[g]
+            old_key, new_key = key(old), key(new)
+            values[new_key] = new
+            keep = positive(new)
+            for q in sets[g]:
+                if q in remaining:
+                    h = held[q]
+                    left = h[old_key] - c
+                    if left:
+                        h[old_key] = left
+                    else:
+                        del h[old_key]
+                    if keep:
+                        h[new_key] = h.get(new_key, 0) + c
 
     def total(self, winners: Iterable[str]) -> int:
         return sum(self.costs[p] for p in winners)
@@ -253,6 +260,11 @@ def _max_payment(
         else:
             break
     return (cost - paid) / left
+
+
+def _fkey(value: Fraction) -> tuple[int, int]:
+    # hashing a Fraction is slow: its (numerator, denominator) pair keys the budgets instead
+    return (value.numerator, value.denominator)
 
 
 def _akey(value: tuple[Fraction, Fraction]) -> tuple[int, int, int, int]:
