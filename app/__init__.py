@@ -13,6 +13,7 @@ DOMAINS = (
     "app.core",
     "app.accounts",
     "app.org",
+    "app.suggestions",
     "app.hearings",
     "app.pacts",
     "app.votes",

@@ -8,17 +8,15 @@ from sqlalchemy import func, select
 
 from app.core.time import utcnow
 from app.hearings import operations as ops
+from app.suggestions import operations as sops
 from app.hearings.models import (
-    Category,
     HearingSession,
-    Rating,
     Registration,
     RegistrationStatus,
     SessionKind,
     SessionStatus,
-    Suggestion,
-    SuggestionStatus,
 )
+from app.suggestions.models import Category, Rating, Suggestion, SuggestionStatus
 from app.org.models import BodyKind
 from tests import hearings_factories as hf
 
@@ -202,8 +200,8 @@ def test_closing_an_answer_the_submitter_can_still_rate_is_refused_with_a_reason
     client, english, login, world, db
 ):
     s = hf.suggestion(world.c, world.resident)
-    ops.accept_suggestion(s, world.property)
-    ops.answer_suggestion(s, "已处理")
+    hf.accept_suggestion(s, world.property)
+    hf.answer_suggestion(s, "已处理")
     db.session.commit()
     login(world.secretary)
     page = client.get(f"/hearings/suggestions/{s.number}").get_data(as_text=True)
@@ -256,14 +254,14 @@ def test_malformed_number_in_the_path_is_404(client):
 def test_board_filters_and_body_statistics(client, english, world):
     a = hf.suggestion(world.c, summary="甲")
     b = hf.suggestion(world.c, summary="乙", category=Category.PROPERTY_COMPANY_CHOICE)
-    ops.accept_suggestion(
+    hf.accept_suggestion(
         a,
         world.property,
         due_date=date.today() - timedelta(days=2),
         today=date.today() - timedelta(days=30),
     )
-    ops.accept_suggestion(b, world.owners)
-    ops.answer_suggestion(b, "已答复")
+    hf.accept_suggestion(b, world.owners)
+    hf.answer_suggestion(b, "已答复")
     body = client.get(f"/hearings/community/{world.c.id}/suggestions").get_data(as_text=True)
     assert "甲" in body and "乙" in body and "梅园物业" in body and "How each body answers" in body
     overdue = client.get(f"/hearings/community/{world.c.id}/suggestions?overdue=1").get_data(
@@ -366,7 +364,7 @@ def test_registration_capacity_waiting_list_and_refusals(client, english, login,
 
 def test_registering_for_a_cancelled_session_is_refused(client, english, login, world, db):
     s = hf.session(world.c)
-    ops.cancel_session(s, "场地维修")
+    hf.cancel_session(s, "场地维修")
     db.session.commit()
     login(world.resident)
     r = _post(client, f"/hearings/sessions/{s.id}/register", follow_redirects=True)
@@ -498,7 +496,7 @@ def test_ical_feeds_parse_with_a_real_parser(client, world, db):
     long_title = "关于3号楼加装电梯、楼道照明与非机动车充电桩的听证会;议程,含特殊字符\\"
     s = hf.session(world.c, title=long_title)
     cancelled = hf.session(world.c, title="取消的会")
-    ops.cancel_session(cancelled, "场地冲突")
+    hf.cancel_session(cancelled, "场地冲突")
     hf.session(station=world.station, kind=SessionKind.RECEPTION, title="代表接待")
     db.session.commit()
     r = client.get(f"/hearings/community/{world.c.id}/calendar.ics")
@@ -525,7 +523,7 @@ def test_ical_feeds_parse_with_a_real_parser(client, world, db):
 def test_calendar_apps_can_subscribe_and_add_one_session(client, world, db):
     s = hf.session(world.c, title="加装电梯听证会")
     cancelled = hf.session(world.c, title="取消的会")
-    ops.cancel_session(cancelled, "场地冲突")
+    hf.cancel_session(cancelled, "场地冲突")
     db.session.commit()
     page = client.get(f"/hearings/community/{world.c.id}").get_data(as_text=True)
     # webcal:// makes a phone offer to subscribe; the https address is there to copy.
@@ -563,7 +561,7 @@ def test_calendar_apps_can_subscribe_and_add_one_session(client, world, db):
 
 def test_home_sections_per_role(client, english, login, world, db):
     late = hf.suggestion(world.c, world.resident, summary="逾期的建议")
-    ops.accept_suggestion(
+    hf.accept_suggestion(
         late,
         world.property,
         due_date=date.today() - timedelta(days=5),
@@ -571,8 +569,8 @@ def test_home_sections_per_role(client, english, login, world, db):
     )
     hf.suggestion(world.c, world.neighbour, summary="新的建议")
     answered = hf.suggestion(world.c, world.resident, summary="已答复的建议")
-    ops.accept_suggestion(answered, world.property)
-    ops.answer_suggestion(answered, "已处理")
+    hf.accept_suggestion(answered, world.property)
+    hf.answer_suggestion(answered, "已处理")
     s = hf.session(world.c, capacity=3, title="即将召开的听证会")
     ops.register_for_session(s, world.resident)
     hf.session(
@@ -621,8 +619,8 @@ def test_the_rating_form_says_the_comment_is_public_and_a_new_suggestion_is_from
     client, english, login, world, db
 ):
     s = hf.suggestion(world.c, world.resident)
-    ops.accept_suggestion(s, world.property)
-    ops.answer_suggestion(s, "已处理")
+    hf.accept_suggestion(s, world.property)
+    hf.answer_suggestion(s, "已处理")
     db.session.commit()
     login(world.resident)
     page = client.get(f"/hearings/suggestions/{s.number}").get_data(as_text=True)
@@ -632,8 +630,8 @@ def test_the_rating_form_says_the_comment_is_public_and_a_new_suggestion_is_from
 
 def test_rating_values_are_checked(client, login, world, db):
     s = hf.suggestion(world.c, world.resident)
-    ops.accept_suggestion(s, world.property)
-    ops.answer_suggestion(s, "x")
+    hf.accept_suggestion(s, world.property)
+    hf.answer_suggestion(s, "x")
     db.session.commit()
     login(world.resident)
     assert (
@@ -653,9 +651,9 @@ def test_personal_data_export_includes_suggestions_and_registrations(world, app)
     hf.suggestion(world.c, world.resident, summary="我的建议")
     ops.register_for_session(hf.session(world.c), world.resident)
     with app.test_request_context():
-        data = export_personal_data(world.resident)["hearings"]
-    assert data["suggestions"][0]["summary"] == "我的建议"
-    assert len(data["registrations"]) == 1
+        data = export_personal_data(world.resident)
+    assert data["suggestions"]["suggestions"][0]["summary"] == "我的建议"
+    assert len(data["hearings"]["registrations"]) == 1
 
 
 def test_board_query_count_does_not_grow_with_suggestions(client, world, db):
@@ -664,7 +662,7 @@ def test_board_query_count_does_not_grow_with_suggestions(client, world, db):
     def count_queries(n):
         for i in range(n):
             s = hf.suggestion(world.c, summary=f"建议{i}")
-            ops.accept_suggestion(s, world.property if i % 2 else world.owners)
+            hf.accept_suggestion(s, world.property if i % 2 else world.owners)
         db.session.commit()
         counter = {"n": 0}
 
@@ -697,9 +695,9 @@ def test_session_pages_query_count_does_not_grow_with_registrants(client, login,
                 "resident", community=community, building=make.building(community, households=1)
             )
             ops.register_for_session(session, user)
-            ops.add_walk_in(session, "赵大爷", building_id)
+            hf.add_walk_in(session, "赵大爷", building_id)
         for r in session.registered:
-            ops.set_attendance(r, True)
+            hf.set_attendance(r, True)
         db.session.commit()
         counts = []
         for path in ("", "/attendance", "/sign-in-sheet"):
@@ -782,21 +780,21 @@ def test_attendance_toggle_returns_the_list_fragment_to_htmx(client, login, worl
 
 def test_a_clashing_tracking_number_is_drawn_again(world, db, monkeypatch):
     first = hf.suggestion(world.c)
-    real = ops.next_number
+    real = sops.next_number
     calls = {"n": 0}
 
     def clashing(year):
         calls["n"] += 1
         return (first.seq, first.number) if calls["n"] == 1 else real(year)
 
-    monkeypatch.setattr(ops, "next_number", clashing)
+    monkeypatch.setattr(sops, "next_number", clashing)
     second = hf.suggestion(world.c)
     assert second.number != first.number and calls["n"] == 2
 
 
 def test_a_correction_starts_from_the_published_actions_and_speakers(client, login, world, db):
     s = hf.session(world.c, starts_in=timedelta(hours=-2))
-    ops.publish_minutes(
+    hf.publish_minutes(
         s,
         summary="初稿",
         actions=[("物业报价", world.property.id, date(2026, 12, 1))],
@@ -834,7 +832,7 @@ def test_routing_notifies_the_bodys_handlers_and_the_submitter(world, db):
     from app.core.notifications import Notification
 
     s = hf.suggestion(world.c, world.resident)
-    ops.accept_suggestion(s, world.property)
+    hf.accept_suggestion(s, world.property)
     recipients = set(db.session.scalars(select(Notification.user_id)))
     assert {world.handler.id, world.resident.id, world.secretary.id} <= recipients
     assert world.owners_handler.id not in recipients

@@ -6,15 +6,12 @@ import pytest
 
 from app.core.time import add_working_days, utcnow
 from app.hearings import operations as ops
-from app.hearings.models import (
-    Rating,
-    RegistrationStatus,
-    SessionStatus,
-    SuggestionStatus,
-    TransitionError,
-)
-from app.hearings.queries import normalise_number
-from app.hearings.stats import Record, body_stats
+from app.suggestions import operations as sops
+from app.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
+from app.hearings.models import RegistrationStatus, SessionStatus
+from app.suggestions.models import Rating, SuggestionStatus
+from app.suggestions.queries import normalise_number
+from app.suggestions.stats import Record, body_stats
 from app.org.models import BodyKind
 from tests import hearings_factories as hf
 
@@ -48,7 +45,7 @@ def test_accepting_sets_the_due_date_fifteen_working_days_later(make):
     c = make.community()
     body = make.body(c, BodyKind.PROPERTY_COMPANY)
     s = hf.suggestion(c, make.user("resident", community=c))
-    ops.accept_suggestion(s, body, today=date(2026, 11, 2))
+    hf.accept_suggestion(s, body, today=date(2026, 11, 2))
     assert s.status == SuggestionStatus.ACCEPTED
     assert s.due_date == date(2026, 11, 23)
 
@@ -56,8 +53,8 @@ def test_accepting_sets_the_due_date_fifteen_working_days_later(make):
 def test_a_due_date_in_the_past_is_refused(make):
     c = make.community()
     s = hf.suggestion(c)
-    with pytest.raises(TransitionError):
-        ops.accept_suggestion(s, make.body(c), due_date=date(2026, 11, 1), today=date(2026, 11, 2))
+    with pytest.raises(InvalidInput):
+        hf.accept_suggestion(s, make.body(c), due_date=date(2026, 11, 1), today=date(2026, 11, 2))
     assert s.status == SuggestionStatus.SUBMITTED and s.due_date is None
 
 
@@ -65,7 +62,7 @@ def test_an_explicit_due_date_wins(make):
     c = make.community()
     body = make.body(c, BodyKind.PROPERTY_COMPANY)
     s = hf.suggestion(c)
-    ops.accept_suggestion(s, body, due_date=date(2026, 12, 31))
+    hf.accept_suggestion(s, body, due_date=date(2026, 12, 31))
     assert s.due_date == date(2026, 12, 31)
 
 
@@ -78,12 +75,12 @@ def test_full_path_with_one_reopening(make):
     body = make.body(c, BodyKind.PROPERTY_COMPANY)
     s = hf.suggestion(c, resident)
     assert s.number.startswith("S-") and len(s.number) == 13
-    ops.accept_suggestion(s, body)
-    ops.answer_suggestion(s, "已报修", body_ids=[body.id])
-    ops.rate_suggestion(s, Rating.UNSATISFIED, resident)
+    hf.accept_suggestion(s, body)
+    hf.answer_suggestion(s, "已报修")
+    sops.rate_suggestion(s, Rating.UNSATISFIED, resident)
     assert s.status == SuggestionStatus.REOPENED and s.reopen_count == 1
-    ops.answer_suggestion(s, "已更换控制柜", body_ids=[body.id])
-    ops.rate_suggestion(s, Rating.UNSATISFIED, resident)
+    hf.answer_suggestion(s, "已更换控制柜")
+    sops.rate_suggestion(s, Rating.UNSATISFIED, resident)
     # The second 不满意 does not reopen again: it closes, with the rating kept.
     assert s.status == SuggestionStatus.CLOSED
     assert s.rating == Rating.UNSATISFIED
@@ -104,9 +101,9 @@ def test_a_satisfied_rating_closes(make):
     c = make.community()
     resident = make.user("resident", community=c)
     s = hf.suggestion(c, resident)
-    ops.accept_suggestion(s, make.body(c))
-    ops.answer_suggestion(s, "好的")
-    ops.rate_suggestion(s, Rating.FAIRLY_SATISFIED, resident)
+    hf.accept_suggestion(s, make.body(c))
+    hf.answer_suggestion(s, "好的")
+    sops.rate_suggestion(s, Rating.FAIRLY_SATISFIED, resident)
     assert s.status == SuggestionStatus.CLOSED
 
 
@@ -119,51 +116,51 @@ def test_illegal_moves_are_refused(make, step):
     resident = make.user("resident", community=c)
     body = make.body(c)
     s = hf.suggestion(c, resident)
-    with pytest.raises(TransitionError):
+    with pytest.raises(DomainError):
         if step == "answer_submitted":
-            ops.answer_suggestion(s, "x")
+            hf.answer_suggestion(s, "x", actor=make.user("handler", body=body))
         elif step == "rate_accepted":
-            ops.accept_suggestion(s, body)
-            ops.rate_suggestion(s, Rating.SATISFIED, resident)
+            hf.accept_suggestion(s, body)
+            sops.rate_suggestion(s, Rating.SATISFIED, resident)
         elif step == "accept_twice":
-            ops.accept_suggestion(s, body)
-            ops.accept_suggestion(s, body)
+            hf.accept_suggestion(s, body)
+            hf.accept_suggestion(s, body)
         elif step == "answer_closed":
-            ops.accept_suggestion(s, body)
-            ops.answer_suggestion(s, "x")
-            ops.rate_suggestion(s, Rating.SATISFIED, resident)
-            ops.answer_suggestion(s, "y")
+            hf.accept_suggestion(s, body)
+            hf.answer_suggestion(s, "x")
+            sops.rate_suggestion(s, Rating.SATISFIED, resident)
+            hf.answer_suggestion(s, "y")
         elif step == "decline_answered":
-            ops.accept_suggestion(s, body)
-            ops.answer_suggestion(s, "x")
-            ops.decline_suggestion(s, "no")
+            hf.accept_suggestion(s, body)
+            hf.answer_suggestion(s, "x")
+            hf.decline_suggestion(s, "no")
 
 
 def test_the_secretary_closes_an_unrated_answer_only_after_the_submitter_had_time_to_rate(make, db):
     c = make.community()
     resident = make.user("resident", community=c)
     s = hf.suggestion(c, resident)
-    ops.accept_suggestion(s, make.body(c))
-    ops.answer_suggestion(s, "已处理")
+    hf.accept_suggestion(s, make.body(c))
+    hf.answer_suggestion(s, "已处理")
     # Answered today: closing now would take away the resident's 不满意 (and the reopening).
-    with pytest.raises(TransitionError):
-        ops.close_suggestion(s)
+    with pytest.raises(DomainError):
+        hf.close_suggestion(s)
     assert s.status == SuggestionStatus.ANSWERED and s.can_rate(resident)
     # Answered on Monday 2 Nov 2026: the resident may rate until Monday 9 Nov (5 working days).
     s.answered_at = datetime(2026, 11, 2, 2, 0)
     assert s.rating_deadline == date(2026, 11, 9)
     assert not s.can_close_unrated(date(2026, 11, 9)) and s.can_close_unrated(date(2026, 11, 10))
     s.answered_at = utcnow() - timedelta(days=30)
-    ops.close_suggestion(s)
+    hf.close_suggestion(s)
     assert s.status == SuggestionStatus.CLOSED and s.rating is None
 
 
 def test_a_walk_ins_answered_suggestion_can_be_closed_at_once(make):
     c = make.community()
     s = hf.suggestion(c, walk_in_name="赵大爷")
-    ops.accept_suggestion(s, make.body(c))
-    ops.answer_suggestion(s, "已处理")
-    ops.close_suggestion(s)
+    hf.accept_suggestion(s, make.body(c))
+    hf.answer_suggestion(s, "已处理")
+    hf.close_suggestion(s)
     assert s.status == SuggestionStatus.CLOSED
 
 
@@ -171,10 +168,10 @@ def test_rating_someone_elses_suggestion_is_refused(make):
     c = make.community()
     owner, other = make.user("resident", community=c), make.user("resident", community=c)
     s = hf.suggestion(c, owner)
-    ops.accept_suggestion(s, make.body(c))
-    ops.answer_suggestion(s, "x")
-    with pytest.raises(TransitionError):
-        ops.rate_suggestion(s, Rating.UNSATISFIED, other)
+    hf.accept_suggestion(s, make.body(c))
+    hf.answer_suggestion(s, "x")
+    with pytest.raises(NotAllowed):
+        sops.rate_suggestion(s, Rating.UNSATISFIED, other)
     assert s.status == SuggestionStatus.ANSWERED
 
 
@@ -182,17 +179,80 @@ def test_answering_for_another_body_is_refused(make):
     c = make.community()
     s = hf.suggestion(c)
     mine, theirs = make.body(c, BodyKind.OWNERS_COMMITTEE), make.body(c, BodyKind.PROPERTY_COMPANY)
-    ops.accept_suggestion(s, theirs)
-    with pytest.raises(TransitionError):
-        ops.answer_suggestion(s, "x", body_ids=[mine.id])
+    hf.accept_suggestion(s, theirs)
+    with pytest.raises(NotAllowed) as refused:
+        sops.answer_suggestion(s, "x", actor=make.user("handler", body=mine))
+    assert str(refused.value) == "该意见建议已转交其他单位办理。"
     assert s.status == SuggestionStatus.ACCEPTED
+
+
+def test_answering_always_checks_the_actor_handles_the_body(make):
+    """No caller can skip the body check: a secretary, a resident or nobody may not answer."""
+    c = make.community()
+    resident = make.user("resident", community=c)
+    s = hf.suggestion(c, resident)
+    hf.accept_suggestion(s, make.body(c, BodyKind.PROPERTY_COMPANY))
+    for actor in (hf.secretary_of(c), resident, None):
+        with pytest.raises(NotAllowed):
+            sops.answer_suggestion(s, "x", actor=actor)
+    assert s.status == SuggestionStatus.ACCEPTED and s.answer == ""
 
 
 def test_routing_to_a_body_of_another_community_is_refused(make):
     c, other = make.community(), make.community()
     s = hf.suggestion(c)
-    with pytest.raises(TransitionError):
-        ops.accept_suggestion(s, make.body(other))
+    with pytest.raises(InvalidInput):
+        hf.accept_suggestion(s, make.body(other))
+
+
+def test_triage_by_anyone_but_the_communitys_secretary_is_refused(make):
+    c, other = make.community(), make.community()
+    s = hf.suggestion(c)
+    body = make.body(c)
+    for actor in (make.user("secretary", community=other), make.user("resident", community=c)):
+        with pytest.raises(NotAllowed):
+            sops.accept_suggestion(s, body, actor=actor)
+        with pytest.raises(NotAllowed):
+            sops.decline_suggestion(s, "x", actor=actor)
+    assert s.status == SuggestionStatus.SUBMITTED
+
+
+def test_suggestion_transition_methods_refuse_illegal_moves(make):
+    from app.suggestions.models import Suggestion
+
+    s = Suggestion(status=SuggestionStatus.SUBMITTED, reopen_count=0)
+    with pytest.raises(Conflict):
+        s.give_answer("x", utcnow())
+    with pytest.raises(Conflict):
+        s.rate(Rating.SATISFIED, utcnow())
+    with pytest.raises(Conflict):
+        s.close(utcnow())
+    with pytest.raises(Conflict):
+        s.check_reroutable()
+    s.decline("不属于本小区", utcnow())
+    assert s.is_declined
+    with pytest.raises(Conflict):
+        s.mark_candidate("项目", "", 1)
+    with pytest.raises(Conflict):
+        s.decline("again", utcnow())
+
+
+def test_suggestion_can_predicates_combine_state_and_role(make):
+    c = make.community()
+    resident = make.user("resident", community=c)
+    secretary = hf.secretary_of(c)
+    body = make.body(c)
+    handler = make.user("handler", body=body)
+    s = hf.suggestion(c, resident)
+    assert s.can_accept(secretary) and not s.can_accept(resident) and not s.can_accept(handler)
+    assert not s.can_answer(handler) and not s.can_rate(resident)
+    hf.accept_suggestion(s, body)
+    assert not s.can_accept(secretary) and s.can_reroute(secretary) and s.can_decline(secretary)
+    assert s.can_answer(handler) and not s.can_answer(secretary)
+    hf.answer_suggestion(s, "已处理")
+    assert s.can_rate(resident) and not s.can_rate(handler) and s.can_close(secretary)
+    assert s.can_see_text(handler) and s.can_see_text(resident)
+    assert not s.can_see_text(make.user("resident", community=c))
 
 
 def test_tracking_numbers_count_up_within_the_year(make):
@@ -203,23 +263,23 @@ def test_tracking_numbers_count_up_within_the_year(make):
 
 def test_empty_or_overlong_suggestions_are_refused(make):
     c = make.community()
-    with pytest.raises(TransitionError):
+    with pytest.raises(DomainError):
         hf.suggestion(c, summary="   ")
-    with pytest.raises(TransitionError):
+    with pytest.raises(DomainError):
         hf.suggestion(c, summary="很" * 201)
 
 
 def test_overdue_flag(make):
     c = make.community()
     s = hf.suggestion(c)
-    ops.accept_suggestion(
+    hf.accept_suggestion(
         s,
         make.body(c),
         due_date=date.today() - timedelta(days=3),
         today=date.today() - timedelta(days=30),
     )
     assert s.is_overdue
-    ops.answer_suggestion(s, "x")
+    hf.answer_suggestion(s, "x")
     assert not s.is_overdue
 
 
@@ -243,7 +303,7 @@ def test_tracking_number_normalisation(raw, expected):
 def test_candidate_project(make):
     c = make.community()
     s = hf.suggestion(c)
-    ops.mark_candidate_project(s, "加装电梯", "3号楼加装电梯", 800000)
+    hf.mark_candidate_project(s, "加装电梯", "3号楼加装电梯", 800000)
     assert s.is_candidate_project and s.candidate_cost == 800000
 
 
@@ -276,7 +336,7 @@ def test_no_cancelling_and_no_promotion_once_the_session_has_begun(make, db):
     ra, rw = ops.register_for_session(s, a), ops.register_for_session(s, w)
     s.starts_at = utcnow() - timedelta(minutes=30)
     db.session.flush()
-    with pytest.raises(TransitionError):
+    with pytest.raises(DomainError):
         ops.cancel_registration(ra)
     assert ra.status == RegistrationStatus.REGISTERED and rw.status == RegistrationStatus.WAITING
 
@@ -286,7 +346,7 @@ def test_raising_capacity_promotes_the_waiting(make):
     users = [make.user("resident", community=c) for _ in range(3)]
     s = hf.session(c, capacity=1)
     regs = [ops.register_for_session(s, u) for u in users]
-    ops.reschedule_session(s, starts_at=s.starts_at, ends_at=s.ends_at, place=s.place, capacity=3)
+    hf.reschedule_session(s, starts_at=s.starts_at, ends_at=s.ends_at, place=s.place, capacity=3)
     assert all(r.status == RegistrationStatus.REGISTERED for r in regs)
 
 
@@ -295,14 +355,14 @@ def test_second_registration_past_and_cancelled_sessions_are_refused(make):
     u = make.user("resident", community=c)
     s = hf.session(c, capacity=5)
     ops.register_for_session(s, u)
-    with pytest.raises(TransitionError):
+    with pytest.raises(DomainError):
         ops.register_for_session(s, u)
     past = hf.session(c, starts_in=timedelta(days=-1))
-    with pytest.raises(TransitionError):
+    with pytest.raises(DomainError):
         ops.register_for_session(past, u)
     cancelled = hf.session(c)
-    ops.cancel_session(cancelled, "场地冲突")
-    with pytest.raises(TransitionError):
+    hf.cancel_session(cancelled, "场地冲突")
+    with pytest.raises(DomainError):
         ops.register_for_session(cancelled, u)
 
 
@@ -320,8 +380,8 @@ def test_a_cancelled_registration_can_register_again_at_the_back_of_the_queue(ma
 def test_published_minutes_are_immutable_and_corrections_are_revisions(make, db):
     c = make.community()
     s = hf.session(c, starts_in=timedelta(hours=-3))
-    ops.mark_session_held(s)
-    m1 = ops.publish_minutes(s, summary="讨论了加装电梯", actions=[("物业两周内报价", None, None)])
+    hf.mark_session_held(s)
+    m1 = hf.publish_minutes(s, summary="讨论了加装电梯", actions=[("物业两周内报价", None, None)])
     assert s.status == SessionStatus.MINUTES_PUBLISHED
     db.session.commit()
     m1.summary = "篡改"
@@ -329,9 +389,9 @@ def test_published_minutes_are_immutable_and_corrections_are_revisions(make, db)
         db.session.flush()
     db.session.rollback()
     assert m1.summary == "讨论了加装电梯"
-    with pytest.raises(TransitionError):
-        ops.publish_minutes(s, summary="更正", correction_note="")
-    m2 = ops.publish_minutes(
+    with pytest.raises(DomainError):
+        hf.publish_minutes(s, summary="更正", correction_note="")
+    m2 = hf.publish_minutes(
         s, summary="讨论了加装电梯(更正出席人数)", correction_note="出席人数有误"
     )
     assert (m1.revision, m2.revision) == (1, 2)
@@ -343,7 +403,7 @@ def test_the_database_itself_refuses_to_rewrite_minutes_or_a_suggestions_history
 
     c = make.community()
     s = hf.session(c, starts_in=timedelta(hours=-3))
-    ops.publish_minutes(
+    hf.publish_minutes(
         s,
         summary="讨论了加装电梯",
         actions=[("物业两周内报价", None, None)],
@@ -444,9 +504,9 @@ def test_ledger_section_reports_sessions_suggestions_and_body_stats(make):
     body = make.body(c, BodyKind.PROPERTY_COMPANY, name="物业")
     resident = make.user("resident", community=c)
     s = hf.suggestion(c, resident)
-    ops.accept_suggestion(s, body)
-    ops.answer_suggestion(s, "已修")
-    ops.rate_suggestion(s, Rating.SATISFIED, resident)
+    hf.accept_suggestion(s, body)
+    hf.answer_suggestion(s, "已修")
+    sops.rate_suggestion(s, Rating.SATISFIED, resident)
     hf.session(c, starts_in=timedelta(days=2))
     today = date.today()
     data = ledger_section(c, today - timedelta(days=30), today + timedelta(days=30))

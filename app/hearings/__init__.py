@@ -1,4 +1,6 @@
-"""The hearings domain."""
+"""The hearings domain: hearings, meetings and deputy receptions, registration with a waiting
+list, attendance, minutes with corrections, calendar feeds. Suggestions recorded at a session
+belong to the suggestions domain, below this one."""
 
 from flask import Blueprint, Flask
 
@@ -11,11 +13,6 @@ def init_app(app: Flask) -> None:
     from app.hearings import home, privacy, routes  # noqa: F401 - routes attaches the views
 
     app.register_blueprint(bp)
-    for provider in (
-        home.secretary_sections,
-        home.handler_sections,
-        home.resident_sections,
-        home.deputy_sections,
-    ):
+    for provider in (home.secretary_sections, home.resident_sections, home.deputy_sections):
         register(app, "home_section", provider)
     register(app, "personal_data", privacy.hearings_data)

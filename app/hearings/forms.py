@@ -10,37 +10,33 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 
-from app.hearings.models import (
-    SUBJECT_TYPE_LABELS,
-    SUBJECT_TYPES,
-    SUMMARY_MAX,
-    TEXT_MAX,
-    Category,
-    Rating,
-    SessionKind,
-)
+from app.hearings.models import SUBJECT_TYPE_LABELS, SUBJECT_TYPES, SessionKind
+from app.suggestions.forms import EmptyForm, ReasonForm, SuggestionForm, coerce_optional_int
+
+__all__ = [
+    "EmptyForm",
+    "MinutesForm",
+    "ReasonForm",
+    "RecordSuggestionForm",
+    "RegisterForm",
+    "RescheduleForm",
+    "SessionForm",
+    "WalkInForm",
+]
 
 _MAX = _l("At most %(max)d characters.")
-
-
-def _coerce_optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 class SessionForm(FlaskForm):
@@ -52,7 +48,7 @@ class SessionForm(FlaskForm):
             Length(max=200, message=_MAX),
         ],
     )
-    community = SelectField(_l("Community"), coerce=_coerce_optional_int, validators=[Optional()])
+    community = SelectField(_l("Community"), coerce=coerce_optional_int, validators=[Optional()])
     subject_type = SelectField(_l("Subject links to"), validators=[Optional()])
     subject_id = IntegerField(
         _l("Number of the linked item"), validators=[Optional(), NumberRange(min=1)]
@@ -81,7 +77,7 @@ class SessionForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=10000)],
         description=_l("Leave empty for no limit; when full, residents join a waiting list."),
     )
-    host = SelectField(_l("Receiving deputy"), coerce=_coerce_optional_int, validators=[Optional()])
+    host = SelectField(_l("Receiving deputy"), coerce=coerce_optional_int, validators=[Optional()])
     agenda = TextAreaField(
         _l("Agenda"),
         validators=[Optional(), Length(max=3000, message=_MAX)],
@@ -130,13 +126,6 @@ class RescheduleForm(FlaskForm):
             raise ValidationError(_l("The session cannot end before it starts."))
 
 
-class ReasonForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Reason"),
-        validators=[DataRequired(_l("Please give a reason.")), Length(max=500, message=_MAX)],
-    )
-
-
 class RegisterForm(FlaskForm):
     speak_topic = StringField(
         _l("I would like to speak about (optional)"),
@@ -144,14 +133,10 @@ class RegisterForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
-    """A POST-only button: CSRF covers it."""
-
-
 class WalkInForm(FlaskForm):
     name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=50, message=_MAX)])
     building = SelectField(
-        _l("Building (optional)"), coerce=_coerce_optional_int, validators=[Optional()]
+        _l("Building (optional)"), coerce=coerce_optional_int, validators=[Optional()]
     )
 
     def __init__(self, buildings=(), *args, **kwargs):
@@ -165,7 +150,7 @@ class ActionForm(Form):
     text = StringField(
         _l("Follow-up action"), validators=[Optional(), Length(max=500, message=_MAX)]
     )
-    body = SelectField(_l("Responsible body"), coerce=_coerce_optional_int, validators=[Optional()])
+    body = SelectField(_l("Responsible body"), coerce=coerce_optional_int, validators=[Optional()])
     due_date = DateField(_l("Due date"), validators=[Optional()])
 
 
@@ -227,39 +212,6 @@ class MinutesForm(FlaskForm):
         self.set_choices()
 
 
-def _category_choices():
-    return [(c.value, c.label) for c in Category]
-
-
-class SuggestionForm(FlaskForm):
-    category = RadioField(
-        _l("What is it about?"), validators=[InputRequired(_l("Please choose a topic."))]
-    )
-    summary = StringField(
-        _l("Your suggestion in one sentence"),
-        validators=[
-            DataRequired(_l("Please write your suggestion.")),
-            Length(max=SUMMARY_MAX, message=_MAX),
-        ],
-        description=_l("This sentence is public; your name never is."),
-    )
-    text = TextAreaField(
-        _l("Details (optional)"),
-        validators=[Optional(), Length(max=TEXT_MAX, message=_MAX)],
-        description=_l("Only the secretary and the responsible body read the details."),
-    )
-    building = SelectField(
-        _l("Where (building)"), coerce=_coerce_optional_int, validators=[Optional()]
-    )
-
-    def __init__(self, buildings=(), *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.category.choices = _category_choices()
-        self.building.choices = [("", _l("The whole community"))] + [
-            (b.id, b.label) for b in buildings
-        ]
-
-
 class RecordSuggestionForm(SuggestionForm):
     """A deputy or secretary records what a resident said at a session or reception."""
 
@@ -276,81 +228,3 @@ class RecordSuggestionForm(SuggestionForm):
         self.building.choices = [("", _l("The whole community"))] + [
             (b.id, f"{b.community.name} {b.label}") for b in buildings
         ]
-
-
-class AcceptForm(FlaskForm):
-    body = SelectField(
-        _l("Responsible body"), coerce=int, validators=[DataRequired(_l("Please choose a body."))]
-    )
-    due_date = DateField(
-        _l("Due date"),
-        validators=[Optional()],
-        description=_l("Leave empty for 15 working days from today."),
-    )
-    note = StringField(
-        _l("Public note (optional)"), validators=[Optional(), Length(max=500, message=_MAX)]
-    )
-
-    def __init__(self, bodies=(), *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.body.choices = [(b.id, f"{b.name} ({b.kind.label})") for b in bodies]
-
-    def validate_due_date(self, field):
-        from app.core.time import local_today
-
-        if field.data is not None and field.data < local_today():
-            raise ValidationError(_l("The due date cannot be in the past."))
-
-
-class RerouteForm(FlaskForm):
-    body = SelectField(
-        _l("Send to"), coerce=int, validators=[DataRequired(_l("Please choose a body."))]
-    )
-    note = StringField(_l("Why (public)"), validators=[Optional(), Length(max=500, message=_MAX)])
-
-    def __init__(self, bodies=(), *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.body.choices = [(b.id, f"{b.name} ({b.kind.label})") for b in bodies]
-
-
-class AnswerForm(FlaskForm):
-    answer = TextAreaField(
-        _l("Answer"),
-        validators=[
-            DataRequired(_l("Please write the answer.")),
-            Length(max=TEXT_MAX, message=_MAX),
-        ],
-        description=_l("The answer is public."),
-    )
-
-
-class RateForm(FlaskForm):
-    rating = RadioField(
-        _l("How satisfied are you with the answer?"),
-        validators=[InputRequired(_l("Please choose a rating."))],
-    )
-    comment = StringField(
-        _l("Comment (optional)"),
-        validators=[Optional(), Length(max=500, message=_MAX)],
-        description=_l("Shown publicly with your rating; your name is not."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rating.choices = [(r.value, r.label) for r in Rating]
-
-
-class CandidateForm(FlaskForm):
-    title = StringField(
-        _l("Project title"),
-        validators=[
-            DataRequired(_l("Please give the project a title.")),
-            Length(max=200, message=_MAX),
-        ],
-    )
-    description = TextAreaField(
-        _l("Description"), validators=[Optional(), Length(max=5000, message=_MAX)]
-    )
-    cost = IntegerField(
-        _l("Estimated cost (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
-    )

@@ -1,227 +1,78 @@
-"""What the home page shows each role about hearings and suggestions."""
+"""What the home page shows each role about sessions: upcoming ones, registrations, receptions."""
 
+from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.accounts.models import Role
-from app.accounts.permissions import body_ids_handled_by, communities_where, station_ids_of_deputy
+from app.accounts.permissions import communities_where, station_ids_of_deputy
 from app.core.home import HomeItem, HomeSection
-from app.core.time import local_today, utcnow
+from app.core.time import utcnow
 from app.extensions import db
-from app.hearings.models import (
-    AWAITING_ANSWER,
-    HearingSession,
-    SessionKind,
-    SessionStatus,
-    Suggestion,
-    SuggestionStatus,
-)
+from app.hearings.models import HearingSession, SessionKind, SessionStatus
 from app.hearings.queries import upcoming_registrations
-from app.org.models import Body
 
 
-def _link(s: Suggestion) -> str:
-    return f"/hearings/suggestions/{s.number}"
+def _link(s: HearingSession) -> str:
+    return url_for("hearings.session", session_id=s.id)
 
 
 def secretary_sections(user) -> list[HomeSection]:
-    """Overdue and new suggestions, and upcoming sessions, of the communities the user runs."""
+    """Upcoming sessions of the communities the user runs."""
     communities = communities_where(user, [Role.SECRETARY])
     if not communities:
         return []
-    ids = [c.id for c in communities]
-    today = local_today()
-    overdue = db.session.scalars(
-        select(Suggestion)
-        .where(
-            Suggestion.community_id.in_(ids),
-            Suggestion.status.in_(AWAITING_ANSWER),
-            Suggestion.due_date < today,
-        )
-        .order_by(Suggestion.due_date)
-        .limit(10)
-    ).all()
-    new = db.session.scalars(
-        select(Suggestion)
-        .where(Suggestion.community_id.in_(ids), Suggestion.status == SuggestionStatus.SUBMITTED)
-        .order_by(Suggestion.submitted_at)
-        .limit(10)
-    ).all()
     sessions = db.session.scalars(
         select(HearingSession)
         .where(
-            HearingSession.community_id.in_(ids),
+            HearingSession.community_id.in_([c.id for c in communities]),
             HearingSession.status == SessionStatus.SCHEDULED,
             HearingSession.ends_at >= utcnow(),
         )
         .order_by(HearingSession.starts_at)
         .limit(5)
     ).all()
-    first = communities[0]
-    sections = []
-    if overdue:
-        sections.append(
-            HomeSection(
-                title=_("Overdue suggestions"),
-                priority=30,
-                items=[
-                    HomeItem(
-                        f"{s.number} · {s.summary}",
-                        _link(s),
-                        ngettext(
-                            "%(num)d day late", "%(num)d days late", (today - s.due_date).days
-                        ),
-                        "danger",
-                    )
-                    for s in overdue
-                ],
-                more_link=f"/hearings/community/{first.id}/suggestions?overdue=1",
-                more_label=_("All overdue"),
-            )
-        )
-    if new:
-        sections.append(
-            HomeSection(
-                title=_("New suggestions to accept and route"),
-                priority=20,
-                items=[
-                    HomeItem(f"{s.number} · {s.summary}", _link(s), s.category.label, "info")
-                    for s in new
-                ],
-                more_link=f"/hearings/community/{first.id}/suggestions?status=submitted",
-                more_label=_("All new"),
-            )
-        )
-    if sessions:
-        sections.append(
-            HomeSection(
-                title=_("Upcoming sessions"),
-                priority=5,
-                items=[
-                    HomeItem(
-                        f"{s.kind.label}: {s.title}",
-                        f"/hearings/sessions/{s.id}",
-                        _("%(num)d registered", num=len(s.registered)),
-                        "neutral",
-                    )
-                    for s in sessions
-                ],
-                more_link=f"/hearings/community/{first.id}",
-                more_label=_("All sessions"),
-            )
-        )
-    return sections
-
-
-def handler_sections(user) -> list[HomeSection]:
-    """Suggestions routed to the user's bodies that await an answer."""
-    body_ids = body_ids_handled_by(user)
-    if not body_ids:
+    if not sessions:
         return []
-    today = local_today()
-    rows = db.session.scalars(
-        select(Suggestion)
-        .where(Suggestion.body_id.in_(body_ids), Suggestion.status.in_(AWAITING_ANSWER))
-        .order_by(Suggestion.due_date)
-        .limit(20)
-    ).all()
-    items = []
-    for s in rows:
-        if s.due_date and s.due_date < today:
-            badge, kind = _("Overdue"), "danger"
-        elif s.status == SuggestionStatus.REOPENED:
-            badge, kind = _("Reopened"), "warn"
-        else:
-            badge, kind = (
-                _("Due %(date)s", date=s.due_date.isoformat() if s.due_date else "—"),
-                "info",
-            )
-        items.append(HomeItem(f"{s.number} · {s.summary}", _link(s), badge, kind))
-    # The list stops at 20: point to the body's full list on its community's board.
-    body = db.session.get(Body, body_ids[0])
-    more = {}
-    if body is not None and body.community_id is not None:
-        more = {
-            "more_link": f"/hearings/community/{body.community_id}/suggestions?body={body.id}",
-            "more_label": _("All suggestions of %(body)s", body=body.name),
-        }
     return [
         HomeSection(
-            title=_("Suggestions awaiting your body's answer"), items=items, priority=25, **more
+            title=_("Upcoming sessions"),
+            priority=5,
+            items=[
+                HomeItem(
+                    f"{s.kind.label}: {s.title}",
+                    _link(s),
+                    _("%(num)d registered", num=len(s.registered)),
+                    "neutral",
+                )
+                for s in sessions
+            ],
+            more_link=url_for("hearings.community_index", community_id=communities[0].id),
+            more_label=_("All sessions"),
         )
     ]
 
 
 def resident_sections(user) -> list[HomeSection]:
-    """The resident's own suggestions that changed or await a rating, and sessions they registered for."""
-    sections = []
-    household = user.household
-    if household is not None:
-        # The way in for a resident: one tap from the home page to the guided suggestion form.
-        sections.append(
-            HomeSection(
-                title=_("A problem in the neighbourhood?"),
-                priority=14,
-                items=[
-                    HomeItem(
-                        _("Make a suggestion: we tell you who must answer, and by when"),
-                        f"/hearings/community/{household.building.community_id}/suggestions/new",
-                    )
-                ],
-            )
-        )
-    mine = db.session.scalars(
-        select(Suggestion)
-        .where(
-            Suggestion.submitter_id == user.id,
-            Suggestion.status.not_in([SuggestionStatus.CLOSED, SuggestionStatus.DECLINED]),
-        )
-        .order_by(Suggestion.submitted_at.desc())
-        .limit(10)
-    ).all()
-    if mine:
-        items = []
-        for s in mine:
-            if s.status == SuggestionStatus.ANSWERED:
-                items.append(
-                    HomeItem(
-                        f"{s.number} · {s.summary}", _link(s), _("Please rate the answer"), "warn"
-                    )
-                )
-            else:
-                items.append(
-                    HomeItem(
-                        f"{s.number} · {s.summary}", _link(s), str(s.status.label), s.status.badge
-                    )
-                )
-        sections.append(
-            HomeSection(
-                title=_("My suggestions"),
-                items=items,
-                priority=15,
-                more_link="/hearings/mine",
-                more_label=_("All my suggestions"),
-            )
-        )
+    """The sessions the resident registered for."""
     regs = upcoming_registrations(user)
-    if regs:
-        sections.append(
-            HomeSection(
-                title=_("Sessions I registered for"),
-                priority=10,
-                items=[
-                    HomeItem(
-                        f"{r.session.kind.label}: {r.session.title}",
-                        f"/hearings/sessions/{r.session.id}",
-                        str(r.status.label),
-                        "ok" if r.status.value == "registered" else "warn",
-                    )
-                    for r in regs
-                ],
-            )
+    if not regs:
+        return []
+    return [
+        HomeSection(
+            title=_("Sessions I registered for"),
+            priority=10,
+            items=[
+                HomeItem(
+                    f"{r.session.kind.label}: {r.session.title}",
+                    _link(r.session),
+                    str(r.status.label),
+                    "ok" if r.is_registered else "warn",
+                )
+                for r in regs
+            ],
         )
-    return sections
+    ]
 
 
 def deputy_sections(user) -> list[HomeSection]:
@@ -243,7 +94,7 @@ def deputy_sections(user) -> list[HomeSection]:
     items = [
         HomeItem(
             s.title,
-            f"/hearings/sessions/{s.id}",
+            _link(s),
             _("You receive") if s.host_id == user.id else "",
             "info",
         )
@@ -254,7 +105,7 @@ def deputy_sections(user) -> list[HomeSection]:
             title=_("Upcoming receptions"),
             items=items,
             priority=12,
-            more_link=f"/hearings/station/{station_ids[0]}",
+            more_link=url_for("hearings.station", station_id=station_ids[0]),
             more_label=_("Station page"),
         )
     ]

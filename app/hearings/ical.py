@@ -1,82 +1,64 @@
-"""iCalendar feeds (RFC 5545), written by hand: CRLF lines folded at 75 octets, escaped text, UTC times."""
+"""iCalendar feeds (RFC 5545) written with the icalendar library: UTC times, folded lines, escaping."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
 
 from app.core.time import utcnow
 
 PRODID = "-//Yishiting//Hearings//ZH"
 #: How often subscribed calendar apps should fetch the feed again (RFC 7986; Outlook and Apple read X-PUBLISHED-TTL).
-REFRESH = "PT1H"
+REFRESH = timedelta(hours=1)
 
 
-def escape(text: str) -> str:
-    """Escape a TEXT value: backslash, semicolon, comma and newlines (RFC 5545 §3.3.11)."""
-    return (
-        (text or "")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One session as a calendar event; datetimes are naive UTC."""
+
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    description: str = ""
+    location: str = ""
+    url: str = ""
+    status: str = "CONFIRMED"
+    sequence: int = 0
+    updated_at: datetime | None = None
 
 
-def fold(line: str) -> str:
-    """Fold a content line into chunks of at most 75 octets, never splitting a UTF-8 character."""
-    out: list[str] = []
-    current = ""
-    size = 0
-    limit = 75
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        if size + n > limit:
-            out.append(current)
-            current, size = " ", 1  # continuation lines start with one space, which counts
-        current += ch
-        size += n
-    out.append(current)
-    return "\r\n".join(out)
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC)
 
 
-def utc(value: datetime) -> str:
-    """A naive-UTC datetime as an iCalendar UTC date-time."""
-    return value.strftime("%Y%m%dT%H%M%SZ")
-
-
-def calendar(name: str, events: Iterable[dict], now: datetime | None = None) -> str:
-    """A VCALENDAR with one VEVENT per dict (uid, starts_at, ends_at, summary, description, location,
-    url, status, sequence, updated_at)."""
+def calendar(name: str, events: Iterable[CalendarEvent], now: datetime | None = None) -> bytes:
+    """A VCALENDAR with one VEVENT per event, ready to send as text/calendar."""
     now = now or utcnow()
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape(name)}",
-        "X-WR-TIMEZONE:Asia/Shanghai",
-        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
-        f"X-PUBLISHED-TTL:{REFRESH}",
-    ]
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
     for e in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{e['uid']}",
-            f"DTSTAMP:{utc(e.get('updated_at') or now)}",
-            f"DTSTART:{utc(e['starts_at'])}",
-            f"DTEND:{utc(e['ends_at'])}",
-            f"SEQUENCE:{int(e.get('sequence') or 0)}",
-            f"SUMMARY:{escape(e['summary'])}",
-        ]
-        if e.get("description"):
-            lines.append(f"DESCRIPTION:{escape(e['description'])}")
-        if e.get("location"):
-            lines.append(f"LOCATION:{escape(e['location'])}")
-        if e.get("url"):
-            lines.append(f"URL:{e['url']}")
-        lines.append(f"STATUS:{e.get('status', 'CONFIRMED')}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        ev = Event()
+        ev.add("uid", e.uid)
+        ev.add("dtstamp", _utc(e.updated_at or now))
+        ev.add("dtstart", _utc(e.starts_at))
+        ev.add("dtend", _utc(e.ends_at))
+        ev.add("sequence", int(e.sequence or 0))
+        ev.add("summary", e.summary)
+        if e.description:
+            ev.add("description", e.description)
+        if e.location:
+            ev.add("location", e.location)
+        if e.url:
+            ev.add("url", e.url)
+        ev.add("status", e.status)
+        cal.add_component(ev)
+    return cal.to_ical()

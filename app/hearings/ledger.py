@@ -10,9 +10,9 @@ from sqlalchemy import or_, select
 
 from app.core.time import from_local, to_local
 from app.extensions import db
-from app.hearings.models import HearingSession, Suggestion
-from app.hearings.queries import SUGGESTION_ROW, record_of
-from app.hearings.stats import body_stats
+from app.hearings.models import HearingSession
+from app.suggestions.queries import ledger_suggestions, record_of
+from app.suggestions.stats import body_stats
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -36,16 +36,7 @@ def ledger_section(community, start: date, end: date) -> dict:
         )
         .order_by(HearingSession.starts_at)
     ).all()
-    suggestions = db.session.scalars(
-        select(Suggestion)
-        .where(
-            Suggestion.community_id == community.id,
-            Suggestion.submitted_at >= since,
-            Suggestion.submitted_at <= until,
-        )
-        .options(*SUGGESTION_ROW)
-        .order_by(Suggestion.submitted_at)
-    ).all()
+    suggestions = ledger_suggestions(community.id, since, until)
     by_body: dict[str, list] = {}
     for s in suggestions:
         if s.accepted_at is not None and s.body is not None:

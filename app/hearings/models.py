@@ -1,54 +1,40 @@
-"""Sessions (hearings, meetings, deputy receptions), registrations, minutes and suggestions.
+"""Sessions (hearings, meetings, deputy receptions), registrations, walk-ins and minutes.
 
-State rules live here: each model's transition methods raise `TransitionError` on an
-illegal move, and its `can_*` predicates answer the views and templates.
+State rules live here: each model's transition methods raise `Conflict` (or `InvalidInput`)
+on an illegal move, and its `can_*` predicates (built on `app/hearings/permissions.py`) answer
+views, templates, operations and the CLI alike.
 """
 
 import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    DDL,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    String,
-    Text,
-    UniqueConstraint,
-    event,
-)
+from sqlalchemy import DDL, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import value_enum
-from app.core.time import local_today, utcnow
+from app.core.errors import Conflict, InvalidInput
+from app.core.time import utcnow
 from app.extensions import db
-from app.org.models import Body, BodyKind, Building, Community, Station
+from app.hearings import permissions
+from app.org.models import Body, Building, Community, Station
+
+# Re-exported for app/votes, which still reads suggestions from here until the projects domain
+# takes over promotion (see the suggestions domain); new code imports app.suggestions.models.
+from app.suggestions.models import Category, Suggestion, immutable_trigger_sql  # noqa: F401
 
 __all__ = [
     "AgendaItem",
-    "Category",
     "FollowUpAction",
     "HearingSession",
     "Minutes",
-    "Rating",
     "Registration",
     "RegistrationStatus",
     "SessionKind",
     "SessionStatus",
     "Speaker",
-    "Suggestion",
-    "SuggestionEvent",
-    "SuggestionSource",
-    "SuggestionStatus",
-    "TransitionError",
     "WalkIn",
 ]
-
-
-class TransitionError(ValueError):
-    """An illegal state change; its message is a translated sentence for the user."""
 
 
 # --- sessions ----------------------------------------------------------------
@@ -211,32 +197,82 @@ class HearingSession(db.Model):
                 return r
         return None
 
-    def mark_held(self) -> None:
-        from flask_babel import gettext as _
+    # -- what a user may do here --------------------------------------------------
 
-        if self.status != SessionStatus.SCHEDULED:
-            raise TransitionError(_("Only a scheduled session can be marked as held."))
+    def can_manage(self, user) -> bool:
+        """Reschedule, cancel, write the minutes."""
+        return permissions.can_manage(user, self)
+
+    def can_run(self, user) -> bool:
+        """Take attendance, add walk-ins, record suggestions, mark it held."""
+        return permissions.can_run(user, self)
+
+    def can_register(self, user) -> bool:
+        """Whether `user` is someone who may sign up (a resident of a community it concerns)."""
+        return permissions.can_register(user, self)
+
+    # -- state and transitions -------------------------------------------------------
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == SessionStatus.SCHEDULED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def is_held_pending(self) -> bool:
+        """Under way or over, but not yet marked as held."""
+        return self.is_scheduled and self.is_past
+
+    @property
+    def attendance_editable(self) -> bool:
+        return self.status in (SessionStatus.SCHEDULED, SessionStatus.HELD)
+
+    def check_changeable(self) -> None:
+        if not self.is_scheduled:
+            raise Conflict(_l("Only a scheduled session can be changed."))
+
+    def check_attendance_editable(self) -> None:
+        if not self.attendance_editable:
+            raise Conflict(_l("Attendance can no longer be changed for this session."))
+
+    def check_not_cancelled(self) -> None:
+        if self.is_cancelled:
+            raise Conflict(_l("This session was cancelled."))
+
+    def check_open_for_registration(self) -> None:
+        self.check_not_cancelled()
+        if not self.registration_open:
+            raise Conflict(_l("Registration is closed: the session has begun or is over."))
+
+    def check_cancellable(self) -> None:
+        if not self.is_scheduled:
+            raise Conflict(_l("Only a scheduled session can be cancelled."))
+
+    def check_minutes_allowed(self) -> None:
+        if self.is_cancelled:
+            raise Conflict(_l("A cancelled session has no minutes."))
+
+    def mark_held(self) -> None:
+        if not self.is_scheduled:
+            raise Conflict(_l("Only a scheduled session can be marked as held."))
         self.status = SessionStatus.HELD
         self.touch()
 
     def cancel(self, reason: str) -> None:
-        from flask_babel import gettext as _
-
-        if self.status != SessionStatus.SCHEDULED:
-            raise TransitionError(_("Only a scheduled session can be cancelled."))
+        self.check_cancellable()
         if not reason.strip():
-            raise TransitionError(_("Give a reason for the cancellation."))
+            raise InvalidInput(_l("Give a reason for the cancellation."))
         self.status = SessionStatus.CANCELLED
         self.cancel_reason = reason.strip()
         self.touch()
 
     def publish_minutes_state(self) -> None:
-        from flask_babel import gettext as _
-
-        if self.status == SessionStatus.CANCELLED:
-            raise TransitionError(_("A cancelled session has no minutes."))
-        if self.status == SessionStatus.SCHEDULED and self.starts_at > utcnow():
-            raise TransitionError(_("Minutes can be written only once the session has begun."))
+        self.check_minutes_allowed()
+        if self.is_scheduled and self.starts_at > utcnow():
+            raise Conflict(_l("Minutes can be written only once the session has begun."))
         self.status = SessionStatus.MINUTES_PUBLISHED
         self.touch()
 
@@ -302,6 +338,22 @@ class Registration(db.Model):
     user = relationship("User")
 
     __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status == RegistrationStatus.REGISTERED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RegistrationStatus.CANCELLED
+
+    def set_attended(self, attended: bool, now: datetime) -> None:
+        """Tick (or untick) the registrant at the door."""
+        self.session.check_attendance_editable()
+        if not self.is_registered:
+            raise Conflict(_l("Only registered residents can be marked present."))
+        self.attended = attended
+        self.attended_at = now if attended else None
 
     @property
     def waiting_position(self) -> int | None:
@@ -404,422 +456,9 @@ for _model in (Minutes, FollowUpAction, Speaker):
     event.listen(_model, "before_delete", _refuse_change)
 
 
-#: Tables whose rows never change once written (published minutes, a suggestion's history). The ORM
-#: listeners refuse changes made through the app; these triggers refuse them from any client too.
-#: SQLite refuses UPDATE (tests empty tables with DELETE); PostgreSQL refuses UPDATE and DELETE
-#: (tests empty tables with TRUNCATE, which triggers do not see). Migration 0003 creates the same.
-IMMUTABLE_TABLES = ("session_minutes", "minutes_actions", "minutes_speakers", "suggestion_events")
-
-
-def immutable_trigger_sql(table: str, dialect: str) -> str:
-    if dialect == "postgresql":
-        return (
-            "CREATE OR REPLACE FUNCTION hearings_refuse_change() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' rows are immutable'; END; $$ LANGUAGE plpgsql; "
-            f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION hearings_refuse_change();"
-        )
-    return (
-        f"CREATE TRIGGER {table}_immutable BEFORE UPDATE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} rows are immutable'); END"
-    )
-
-
-# --- suggestions -------------------------------------------------------------
-
-
-class Category(enum.StrEnum):
-    LIFT = "lift"
-    LEAKS = "leaks"
-    CLEANING = "cleaning"
-    PARKING = "parking"
-    SECURITY = "security"
-    PROPERTY_SERVICE = "property_service"
-    PROPERTY_COMPANY_CHOICE = "property_company_choice"
-    MAINTENANCE_FUND = "maintenance_fund"
-    NEIGHBOURS = "neighbours"
-    ELDERLY = "elderly"
-    COMMUNITY_LIFE = "community_life"
-    STREETS = "streets"
-    OTHER = "other"
-
-    @property
-    def label(self):
-        return CATEGORY_GUIDE[self][0]
-
-    @property
-    def suggested_body_kind(self) -> BodyKind:
-        return CATEGORY_GUIDE[self][1]
-
-    @property
-    def why(self):
-        return CATEGORY_GUIDE[self][2]
-
-
-#: The "which body?" guide: category → (label, the body that usually answers, why).
-CATEGORY_GUIDE = {
-    Category.LIFT: (
-        _l("Lift breakdowns and repairs"),
-        BodyKind.PROPERTY_COMPANY,
-        _l("The property company maintains lifts under its service contract."),
-    ),
-    Category.LEAKS: (
-        _l("Leaks, pipes and drains in shared areas"),
-        BodyKind.PROPERTY_COMPANY,
-        _l("Shared pipes and drains are maintained by the property company."),
-    ),
-    Category.CLEANING: (
-        _l("Cleaning, rubbish sorting and greenery"),
-        BodyKind.PROPERTY_COMPANY,
-        _l("Cleaning and greenery are part of the property company's daily service."),
-    ),
-    Category.PARKING: (
-        _l("Parking and charging inside the compound"),
-        BodyKind.PROPERTY_COMPANY,
-        _l("The property company manages parking spaces and gates."),
-    ),
-    Category.SECURITY: (
-        _l("Gates, security and fire passages"),
-        BodyKind.PROPERTY_COMPANY,
-        _l("Gate guards, patrols and clear fire passages are the property company's duty."),
-    ),
-    Category.PROPERTY_SERVICE: (
-        _l("Quality of property services and fees"),
-        BodyKind.OWNERS_COMMITTEE,
-        _l(
-            "The owners' committee holds the property company to its contract on the owners' behalf."
-        ),
-    ),
-    Category.PROPERTY_COMPANY_CHOICE: (
-        _l("Choosing or changing the property company"),
-        BodyKind.OWNERS_COMMITTEE,
-        _l(
-            "Only the owners, through their owners' committee, hire or replace the property company."
-        ),
-    ),
-    Category.MAINTENANCE_FUND: (
-        _l("Use of the special maintenance fund"),
-        BodyKind.OWNERS_COMMITTEE,
-        _l(
-            "Spending the maintenance fund needs the owners' decision, organised by the owners' committee."
-        ),
-    ),
-    Category.NEIGHBOURS: (
-        _l("Disputes between neighbours"),
-        BodyKind.RESIDENTS_COMMITTEE,
-        _l("The residents' committee mediates between neighbours (人民调解)."),
-    ),
-    Category.ELDERLY: (
-        _l("Elderly care, meals and home visits"),
-        BodyKind.RESIDENTS_COMMITTEE,
-        _l("The residents' committee organises elderly care and visits."),
-    ),
-    Category.COMMUNITY_LIFE: (
-        _l("Community activities and public notices"),
-        BodyKind.RESIDENTS_COMMITTEE,
-        _l("The residents' committee runs community activities and notices."),
-    ),
-    Category.STREETS: (
-        _l("Streets, traffic and markets outside the compound"),
-        BodyKind.SUBDISTRICT_OFFICE,
-        _l("Roads and public space outside the compound are the subdistrict office's remit."),
-    ),
-    Category.OTHER: (
-        _l("Something else"),
-        BodyKind.RESIDENTS_COMMITTEE,
-        _l("When unsure, the residents' committee receives it and the secretary routes it on."),
-    ),
-}
-
-
-class SuggestionStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    ANSWERED = "answered"
-    REOPENED = "reopened"
-    CLOSED = "closed"
-    DECLINED = "declined"
-
-    @property
-    def label(self):
-        return SUGGESTION_STATUS_LABELS[self]
-
-    @property
-    def badge(self) -> str:
-        return {
-            "submitted": "info",
-            "accepted": "warn",
-            "answered": "ok",
-            "reopened": "warn",
-            "closed": "neutral",
-            "declined": "danger",
-        }[self.value]
-
-
-SUGGESTION_STATUS_LABELS = {
-    SuggestionStatus.SUBMITTED: _l("Submitted"),
-    SuggestionStatus.ACCEPTED: _l("Accepted, awaiting answer"),
-    SuggestionStatus.ANSWERED: _l("Answered"),
-    SuggestionStatus.REOPENED: _l("Reopened"),
-    SuggestionStatus.CLOSED: _l("Closed"),
-    SuggestionStatus.DECLINED: _l("Declined"),
-}
-
-#: Status → the statuses it may move to.
-TRANSITIONS: dict[SuggestionStatus, frozenset[SuggestionStatus]] = {
-    SuggestionStatus.SUBMITTED: frozenset({SuggestionStatus.ACCEPTED, SuggestionStatus.DECLINED}),
-    SuggestionStatus.ACCEPTED: frozenset({SuggestionStatus.ANSWERED, SuggestionStatus.DECLINED}),
-    SuggestionStatus.ANSWERED: frozenset({SuggestionStatus.CLOSED, SuggestionStatus.REOPENED}),
-    SuggestionStatus.REOPENED: frozenset({SuggestionStatus.ANSWERED}),
-    SuggestionStatus.CLOSED: frozenset(),
-    SuggestionStatus.DECLINED: frozenset(),
-}
-
-#: Statuses in which the responsible body owes an answer.
-AWAITING_ANSWER = (SuggestionStatus.ACCEPTED, SuggestionStatus.REOPENED)
-
-
-class SuggestionSource(enum.StrEnum):
-    ONLINE = "online"
-    SESSION = "session"
-    RECEPTION = "reception"
-    MINUTES = "minutes"
-
-    @property
-    def label(self):
-        return {
-            "online": _l("Submitted online"),
-            "session": _l("Recorded at a session"),
-            "reception": _l("Recorded at a deputy reception"),
-            "minutes": _l("Drawn from a session's minutes"),
-        }[self.value]
-
-
-class Rating(enum.StrEnum):
-    SATISFIED = "satisfied"  # 满意
-    FAIRLY_SATISFIED = "fairly_satisfied"  # 基本满意
-    UNSATISFIED = "unsatisfied"  # 不满意
-
-    @property
-    def label(self):
-        return {
-            "satisfied": _l("Satisfied"),
-            "fairly_satisfied": _l("Fairly satisfied"),
-            "unsatisfied": _l("Unsatisfied"),
-        }[self.value]
-
-    @property
-    def badge(self) -> str:
-        return {"satisfied": "ok", "fairly_satisfied": "info", "unsatisfied": "danger"}[self.value]
-
-
-#: An unsatisfied rating reopens a suggestion this many times at most.
-MAX_REOPENINGS = 1
-#: Working days a body has to answer, counted from acceptance.
-DEFAULT_DUE_WORKING_DAYS = 15
-#: Working days the submitter has to rate an answer before the secretary may close it unrated
-#: (closing at once would take away their chance to reopen it).
-RATING_WINDOW_WORKING_DAYS = 5
-SUMMARY_MAX = 200
-TEXT_MAX = 2000
-
-
-class Suggestion(db.Model):
-    """A resident's suggestion (意见建议) with a tracking number, a responsible body and a deadline."""
-
-    __tablename__ = "suggestions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    #: Public tracking number, S-YYYY-NNNNNN.
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    year: Mapped[int]
-    #: Sequence within the year; the number's last six digits.
-    seq: Mapped[int]
-    category: Mapped[Category] = mapped_column(value_enum(Category, 30))
-    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
-    #: Public one-line summary; the full text is shown only to staff and the submitter.
-    summary: Mapped[str] = mapped_column(String(SUMMARY_MAX))
-    text: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[SuggestionStatus] = mapped_column(
-        value_enum(SuggestionStatus, 20), default=SuggestionStatus.SUBMITTED, index=True
-    )
-    source: Mapped[SuggestionSource] = mapped_column(
-        value_enum(SuggestionSource, 20), default=SuggestionSource.ONLINE
-    )
-    #: The resident with an account who made it; empty for a walk-in without an account.
-    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    #: A walk-in's name as given to the deputy or secretary; never public.
-    walk_in_name: Mapped[str] = mapped_column(String(50), default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("hearing_sessions.id"), index=True)
-    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)
-    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
-    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    accepted_at: Mapped[datetime | None]
-    due_date: Mapped[date | None] = mapped_column(Date)
-    first_answered_at: Mapped[datetime | None]
-    answered_at: Mapped[datetime | None]
-    closed_at: Mapped[datetime | None]
-    #: The latest answer; earlier ones stay in the history.
-    answer: Mapped[str] = mapped_column(Text, default="")
-    decline_reason: Mapped[str] = mapped_column(String(500), default="")
-    rating: Mapped[Rating | None] = mapped_column(value_enum(Rating, 20))
-    rated_at: Mapped[datetime | None]
-    reopen_count: Mapped[int] = mapped_column(default=0)
-    # Candidate livelihood project (the Votes domain turns these into vote projects).
-    is_candidate_project: Mapped[bool] = mapped_column(default=False, index=True)
-    candidate_title: Mapped[str] = mapped_column(String(200), default="")
-    candidate_description: Mapped[str] = mapped_column(Text, default="")
-    #: Estimated cost in yuan.
-    candidate_cost: Mapped[int | None]
-
-    community: Mapped[Community] = relationship()
-    building: Mapped[Building | None] = relationship()
-    body: Mapped[Body | None] = relationship()
-    submitter = relationship("User", foreign_keys=[submitter_id])
-    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
-    session: Mapped[HearingSession | None] = relationship()
-    station: Mapped[Station | None] = relationship()
-    events: Mapped[list["SuggestionEvent"]] = relationship(
-        back_populates="suggestion", order_by="SuggestionEvent.id"
-    )
-
-    __table_args__ = (
-        UniqueConstraint("year", "seq"),
-        CheckConstraint("candidate_cost IS NULL OR candidate_cost >= 0", name="cost_not_negative"),
-        CheckConstraint("reopen_count >= 0", name="reopen_count_not_negative"),
-        Index("ix_suggestions_community_status", "community_id", "status"),
-    )
-
-    def __repr__(self) -> str:
-        return f"<Suggestion {self.number}>"
-
-    # -- state ---------------------------------------------------------------
-
-    def can_move_to(self, status: SuggestionStatus) -> bool:
-        return status in TRANSITIONS[self.status]
-
-    def _move(self, status: SuggestionStatus) -> None:
-        from flask_babel import gettext as _
-
-        if not self.can_move_to(status):
-            raise TransitionError(
-                _(
-                    "A suggestion that is “%(current)s” cannot become “%(new)s”.",
-                    current=self.status.label,
-                    new=status.label,
-                )
-            )
-        self.status = status
-
-    @property
-    def is_overdue(self) -> bool:
-        return (
-            self.status in AWAITING_ANSWER
-            and self.due_date is not None
-            and self.due_date < local_today()
-        )
-
-    @property
-    def awaiting_answer(self) -> bool:
-        return self.status in AWAITING_ANSWER
-
-    @property
-    def age_days(self) -> int:
-        end = self.closed_at or utcnow()
-        return max((end - self.submitted_at).days, 0)
-
-    @property
-    def answered_on_time(self) -> bool | None:
-        if self.first_answered_at is None or self.due_date is None:
-            return None
-        from app.core.time import to_local
-
-        return to_local(self.first_answered_at).date() <= self.due_date
-
-    @property
-    def may_reopen(self) -> bool:
-        return self.reopen_count < MAX_REOPENINGS
-
-    @property
-    def rating_deadline(self) -> date | None:
-        """The last day the submitter may rate before the answer can be closed unrated; None for a walk-in."""
-        if self.answered_at is None or self.submitter_id is None:
-            return None
-        from app.core.time import add_working_days, to_local
-
-        return add_working_days(to_local(self.answered_at).date(), RATING_WINDOW_WORKING_DAYS)
-
-    def can_close_unrated(self, today: date | None = None) -> bool:
-        if self.status != SuggestionStatus.ANSWERED:
-            return False
-        deadline = self.rating_deadline
-        return deadline is None or (today or local_today()) > deadline
-
-    def can_rate(self, user) -> bool:
-        return (
-            self.status == SuggestionStatus.ANSWERED
-            and user is not None
-            and getattr(user, "is_authenticated", False)
-            and self.submitter_id == user.id
-        )
-
-    def is_submitter(self, user) -> bool:
-        return bool(
-            user is not None
-            and getattr(user, "is_authenticated", False)
-            and self.submitter_id == user.id
-        )
-
-
-class SuggestionEvent(db.Model):
-    """One step in a suggestion's public history: its new status and the public note that went with it."""
-
-    __tablename__ = "suggestion_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: "submitted", "accepted", "rerouted", "answered", "rated", "reopened", "closed", "declined", "candidate".
-    kind: Mapped[str] = mapped_column(String(20))
-    status: Mapped[SuggestionStatus] = mapped_column(value_enum(SuggestionStatus, 20))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"))
-    #: Public text: the answer, the reason for declining, a re-routing note.
-    note: Mapped[str] = mapped_column(Text, default="")
-    rating: Mapped[Rating | None] = mapped_column(value_enum(Rating, 20))
-    due_date: Mapped[date | None] = mapped_column(Date)
-
-    suggestion: Mapped[Suggestion] = relationship(back_populates="events")
-    body: Mapped[Body | None] = relationship()
-    actor = relationship("User")
-
-    @property
-    def label(self):
-        return EVENT_LABELS.get(self.kind, self.kind)
-
-
-EVENT_LABELS = {
-    "submitted": _l("Submitted"),
-    "accepted": _l("Accepted and routed"),
-    "rerouted": _l("Re-routed"),
-    "answered": _l("Answered"),
-    "rated": _l("Rated"),
-    "reopened": _l("Reopened after an unsatisfied rating"),
-    "closed": _l("Closed"),
-    "declined": _l("Declined"),
-    "candidate": _l("Proposed as a candidate project"),
-}
-
-
-@event.listens_for(SuggestionEvent, "before_update")
-@event.listens_for(SuggestionEvent, "before_delete")
-def _history_is_append_only(_mapper, _connection, target):
-    raise RuntimeError("a suggestion's history is append-only")
-
-
-for _model in (Minutes, FollowUpAction, Speaker, SuggestionEvent):
+#: Published minutes never change: the ORM listeners above refuse it through the app, these
+#: triggers from any client too (migration 0003 creates the same; see `immutable_trigger_sql`).
+for _model in (Minutes, FollowUpAction, Speaker):
     for _dialect in ("sqlite", "postgresql"):
         event.listen(
             _model.__table__,

@@ -1,59 +1,60 @@
-"""Every write in the hearings domain: each operation checks its rule, audits, notifies and flushes.
+"""Every write on sessions: each operation checks who acts and its rule, audits, notifies and flushes.
 
-Operations raise `TransitionError` (a translated message) when a rule refuses the change;
-the views show that message and nothing is saved.
+A refusal is a `DomainError` (`NotAllowed`, `Conflict`, `InvalidInput`); the request then keeps
+nothing. Suggestions recorded at a session go through the suggestions domain's operation.
 """
 
 import logging
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from app.accounts.queries import handlers_of_body
 from app.core import audit
 from app.core.db import is_postgres
+from app.core.errors import Conflict, InvalidInput, NotAllowed
 from app.core.notifications import N_, notify
-from app.core.time import add_working_days, local_today, to_local, utcnow
+from app.core.time import to_local, utcnow
 from app.extensions import db
+from app.hearings import permissions
 from app.hearings.models import (
-    DEFAULT_DUE_WORKING_DAYS,
     SUBJECT_TYPES,
-    SUMMARY_MAX,
-    TEXT_MAX,
     AgendaItem,
-    Category,
     FollowUpAction,
     HearingSession,
     Minutes,
-    Rating,
     Registration,
     RegistrationStatus,
     SessionKind,
-    SessionStatus,
     Speaker,
-    Suggestion,
-    SuggestionEvent,
-    SuggestionSource,
-    SuggestionStatus,
-    TransitionError,
     WalkIn,
 )
+from app.org.models import Community, Station
+from app.suggestions import operations as suggestion_ops
+from app.suggestions.models import Category, Suggestion, SuggestionSource
 
 log = logging.getLogger("yishiting.hearings")
 
 
-def suggestion_link(s: Suggestion) -> str:
-    return f"/hearings/suggestions/{s.number}"
-
-
 def session_link(session: HearingSession) -> str:
+    """The session's page, as stored in notifications (a path: operations may run outside a request)."""
     return f"/hearings/sessions/{session.id}"
 
 
 def _community_of(session: HearingSession):
     return session.community_id if session.community_id is not None else None
+
+
+def _require_manage(session: HearingSession, actor) -> None:
+    if not session.can_manage(actor):
+        raise NotAllowed()
+
+
+def _require_run(session: HearingSession, actor) -> None:
+    """Reception work is for the session's own staff (a deputy of *this* station)."""
+    if not session.can_run(actor):
+        raise NotAllowed()
 
 
 # --- sessions ----------------------------------------------------------------
@@ -74,15 +75,23 @@ def create_session(
     subject_id: int | None = None,
     agenda: list[str] | None = None,
     host_id: int | None = None,
-    actor=None,
+    actor,
 ) -> HearingSession:
-    """Schedule a session; times are naive UTC."""
+    """Schedule a session; times are naive UTC. A station's staff schedule its sessions, a secretary the community's."""
     if community_id is None and station_id is None:
-        raise TransitionError(_("A session belongs to a community or a liaison station."))
+        raise InvalidInput(_l("A session belongs to a community or a liaison station."))
+    station = db.session.get(Station, station_id) if station_id is not None else None
+    if station is not None:
+        allowed = permissions.is_station_staff(actor, station)
+    else:
+        community = db.session.get(Community, community_id)
+        allowed = community is not None and permissions.can_schedule_in(actor, community)
+    if not allowed:
+        raise NotAllowed()
     if ends_at < starts_at:
-        raise TransitionError(_("The session cannot end before it starts."))
+        raise InvalidInput(_l("The session cannot end before it starts."))
     if subject_type and subject_type not in SUBJECT_TYPES:
-        raise TransitionError(_("Unknown kind of subject."))
+        raise InvalidInput(_l("Unknown kind of subject."))
     session = HearingSession(
         kind=kind,
         title=title.strip(),
@@ -127,17 +136,17 @@ def reschedule_session(
     ends_at: datetime,
     place: str,
     capacity: int | None,
-    actor=None,
+    actor,
 ) -> HearingSession:
     """Move a scheduled session in time or place; every registrant is told."""
-    if session.status != SessionStatus.SCHEDULED:
-        raise TransitionError(_("Only a scheduled session can be changed."))
+    _require_manage(session, actor)
+    session.check_changeable()
     if ends_at < starts_at:
-        raise TransitionError(_("The session cannot end before it starts."))
+        raise InvalidInput(_l("The session cannot end before it starts."))
     _lock_session(session)
     if capacity is not None and capacity < len(session.registered):
-        raise TransitionError(
-            _(
+        raise InvalidInput(
+            _l(
                 "%(num)d residents have registered already; the capacity cannot be lower.",
                 num=len(session.registered),
             )
@@ -172,8 +181,9 @@ def reschedule_session(
     return session
 
 
-def cancel_session(session: HearingSession, reason: str, actor=None) -> HearingSession:
+def cancel_session(session: HearingSession, reason: str, *, actor) -> HearingSession:
     """Cancel a scheduled session with a public reason; registrants are told."""
+    _require_manage(session, actor)
     session.cancel(reason)
     db.session.flush()
     audit.record(
@@ -190,8 +200,9 @@ def cancel_session(session: HearingSession, reason: str, actor=None) -> HearingS
     return session
 
 
-def mark_session_held(session: HearingSession, actor=None) -> HearingSession:
+def mark_session_held(session: HearingSession, *, actor) -> HearingSession:
     """Record that the session took place (attendance is then final enough for minutes)."""
+    _require_run(session, actor)
     session.mark_held()
     db.session.flush()
     audit.record("session.held", session, community=_community_of(session), actor=actor)
@@ -204,11 +215,11 @@ def mark_session_held(session: HearingSession, actor=None) -> HearingSession:
 def register_for_session(
     session: HearingSession, user, speak_topic: str = "", actor=None
 ) -> Registration:
-    """Take a seat if one is left, otherwise a place on the waiting list."""
-    if session.status == SessionStatus.CANCELLED:
-        raise TransitionError(_("This session was cancelled."))
-    if not session.registration_open:
-        raise TransitionError(_("Registration is closed: the session has begun or is over."))
+    """Take a seat if one is left, otherwise a place on the waiting list; residents register themselves."""
+    actor = actor or user
+    if actor is None or actor.id != user.id or not session.can_register(user):
+        raise NotAllowed()
+    session.check_open_for_registration()
     _lock_session(session)
     db.session.refresh(session)
     existing = db.session.scalar(
@@ -217,7 +228,7 @@ def register_for_session(
         )
     )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        raise TransitionError(_("You have registered for this session already."))
+        raise Conflict(_l("You have registered for this session already."))
     registered = db.session.scalar(
         select(func.count(Registration.id)).where(
             Registration.session_id == session.id,
@@ -250,13 +261,16 @@ def register_for_session(
 def cancel_registration(registration: Registration, actor=None) -> Registration | None:
     """Give up a seat or a waiting place; the first on the waiting list moves up. Returns who moved up."""
     session = registration.session
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise TransitionError(_("This registration was cancelled already."))
-    if session.status != SessionStatus.SCHEDULED:
-        raise TransitionError(_("This session is no longer open for changes."))
+    actor = actor or registration.user
+    if actor is None or actor.id != registration.user_id:
+        raise NotAllowed()
+    if registration.is_cancelled:
+        raise Conflict(_l("This registration was cancelled already."))
+    if not session.is_scheduled:
+        raise Conflict(_l("This session is no longer open for changes."))
     if not session.registration_open:
         # Otherwise the first on the waiting list would be told a seat came free in a session already under way.
-        raise TransitionError(_("Registration is closed: the session has begun or is over."))
+        raise Conflict(_l("Registration is closed: the session has begun or is over."))
     _lock_session(session)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
@@ -304,15 +318,11 @@ def promote_waiting(session: HearingSession, actor=None) -> list[Registration]:
     return promoted
 
 
-def set_attendance(registration: Registration, attended: bool, actor=None) -> Registration:
+def set_attendance(registration: Registration, attended: bool, *, actor) -> Registration:
     """Tick (or untick) a registrant at the door."""
     session = registration.session
-    if session.status not in (SessionStatus.SCHEDULED, SessionStatus.HELD):
-        raise TransitionError(_("Attendance can no longer be changed for this session."))
-    if registration.status != RegistrationStatus.REGISTERED:
-        raise TransitionError(_("Only registered residents can be marked present."))
-    registration.attended = attended
-    registration.attended_at = utcnow() if attended else None
+    _require_run(session, actor)
+    registration.set_attended(attended, utcnow())
     db.session.flush()
     audit.record(
         "session.attendance",
@@ -325,11 +335,11 @@ def set_attendance(registration: Registration, attended: bool, actor=None) -> Re
 
 
 def add_walk_in(
-    session: HearingSession, name: str = "", building_id: int | None = None, actor=None
+    session: HearingSession, name: str = "", building_id: int | None = None, *, actor
 ) -> WalkIn:
     """Count someone who came without registering; name and building are optional."""
-    if session.status not in (SessionStatus.SCHEDULED, SessionStatus.HELD):
-        raise TransitionError(_("Attendance can no longer be changed for this session."))
+    _require_run(session, actor)
+    session.check_attendance_editable()
     walk_in = WalkIn(
         session_id=session.id,
         name=(name or "").strip()[:50],
@@ -353,17 +363,18 @@ def publish_minutes(
     actions: list[tuple[str, int | None, date | None]] | None = None,
     speakers: list[tuple[str, bool, str]] | None = None,
     correction_note: str = "",
-    actor=None,
+    actor,
 ) -> Minutes:
     """Publish the minutes, or a dated correction of them as a new revision (published minutes never change)."""
+    _require_manage(session, actor)
     if not summary.strip():
-        raise TransitionError(_("The minutes need a summary."))
+        raise InvalidInput(_l("The minutes need a summary."))
     last = db.session.scalar(
         select(func.max(Minutes.revision)).where(Minutes.session_id == session.id)
     )
     revision = (last or 0) + 1
     if revision > 1 and not correction_note.strip():
-        raise TransitionError(_("Say what this correction changes."))
+        raise InvalidInput(_l("Say what this correction changes."))
     if revision == 1:
         session.publish_minutes_state()
     else:
@@ -420,336 +431,45 @@ def publish_minutes(
     return minutes
 
 
-# --- suggestions ---------------------------------------------------------------
-
-
-def next_number(year: int) -> tuple[int, str]:
-    """The next tracking number of `year`; the unique constraint on (year, seq) guards races."""
-    last = db.session.scalar(select(func.max(Suggestion.seq)).where(Suggestion.year == year)) or 0
-    seq = last + 1
-    return seq, f"S-{year}-{seq:06d}"
-
-
-def _event(
-    s: Suggestion,
-    kind: str,
-    actor=None,
-    note: str = "",
-    rating: Rating | None = None,
-    at: datetime | None = None,
-) -> SuggestionEvent:
-    ev = SuggestionEvent(
-        suggestion_id=s.id,
-        kind=kind,
-        at=at or utcnow(),
-        status=s.status,
-        note=note,
-        body_id=s.body_id,
-        rating=rating,
-        due_date=s.due_date,
-        actor_id=actor.id if actor is not None else None,
-    )
-    s.events.append(ev)
-    return ev
-
-
-def _check_text(summary: str, text: str) -> None:
-    if not summary.strip():
-        raise TransitionError(_("Write what your suggestion is about."))
-    if len(summary.strip()) > SUMMARY_MAX:
-        raise TransitionError(
-            _("The summary is too long (at most %(num)d characters).", num=SUMMARY_MAX)
-        )
-    if len(text or "") > TEXT_MAX:
-        raise TransitionError(_("The text is too long (at most %(num)d characters).", num=TEXT_MAX))
-
-
-def submit_suggestion(
+def record_suggestion(
+    session: HearingSession,
     *,
     community_id: int,
     category: Category,
     summary: str,
     text: str = "",
     building_id: int | None = None,
-    submitter=None,
     walk_in_name: str = "",
-    source: SuggestionSource = SuggestionSource.ONLINE,
-    session_id: int | None = None,
-    station_id: int | None = None,
-    recorded_by=None,
-    actor=None,
-    submitted_at: datetime | None = None,
+    from_minutes: bool = False,
+    actor,
 ) -> Suggestion:
-    """File a suggestion (online, or recorded for someone at a session or reception) with a tracking number."""
-    _check_text(summary, text)
-    when = submitted_at or utcnow()
-    year = to_local(when).year
-    fields = dict(
+    """Record what a resident said at the session or reception as a suggestion with a tracking number."""
+    _require_run(session, actor)
+    session.check_not_cancelled()
+    if community_id not in {c.id for c in permissions.recordable_communities(actor, session)}:
+        raise InvalidInput(_l("Choose one of the communities listed."))
+    source = (
+        SuggestionSource.MINUTES
+        if from_minutes
+        else SuggestionSource.RECEPTION
+        if session.kind == SessionKind.RECEPTION
+        else SuggestionSource.SESSION
+    )
+    return suggestion_ops.submit_suggestion(
         community_id=community_id,
-        year=year,
         category=category,
+        summary=summary,
+        text=text,
         building_id=building_id,
-        summary=summary.strip(),
-        text=(text or "").strip(),
-        status=SuggestionStatus.SUBMITTED,
+        walk_in_name=walk_in_name,
         source=source,
-        submitter_id=submitter.id if submitter is not None else None,
-        walk_in_name=(walk_in_name or "").strip()[:50],
-        recorded_by_id=recorded_by.id if recorded_by is not None else None,
-        session_id=session_id,
-        station_id=station_id,
-        submitted_at=when,
-    )
-    # Two submissions at once may draw the same number (PostgreSQL, READ COMMITTED): the unique
-    # constraint refuses the second, which then draws again inside a savepoint.
-    for attempt in range(5):
-        seq, number = next_number(year)
-        s = Suggestion(number=number, seq=seq, **fields)
-        try:
-            with db.session.begin_nested():
-                db.session.add(s)
-                db.session.flush()
-            break
-        except IntegrityError:
-            if attempt == 4:
-                raise
-    actor = actor or recorded_by or submitter
-    _event(s, "submitted", actor=actor, at=when)
-    audit.record(
-        "suggestion.submit",
-        s,
-        community=community_id,
+        session_id=session.id,
+        station_id=session.station_id,
+        recorded_by=actor,
         actor=actor,
-        detail=f"{number} {source.value}",
     )
-    from app.accounts.queries import secretaries_of
-
-    notify(
-        secretaries_of(community_id),
-        N_("New suggestion %(number)s: %(summary)s"),
-        link=suggestion_link(s),
-        number=number,
-        summary=s.summary[:60],
-    )
-    if submitter is not None and recorded_by is not None and submitter.id != recorded_by.id:
-        notify(
-            submitter,
-            N_("Your suggestion was recorded as %(number)s."),
-            link=suggestion_link(s),
-            number=number,
-        )
-    return s
 
 
-def _notify_submitter(s: Suggestion, message: str, **params) -> None:
-    if s.submitter is not None:
-        notify(s.submitter, message, link=suggestion_link(s), number=s.number, **params)
-
-
-def _check_body(s: Suggestion, body) -> None:
-    if body is None or not body.serves(s.community):
-        raise TransitionError(_("Choose a body that serves this community."))
-
-
-def accept_suggestion(
-    s: Suggestion,
-    body,
-    *,
-    due_date: date | None = None,
-    note: str = "",
-    actor=None,
-    today: date | None = None,
-) -> Suggestion:
-    """Accept a suggestion and route it to the body that must answer, with a due date (15 working days)."""
-    _check_body(s, body)
-    today = today or local_today()
-    if due_date is not None and due_date < today:
-        raise TransitionError(_("The due date cannot be in the past."))
-    s._move(SuggestionStatus.ACCEPTED)
-    s.body_id = body.id
-    s.body = body
-    s.accepted_at = utcnow()
-    s.due_date = due_date or add_working_days(today, DEFAULT_DUE_WORKING_DAYS)
-    db.session.flush()
-    _event(s, "accepted", actor=actor, note=note.strip())
-    audit.record(
-        "suggestion.accept",
-        s,
-        community=s.community_id,
-        actor=actor,
-        detail=f"{s.number} → body {body.id}, due {s.due_date.isoformat()}",
-    )
-    _notify_submitter(
-        s,
-        N_("Your suggestion %(number)s was accepted and sent to %(body)s, due %(due)s."),
-        body=body.name,
-        due=s.due_date.isoformat(),
-    )
-    notify(
-        handlers_of_body(body.id),
-        N_("Suggestion %(number)s was routed to your body, due %(due)s."),
-        link=suggestion_link(s),
-        number=s.number,
-        due=s.due_date.isoformat(),
-    )
-    return s
-
-
-def reroute_suggestion(s: Suggestion, body, note: str = "", actor=None) -> Suggestion:
-    """Send an accepted suggestion to another body (the due date stays)."""
-    if s.status not in (SuggestionStatus.ACCEPTED, SuggestionStatus.REOPENED):
-        raise TransitionError(_("Only a suggestion awaiting an answer can be re-routed."))
-    _check_body(s, body)
-    if body.id == s.body_id:
-        raise TransitionError(_("The suggestion is with this body already."))
-    s.body_id = body.id
-    s.body = body
-    db.session.flush()
-    _event(s, "rerouted", actor=actor, note=note.strip())
-    audit.record(
-        "suggestion.reroute", s, community=s.community_id, actor=actor, detail=f"→ body {body.id}"
-    )
-    _notify_submitter(s, N_("Your suggestion %(number)s was passed to %(body)s."), body=body.name)
-    notify(
-        handlers_of_body(body.id),
-        N_("Suggestion %(number)s was routed to your body, due %(due)s."),
-        link=suggestion_link(s),
-        number=s.number,
-        due=s.due_date.isoformat() if s.due_date else "",
-    )
-    return s
-
-
-def decline_suggestion(s: Suggestion, reason: str, actor=None) -> Suggestion:
-    """Decline with a public reason."""
-    if not reason.strip():
-        raise TransitionError(_("Give a reason for declining."))
-    s._move(SuggestionStatus.DECLINED)
-    s.decline_reason = reason.strip()[:500]
-    s.closed_at = utcnow()
-    db.session.flush()
-    _event(s, "declined", actor=actor, note=s.decline_reason)
-    audit.record(
-        "suggestion.decline", s, community=s.community_id, actor=actor, detail=s.decline_reason
-    )
-    _notify_submitter(
-        s, N_("Your suggestion %(number)s was declined: %(reason)s"), reason=s.decline_reason
-    )
-    return s
-
-
-def answer_suggestion(
-    s: Suggestion, answer: str, actor=None, body_ids: list[int] | None = None
-) -> Suggestion:
-    """The responsible body's answer; only a handler of that body may give it (checked by `body_ids`)."""
-    if body_ids is not None and s.body_id not in body_ids:
-        raise TransitionError(_("This suggestion is routed to another body."))
-    if not answer.strip():
-        raise TransitionError(_("Write the answer."))
-    if len(answer) > TEXT_MAX:
-        raise TransitionError(_("The text is too long (at most %(num)d characters).", num=TEXT_MAX))
-    s._move(SuggestionStatus.ANSWERED)
-    now = utcnow()
-    s.answer = answer.strip()
-    s.answered_at = now
-    if s.first_answered_at is None:
-        s.first_answered_at = now
-    s.rating = None
-    s.rated_at = None
-    db.session.flush()
-    _event(s, "answered", actor=actor, note=s.answer)
-    audit.record("suggestion.answer", s, community=s.community_id, actor=actor, detail=s.number)
-    _notify_submitter(s, N_("Your suggestion %(number)s was answered. Please rate the answer."))
-    return s
-
-
-def rate_suggestion(
-    s: Suggestion, rating: Rating, user, comment: str = "", today: date | None = None
-) -> Suggestion:
-    """The submitter rates the answer; 不满意 reopens it once for a second answer, otherwise it closes."""
-    if s.submitter_id is None or user is None or s.submitter_id != user.id:
-        raise TransitionError(_("Only the person who made the suggestion can rate the answer."))
-    if s.status != SuggestionStatus.ANSWERED:
-        raise TransitionError(_("Only an answered suggestion can be rated."))
-    s.rating = rating
-    s.rated_at = utcnow()
-    db.session.flush()
-    _event(s, "rated", actor=user, note=comment.strip()[:500], rating=rating)
-    audit.record("suggestion.rate", s, community=s.community_id, actor=user, detail=rating.value)
-    if rating == Rating.UNSATISFIED and s.may_reopen:
-        s._move(SuggestionStatus.REOPENED)
-        s.reopen_count += 1
-        s.due_date = add_working_days(today or local_today(), DEFAULT_DUE_WORKING_DAYS)
-        db.session.flush()
-        _event(s, "reopened", actor=user)
-        audit.record("suggestion.reopen", s, community=s.community_id, actor=user, detail=s.number)
-        if s.body_id:
-            notify(
-                handlers_of_body(s.body_id),
-                N_("Suggestion %(number)s was reopened: the submitter was not satisfied."),
-                link=suggestion_link(s),
-                number=s.number,
-            )
-    else:
-        _close(s, actor=user)
-    return s
-
-
-def _close(s: Suggestion, actor=None) -> None:
-    s._move(SuggestionStatus.CLOSED)
-    s.closed_at = utcnow()
-    db.session.flush()
-    _event(s, "closed", actor=actor)
-    audit.record("suggestion.close", s, community=s.community_id, actor=actor, detail=s.number)
-
-
-def close_suggestion(s: Suggestion, actor=None) -> Suggestion:
-    """Close an answered suggestion that its submitter did not rate in time (or cannot: a walk-in)."""
-    if s.status == SuggestionStatus.ANSWERED and not s.can_close_unrated(local_today()):
-        raise TransitionError(
-            _(
-                "The submitter may rate the answer until %(date)s; it can be closed without a rating after that.",
-                date=s.rating_deadline.isoformat(),
-            )
-        )
-    _close(s, actor=actor)
-    _notify_submitter(s, N_("Your suggestion %(number)s was closed."))
-    return s
-
-
-def mark_candidate_project(
-    suggestion: Suggestion, title: str, description: str, cost: int | None, actor=None
-) -> Suggestion:
-    """Propose a suggestion as a candidate livelihood project, which a vote can then include."""
-    if suggestion.status == SuggestionStatus.DECLINED:
-        raise TransitionError(_("A declined suggestion cannot become a project."))
-    if not title.strip():
-        raise TransitionError(_("Give the project a title."))
-    if cost is not None and cost < 0:
-        raise TransitionError(_("The cost cannot be negative."))
-    suggestion.is_candidate_project = True
-    suggestion.candidate_title = title.strip()[:200]
-    suggestion.candidate_description = (description or "").strip()
-    suggestion.candidate_cost = cost
-    db.session.flush()
-    _event(suggestion, "candidate", actor=actor, note=suggestion.candidate_title)
-    audit.record(
-        "suggestion.candidate",
-        suggestion,
-        community=suggestion.community_id,
-        actor=actor,
-        detail=f"{suggestion.candidate_title} ¥{cost}",
-    )
-    _notify_submitter(
-        suggestion, N_("Your suggestion %(number)s was proposed as a livelihood project.")
-    )
-    return suggestion
-
-
-def unmark_candidate_project(suggestion: Suggestion, actor=None) -> Suggestion:
-    suggestion.is_candidate_project = False
-    db.session.flush()
-    audit.record(
-        "suggestion.uncandidate", suggestion, community=suggestion.community_id, actor=actor
-    )
-    return suggestion
+# Re-exported for tests/test_votes_routes.py until the projects domain owns promotion; new code
+# calls app.suggestions.operations.
+from app.suggestions.operations import mark_candidate_project, submit_suggestion  # noqa: E402, F401

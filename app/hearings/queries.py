@@ -1,44 +1,56 @@
 """Reads that several hearings pages share."""
 
-import re
-
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.core.time import local_today, to_local, utcnow
+from app.accounts.models import Membership, User
+from app.core.time import utcnow
 from app.extensions import db
 from app.hearings.models import (
-    AWAITING_ANSWER,
+    FollowUpAction,
     HearingSession,
+    Minutes,
     Registration,
     RegistrationStatus,
     SessionKind,
     SessionStatus,
-    Suggestion,
-    SuggestionStatus,
+    WalkIn,
 )
-from app.hearings.stats import BodyStats, Record, body_stats
-from app.org.models import Body, Community
+from app.org.models import Building, Community, Household
 
-#: What a row of a suggestion table shows, loaded up front instead of once per row.
-SUGGESTION_ROW = (
-    selectinload(Suggestion.body),
-    selectinload(Suggestion.building),
-    selectinload(Suggestion.community),
+#: What the session, attendance and sign-in pages show of each registrant (name and building),
+#: each walk-in and the minutes, loaded up front instead of once per person.
+SESSION_PAGE = (
+    selectinload(HearingSession.registrations)
+    .selectinload(Registration.user)
+    .selectinload(User.memberships)
+    .selectinload(Membership.household)
+    .selectinload(Household.building),
+    selectinload(HearingSession.walk_ins).selectinload(WalkIn.building),
+    selectinload(HearingSession.minutes)
+    .selectinload(Minutes.actions)
+    .selectinload(FollowUpAction.body),
+    selectinload(HearingSession.minutes).selectinload(Minutes.speakers),
+    selectinload(HearingSession.agenda),
 )
 
 
-def normalise_number(raw: str) -> str | None:
-    """A typed tracking number in canonical form (`s-2026-123` → `S-2026-000123`), or None if malformed."""
-    text = (raw or "").strip().upper().replace(" ", "").replace("—", "-").replace("－", "-")
-    m = re.fullmatch(r"S-?(\d{4})-?(\d{1,6})", text)
-    if not m:
-        return None
-    return f"S-{m.group(1)}-{int(m.group(2)):06d}"
+def session_page(session_id: int) -> HearingSession | None:
+    """A session with everything its pages show, in a fixed number of queries."""
+    return db.session.scalar(
+        select(HearingSession).where(HearingSession.id == session_id).options(*SESSION_PAGE)
+    )
 
 
-def suggestion_by_number(number: str) -> Suggestion | None:
-    return db.session.scalar(select(Suggestion).where(Suggestion.number == number))
+def buildings_for(session: HearingSession) -> list[Building]:
+    """The buildings of the communities a session concerns (for walk-ins and suggestions)."""
+    return list(
+        db.session.scalars(
+            select(Building)
+            .where(Building.community_id.in_(session.community_ids))
+            .order_by(Building.community_id, Building.sort_key)
+        )
+    )
 
 
 def sessions_of_community(
@@ -79,76 +91,6 @@ def _split(rows) -> tuple[list[HearingSession], list[HearingSession]]:
     return upcoming, past
 
 
-def board_query(
-    community_id: int,
-    *,
-    status: str = "",
-    body_id: int | None = None,
-    category: str = "",
-    overdue: bool = False,
-):
-    stmt = (
-        select(Suggestion).where(Suggestion.community_id == community_id).options(*SUGGESTION_ROW)
-    )
-    if status:
-        stmt = stmt.where(Suggestion.status == SuggestionStatus(status))
-    if body_id:
-        stmt = stmt.where(Suggestion.body_id == body_id)
-    if category:
-        stmt = stmt.where(Suggestion.category == category)
-    if overdue:
-        stmt = stmt.where(
-            Suggestion.status.in_(AWAITING_ANSWER), Suggestion.due_date < local_today()
-        )
-    return stmt.order_by(Suggestion.submitted_at.desc(), Suggestion.id.desc())
-
-
-def record_of(s: Suggestion) -> Record:
-    return Record(
-        accepted=to_local(s.accepted_at).date(),
-        due=s.due_date,
-        first_answered=to_local(s.first_answered_at).date() if s.first_answered_at else None,
-        rating=s.rating.value if s.rating else None,
-        open=s.status in AWAITING_ANSWER,
-    )
-
-
-def stats_by_body(community: Community) -> list[tuple[Body, BodyStats]]:
-    """Statistics of every body that received suggestions of the community."""
-    rows = db.session.scalars(
-        select(Suggestion).where(
-            Suggestion.community_id == community.id,
-            Suggestion.accepted_at.is_not(None),
-            Suggestion.body_id.is_not(None),
-        )
-    ).all()
-    by_body: dict[int, list[Suggestion]] = {}
-    for s in rows:
-        by_body.setdefault(s.body_id, []).append(s)
-    bodies = {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_(list(by_body))))}
-    today = local_today()
-    out = [
-        (bodies[bid], body_stats([record_of(s) for s in items], today))
-        for bid, items in by_body.items()
-    ]
-    out.sort(key=lambda pair: (pair[0].kind.value, pair[0].name))
-    return out
-
-
-def bodies_serving(community: Community) -> list[Body]:
-    rows = db.session.scalars(
-        select(Body)
-        .where(
-            or_(
-                Body.community_id == community.id,
-                (Body.community_id.is_(None)) & (Body.subdistrict_id == community.subdistrict_id),
-            )
-        )
-        .order_by(Body.kind, Body.name)
-    ).all()
-    return list(rows)
-
-
 def upcoming_registrations(user) -> list[Registration]:
     return list(
         db.session.scalars(
@@ -160,6 +102,22 @@ def upcoming_registrations(user) -> list[Registration]:
                 HearingSession.ends_at >= utcnow(),
             )
             .order_by(HearingSession.starts_at)
+        )
+    )
+
+
+def registrations_of(user) -> list[Registration]:
+    """Every live registration of `user`, latest session first."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(HearingSession)
+            .where(
+                Registration.user_id == user.id,
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+            .options(selectinload(Registration.session).selectinload(HearingSession.registrations))
+            .order_by(HearingSession.starts_at.desc())
         )
     )
 

@@ -38,6 +38,7 @@ def test_capacity_waiting_list_attendance_and_minutes(page, make, commit, db):
         community_id=c.id,
         capacity=2,
         agenda=["方案介绍", "居民发言"],
+        actor=secretary,
     )
     commit()
     session_id = session.id
@@ -120,6 +121,7 @@ def test_axe_session_page(axe_page, make, commit):
         place="会议室",
         community_id=c.id,
         capacity=5,
+        actor=make.user("secretary", community=c),
     )
     commit()
     login_in_browser(axe_page, resident.phone, PASSWORD)
@@ -140,6 +142,7 @@ def test_axe_attendance_and_minutes_form(axe_page, make, commit):
         ends_at=utcnow() + timedelta(hours=1),
         place="会议室",
         community_id=c.id,
+        actor=secretary,
     )
     commit()
     login_in_browser(axe_page, secretary.phone, PASSWORD)

@@ -1,0 +1,20 @@
+"""The suggestions domain: the public board, submission with the body guide, tracking-number
+lookup, triage by the secretary, the body's answer, the submitter's rating, per-body statistics.
+
+Its pages keep their addresses under /hearings/ (where residents and printed slips know them).
+"""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("suggestions", __name__, template_folder="templates", url_prefix="/hearings")
+
+
+def init_app(app: Flask) -> None:
+    """Register the suggestions blueprint, its home sections and personal-data section."""
+    from app.core.registry import register
+    from app.suggestions import home, privacy, routes  # noqa: F401 - routes attaches the views
+
+    app.register_blueprint(bp)
+    for provider in (home.secretary_sections, home.handler_sections, home.resident_sections):
+        register(app, "home_section", provider)
+    register(app, "personal_data", privacy.suggestions_data)

@@ -1,0 +1,158 @@
+"""Reads of suggestions that several pages (and the hearings domain) share."""
+
+import re
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.core.time import local_today, to_local
+from app.extensions import db
+from app.org.models import Body, Community
+from app.suggestions.models import AWAITING_ANSWER, Suggestion, SuggestionStatus
+from app.suggestions.stats import BodyStats, Record, body_stats
+
+#: What a row of a suggestion table shows, loaded up front instead of once per row.
+SUGGESTION_ROW = (
+    selectinload(Suggestion.body),
+    selectinload(Suggestion.building),
+    selectinload(Suggestion.community),
+)
+
+
+def normalise_number(raw: str) -> str | None:
+    """A typed tracking number in canonical form (`s-2026-123` → `S-2026-000123`), or None if malformed."""
+    text = (raw or "").strip().upper().replace(" ", "").replace("—", "-").replace("－", "-")
+    m = re.fullmatch(r"S-?(\d{4})-?(\d{1,6})", text)
+    if not m:
+        return None
+    return f"S-{m.group(1)}-{int(m.group(2)):06d}"
+
+
+def suggestion_by_number(number: str) -> Suggestion | None:
+    return db.session.scalar(select(Suggestion).where(Suggestion.number == number))
+
+
+def _rows(stmt) -> list[Suggestion]:
+    return list(db.session.scalars(stmt.options(*SUGGESTION_ROW)))
+
+
+def suggestions_of_session(session_id: int) -> list[Suggestion]:
+    """The suggestions recorded at a session or reception, oldest first."""
+    return _rows(
+        select(Suggestion).where(Suggestion.session_id == session_id).order_by(Suggestion.id)
+    )
+
+
+def suggestions_of_station(station_id: int, limit: int = 50) -> list[Suggestion]:
+    """The latest suggestions a liaison station received."""
+    return _rows(
+        select(Suggestion)
+        .where(Suggestion.station_id == station_id)
+        .order_by(Suggestion.submitted_at.desc())
+        .limit(limit)
+    )
+
+
+def suggestions_recorded_by(user_id: int) -> list[Suggestion]:
+    """What a deputy (or secretary) recorded for residents, newest first."""
+    return _rows(
+        select(Suggestion)
+        .where(Suggestion.recorded_by_id == user_id)
+        .order_by(Suggestion.submitted_at.desc())
+    )
+
+
+def suggestions_submitted_by(user_id: int) -> list[Suggestion]:
+    """A resident's own suggestions, newest first."""
+    return _rows(
+        select(Suggestion)
+        .where(Suggestion.submitter_id == user_id)
+        .order_by(Suggestion.submitted_at.desc())
+    )
+
+
+def board_query(
+    community_id: int,
+    *,
+    status: str = "",
+    body_id: int | None = None,
+    category: str = "",
+    overdue: bool = False,
+):
+    stmt = (
+        select(Suggestion).where(Suggestion.community_id == community_id).options(*SUGGESTION_ROW)
+    )
+    if status:
+        stmt = stmt.where(Suggestion.status == SuggestionStatus(status))
+    if body_id:
+        stmt = stmt.where(Suggestion.body_id == body_id)
+    if category:
+        stmt = stmt.where(Suggestion.category == category)
+    if overdue:
+        stmt = stmt.where(
+            Suggestion.status.in_(AWAITING_ANSWER), Suggestion.due_date < local_today()
+        )
+    return stmt.order_by(Suggestion.submitted_at.desc(), Suggestion.id.desc())
+
+
+def record_of(s: Suggestion) -> Record:
+    """What the statistics need of an accepted suggestion."""
+    accepted = s.accepted_at or s.submitted_at
+    return Record(
+        accepted=to_local(accepted).date(),
+        due=s.due_date,
+        first_answered=to_local(s.first_answered_at).date() if s.first_answered_at else None,
+        rating=s.rating.value if s.rating else None,
+        open=s.status in AWAITING_ANSWER,
+    )
+
+
+def stats_by_body(community: Community) -> list[tuple[Body, BodyStats]]:
+    """Statistics of every body that received suggestions of the community."""
+    rows = db.session.scalars(
+        select(Suggestion).where(
+            Suggestion.community_id == community.id,
+            Suggestion.accepted_at.is_not(None),
+            Suggestion.body_id.is_not(None),
+        )
+    ).all()
+    by_body: dict[int, list[Suggestion]] = {}
+    for s in rows:
+        if s.body_id is not None:
+            by_body.setdefault(s.body_id, []).append(s)
+    bodies = {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_(list(by_body))))}
+    today = local_today()
+    out = [
+        (bodies[bid], body_stats([record_of(s) for s in items], today))
+        for bid, items in by_body.items()
+    ]
+    out.sort(key=lambda pair: (pair[0].kind.value, pair[0].name))
+    return out
+
+
+def bodies_serving(community: Community) -> list[Body]:
+    """The bodies that may answer the community's suggestions (its own and the subdistrict's)."""
+    rows = db.session.scalars(
+        select(Body)
+        .where(
+            or_(
+                Body.community_id == community.id,
+                (Body.community_id.is_(None)) & (Body.subdistrict_id == community.subdistrict_id),
+            )
+        )
+        .order_by(Body.kind, Body.name)
+    ).all()
+    return list(rows)
+
+
+def ledger_suggestions(community_id: int, since, until) -> list[Suggestion]:
+    """A community's suggestions submitted in [since, until] (naive UTC), for the ledger."""
+    return _rows(
+        select(Suggestion)
+        .where(
+            Suggestion.community_id == community_id,
+            Suggestion.submitted_at >= since,
+            Suggestion.submitted_at <= until,
+        )
+        .order_by(Suggestion.submitted_at)
+    )

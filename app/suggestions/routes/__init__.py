@@ -1,0 +1,3 @@
+"""The suggestions pages, by topic; importing this package attaches every view to the blueprint."""
+
+from app.suggestions.routes import answers, board, page, triage  # noqa: F401
