@@ -8,4 +8,5 @@ from app.hearings.models import *  # noqa: F403
 from app.org.models import *  # noqa: F403
 from app.pacts.models import *  # noqa: F403
 from app.suggestions.models import *  # noqa: F403
+from app.suggestions.models import *  # noqa: F403
 from app.votes.models import *  # noqa: F403

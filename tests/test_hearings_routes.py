@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from app.core.time import utcnow
 from app.hearings import operations as ops
-from app.suggestions import operations as sops
 from app.hearings.models import (
     HearingSession,
     Registration,
@@ -16,8 +15,9 @@ from app.hearings.models import (
     SessionKind,
     SessionStatus,
 )
-from app.suggestions.models import Category, Rating, Suggestion, SuggestionStatus
 from app.org.models import BodyKind
+from app.suggestions import operations as sops
+from app.suggestions.models import Category, Rating, Suggestion, SuggestionStatus
 from tests import hearings_factories as hf
 
 

@@ -4,15 +4,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from app.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from app.core.time import add_working_days, utcnow
 from app.hearings import operations as ops
-from app.suggestions import operations as sops
-from app.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from app.hearings.models import RegistrationStatus, SessionStatus
+from app.org.models import BodyKind
+from app.suggestions import operations as sops
 from app.suggestions.models import Rating, SuggestionStatus
 from app.suggestions.queries import normalise_number
 from app.suggestions.stats import Record, body_stats
-from app.org.models import BodyKind
 from tests import hearings_factories as hf
 
 
