@@ -9,4 +9,5 @@ from app.org.models import *  # noqa: F403
 from app.pacts.models import *  # noqa: F403
 from app.suggestions.models import *  # noqa: F403
 from app.suggestions.models import *  # noqa: F403
+from app.suggestions.models import *  # noqa: F403
 from app.votes.models import *  # noqa: F403
