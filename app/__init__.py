@@ -17,6 +17,7 @@ DOMAINS = (
     "app.hearings",
     "app.pacts",
     "app.votes",
+    "app.witness",
 )
 
 
