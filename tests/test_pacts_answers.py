@@ -39,7 +39,8 @@ def test_the_secretary_answers_a_late_comment_during_revision(client, world, log
     page = client.get(url).get_data(as_text=True)
     assert 'name="parent_id"' not in page
     r = client.post(f"{url}/comments", data={"body": "同意", "parent_id": str(root.id)})
-    assert r.status_code == 400
+    assert r.status_code == 409  # the consultation's state refuses it, not the input
+    assert "征求意见已结束，不再接受表态、留言和修改建议。" in r.get_data(as_text=True)
     # ...but the secretary still answers: the form is there and the thread becomes answered.
     login(world.sec)
     page = client.get(url).get_data(as_text=True)

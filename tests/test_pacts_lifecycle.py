@@ -11,6 +11,7 @@ from app.core.notifications import Notification
 from app.core.time import utcnow
 from app.extensions import db
 from app.pacts import operations as ops
+from app.pacts.compare import compare_versions
 from app.pacts.models import (
     AmendmentStatus,
     IllegalTransition,
@@ -100,7 +101,7 @@ def test_revision_publishes_version_2_with_accepted_amendments_and_notifies_foll
     v2 = ops.publish_version(p, "采纳一条修正", actor=world.sec)
     assert p.latest_version is v2
     assert yes.applied_version_id == v2.id and no.applied_version_id is None
-    rows = ops.compare_versions(p.version(1), v2)
+    rows = compare_versions(p.version(1), v2)
     assert [r["kind"] for r in rows] == ["same", "changed", "same"]
     assert ("ins", "，电瓶车不进楼") in rows[1]["diff"]
     notes = db.session.scalars(

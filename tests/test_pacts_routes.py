@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from flask import url_for
 from sqlalchemy import func, select
 
 from app.core.time import utcnow
@@ -79,9 +80,16 @@ def test_outsiders_are_refused_and_nothing_is_saved(client, world, login):
     assert client.post(url, data={"stance": "support"}).status_code in (302, 401)
     login(world.outsider)
     r = client.post(url, data={"stance": "support"})
-    assert r.status_code == 400
+    assert r.status_code == 403
+    assert "只有本小区居民才能参与本小区公约的讨论。" in r.get_data(as_text=True)
     r = client.post(f"/pacts/{world.pact.id}/comments", data={"body": "外人"})
-    assert r.status_code == 400
+    assert r.status_code == 403
+    assert "只有本小区居民才能参与本小区公约的讨论。" in r.get_data(as_text=True)
+    assert "外人</textarea>" in r.get_data(as_text=True)  # the comment form keeps the text
+    client.set_cookie("lang", "en")
+    r = client.post(f"/pacts/{world.pact.id}/comments", data={"body": "outside"})
+    assert r.status_code == 403
+    assert "Only residents of this community can take part in its pact." in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Position.id))) == 0
     assert db.session.scalar(select(func.count(Comment.id))) == 0
 
@@ -139,7 +147,7 @@ def test_comment_after_consultation_closed_is_refused(client, world, login):
     db.session.commit()
     login(world.r1)
     r = client.post(f"/pacts/{world.pact.id}/comments", data={"body": "晚了"})
-    assert r.status_code == 400
+    assert r.status_code == 409
     page = r.get_data(as_text=True)
     assert "征求意见已结束，不再接受表态、留言和修改建议。" in page
     assert "晚了</textarea>" in page  # what was typed is still there
@@ -148,10 +156,18 @@ def test_comment_after_consultation_closed_is_refused(client, world, login):
     r = client.post(
         f"/pacts/{world.pact.id}/clauses/{clause.id}/position", data={"stance": "support"}
     )
-    assert r.status_code == 400 and "征求意见已结束" in r.get_data(as_text=True)
+    assert r.status_code == 409 and "征求意见已结束" in r.get_data(as_text=True)
     client.set_cookie("lang", "en")
     r = client.post(f"/pacts/{world.pact.id}/comments", data={"body": "too late"})
-    assert r.status_code == 400 and "The consultation is closed" in r.get_data(as_text=True)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409
+    assert (
+        "The consultation is closed; positions, comments and amendments are no longer taken."
+        in page
+    )
+    assert "too late</textarea>" in page
+    assert db.session.scalar(select(func.count(Comment.id))) == 0
+    assert db.session.scalar(select(func.count(Position.id))) == 0
 
 
 def test_comment_posting_is_rate_limited_per_user(client, world, login, app):
@@ -324,20 +340,18 @@ def test_follow_and_unfollow(client, world, login):
     assert client.post(f"/pacts/{world.pact.id}/follow", data={"follow": "0"}).status_code == 303
 
 
-def test_send_to_ratification_link_only_when_votes_route_exists(client, world, login, app):
+def test_send_to_ratification_links_to_the_votes_page_for_the_secretary_only(
+    client, world, login, app
+):
     with pf.request_context(app):
         ops.close_consultation(world.pact, actor=world.sec)
     db.session.commit()
+    with app.test_request_context():
+        link = url_for("votes.new_ratification", pact_id=world.pact.id)
     login(world.sec)
-    html = client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
-    if "votes.new_ratification" in app.view_functions:
-        from flask import url_for
-
-        with app.test_request_context():
-            link = url_for("votes.new_ratification", pact_id=world.pact.id)
-        assert f'href="{link}"' in html
-        login(world.r1)
-        assert f'href="{link}"' not in client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+    assert f'href="{link}"' in client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
+    login(world.r1)
+    assert f'href="{link}"' not in client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
 
 
 def test_author_edits_within_the_window_and_the_edit_shows(client, world, login, app):

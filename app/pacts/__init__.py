@@ -1,4 +1,4 @@
-"""The pacts domain."""
+"""The pacts domain: a community's resident pact, from draft through consultation to adoption."""
 
 from flask import Blueprint, Flask
 
@@ -6,10 +6,19 @@ bp = Blueprint("pacts", __name__, template_folder="templates", url_prefix="/pact
 
 
 def init_app(app: Flask) -> None:
-    """Register the pacts blueprint, its home section and personal-data section."""
+    """Register the pacts blueprint (with its views), CLI group, home section, personal-data
+    section, and the receivers of the votes signals that conclude a ratification."""
     from app.core.registry import register
-    from app.pacts import privacy, routes
+    from app.pacts import (
+        cli,
+        home,
+        privacy,
+        routes,  # noqa: F401  (the views attach themselves to bp)
+        signals,
+    )
 
     app.register_blueprint(bp)
-    register(app, "home_section", routes._home)
+    cli.register(app)
+    register(app, "home_section", home.home_sections)
     register(app, "personal_data", privacy.pacts_data)
+    signals.connect(app)

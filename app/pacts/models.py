@@ -1,7 +1,7 @@
 """Pacts: clauses in immutable numbered versions, positions, comments, amendments, follows."""
 
-import enum
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -10,6 +10,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import value_enum
 from app.core.time import utcnow
 from app.extensions import db
+from app.pacts.enums import (
+    TRANSITIONS,
+    AmendmentStatus,
+    PactStatus,
+    Stance,
+)
+from app.pacts.errors import (
+    IllegalTransition,
+    PactConflict,
+    PactError,
+    PactInvalid,
+    PactNotAllowed,
+)
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
+    from app.extensions import Base as Model
+else:
+    Model = db.Model
 
 __all__ = [
     "Amendment",
@@ -21,6 +40,10 @@ __all__ = [
     "CommentReport",
     "IllegalTransition",
     "Pact",
+    "PactConflict",
+    "PactError",
+    "PactInvalid",
+    "PactNotAllowed",
     "PactFollow",
     "PactStatus",
     "PactVersion",
@@ -35,60 +58,7 @@ AMENDMENT_MAX = 2000
 CLAUSE_MAX = 5000
 
 
-class IllegalTransition(Exception):
-    """A pact was asked to move to a status its lifecycle does not allow from where it is."""
-
-
-class PactStatus(enum.StrEnum):
-    DRAFTING = "drafting"
-    CONSULTATION = "consultation"
-    REVISION = "revision"
-    RATIFICATION = "ratification"
-    ADOPTED = "adopted"
-    SUPERSEDED = "superseded"
-    REPEALED = "repealed"
-
-    @property
-    def label(self):
-        return PACT_STATUS_LABELS[self]
-
-    @property
-    def badge_kind(self) -> str:
-        return {
-            "drafting": "neutral",
-            "consultation": "info",
-            "revision": "warn",
-            "ratification": "info",
-            "adopted": "ok",
-            "superseded": "neutral",
-            "repealed": "danger",
-        }[self.value]
-
-
-PACT_STATUS_LABELS = {
-    PactStatus.DRAFTING: _l("Drafting"),
-    PactStatus.CONSULTATION: _l("In consultation"),
-    PactStatus.REVISION: _l("In revision"),
-    PactStatus.RATIFICATION: _l("In ratification"),
-    PactStatus.ADOPTED: _l("Adopted"),
-    PactStatus.SUPERSEDED: _l("Replaced by a newer pact"),
-    PactStatus.REPEALED: _l("Repealed"),
-}
-
-#: The lifecycle: status -> the statuses it may move to. Revision may go back to consultation
-#: for another round; a rejected ratification goes back to revision.
-TRANSITIONS: dict[PactStatus, frozenset[PactStatus]] = {
-    PactStatus.DRAFTING: frozenset({PactStatus.CONSULTATION}),
-    PactStatus.CONSULTATION: frozenset({PactStatus.REVISION}),
-    PactStatus.REVISION: frozenset({PactStatus.CONSULTATION, PactStatus.RATIFICATION}),
-    PactStatus.RATIFICATION: frozenset({PactStatus.ADOPTED, PactStatus.REVISION}),
-    PactStatus.ADOPTED: frozenset({PactStatus.SUPERSEDED, PactStatus.REPEALED}),
-    PactStatus.SUPERSEDED: frozenset(),
-    PactStatus.REPEALED: frozenset(),
-}
-
-
-class Pact(db.Model):
+class Pact(Model):
     """A community's resident pact (居民公约), from its first draft to its repeal."""
 
     __tablename__ = "pacts"
@@ -124,8 +94,89 @@ class Pact(db.Model):
         """Change status, refusing any move the lifecycle does not allow."""
         status = PactStatus(status)
         if not self.can_move_to(status):
-            raise IllegalTransition(f"pact {self.id}: {self.status} -> {status} is not allowed")
+            raise IllegalTransition(
+                _l(
+                    "A pact in the status “%(status)s” cannot move to “%(target)s”.",
+                    status=self.status.label,
+                    target=status.label,
+                )
+            )
         self.status = status
+
+    def open_consultation(self, opens_at: datetime, closes_at: datetime) -> None:
+        """Drafting or revision → consultation, for the window [opens_at, closes_at)."""
+        self.move_to(PactStatus.CONSULTATION)
+        self.consultation_opens_at = opens_at
+        self.consultation_closes_at = closes_at
+
+    def close_consultation(self, now: datetime) -> None:
+        """Consultation → revision; the window ends now if it was still running."""
+        self.move_to(PactStatus.REVISION)
+        if self.consultation_closes_at is None or self.consultation_closes_at > now:
+            self.consultation_closes_at = now
+
+    def begin_ratification(self) -> None:
+        """Revision → ratification (a vote on the latest version has been created)."""
+        self.move_to(PactStatus.RATIFICATION)
+
+    def adopt(self, now: datetime) -> None:
+        """Ratification → adopted: the pact is in force."""
+        self.move_to(PactStatus.ADOPTED)
+        self.adopted_at = now
+
+    def return_to_revision(self) -> None:
+        """Ratification → revision: the vote did not adopt it, or was cancelled."""
+        self.move_to(PactStatus.REVISION)
+
+    def supersede(self, by: "Pact", now: datetime) -> None:
+        """Adopted → superseded by the community's newly adopted pact `by`."""
+        self.move_to(PactStatus.SUPERSEDED)
+        self.ended_at = now
+        self.superseded_by_id = by.id
+
+    def repeal(self, now: datetime) -> None:
+        """Adopted → repealed."""
+        self.move_to(PactStatus.REPEALED)
+        self.ended_at = now
+
+    # -- status predicates (ask these from views and templates) -----------------------
+    @property
+    def is_drafting(self) -> bool:
+        return self.status == PactStatus.DRAFTING
+
+    @property
+    def in_consultation(self) -> bool:
+        """In the consultation status (its window may not have opened yet, or just ended)."""
+        return self.status == PactStatus.CONSULTATION
+
+    @property
+    def in_revision(self) -> bool:
+        return self.status == PactStatus.REVISION
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == PactStatus.ADOPTED
+
+    @property
+    def is_in_ratification(self) -> bool:
+        return self.status == PactStatus.RATIFICATION
+
+    @property
+    def is_editable(self) -> bool:
+        """Clauses can be changed (in the draft) only while drafting or revising."""
+        return self.status in (PactStatus.DRAFTING, PactStatus.REVISION)
+
+    @property
+    def takes_answers(self) -> bool:
+        """The secretary answers amendments and comments during consultation and revision."""
+        return self.status in (PactStatus.CONSULTATION, PactStatus.REVISION)
+
+    def secretary_may_answer(self, reply: bool = True) -> bool:
+        """The secretary answers comments while the consultation is open and during the revision
+        that follows it (so late comments still get their answer); new threads only while open."""
+        if self.consultation_is_open():
+            return True
+        return reply and self.takes_answers
 
     # -- versions ------------------------------------------------------------------
     @property
@@ -181,7 +232,7 @@ class Pact(db.Model):
         return f"<Pact {self.id} {self.status}>"
 
 
-class PactVersion(db.Model):
+class PactVersion(Model):
     """A numbered text of a pact; once published it never changes."""
 
     __tablename__ = "pact_versions"
@@ -210,7 +261,7 @@ class PactVersion(db.Model):
         return f"<PactVersion {self.pact_id} v{self.number}>"
 
 
-class Clause(db.Model):
+class Clause(Model):
     """One clause of one version. `lineage` follows the same clause from version to version."""
 
     __tablename__ = "clauses"
@@ -231,24 +282,7 @@ class Clause(db.Model):
         return f"<Clause {self.id} v{self.version_id} #{self.position}>"
 
 
-class Stance(enum.StrEnum):
-    SUPPORT = "support"
-    OPPOSE = "oppose"
-    SUGGEST = "suggest"
-
-    @property
-    def label(self):
-        return STANCE_LABELS[self]
-
-
-STANCE_LABELS = {
-    Stance.SUPPORT: _l("Support"),
-    Stance.OPPOSE: _l("Oppose"),
-    Stance.SUGGEST: _l("Suggest a change"),
-}
-
-
-class Position(db.Model):
+class Position(Model):
     """A resident's position on a clause; at most one per resident and clause."""
 
     __tablename__ = "pact_positions"
@@ -268,7 +302,7 @@ class Position(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "clause_id"),)
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A comment on a clause, or on the whole pact when `clause_id` is empty; threaded."""
 
     __tablename__ = "pact_comments"
@@ -327,8 +361,22 @@ class Comment(db.Model):
             and self.is_visible
         )
 
+    def withdraw(self, now: datetime) -> None:
+        """Visible → withdrawn by its author; a notice stays in the thread."""
+        if not self.is_visible:
+            raise PactConflict(_l("This comment was withdrawn or hidden."))
+        self.withdrawn_at = now
 
-class CommentAgree(db.Model):
+    def hide(self, reason: str, by_id: int | None, now: datetime) -> None:
+        """Shown → hidden by the secretary; a notice with the public reason replaces it."""
+        if self.hidden_at is not None:
+            raise PactConflict(_l("This comment is already hidden."))
+        self.hidden_at = now
+        self.hidden_reason = reason
+        self.hidden_by_id = by_id
+
+
+class CommentAgree(Model):
     """A resident's +1 on someone else's comment; once each."""
 
     __tablename__ = "pact_comment_agrees"
@@ -341,7 +389,7 @@ class CommentAgree(db.Model):
     __table_args__ = (UniqueConstraint("comment_id", "user_id"),)
 
 
-class CommentReport(db.Model):
+class CommentReport(Model):
     """A resident's report of a comment to the secretary."""
 
     __tablename__ = "pact_comment_reports"
@@ -360,32 +408,7 @@ class CommentReport(db.Model):
     __table_args__ = (UniqueConstraint("comment_id", "user_id"),)
 
 
-class AmendmentStatus(enum.StrEnum):
-    OPEN = "open"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self):
-        return AMENDMENT_STATUS_LABELS[self]
-
-    @property
-    def badge_kind(self) -> str:
-        return {"open": "info", "accepted": "ok", "rejected": "danger", "withdrawn": "neutral"}[
-            self.value
-        ]
-
-
-AMENDMENT_STATUS_LABELS = {
-    AmendmentStatus.OPEN: _l("Awaiting an answer"),
-    AmendmentStatus.ACCEPTED: _l("Accepted"),
-    AmendmentStatus.REJECTED: _l("Rejected"),
-    AmendmentStatus.WITHDRAWN: _l("Withdrawn"),
-}
-
-
-class Amendment(db.Model):
+class Amendment(Model):
     """A resident's proposed replacement text for a clause of a published version."""
 
     __tablename__ = "pact_amendments"
@@ -418,8 +441,30 @@ class Amendment(db.Model):
     def is_answered(self) -> bool:
         return self.status in (AmendmentStatus.ACCEPTED, AmendmentStatus.REJECTED)
 
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for the secretary's answer."""
+        return self.status == AmendmentStatus.OPEN
 
-class AmendmentEndorsement(db.Model):
+    def _require_open(self) -> None:
+        if not self.is_open:
+            raise PactConflict(_l("This amendment has already been answered."))
+
+    def decide(self, accept: bool, response: str, by_id: int | None, now: datetime) -> None:
+        """Open → accepted or rejected, with the secretary's public reason."""
+        self._require_open()
+        self.status = AmendmentStatus.ACCEPTED if accept else AmendmentStatus.REJECTED
+        self.response = response
+        self.decided_at = now
+        self.decided_by_id = by_id
+
+    def withdraw(self) -> None:
+        """Open → withdrawn by its author."""
+        self._require_open()
+        self.status = AmendmentStatus.WITHDRAWN
+
+
+class AmendmentEndorsement(Model):
     __tablename__ = "pact_amendment_endorsements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -430,7 +475,7 @@ class AmendmentEndorsement(db.Model):
     __table_args__ = (UniqueConstraint("amendment_id", "user_id"),)
 
 
-class PactFollow(db.Model):
+class PactFollow(Model):
     """A user following a pact: notified of new versions, the end of consultation, answers."""
 
     __tablename__ = "pact_follows"

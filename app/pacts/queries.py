@@ -3,7 +3,8 @@
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.accounts.models import Membership, User
+from app.accounts.models import Membership, Role, RoleAssignment, User
+from app.core.errors import NotFound
 from app.extensions import db
 from app.org.models import Building, Household
 from app.pacts.consensus import ClauseConsensus, GroupCount, clause_consensus
@@ -48,6 +49,7 @@ def pacts_of_community(community_id: int, include_drafts: bool) -> list[Pact]:
 
 
 def load_pact(pact_id: int) -> Pact:
+    """The pact with its versions, clauses and community, or `NotFound`."""
     pact = db.session.scalar(
         select(Pact)
         .where(Pact.id == pact_id)
@@ -57,9 +59,7 @@ def load_pact(pact_id: int) -> Pact:
         )
     )
     if pact is None:
-        from flask import abort
-
-        abort(404)
+        raise NotFound()
     return pact
 
 
@@ -97,7 +97,7 @@ def consensus_for_version(version: PactVersion, community_id: int) -> dict[int, 
     all_households = community_household_count(community_id)
     result = {}
     for clause in version.clauses:
-        groups = {
+        groups: dict[object, GroupCount] = {
             b: GroupCount(
                 support=c.get("support", 0), oppose=c.get("oppose", 0), suggest=c.get("suggest", 0)
             )
@@ -109,8 +109,6 @@ def consensus_for_version(version: PactVersion, community_id: int) -> dict[int, 
 
 def secretary_ids(community_id: int) -> set[int]:
     """Who answers for the residents' committee: their comments carry a "secretary" badge."""
-    from app.accounts.models import Role, RoleAssignment
-
     return set(
         db.session.scalars(
             select(RoleAssignment.user_id).where(
@@ -130,7 +128,7 @@ def building_labels(community_id: int) -> dict[int, str]:
 def comment_counts(version: PactVersion) -> dict[int, int]:
     """clause id -> number of visible comments on it."""
     return dict(
-        db.session.execute(
+        db.session.execute(  # type: ignore[arg-type]  # the join makes clause_id non-null
             select(Comment.clause_id, func.count(Comment.id))
             .join(Clause, Clause.id == Comment.clause_id)
             .where(
@@ -154,6 +152,14 @@ def amendment_counts(version: PactVersion) -> dict[int, int]:
     )
 
 
+def _page(stmt, page: int, per_page: int):
+    """`db.paginate` of `stmt`, a page past the end showing the last page (as links may age)."""
+    result = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False, count=True)
+    if result.pages and result.page > result.pages:
+        result = db.paginate(stmt, page=result.pages, per_page=per_page, error_out=False)
+    return result
+
+
 def thread_page(pact: Pact, clause: Clause | None, page: int, user=None) -> dict:
     """One page of threads (pact-level when `clause` is None) with their first replies."""
     base = select(Comment).where(Comment.pact_id == pact.id, Comment.root_id.is_(None))
@@ -162,25 +168,19 @@ def thread_page(pact: Pact, clause: Clause | None, page: int, user=None) -> dict
         if clause is not None
         else base.where(Comment.clause_id.is_(None))
     )
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // THREADS_PER_PAGE))
-    page = min(max(page, 1), pages)
-    roots = list(
-        db.session.scalars(
-            base.options(_author_loader())
-            .order_by(Comment.created_at, Comment.id)
-            .limit(THREADS_PER_PAGE)
-            .offset((page - 1) * THREADS_PER_PAGE)
-        )
+    pagination = _page(
+        base.options(_author_loader()).order_by(Comment.created_at, Comment.id),
+        page,
+        THREADS_PER_PAGE,
     )
+    roots = list(pagination.items)
     replies = first_replies([r.id for r in roots])
     comments = roots + [c for lst in replies.values() for c in lst]
     return {
         "threads": roots,
         "replies": replies,
-        "page": page,
-        "pages": pages,
-        "total": total,
+        "pagination": pagination,
+        "total": pagination.total,
         "agreed": agreed_ids(comments, user),
         "positions": author_positions(comments),
     }
@@ -208,28 +208,26 @@ def first_replies(root_ids: list[int]) -> dict[int, list[Comment]]:
     ).all()
     out: dict[int, list[Comment]] = {rid: [] for rid in root_ids}
     for c in rows:
-        out[c.root_id].append(c)
+        if c.root_id is not None:
+            out[c.root_id].append(c)
     return out
 
 
 def replies_page(root: Comment, page: int, user=None) -> dict:
-    base = select(Comment).where(Comment.root_id == root.id)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // REPLIES_PER_PAGE))
-    page = min(max(page, 1), pages)
-    rows = list(
-        db.session.scalars(
-            base.options(_author_loader())
-            .order_by(Comment.created_at, Comment.id)
-            .limit(REPLIES_PER_PAGE)
-            .offset((page - 1) * REPLIES_PER_PAGE)
-        )
+    """One page of a thread's replies, oldest first."""
+    pagination = _page(
+        select(Comment)
+        .where(Comment.root_id == root.id)
+        .options(_author_loader())
+        .order_by(Comment.created_at, Comment.id),
+        page,
+        REPLIES_PER_PAGE,
     )
+    rows = list(pagination.items)
     return {
         "replies": rows,
-        "page": page,
-        "pages": pages,
-        "total": total,
+        "pagination": pagination,
+        "total": pagination.total,
         "agreed": agreed_ids(rows, user),
         "positions": author_positions(rows),
     }
@@ -412,7 +410,7 @@ def unanswered_threads(pact: Pact, secretaries: set[int]) -> list[tuple[Clause |
             .options(joinedload(Clause.version))
         )
     }
-    out = [(clauses.get(cid), n) for cid, n in rows]
+    out = [(clauses.get(cid) if cid is not None else None, n) for cid, n in rows]
     return sorted(
         out,
         key=lambda x: (

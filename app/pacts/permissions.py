@@ -1,0 +1,68 @@
+"""Who may do what with a community's pacts: `can_<action>(user, ...)` predicates on `roles_in`.
+
+Views, templates, operations and the CLI all ask these; nothing else decides who may act.
+The roles: the community's secretary manages and moderates its pacts, its residents take part.
+"""
+
+from typing import TYPE_CHECKING
+
+from app.accounts.models import Role
+from app.accounts.permissions import roles_in
+
+if TYPE_CHECKING:
+    from app.pacts.models import Amendment, Comment, Pact
+
+
+def _community(community) -> int:
+    return community if isinstance(community, int) else community.id
+
+
+def can_manage(user, community) -> bool:
+    """Write, publish and steer the community's pacts, answer amendments (its secretary)."""
+    return Role.SECRETARY in roles_in(user, _community(community))
+
+
+def can_moderate(user, community) -> bool:
+    """Hide reported comments and dismiss reports (the community's secretary)."""
+    return Role.SECRETARY in roles_in(user, _community(community))
+
+
+def can_participate(user, community) -> bool:
+    """Take positions, comment, amend and endorse in the community's pacts (its residents)."""
+    return Role.RESIDENT in roles_in(user, _community(community))
+
+
+def can_view(user, pact: "Pact") -> bool:
+    """Everything after drafting is public; a draft only for those who manage the pact."""
+    return pact.is_public or can_manage(user, pact.community_id)
+
+
+def can_take_part(user, pact: "Pact") -> bool:
+    """A resident, while the consultation window is open."""
+    return can_participate(user, pact.community_id) and pact.consultation_is_open()
+
+
+def can_answer(user, pact: "Pact", reply: bool = True) -> bool:
+    """The secretary answers in threads during consultation and the revision after it."""
+    return can_manage(user, pact.community_id) and pact.secretary_may_answer(reply=reply)
+
+
+def can_report(user, comment: "Comment") -> bool:
+    """Residents (and the secretary) report a community's comments to its secretary."""
+    community = comment.pact.community_id
+    return can_participate(user, community) or can_manage(user, community)
+
+
+def can_decide(user, amendment: "Amendment") -> bool:
+    """The secretary answers an open amendment while the pact takes answers."""
+    pact = amendment.pact
+    return can_manage(user, pact.community_id) and amendment.is_open and pact.takes_answers
+
+
+def can_withdraw_amendment(user, amendment: "Amendment") -> bool:
+    """Its author, while it waits for an answer."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.id == amendment.author_id
+        and amendment.is_open
+    )

@@ -1,0 +1,125 @@
+"""What the pact views share: loaders that 404, the viewer's permissions, where to go back to."""
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from app.core.errors import NotFound
+from app.core.web import safe_next
+from app.extensions import db
+from app.pacts import permissions
+from app.pacts import queries as q
+from app.pacts.models import Amendment, Clause, Comment, Pact, PactVersion
+
+
+class Errors:
+    """Collects a refusal's message for a page that has no WTForms form (see `on_refusal`)."""
+
+    def __init__(self) -> None:
+        self.form_errors: list[str] = []
+
+    def __contains__(self, name: str) -> bool:
+        return False
+
+    @property
+    def first(self) -> str | None:
+        return self.form_errors[0] if self.form_errors else None
+
+
+def comment_limit() -> str:
+    return current_app.config.get("PACT_COMMENT_RATE_LIMIT", "10 per minute;60 per hour")
+
+
+def user_key() -> str:
+    return str(current_user.get_id())
+
+
+def load_pact(pact_id: int) -> Pact:
+    """The pact, or 404; drafts exist only for those who manage the community's pacts."""
+    pact = q.load_pact(pact_id)
+    if not permissions.can_view(current_user, pact):
+        raise NotFound()
+    return pact
+
+
+def managed_pact(pact_id: int) -> Pact:
+    """The pact, or 404; 403 unless the current user manages it."""
+    pact = q.load_pact(pact_id)
+    if not permissions.can_manage(current_user, pact.community_id):
+        abort(403)
+    return pact
+
+
+def clause_of(pact: Pact, clause_id: int) -> Clause:
+    """A clause of `pact`, or 404 (a draft's clause only for those who manage the pact)."""
+    clause = db.get_or_404(Clause, clause_id)
+    if clause.version.pact_id != pact.id:
+        raise NotFound()
+    if not clause.version.is_published and not permissions.can_manage(
+        current_user, pact.community_id
+    ):
+        raise NotFound()
+    return clause
+
+
+def comment_of(comment_id: int) -> Comment:
+    """A comment of a pact the current user may see, or 404."""
+    comment = db.get_or_404(Comment, comment_id)
+    if not permissions.can_view(current_user, comment.pact):
+        raise NotFound()
+    return comment
+
+
+def amendment_of(amendment_id: int) -> Amendment:
+    """An amendment of a pact the current user may see, or 404."""
+    amendment = db.get_or_404(Amendment, amendment_id)
+    if not permissions.can_view(current_user, amendment.pact):
+        raise NotFound()
+    return amendment
+
+
+def back(default: str):
+    """Redirect to the page the form came from (a site-relative `next`), or to `default`."""
+    return redirect(safe_next(request.form.get("next") or "", default), 303)
+
+
+def comment_url(comment: Comment) -> str:
+    anchor = f"#comment-{comment.id}"
+    if comment.clause_id:
+        return (
+            url_for("pacts.clause", pact_id=comment.pact_id, clause_id=comment.clause_id) + anchor
+        )
+    return url_for("pacts.show", pact_id=comment.pact_id) + anchor
+
+
+def amendment_url(amendment: Amendment) -> str:
+    return (
+        url_for("pacts.clause", pact_id=amendment.pact_id, clause_id=amendment.clause_id)
+        + f"#amendment-{amendment.id}"
+    )
+
+
+def viewer_context(pact: Pact) -> dict:
+    """What the current user may do on the pact's pages, for the templates."""
+    user = current_user
+    return {
+        "can_manage": permissions.can_manage(user, pact.community_id),
+        # The secretary replies in threads to answer them (during consultation and revision).
+        "can_answer": permissions.can_answer(user, pact),
+        "secretary_ids": q.secretary_ids(pact.community_id),
+        "can_moderate": permissions.can_moderate(user, pact.community_id),
+        "is_resident": permissions.can_participate(user, pact.community_id),
+        "can_take_part": permissions.can_take_part(user, pact),
+        "following": q.is_following(pact, user),
+    }
+
+
+def selected_version(pact: Pact) -> PactVersion | None:
+    """The version asked for in `?version=`, else the latest (or the draft, for the secretary)."""
+    can_manage = permissions.can_manage(current_user, pact.community_id)
+    number = request.args.get("version", type=int)
+    if number is not None:
+        version = pact.version(number)
+        if version is None or (not version.is_published and not can_manage):
+            raise NotFound()
+        return version
+    return pact.latest_version or (pact.draft_version if can_manage else None)
