@@ -68,7 +68,8 @@ def request_cosignature(
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - checked above
             body = resp.read(64 * 1024).decode("utf-8")
     except urllib.error.HTTPError as e:
-        text = e.read(4096).decode("utf-8", "replace")
+        with e:
+            text = e.read(4096).decode("utf-8", "replace")
         known = None
         if e.code == 409 and (e.headers.get("Content-Type") or "").startswith(SIZE_TYPE):
             known = int(text.strip()) if text.strip().isdigit() else None
