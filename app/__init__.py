@@ -16,6 +16,7 @@ DOMAINS = (
     "app.suggestions",
     "app.hearings",
     "app.pacts",
+    "app.projects",
     "app.votes",
     "app.witness",
 )

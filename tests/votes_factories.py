@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from app.core.time import utcnow
 from app.extensions import db
+from app.projects import operations as pops
 from app.votes import operations as ops
 from app.votes.models import ElectorateKind, Method, Secrecy
 from tests import factories as make
@@ -50,7 +51,7 @@ def world(
             )
         )
     projects = [
-        ops.create_project(
+        pops.create_project(
             community,
             title=PROJECT_TITLES[i % len(PROJECT_TITLES)],
             estimated_cost=100_000 * (i + 1),

@@ -1,4 +1,4 @@
-"""The votes domain."""
+"""The votes domain: votes on projects and pacts, their ballot logs, tallies and receipts."""
 
 from flask import Blueprint, Flask
 
@@ -6,10 +6,14 @@ bp = Blueprint("votes", __name__, template_folder="templates", url_prefix="/vote
 
 
 def init_app(app: Flask) -> None:
-    """Register the votes blueprint, its home section and personal-data section."""
+    """Register the votes blueprint, CLI, home section, personal-data section and receivers."""
     from app.core.registry import register
-    from app.votes import routes
+    from app.projects import signals as project_signals
+    from app.votes import cli, home, privacy, receivers, routes  # noqa: F401 - routes attach views
 
+    cli.register_commands(bp)
     app.register_blueprint(bp)
-    register(app, "home_section", routes._home_votes)
-    register(app, "personal_data", routes._personal_data)
+    register(app, "home_section", home.home_sections)
+    register(app, "personal_data", privacy.votes_data)
+    project_signals.project_held.connect(receivers.project_held)
+    project_signals.project_links.connect(receivers.project_links)

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from app.core.time import utcnow
 from app.extensions import db
+from app.projects import operations as project_ops
+from app.projects.models import ProjectStatus
 from app.votes import operations as ops
-from app.votes.models import ElectorateKind, Method, ProjectStatus, Secrecy
+from app.votes.models import ElectorateKind, Method, Secrecy
 
 DEPUTY_PROJECTS = [
     ("小区主干道路面修缮", "翻修东西主干道约 800 平方米破损路面，增设减速带。", 420000, "居委会"),
@@ -47,7 +49,9 @@ def load(ctx) -> None:
 
     # 1. The deputies' livelihood-project vote (代表票决), open roll call, 5 candidates for 3 places.
     projects = [
-        ops.create_project(c0, title=t, description=d, estimated_cost=c, proponent=p, actor=sec0)
+        project_ops.create_project(
+            c0, title=t, description=d, estimated_cost=c, proponent=p, actor=sec0
+        )
         for t, d, c, p in DEPUTY_PROJECTS
     ]
     opened = now - timedelta(days=40)
@@ -83,15 +87,15 @@ def load(ctx) -> None:
     planned = [o.project for o in vote.options if o.project.status == ProjectStatus.PLANNED]
     if planned:
         first = planned[0]
-        ops.advance_project(first, ProjectStatus.IN_PROGRESS, sec0)
-        ops.add_project_update(
+        project_ops.advance_project(first, ProjectStatus.IN_PROGRESS, sec0)
+        project_ops.add_project_update(
             first,
             on=(now - timedelta(days=20)).date(),
             percent=15,
             note="施工单位进场，完成围挡和旧路面铣刨。",
             actor=sec0,
         )
-        ops.add_project_update(
+        project_ops.add_project_update(
             first,
             on=(now - timedelta(days=6)).date(),
             percent=55,
@@ -100,34 +104,34 @@ def load(ctx) -> None:
         )
     if len(planned) > 1:
         second = planned[1]
-        ops.advance_project(second, ProjectStatus.IN_PROGRESS, sec0)
-        ops.add_project_update(
+        project_ops.advance_project(second, ProjectStatus.IN_PROGRESS, sec0)
+        project_ops.add_project_update(
             second,
             on=(now - timedelta(days=12)).date(),
             percent=100,
             note="全部完工，已通过居民代表验收。",
             actor=sec0,
         )
-        ops.advance_project(second, ProjectStatus.COMPLETED, sec0)
+        project_ops.advance_project(second, ProjectStatus.COMPLETED, sec0)
 
     # 2. The residents' participatory budget, Method of Equal Shares, secret ballot.
     suggestions = [s for s in ctx.extra.get("candidate_suggestions", []) if s.community_id == c0.id]
     if suggestions:
         budget_projects = [
-            ops.create_project(
+            project_ops.create_project(
                 c0,
                 title=s.candidate_title,
                 description=s.candidate_description,
                 estimated_cost=s.candidate_cost or 100000,
                 proponent=f"居民建议 {s.number}",
-                suggestions=[s],
+                suggestion_ids=[s.id],
                 actor=sec0,
             )
             for s in suggestions
         ]
     else:
         budget_projects = [
-            ops.create_project(
+            project_ops.create_project(
                 c0, title=t, description=d, estimated_cost=c, proponent="居民", actor=sec0
             )
             for t, d, c in OWN_BUDGET_PROJECTS
@@ -176,7 +180,7 @@ def load(ctx) -> None:
             secrecy=Secrecy.SECRET,
             opens_at=opened,
             closes_at=opened + timedelta(days=2),
-            pact_version=pact.latest_version,
+            pact_version_id=pact.latest_version.id,
             actor=secretary,
         )
         residents = [r for r in ctx.residents[community.id] if r.household is not None]
@@ -194,17 +198,19 @@ def load(ctx) -> None:
     # 4. A vote open now: item by item, residents of the second community; the named demo
     #    resident (listed first) has not voted yet.
     open_projects = [
-        ops.create_project(c1, title=t, description=d, estimated_cost=c, proponent=p, actor=sec1)
+        project_ops.create_project(
+            c1, title=t, description=d, estimated_cost=c, proponent=p, actor=sec1
+        )
         for t, d, c, p in OPEN_PROJECTS
     ]
     open_projects += [
-        ops.create_project(
+        project_ops.create_project(
             c1,
             title=s.candidate_title,
             description=s.candidate_description,
             estimated_cost=s.candidate_cost or 100000,
             proponent=f"居民建议 {s.number}",
-            suggestions=[s],
+            suggestion_ids=[s.id],
             actor=sec1,
         )
         for s in ctx.extra.get("candidate_suggestions", [])

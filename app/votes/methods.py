@@ -46,6 +46,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from fractions import Fraction
+from typing import cast
 
 from app.votes.ballot_log import ANSWERS
 
@@ -94,7 +95,7 @@ class _Election:
         remaining = set(self.candidates)
         winners: list[str] = []
         while remaining:
-            best_rho = None
+            best_rho: Fraction | None = None
             tied: list[str] = []
             for p in sorted(remaining, key=lower.__getitem__):
                 if best_rho is not None and lower[p] > best_rho:
@@ -109,14 +110,14 @@ class _Election:
                     best_rho, tied = rho, [p]
                 elif rho == best_rho:
                     tied.append(p)
-            if not tied:
+            if not tied or best_rho is None:
                 break
             pick = min(tied, key=lambda p: (costs[p], -self.approvals[p], tie_key(p)))
             winners.append(pick)
             remaining.discard(pick)
-            payment = best_rho * costs[pick]
+            charged = best_rho * costs[pick]
 
-            def pay(old: Fraction, payment: Fraction = payment) -> Fraction | None:
+            def pay(old: Fraction, payment: Fraction = charged) -> Fraction | None:
                 if not old:
                     return None
                 return old - payment if old > payment else Fraction(0)
@@ -319,7 +320,7 @@ def equal_shares_outcome(
     while set(winners) != everything and stable is not None:
         following = share + stable + 1
         if plain_steps:
-            outcome, stable_next = election.run(following, tie_key), 0
+            outcome, stable_next = election.run(following, tie_key), cast(int | None, 0)
             plain_steps -= 1
         else:
             outcome, stable_next = election.run_stable(following, tie_key)
@@ -334,7 +335,7 @@ def equal_shares_outcome(
 
 
 def equal_shares(
-    voters_approvals: list[set[str]], costs: dict[str, int], budget: int, tie_key
+    voters_approvals: list[Iterable[str]], costs: dict[str, int], budget: int, tie_key
 ) -> list[str]:
     """Winners of the Method of Equal Shares with completion, in the order they are funded."""
     return equal_shares_outcome(voters_approvals, costs, budget, tie_key)[0]
@@ -404,7 +405,8 @@ def tally(manifest: dict, ballots_choices: list[dict], root_hex: str) -> dict:
         eligible = [i for i in ids if approvals[i] > params["threshold"]]
         eligible.sort(key=lambda i: (-approvals[i], lot(i)))
         cap = params.get("budget")
-        winners, spent = [], 0
+        winners: list[str] = []
+        spent = 0
         for i in eligible:
             if len(winners) == params["seats"]:
                 break

@@ -1,17 +1,16 @@
-"""Votes, ballots, the ballot log's checkpoints, and the livelihood projects they decide."""
+"""Votes, their options (projects), electors, participations, ballots and the log's checkpoints."""
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     DDL,
     JSON,
     CheckConstraint,
-    Column,
     ForeignKey,
     String,
-    Table,
     Text,
     UniqueConstraint,
     event,
@@ -19,8 +18,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import value_enum
+from app.core.errors import Conflict, InvalidInput
 from app.core.time import utcnow
 from app.extensions import db
+from app.projects.models import Project
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
+    from app.extensions import Base as Model
+else:
+    Model = db.Model
 
 __all__ = [
     "Ballot",
@@ -29,134 +36,19 @@ __all__ = [
     "IllegalVoteTransition",
     "Method",
     "Participation",
-    "Project",
-    "ProjectStatus",
-    "ProjectUpdate",
     "Secrecy",
     "Vote",
     "VoteElector",
     "VoteOption",
     "VoteStatus",
-    "project_suggestions",
 ]
 
 
-class IllegalVoteTransition(Exception):
-    """A vote or project was asked to move to a status its lifecycle does not allow."""
+class IllegalVoteTransition(Conflict):
+    """A vote was asked to move to a status its lifecycle does not allow."""
 
-
-# --------------------------------------------------------------------------- projects
-
-
-class ProjectStatus(enum.StrEnum):
-    CANDIDATE = "candidate"
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-
-    @property
-    def label(self):
-        return PROJECT_STATUS_LABELS[self]
-
-    @property
-    def badge(self):
-        return {
-            "candidate": "neutral",
-            "planned": "info",
-            "in_progress": "warn",
-            "completed": "ok",
-        }[self.value]
-
-
-PROJECT_STATUS_LABELS = {
-    ProjectStatus.CANDIDATE: _l("Candidate"),
-    ProjectStatus.PLANNED: _l("Planned"),
-    ProjectStatus.IN_PROGRESS: _l("In progress"),
-    ProjectStatus.COMPLETED: _l("Completed"),
-}
-
-#: status -> the status it may move on to.
-PROJECT_NEXT = {
-    ProjectStatus.CANDIDATE: ProjectStatus.PLANNED,
-    ProjectStatus.PLANNED: ProjectStatus.IN_PROGRESS,
-    ProjectStatus.IN_PROGRESS: ProjectStatus.COMPLETED,
-}
-
-project_suggestions = Table(
-    "project_suggestions",
-    db.Model.metadata,
-    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
-    Column("suggestion_id", ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True),
-)
-
-
-class Project(db.Model):
-    """A livelihood project (民生实事项目): a candidate for a vote, then tracked until completed."""
-
-    __tablename__ = "projects"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    #: Estimated cost in whole yuan.
-    estimated_cost: Mapped[int] = mapped_column(default=0)
-    #: Who proposed it, as shown publicly (a body, a building's residents, a deputy...).
-    proponent: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[ProjectStatus] = mapped_column(
-        value_enum(ProjectStatus), default=ProjectStatus.CANDIDATE
-    )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    community = relationship("Community")
-    created_by = relationship("User")
-    suggestions = relationship("Suggestion", secondary=project_suggestions)
-    updates: Mapped[list["ProjectUpdate"]] = relationship(
-        back_populates="project", order_by="(ProjectUpdate.on.desc(), ProjectUpdate.id.desc())"
-    )
-
-    __table_args__ = (CheckConstraint("estimated_cost >= 0", name="cost_not_negative"),)
-
-    @property
-    def progress(self) -> int:
-        if self.status == ProjectStatus.COMPLETED:
-            return 100
-        return self.updates[0].percent if self.updates else 0
-
-    @property
-    def next_status(self) -> ProjectStatus | None:
-        return PROJECT_NEXT.get(self.status)
-
-    def advance(self, to: ProjectStatus) -> None:
-        """Move along candidate → planned → in progress → completed, one step at a time."""
-        if PROJECT_NEXT.get(self.status) != to:
-            raise IllegalVoteTransition(f"project cannot go from {self.status} to {to}")
-        self.status = to
-
-    def can_track(self) -> bool:
-        return self.status in (ProjectStatus.PLANNED, ProjectStatus.IN_PROGRESS)
-
-
-class ProjectUpdate(db.Model):
-    """A dated progress report on a project, with how far along it is."""
-
-    __tablename__ = "project_updates"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
-    )
-    on: Mapped[date]
-    percent: Mapped[int]
-    note: Mapped[str] = mapped_column(Text, default="")
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    project: Mapped[Project] = relationship(back_populates="updates")
-    author = relationship("User")
-
-    __table_args__ = (CheckConstraint("percent >= 0 AND percent <= 100", name="percent_range"),)
+    code = "illegal_vote_transition"
+    default_message = _l("This vote cannot make that move from where it is now.")
 
 
 # --------------------------------------------------------------------------- votes
@@ -229,7 +121,7 @@ class VoteStatus(enum.StrEnum):
         }[self.value]
 
 
-class Vote(db.Model):
+class Vote(Model):
     """A vote: its electorate, method, secrecy, rules and lifecycle; the ballots form its log."""
 
     __tablename__ = "votes"
@@ -293,39 +185,74 @@ class Vote(db.Model):
 
     # -- state rules -----------------------------------------------------------
 
-    def _move(self, allowed_from: tuple[VoteStatus, ...], to: VoteStatus) -> None:
+    def _move(self, allowed_from: tuple[VoteStatus, ...], to: VoteStatus, message=None) -> None:
         if self.status not in allowed_from:
-            raise IllegalVoteTransition(f"vote {self.id} cannot go from {self.status} to {to}")
+            raise IllegalVoteTransition(message)
         self.status = to
 
     def open(self, manifest: dict, manifest_hash: str, electorate_size: int, at: datetime) -> None:
-        self._move((VoteStatus.DRAFT,), VoteStatus.OPEN)
+        self._move((VoteStatus.DRAFT,), VoteStatus.OPEN, _l("Only a draft vote can be opened."))
         self.manifest = manifest
         self.manifest_hash = manifest_hash
         self.electorate_size = electorate_size
         self.opened_at = at
 
     def close(self, at: datetime) -> None:
-        self._move((VoteStatus.OPEN,), VoteStatus.CLOSED)
+        self._move((VoteStatus.OPEN,), VoteStatus.CLOSED, _l("Only an open vote can be closed."))
         self.closed_at = at
 
     def publish(self, by, at: datetime) -> None:
-        self._move((VoteStatus.CLOSED,), VoteStatus.PUBLISHED)
+        self._move(
+            (VoteStatus.CLOSED,),
+            VoteStatus.PUBLISHED,
+            _l("Only a closed vote can be certified and published."),
+        )
         self.certified_by_id = by.id if by is not None else None
         self.certified_at = at
 
     def cancel(self, reason: str, at: datetime) -> None:
-        if not reason.strip():
-            raise ValueError("a cancellation needs a reason")
-        self._move((VoteStatus.DRAFT, VoteStatus.OPEN), VoteStatus.CANCELLED)
+        if not (reason or "").strip():
+            raise InvalidInput(_l("Give a reason for cancelling the vote."), code="no_reason")
+        self._move(
+            (VoteStatus.DRAFT, VoteStatus.OPEN),
+            VoteStatus.CANCELLED,
+            _l("This vote can no longer be cancelled."),
+        )
         self.cancel_reason = reason.strip()[:500]
         self.cancelled_at = at
 
     # -- predicates (ask these from views and templates) ------------------------
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == VoteStatus.DRAFT
+
+    @property
     def is_open(self) -> bool:
         return self.status == VoteStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed and counted, not yet certified."""
+        return self.status == VoteStatus.CLOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == VoteStatus.CANCELLED
+
+    @property
+    def is_counted(self) -> bool:
+        """Closed or published: the log is complete and its final root is known."""
+        return self.status in (VoteStatus.CLOSED, VoteStatus.PUBLISHED)
+
+    @property
+    def shows_turnout(self) -> bool:
+        return self.status in (VoteStatus.OPEN, VoteStatus.CLOSED)
+
+    @property
+    def holds_its_projects(self) -> bool:
+        """Open or awaiting certification: voters see its projects as frozen in the manifest."""
+        return self.status in (VoteStatus.OPEN, VoteStatus.CLOSED)
 
     @property
     def results_visible(self) -> bool:
@@ -354,6 +281,23 @@ class Vote(db.Model):
         return self.method == Method.RATIFICATION
 
     @property
+    def is_approval(self) -> bool:
+        return self.method == Method.APPROVAL
+
+    @property
+    def is_item_by_item(self) -> bool:
+        return self.method == Method.ITEM_BY_ITEM
+
+    @property
+    def is_equal_shares(self) -> bool:
+        return self.method == Method.EQUAL_SHARES
+
+    @property
+    def approves(self) -> bool:
+        """Its ballot approves projects (approval or equal shares)."""
+        return self.method in (Method.APPROVAL, Method.EQUAL_SHARES)
+
+    @property
     def is_secret(self) -> bool:
         return self.secrecy == Secrecy.SECRET
 
@@ -365,7 +309,7 @@ class Vote(db.Model):
         return [str(o.project_id) for o in self.options]
 
 
-class VoteOption(db.Model):
+class VoteOption(Model):
     """A project on a vote's ballot."""
 
     __tablename__ = "vote_options"
@@ -381,7 +325,7 @@ class VoteOption(db.Model):
     __table_args__ = (UniqueConstraint("vote_id", "project_id"),)
 
 
-class VoteElector(db.Model):
+class VoteElector(Model):
     """One member of a vote's electorate, frozen when the vote opens: a user or a household."""
 
     __tablename__ = "vote_electors"
@@ -401,7 +345,7 @@ class VoteElector(db.Model):
     )
 
 
-class Participation(db.Model):
+class Participation(Model):
     """Who took part: one row per voter (or household), written with the ballot, never with its content."""
 
     __tablename__ = "participations"
@@ -424,7 +368,7 @@ class Participation(db.Model):
     )
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     """One record of the ballot log. Insert-only: nothing updates or deletes a ballot."""
 
     __tablename__ = "ballots"
@@ -484,7 +428,7 @@ event.listen(
 )
 
 
-class Checkpoint(db.Model):
+class Checkpoint(Model):
     """The log's size and Merkle root at a moment, shown publicly while the vote is open."""
 
     __tablename__ = "vote_checkpoints"

@@ -1,22 +1,119 @@
-"""Reads that the vote pages, the export and the home page share."""
+"""Reads that the vote pages, the export, the permissions and the home page share."""
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.accounts.models import Membership, User
+from app.accounts.queries import members_of_community
 from app.extensions import db
+from app.org.models import Household
 from app.votes import ballot_log
 from app.votes.models import (
     Ballot,
     Checkpoint,
     Participation,
-    Project,
     Vote,
     VoteElector,
+    VoteOption,
     VoteStatus,
 )
 
 
+def elector_for(vote: Vote, user: User | None) -> VoteElector | None:
+    """The frozen electorate entry under which `user` may vote, if any."""
+    if user is None or not getattr(user, "is_authenticated", True) or user.deleted_at is not None:
+        return None
+    if vote.per_household:
+        household = user.household
+        if household is None:
+            return None
+        return db.session.scalar(
+            select(VoteElector).where(
+                VoteElector.vote_id == vote.id, VoteElector.household_id == household.id
+            )
+        )
+    return db.session.scalar(
+        select(VoteElector).where(VoteElector.vote_id == vote.id, VoteElector.user_id == user.id)
+    )
+
+
+def has_voted(vote: Vote, user: User | None) -> bool:
+    """Whether `user` (or, in a household vote, their household) has cast a ballot in `vote`."""
+    elector = elector_for(vote, user)
+    if elector is None:
+        return False
+    key = elector.household_id if vote.per_household else elector.user_id
+    return (
+        db.session.scalar(
+            select(Participation.id).where(
+                Participation.vote_id == vote.id, Participation.voter_key == key
+            )
+        )
+        is not None
+    )
+
+
+def paper_voters(vote: Vote) -> list[User]:
+    """Electors (or members of elector households) who have not voted yet, in a fixed number of queries.
+
+    Their households (and buildings) are loaded with them: the paper ballot lists each one's
+    household beside the name.
+    """
+    voted = set(
+        db.session.scalars(select(Participation.voter_key).where(Participation.vote_id == vote.id))
+    )
+    electors = list(db.session.scalars(select(VoteElector).where(VoteElector.vote_id == vote.id)))
+    if vote.per_household:
+        waiting = {e.household_id for e in electors if e.household_id not in voted}
+        return [
+            u
+            for u in members_of_community(vote.community_id)
+            if u.household is not None and u.household.id in waiting
+        ]
+    waiting_ids = [e.user_id for e in electors if e.user_id not in voted]
+    if not waiting_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.id.in_(waiting_ids))
+            .options(
+                selectinload(User.memberships)
+                .selectinload(Membership.household)
+                .selectinload(Household.building)
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def votes_of_project(project_id: int) -> list[Vote]:
+    """The votes (drafts left out) whose ballot lists the project."""
+    return list(
+        db.session.scalars(
+            select(Vote)
+            .join(VoteOption, VoteOption.vote_id == Vote.id)
+            .where(VoteOption.project_id == project_id, Vote.status != VoteStatus.DRAFT)
+            .order_by(Vote.id)
+        )
+    )
+
+
+def project_on_a_live_ballot(project_id: int) -> bool:
+    """Whether an open or uncertified vote shows the project to voters."""
+    busy = db.session.scalar(
+        select(func.count(VoteOption.id))
+        .join(Vote, Vote.id == VoteOption.vote_id)
+        .where(
+            VoteOption.project_id == project_id,
+            Vote.status.in_([VoteStatus.OPEN, VoteStatus.CLOSED]),
+        )
+    )
+    return bool(busy)
+
+
 def ballot_count(vote: Vote) -> int:
+    """How many ballots the log holds."""
     return db.session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote.id)) or 0
 
 
@@ -63,11 +160,11 @@ def checkpoints(vote: Vote) -> list[Checkpoint]:
 def export_document(vote: Vote) -> dict:
     """The vote's ballot log in the `yishiting-ballot-log/1` format."""
     return ballot_log.build_export(
-        vote.manifest,
+        vote.manifest or {},
         [b.record() for b in ballots(vote)],
         [c.as_dict() for c in checkpoints(vote)],
         participation_names(vote),
-        vote.result,
+        vote.result or {},
     )
 
 
@@ -103,18 +200,6 @@ def community_votes(community_id: int, include_drafts: bool) -> list[Vote]:
     return list(db.session.scalars(stmt.order_by(Vote.opens_at.desc(), Vote.id.desc())))
 
 
-def community_projects(community_id: int) -> list[Project]:
-    """The community's projects, newest first, with their progress updates loaded in one more query."""
-    return list(
-        db.session.scalars(
-            select(Project)
-            .where(Project.community_id == community_id)
-            .options(selectinload(Project.updates))
-            .order_by(Project.created_at.desc(), Project.id.desc())
-        )
-    )
-
-
 def open_votes_awaiting(user) -> list[Vote]:
     """Open votes in whose frozen electorate `user` is, and in which they (or their household) have not voted."""
     household = user.household
@@ -138,3 +223,17 @@ def open_votes_awaiting(user) -> list[Vote]:
         if voted is None:
             waiting.append(vote)
     return waiting
+
+
+def votes_to_close_or_certify(community_ids: list[int]) -> list[Vote]:
+    """Open and closed votes of these communities, soonest closing first (the secretary's list)."""
+    return list(
+        db.session.scalars(
+            select(Vote)
+            .where(
+                Vote.community_id.in_(community_ids),
+                Vote.status.in_([VoteStatus.OPEN, VoteStatus.CLOSED]),
+            )
+            .order_by(Vote.closes_at)
+        )
+    )

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.votes import operations as ops
+from app.projects import operations as pops
 from app.votes.models import Vote
 from tests.e2e.conftest import axe_violations, login_in_browser
 from tests.factories import PASSWORD
@@ -45,7 +45,7 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
         for n in ("周代表", "吴代表", "郑代表", "孙代表")
     ]
     projects = [
-        ops.create_project(c, title=t, estimated_cost=cost, actor=secretary)
+        pops.create_project(c, title=t, estimated_cost=cost, actor=secretary)
         for t, cost in (("加装电梯", 780000), ("楼道照明改造", 120000), ("非机动车充电棚", 160000))
     ]
     commit()

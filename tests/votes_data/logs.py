@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.votes import ballot_log as bl
 from app.votes.methods import tally
+from tests.votes_data import oracle
 
 REPO = Path(__file__).resolve().parents[2]
 #: Public test data copied into the repository (tests/data/README.md says where from).
@@ -63,10 +64,10 @@ def export(m: dict, ballots: list[dict], *, checkpoint_every: int = 2) -> dict:
         prev = record["hash"]
         if (seq + 1) % checkpoint_every == 0:
             checkpoints.append(
-                bl.make_checkpoint([r["hash"] for r in records], "2026-05-03T00:00:00Z")
+                oracle.make_checkpoint([r["hash"] for r in records], "2026-05-03T00:00:00Z")
             )
     hashes = [r["hash"] for r in records]
-    checkpoints.append(bl.make_checkpoint(hashes, "2026-05-08T08:00:00Z"))
+    checkpoints.append(oracle.make_checkpoint(hashes, "2026-05-08T08:00:00Z"))
     result = tally(m, [r["choices"] for r in records], bl.merkle_root(hashes))
     return bl.build_export(m, records, checkpoints, names, result)
 
@@ -81,7 +82,7 @@ def rechain(doc: dict, *, recount: bool = True) -> dict:
         record["hash"] = bl.record_hash(record)
         prev = record["hash"]
     hashes = [r["hash"] for r in doc["ballots"]]
-    doc["checkpoints"] = [bl.make_checkpoint(hashes, "2026-05-08T08:00:00Z")]
+    doc["checkpoints"] = [oracle.make_checkpoint(hashes, "2026-05-08T08:00:00Z")]
     if recount:
         try:
             doc["result"] = tally(

@@ -1,0 +1,216 @@
+"""Casting a ballot: one record appended to the log with its participation row; checkpoints."""
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.core import audit
+from app.core.errors import NotAllowed
+from app.core.time import utcnow
+from app.extensions import db
+from app.votes import ballot_log
+from app.votes.common import iso, lock_vote, voter_public_name
+from app.votes.errors import AlreadyVoted, InvalidChoices
+from app.votes.models import Ballot, Checkpoint, Participation, Vote
+from app.votes.permissions import already_voted_message, ballot_refusal, can_manage_votes
+from app.votes.queries import elector_for
+
+#: A checkpoint is taken after this many ballots...
+CHECKPOINT_EVERY = 50
+#: ...or when the last one is older than this and ballots have arrived since.
+CHECKPOINT_INTERVAL = timedelta(minutes=10)
+
+
+def _hashes(vote_id: int) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Ballot.hash).where(Ballot.vote_id == vote_id).order_by(Ballot.seq)
+        )
+    )
+
+
+def latest_checkpoint(vote: Vote) -> Checkpoint | None:
+    """The vote's most recent checkpoint."""
+    return db.session.scalar(
+        select(Checkpoint)
+        .where(Checkpoint.vote_id == vote.id)
+        .order_by(Checkpoint.size.desc(), Checkpoint.id.desc())
+        .limit(1)
+    )
+
+
+def take_checkpoint(
+    vote: Vote, now: datetime | None = None, hashes: list[str] | None = None
+) -> Checkpoint:
+    """Record the log's size and Merkle root now."""
+    now = now or utcnow()
+    hashes = _hashes(vote.id) if hashes is None else hashes
+    checkpoint = Checkpoint(
+        vote_id=vote.id,
+        size=len(hashes),
+        root=ballot_log.merkle_root(hashes),
+        at=iso(now),
+        taken_at=now,
+    )
+    db.session.add(checkpoint)
+    db.session.flush()
+    return checkpoint
+
+
+def checkpoint_due(vote: Vote, size: int, now: datetime) -> bool:
+    """Every 50 ballots, or 10 minutes after the last checkpoint if ballots arrived since."""
+    if size == 0:
+        return False
+    last = latest_checkpoint(vote)
+    if last is not None and last.size >= size:
+        return False
+    if size % CHECKPOINT_EVERY == 0:
+        return True
+    since = last.taken_at if last is not None else (vote.opened_at or now)
+    return now - since >= CHECKPOINT_INTERVAL
+
+
+def invalid_ballot_message(vote: Vote, error):
+    """The voter-facing reason a ballot's choices were refused."""
+    code = getattr(error, "code", "") or ""
+    k = (vote.manifest or {}).get("params", {}).get("max_choices")
+    if "too_many" in code or "max" in code:
+        return _l("You chose more projects than allowed (at most %(k)s).", k=k)
+    if "unknown" in code:
+        return _l("Your ballot names a project that is not on this vote.")
+    if "missing" in code:
+        return _l("Please answer yes, no or abstain for every project.")
+    if "duplicate" in code:
+        return _l("Your ballot names the same project twice.")
+    if "empty" in code or "none" in code:
+        return _l("Please choose at least one project.")
+    if "answer" in code or "value" in code:
+        return _l("Please answer yes, no or abstain.")
+    return _l("This ballot is not valid for this vote.")
+
+
+def check_choices(vote: Vote, choices: dict) -> dict:
+    """The choices normalised for the vote's method, or InvalidChoices with a clear message."""
+    try:
+        return ballot_log.validate_choices(
+            vote.method.value,
+            vote.option_ids()
+            if vote.manifest is None
+            else [o["id"] for o in vote.manifest["options"]],
+            vote.manifest["params"] if vote.manifest else vote.params,
+            choices,
+        )
+    except ballot_log.InvalidBallot as error:
+        raise InvalidChoices(
+            invalid_ballot_message(vote, error), getattr(error, "code", "invalid")
+        ) from error
+
+
+def review_ballot(vote: Vote, voter: User, choices: dict, now: datetime | None = None) -> dict:
+    """Everything a cast would check, without writing: the normalised choices to show for review."""
+    refusal = ballot_refusal(vote, voter, now or utcnow())
+    if refusal is not None:
+        raise refusal
+    return check_choices(vote, choices)
+
+
+def cast_ballot(
+    vote: Vote,
+    voter_user: User,
+    choices: dict,
+    entered_by: User | None = None,
+    now: datetime | None = None,
+) -> Ballot:
+    """Append one ballot to the log, with its participation row, in one transaction.
+
+    The voter casts their own ballot, or the community's secretary (`entered_by`) enters the
+    paper ballot of a voter present in the room. Refused ballots change nothing: no
+    participation, no record, the chain does not advance.
+    """
+    vote = lock_vote(vote)
+    now = now or utcnow()
+    if entered_by is not None and not can_manage_votes(entered_by, vote.community_id):
+        raise NotAllowed()  # only the community's secretary enters paper ballots
+    refusal = ballot_refusal(vote, voter_user, now)
+    if refusal is not None:
+        raise refusal
+    elector = elector_for(vote, voter_user)
+    if elector is None:  # ballot_refusal said it exists; the row lock keeps it so
+        raise NotAllowed()
+    key = elector.household_id if vote.per_household else elector.user_id
+    normalised = check_choices(vote, choices)
+
+    last = db.session.execute(
+        select(Ballot.seq, Ballot.hash)
+        .where(Ballot.vote_id == vote.id)
+        .order_by(Ballot.seq.desc())
+        .limit(1)
+    ).first()
+    seq = 0 if last is None else last.seq + 1
+    prev = str(vote.manifest_hash) if last is None else last.hash
+    name = voter_public_name(vote, voter_user)
+    record = ballot_log.make_record(
+        seq=seq,
+        vote=vote.id,
+        cast_at=iso(now),
+        voter=None if vote.is_secret else name,
+        choices=normalised,
+        nonce=ballot_log.new_nonce(),
+        prev=prev,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                Participation(
+                    vote_id=vote.id,
+                    voter_key=key,
+                    user_id=voter_user.id,
+                    household_id=elector.household_id,
+                    name=name,
+                    at=now,
+                )
+            )
+            db.session.flush()
+            ballot = Ballot(
+                vote_id=vote.id,
+                seq=seq,
+                cast_at=record["cast_at"],
+                voter=record["voter"],
+                choices=record["choices"],
+                nonce=record["nonce"],
+                prev=record["prev"],
+                hash=record["hash"],
+                entered_by_id=entered_by.id if entered_by is not None else None,
+            )
+            db.session.add(ballot)
+            db.session.flush()
+    except IntegrityError as error:
+        raise AlreadyVoted(already_voted_message(vote)) from error
+    if checkpoint_due(vote, seq + 1, now):
+        take_checkpoint(vote, now)
+    # In a secret vote the audit log must not tie a voter to a record: it names neither the seq
+    # nor (for a ballot cast online) the voter, whose time would match the record's cast_at.
+    # Who took part is in the participation list; the secretary who typed in a paper ballot saw
+    # its choices anyway, so that entry still says who entered it and for whom.
+    which = "" if vote.is_secret else f" #{seq}"
+    if entered_by is not None:
+        audit.record(
+            "vote.paper_ballot",
+            vote,
+            community=vote.community_id,
+            actor=entered_by,
+            detail=f"paper ballot{which} entered by user {entered_by.id} for user {voter_user.id}",
+        )
+    else:
+        audit.record(
+            "vote.cast",
+            vote,
+            community=vote.community_id,
+            actor=voter_user,
+            detail=f"ballot{which}",
+            anonymous=vote.is_secret,
+        )
+    return ballot

@@ -1,0 +1,47 @@
+"""What every votes operation shares: the row lock, the permission check, published forms."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.accounts.names import mask
+from app.core.db import begin_write, is_postgres
+from app.core.errors import NotAllowed
+from app.extensions import db
+from app.votes.models import ElectorateKind, Vote
+from app.votes.permissions import can_manage_votes
+
+
+def require_manager(actor, community_id: int) -> None:
+    """Refuse unless `actor` runs the votes of the community."""
+    if actor is None or not can_manage_votes(actor, community_id):
+        raise NotAllowed()
+
+
+def lock_vote(vote: Vote) -> Vote:
+    """Serialise writers on this vote: BEGIN IMMEDIATE on SQLite, SELECT ... FOR UPDATE on PostgreSQL."""
+    begin_write()
+    stmt = select(Vote).where(Vote.id == vote.id).execution_options(populate_existing=True)
+    if is_postgres():
+        stmt = stmt.with_for_update()
+    return db.session.execute(stmt).scalar_one()
+
+
+def iso(dt: datetime) -> str:
+    """A naive-UTC datetime as published in the log: ISO 8601 with Z, whole seconds."""
+    return dt.replace(microsecond=0).isoformat() + "Z"
+
+
+def voter_public_name(vote: Vote, user: User) -> str:
+    """How a voter appears publicly: deputies by name, residents masked with their building."""
+    if vote.electorate_kind == ElectorateKind.DEPUTIES:
+        return user.display_name
+    household = user.household
+    name = mask(user.display_name)
+    return f"{name} · {household.building.label}" if household is not None else name
+
+
+def params_given(params: dict | None) -> dict:
+    """The rules the secretary gave, without the empty ones."""
+    return {k: v for k, v in (params or {}).items() if v is not None and v != ""}

@@ -1,0 +1,198 @@
+"""Ballots: the ballot and its review, paper ballots in the room, receipts, the published log."""
+
+import json
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from app.accounts.models import User
+from app.core.errors import InvalidInput, on_refusal
+from app.core.time import utcnow
+from app.extensions import db, limiter
+from app.votes import ballot_log, bp, operations, queries
+from app.votes.errors import VoteNotOpen
+from app.votes.models import Method, Vote
+from app.votes.permissions import ballot_refusal, can_enter_paper_ballots
+from app.votes.routes.common import Errors, get_vote, require_manager
+
+
+def _vote_limit_key() -> str:
+    return str(current_user.get_id())
+
+
+def choices_from_form(vote: Vote, form) -> dict:
+    """Read the ballot's choices as the method shapes them; validation happens in the operation."""
+    if vote.method in (Method.APPROVAL, Method.EQUAL_SHARES):
+        return {"approve": form.getlist("approve")}
+    if vote.method == Method.RATIFICATION:
+        return {"answer": form.get("answer")}
+    choices = {}
+    for key in form:
+        if key.startswith("item-"):
+            choices[key[5:]] = form.get(key)
+    return choices
+
+
+def _ballot_context(vote: Vote, voter: User | None = None, **extra) -> dict:
+    return {
+        "vote": vote,
+        "options": vote.manifest["options"] if vote.manifest else [],
+        "params": vote.manifest["params"] if vote.manifest else {},
+        "voter": voter,
+        **extra,
+    }
+
+
+def _ballot_flow(vote: Vote, voter: User, entered_by: User | None = None, **context):
+    """The two POSTs of a ballot: the first shows the review page, the second casts."""
+    choices = choices_from_form(vote, request.form)
+    if request.form.get("step") == "edit":
+        # Back from the review page with the choices kept, without JavaScript.
+        return render_template(
+            "votes/ballot.html", **_ballot_context(vote, voter, chosen=choices, **context)
+        )
+    refusal = ballot_refusal(vote, voter, utcnow())
+    if refusal is not None:
+        raise refusal
+    errors = Errors()
+    on_refusal(
+        lambda: render_template(
+            "votes/ballot.html",
+            **_ballot_context(vote, voter, chosen=choices, error=errors.message, **context),
+        ),
+        errors,
+    )
+    if request.form.get("step") != "cast":
+        normalised = operations.review_ballot(vote, voter, choices)
+        return render_template(
+            "votes/review.html",
+            **_ballot_context(vote, voter, choices=normalised, entered_by=entered_by, **context),
+        )
+    ballot = operations.cast_ballot(vote, voter, choices, entered_by=entered_by)
+    return redirect(
+        url_for(
+            "votes.receipt",
+            vote_id=vote.id,
+            receipt=ballot.hash,
+            paper=1 if entered_by is not None else None,
+        ),
+        303,
+    )
+
+
+@bp.route("/<int:vote_id>/ballot", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per minute", key_func=_vote_limit_key, methods=["POST"])
+def ballot(vote_id: int):
+    """The ballot for the vote's method; then review; then cast."""
+    vote = get_vote(vote_id)
+    if request.method == "POST":
+        return _ballot_flow(vote, current_user)
+    refusal = ballot_refusal(vote, current_user, utcnow())
+    if refusal is not None:
+        raise refusal
+    return render_template("votes/ballot.html", **_ballot_context(vote, current_user, chosen={}))
+
+
+@bp.route("/<int:vote_id>/paper", methods=["GET", "POST"])
+@login_required
+def paper_ballot(vote_id: int):
+    """The secretary enters the paper ballot of a voter present in the room."""
+    vote = get_vote(vote_id)
+    require_manager(vote.community_id)
+    if not can_enter_paper_ballots(current_user, vote, utcnow()):
+        raise VoteNotOpen(_l("This vote is not open for ballots."))
+    voters = queries.paper_voters(vote)
+    voter_id = request.values.get("voter_id", type=int)
+    if request.method == "POST":
+        voter = db.session.get(User, voter_id) if voter_id else None
+        if voter is None:
+            errors = Errors()
+            on_refusal(
+                lambda: render_template(
+                    "votes/ballot.html",
+                    **_ballot_context(
+                        vote, None, chosen={}, paper=True, voters=voters, error=errors.message
+                    ),
+                ),
+                errors,
+            )
+            raise InvalidInput(_l("Choose the voter whose paper ballot you are entering."))
+        return _ballot_flow(vote, voter, entered_by=current_user, paper=True, voters=voters)
+    return render_template(
+        "votes/ballot.html",
+        **_ballot_context(vote, None, chosen={}, paper=True, voters=voters, voter_id=voter_id),
+    )
+
+
+def short_code(receipt: str) -> str:
+    return f"{receipt[:4]}-{receipt[4:8]}".upper()
+
+
+@bp.route("/<int:vote_id>/receipt/<receipt>")
+def receipt(vote_id: int, receipt: str):
+    """The receipt shown after casting: the record's hash, a short code and where to check it."""
+    vote = get_vote(vote_id)
+    found = queries.ballot_by_hash(receipt)
+    if found is None or found.vote_id != vote.id:
+        abort(404)
+    return render_template(
+        "votes/receipt.html",
+        vote=vote,
+        receipt=found.hash,
+        code=short_code(found.hash),
+        seq=found.seq,
+        paper=request.args.get("paper"),
+    )
+
+
+@bp.route("/receipt")
+def receipt_check():
+    """Anyone checks a receipt: is that record in the log, and does its inclusion proof reach the root?"""
+    raw = (request.args.get("hash") or "").strip()
+    context: dict = {"query": raw}
+    if raw:
+        matches = queries.ballots_by_receipt(raw)
+        if len(matches) != 1:
+            context["not_found" if not matches else "ambiguous"] = True
+            return render_template(
+                "votes/receipt_check.html", **context
+            ), 404 if not matches else 400
+        found = matches[0]
+        vote = db.session.get_one(Vote, found.vote_id)
+        hashes = [b.hash for b in queries.ballots(vote)]
+        if vote.is_counted:
+            size, root = len(hashes), vote.final_root
+        else:
+            checkpoint = queries.turnout(vote)["checkpoint"]
+            size, root = (checkpoint.size, checkpoint.root) if checkpoint else (0, None)
+        proof, verified = None, None
+        if root is not None and found.seq < size:
+            proof = ballot_log.inclusion_proof(found.seq, hashes[:size])
+            verified = ballot_log.verify_inclusion(found.hash, found.seq, size, proof, root)
+        context.update(
+            found=found,
+            vote=vote,
+            size=size,
+            root=root,
+            proof=proof,
+            verified=verified,
+            code=short_code(found.hash),
+            record=found.record() if vote.results_visible else None,
+        )
+    return render_template("votes/receipt_check.html", **context)
+
+
+@bp.route("/<int:vote_id>/ballot-log.json")
+def export(vote_id: int):
+    """The published ballot log, for anyone to re-count with tools/verify_ballot_log.py."""
+    vote = get_vote(vote_id)
+    if not vote.results_visible:
+        abort(404)
+    body = json.dumps(queries.export_document(vote), ensure_ascii=False, indent=1, sort_keys=True)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="vote-{vote.id}-ballot-log.json"'},
+    )

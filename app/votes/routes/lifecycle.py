@@ -1,0 +1,120 @@
+"""A vote's page and its lifecycle: open, close and count, certify and publish, cancel."""
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.errors import on_refusal
+from app.core.time import utcnow
+from app.votes import bp, operations, queries
+from app.votes.errors import VoteError
+from app.votes.forms import CancelForm, EmptyForm
+from app.votes.models import Vote
+from app.votes.permissions import can_manage_votes
+from app.votes.results import explain_result
+from app.votes.routes.common import get_vote, require_manager
+
+
+def _vote_context(vote: Vote) -> dict:
+    user = current_user
+    manage = can_manage_votes(user, vote.community_id)
+    is_elector = user.is_authenticated and queries.elector_for(vote, user) is not None
+    context = {
+        "vote": vote,
+        "community": vote.community,
+        "manage": manage,
+        "turnout": None if vote.is_draft else queries.turnout(vote),
+        "is_elector": is_elector,
+        "has_voted": is_elector and queries.has_voted(vote, user),
+        "can_vote_now": is_elector and vote.can_receive_ballots(utcnow()),
+        "empty_form": EmptyForm(),
+        "show_result": vote.results_visible or (manage and vote.is_closed),
+    }
+    if context["show_result"]:
+        context["explanation"] = explain_result(vote)
+        context["participants"] = queries.participation_names(vote)
+        context["roll_call"] = [] if vote.is_secret else queries.ballots(vote)
+        context["option_titles"] = {
+            o["id"]: o["title"] for o in (vote.manifest or {}).get("options", [])
+        }
+    return context
+
+
+@bp.route("/<int:vote_id>")
+def vote_page(vote_id: int):
+    """The vote: its rules, then turnout while open, or the certified result."""
+    vote = get_vote(vote_id)
+    return render_template("votes/vote.html", **_vote_context(vote))
+
+
+@bp.route("/<int:vote_id>/turnout")
+def turnout(vote_id: int):
+    """Turnout and the latest checkpoint (the fragment the vote page polls)."""
+    vote = get_vote(vote_id)
+    return render_template("votes/_turnout.html", vote=vote, turnout=queries.turnout(vote))
+
+
+def _lifecycle(vote_id: int, action: Callable[[Vote], object], success_message: str):
+    vote = get_vote(vote_id)
+    require_manager(vote.community_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    action(vote)
+    flash(success_message, "success")
+    return redirect(url_for("votes.vote_page", vote_id=vote.id), 303)
+
+
+@bp.route("/<int:vote_id>/open", methods=["POST"])
+@login_required
+def open_vote(vote_id: int):
+    """Open the vote now: the manifest and the electorate are frozen."""
+    return _lifecycle(
+        vote_id,
+        lambda v: operations.open_vote(v, current_user),
+        _("The vote is open. Its manifest and electorate are frozen."),
+    )
+
+
+@bp.route("/<int:vote_id>/close", methods=["POST"])
+@login_required
+def close_vote(vote_id: int):
+    """Close the vote now and count it; the result stays sealed until certified."""
+    return _lifecycle(
+        vote_id,
+        lambda v: operations.close_vote(v, current_user),
+        _("The vote is closed and counted. Check the result, then certify and publish it."),
+    )
+
+
+@bp.route("/<int:vote_id>/publish", methods=["POST"])
+@login_required
+def publish_vote(vote_id: int):
+    """The secretary certifies the count and publishes it."""
+    return _lifecycle(
+        vote_id,
+        lambda v: operations.publish_vote(v, current_user),
+        _("The result is certified and published."),
+    )
+
+
+@bp.route("/<int:vote_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_vote(vote_id: int):
+    """Cancel a draft or open vote, giving a reason."""
+    vote = get_vote(vote_id)
+    require_manager(vote.community_id)
+    if not vote.can_cancel():
+        raise VoteError(_("This vote can no longer be cancelled."), "not_cancellable")
+    form = CancelForm()
+
+    def render() -> str:
+        return render_template("votes/cancel.html", vote=vote, form=form)
+
+    if form.validate_on_submit():
+        on_refusal(render, form)
+        operations.cancel_vote(vote, form.reason.data, current_user)
+        flash(_("The vote is cancelled."), "success")
+        return redirect(url_for("votes.vote_page", vote_id=vote.id), 303)
+    return render(), 400 if form.errors else 200
