@@ -10,7 +10,7 @@ from app.accounts.models import Role
 from app.accounts.permissions import roles_in
 
 if TYPE_CHECKING:
-    from app.pacts.models import Amendment, Comment, Pact
+    from app.pacts.models import Comment, Pact
 
 
 def _community(community) -> int:
@@ -51,18 +51,3 @@ def can_report(user, comment: "Comment") -> bool:
     """Residents (and the secretary) report a community's comments to its secretary."""
     community = comment.pact.community_id
     return can_participate(user, community) or can_manage(user, community)
-
-
-def can_decide(user, amendment: "Amendment") -> bool:
-    """The secretary answers an open amendment while the pact takes answers."""
-    pact = amendment.pact
-    return can_manage(user, pact.community_id) and amendment.is_open and pact.takes_answers
-
-
-def can_withdraw_amendment(user, amendment: "Amendment") -> bool:
-    """Its author, while it waits for an answer."""
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.id == amendment.author_id
-        and amendment.is_open
-    )

@@ -288,23 +288,6 @@ def amendments_of_clause(clause: Clause) -> list[Amendment]:
     )
 
 
-def amendments_of_pact(pact: Pact) -> list[Amendment]:
-    return list(
-        db.session.scalars(
-            select(Amendment)
-            .where(Amendment.pact_id == pact.id)
-            .options(
-                joinedload(Amendment.clause),
-                selectinload(Amendment.author)
-                .selectinload(User.memberships)
-                .joinedload(Membership.household)
-                .joinedload(Household.building),
-            )
-            .order_by(Amendment.created_at, Amendment.id)
-        )
-    )
-
-
 def endorsed_ids(amendments: list[Amendment], user) -> set[int]:
     if not amendments or user is None or not getattr(user, "is_authenticated", False):
         return set()
