@@ -7,6 +7,7 @@ views, templates, operations and the CLI alike.
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DDL, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, event
@@ -16,12 +17,19 @@ from app.core.db import value_enum
 from app.core.errors import Conflict, InvalidInput
 from app.core.time import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
+    from app.extensions import Base as Model
+else:
+    Model = db.Model
 from app.hearings import permissions
 from app.org.models import Body, Building, Community, Station
 
 # Re-exported for app/votes, which still reads suggestions from here until the projects domain
 # takes over promotion (see the suggestions domain); new code imports app.suggestions.models.
-from app.suggestions.models import Category, Suggestion, immutable_trigger_sql  # noqa: F401
+from app.suggestions.models import Category, Suggestion  # noqa: F401
+from app.suggestions.triggers import immutable_trigger_sql
 
 __all__ = [
     "AgendaItem",
@@ -98,7 +106,7 @@ SUBJECT_TYPE_LABELS = {
 }
 
 
-class HearingSession(db.Model):
+class HearingSession(Model):
     """A hearing, meeting or deputy reception: scheduled → held → minutes published, or cancelled."""
 
     __tablename__ = "hearing_sessions"
@@ -288,7 +296,7 @@ class HearingSession(db.Model):
         return [c.id for c in self.station.communities] if self.station else []
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     __tablename__ = "session_agenda_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -315,7 +323,7 @@ class RegistrationStatus(enum.StrEnum):
         }[self.value]
 
 
-class Registration(db.Model):
+class Registration(Model):
     """A resident's place at a session, or on its waiting list; at most one row per resident."""
 
     __tablename__ = "session_registrations"
@@ -363,7 +371,7 @@ class Registration(db.Model):
         return queue.index(self) + 1
 
 
-class WalkIn(db.Model):
+class WalkIn(Model):
     """Someone who came without registering, perhaps without an account: name and building optional."""
 
     __tablename__ = "session_walk_ins"
@@ -379,7 +387,7 @@ class WalkIn(db.Model):
     building: Mapped[Building | None] = relationship()
 
 
-class Minutes(db.Model):
+class Minutes(Model):
     """One published revision of a session's minutes (纪要); never edited, corrected by a new revision."""
 
     __tablename__ = "session_minutes"
@@ -413,7 +421,7 @@ class Minutes(db.Model):
         return self.attendance_registered + self.attendance_walk_ins
 
 
-class FollowUpAction(db.Model):
+class FollowUpAction(Model):
     """A follow-up action decided at a session, with the body responsible and a due date."""
 
     __tablename__ = "minutes_actions"
@@ -428,7 +436,7 @@ class FollowUpAction(db.Model):
     body: Mapped[Body | None] = relationship()
 
 
-class Speaker(db.Model):
+class Speaker(Model):
     """Who spoke and what they said; the name is published only with the speaker's consent."""
 
     __tablename__ = "minutes_speakers"

@@ -5,6 +5,7 @@ nothing. Suggestions recorded at a session go through the suggestions domain's o
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -229,11 +230,14 @@ def register_for_session(
     )
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         raise Conflict(_l("You have registered for this session already."))
-    registered = db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.session_id == session.id,
-            Registration.status == RegistrationStatus.REGISTERED,
+    registered = (
+        db.session.scalar(
+            select(func.count(Registration.id)).where(
+                Registration.session_id == session.id,
+                Registration.status == RegistrationStatus.REGISTERED,
+            )
         )
+        or 0
     )
     has_seat = session.capacity is None or registered < session.capacity
     status = RegistrationStatus.REGISTERED if has_seat else RegistrationStatus.WAITING
@@ -360,7 +364,7 @@ def publish_minutes(
     *,
     summary: str,
     decisions: str = "",
-    actions: list[tuple[str, int | None, date | None]] | None = None,
+    actions: Sequence[tuple[str, int | None, date | None]] | None = None,
     speakers: list[tuple[str, bool, str]] | None = None,
     correction_note: str = "",
     actor,

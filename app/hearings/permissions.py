@@ -33,7 +33,7 @@ def is_station_staff(user, station: "Station") -> bool:
     return any(Role.SECRETARY in roles_in(user, c) for c in station.communities)
 
 
-def can_schedule_in(user, community: "Community") -> bool:
+def can_schedule_in(user, community: "Community | int") -> bool:
     """The community's secretary schedules its hearings and meetings."""
     return Role.SECRETARY in roles_in(user, community)
 
@@ -43,8 +43,10 @@ def can_manage(user, session: "HearingSession") -> bool:
     if session.community_id is not None:
         if can_schedule_in(user, session.community_id):
             return True
-        from_station = session.kind == "reception" and session.station is not None
-        return bool(from_station and is_station_staff(user, session.station))
+        station = session.station
+        return (
+            session.kind == "reception" and station is not None and is_station_staff(user, station)
+        )
     return session.station is not None and is_station_staff(user, session.station)
 
 

@@ -74,25 +74,21 @@ ANSWERS = [
 def clock(moment: datetime, *more_modules):
     """Run operations as if it were `moment` (naive UTC): they date their records by this clock."""
     modules = (ops, *more_modules)
-    saved = [(m, m.utcnow, m.local_today) for m in modules]
-    for m in modules:
-        m.utcnow = lambda: moment
-        m.local_today = lambda: to_local(moment).date()
+    fakes = {"utcnow": lambda: moment, "local_today": lambda: to_local(moment).date()}
+    saved = [(m, name, getattr(m, name)) for m in modules for name in fakes if hasattr(m, name)]
+    for m, name, _real in saved:
+        setattr(m, name, fakes[name])
     try:
         yield
     finally:
-        for m, now, today in saved:
-            m.utcnow, m.local_today = now, today
+        for m, name, real in saved:
+            setattr(m, name, real)
 
 
 def _at(days_ago: float, hour: int = 10) -> datetime:
     """A Shanghai wall-clock time `days_ago` days back, as naive UTC."""
     day = local_today() - timedelta(days=int(days_ago))
     return from_local(datetime(day.year, day.month, day.day, hour, 0))
-
-
-def _body_for(ctx, community, category: Category):
-    return ctx.bodies[community.id][category.suggested_body_kind]
 
 
 def _body_for(ctx, community, category: Category):

@@ -8,6 +8,7 @@ operations alike.
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -27,9 +28,16 @@ from app.core.db import value_enum
 from app.core.errors import Conflict, InvalidInput
 from app.core.time import add_working_days, local_today, to_local, utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:
+    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
+    from app.extensions import Base as Model
+else:
+    Model = db.Model
 from app.org.models import Body, Building, Community, Station
 from app.suggestions import permissions
 from app.suggestions.guide import CATEGORY_GUIDE, Category
+from app.suggestions.triggers import immutable_trigger_sql
 
 __all__ = [
     "CATEGORY_GUIDE",
@@ -134,7 +142,7 @@ SUMMARY_MAX = 200
 TEXT_MAX = 2000
 
 
-class Suggestion(db.Model):
+class Suggestion(Model):
     """A resident's suggestion (意见建议) with a tracking number, a responsible body and a deadline."""
 
     __tablename__ = "suggestions"
@@ -416,7 +424,7 @@ class Suggestion(db.Model):
         self.candidate_cost = cost
 
 
-class SuggestionEvent(db.Model):
+class SuggestionEvent(Model):
     """One step in a suggestion's public history: its new status and the public note that went with it."""
 
     __tablename__ = "suggestion_events"
@@ -468,25 +476,6 @@ EVENT_LABELS = {
 @event.listens_for(SuggestionEvent, "before_delete")
 def _history_is_append_only(_mapper, _connection, target):
     raise RuntimeError("a suggestion's history is append-only")
-
-
-def immutable_trigger_sql(table: str, dialect: str) -> str:
-    """A trigger refusing changes to `table` from any client (migration 0003 creates the same).
-
-    SQLite refuses UPDATE (tests empty tables with DELETE); PostgreSQL refuses UPDATE and DELETE
-    (tests empty tables with TRUNCATE, which triggers do not see).
-    """
-    if dialect == "postgresql":
-        return (
-            "CREATE OR REPLACE FUNCTION hearings_refuse_change() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' rows are immutable'; END; $$ LANGUAGE plpgsql; "
-            f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION hearings_refuse_change();"
-        )
-    return (
-        f"CREATE TRIGGER {table}_immutable BEFORE UPDATE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} rows are immutable'); END"
-    )
 
 
 for _dialect in ("sqlite", "postgresql"):

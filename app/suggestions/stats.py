@@ -39,14 +39,14 @@ class BodyStats:
 
 def body_stats(records: list[Record], today: date) -> BodyStats:
     """Counts, median response time, share answered on time and satisfaction of one body."""
-    answered = [r for r in records if r.first_answered is not None]
-    days = [(r.first_answered - r.accepted).days for r in answered]
-    on_time = [r for r in answered if r.due is not None and r.first_answered <= r.due]
+    answered = [(r, r.first_answered) for r in records if r.first_answered is not None]
+    days = [(first - r.accepted).days for r, first in answered]
+    on_time = [r for r, first in answered if r.due is not None and first <= r.due]
     rated = [r for r in records if r.rating]
     satisfied = [r for r in rated if r.rating in SATISFIED_RATINGS]
     overdue = [r for r in records if r.open and r.due is not None and r.due < today]
     # Suggestions whose punctuality is known: answered with a due date, or never answered and already late.
-    fell_due = [r for r in answered if r.due is not None] + [
+    fell_due = [r for r, _first in answered if r.due is not None] + [
         r for r in overdue if r.first_answered is None
     ]
     return BodyStats(

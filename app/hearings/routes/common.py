@@ -24,7 +24,8 @@ def subject_link(session: HearingSession) -> tuple[str, str] | None:
         return None
     label = f"{SUBJECT_TYPE_LABELS[session.subject_type]} #{session.subject_id}"
     endpoint, arg = SUBJECT_ENDPOINTS[session.subject_type]
-    return label, url_for(endpoint, **{arg: session.subject_id})
+    values: dict = {arg: session.subject_id}
+    return label, url_for(endpoint, **values)
 
 
 def session_or_404(session_id: int) -> HearingSession:

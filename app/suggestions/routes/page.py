@@ -31,7 +31,7 @@ def suggestion_page(s: Suggestion, status: int = 200, **forms):
     """Render the suggestion's page; `forms` replaces the blank forms (to show input and errors)."""
     community = s.community
     bodies = bodies_serving(community)
-    context = {
+    context: dict = {
         "s": s,
         "community": community,
         "show_text": s.can_see_text(current_user),
