@@ -158,8 +158,12 @@ def load_signer(skey: str) -> Signer:
     return signer
 
 
-def write_private_file(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file, fsync, rename), readable by owner only."""
+def write_private_file(path: Path, text: str, *, replace: bool = True) -> bool:
+    """Write ``text`` to ``path`` atomically (temporary file, fsync, rename), readable by owner only.
+
+    With ``replace=False`` an existing file is kept (the temporary file is linked into place,
+    which fails if another process got there first) and False is returned.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -168,20 +172,29 @@ def write_private_file(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        if replace:
+            os.replace(tmp, path)
+            return True
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_or_create_signer(path: Path, name: str, sig_type: int = ED25519) -> Signer:
-    """The signer key kept in ``path``, generated there on first use."""
+    """The signer key kept in ``path``, generated there on first use.
+
+    Several processes starting at once (gunicorn workers) all end up with the one key written.
+    """
     path = Path(path)
-    if path.exists():
-        return load_signer(path.read_text(encoding="utf-8"))
-    signer = generate_signer(name, sig_type)
-    write_private_file(path, signer.skey + "\n")
-    return signer
+    if not path.exists():
+        signer = generate_signer(name, sig_type)
+        if write_private_file(path, signer.skey + "\n", replace=False):
+            return signer
+    return load_signer(path.read_text(encoding="utf-8"))
 
 
 def parse_vkey(vkey: str) -> Verifier:
