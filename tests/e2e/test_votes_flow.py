@@ -105,7 +105,8 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
     _switch(page, deputies[0])
     response = page.goto(f"/votes/{vote_id}/ballot")
     assert response.status == 409
-    expect(page.locator(".flash-error")).to_be_visible()
+    # The one refusal page every domain shows, with the reason.
+    expect(page.locator(".error-page")).to_contain_text("您已经在本次表决中投过票")
     expect(page.locator("input[name=approve]")).to_have_count(0)
 
     # The secretary closes and publishes.
