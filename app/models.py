@@ -8,6 +8,7 @@ from app.hearings.models import *  # noqa: F403
 from app.org.models import *  # noqa: F403
 from app.pacts.models import *  # noqa: F403
 from app.suggestions.models import *  # noqa: F403
+from app.suggestions.models import *  # noqa: F403
 from app.projects.models import *  # noqa: F403
 from app.suggestions.models import *  # noqa: F403
 from app.suggestions.models import *  # noqa: F403

@@ -172,3 +172,12 @@ def test_a_refused_submission_keeps_the_text(client, login, world, db, monkeypat
     )
     assert r.status_code == 400 and "电梯坏了三天" in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Suggestion.id))) == 0
+
+
+def test_a_candidate_suggestion_is_offered_on_the_projects_page(client, login, world, db):
+    s = hf.suggestion(world.c, world.resident)
+    hf.mark_candidate_project(s, "3号楼加装电梯", "方便老人", 780000)
+    db.session.commit()
+    login(world.secretary)
+    page = client.get(f"/votes/community/{world.c.id}/projects").get_data(as_text=True)
+    assert "3号楼加装电梯" in page and s.number in page

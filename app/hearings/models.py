@@ -25,10 +25,6 @@ else:
     Model = db.Model
 from app.hearings import permissions
 from app.org.models import Body, Building, Community, Station
-
-# Re-exported for app/votes, which still reads suggestions from here until the projects domain
-# takes over promotion (see the suggestions domain); new code imports app.suggestions.models.
-from app.suggestions.models import Category, Suggestion  # noqa: F401
 from app.suggestions.triggers import immutable_trigger_sql
 
 __all__ = [

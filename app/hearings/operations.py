@@ -472,8 +472,3 @@ def record_suggestion(
         recorded_by=actor,
         actor=actor,
     )
-
-
-# Re-exported for tests/test_votes_routes.py until the projects domain owns promotion; new code
-# calls app.suggestions.operations.
-from app.suggestions.operations import mark_candidate_project, submit_suggestion  # noqa: E402, F401

@@ -10,12 +10,13 @@ bp = Blueprint("suggestions", __name__, template_folder="templates", url_prefix=
 
 
 def init_app(app: Flask) -> None:
-    """Register the suggestions blueprint, its home sections and personal-data section."""
+    """Register the blueprint, home sections, personal-data section and the projects receiver."""
     from app.core.registry import register
-    from app.suggestions import home, privacy
+    from app.suggestions import home, privacy, receivers
     from app.suggestions import routes as _routes  # noqa: F401 - importing attaches the views
 
     app.register_blueprint(bp)
     for provider in (home.secretary_sections, home.handler_sections, home.resident_sections):
         register(app, "home_section", provider)
     register(app, "personal_data", privacy.suggestions_data)
+    receivers.connect()
