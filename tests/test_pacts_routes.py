@@ -340,14 +340,12 @@ def test_follow_and_unfollow(client, world, login):
     assert client.post(f"/pacts/{world.pact.id}/follow", data={"follow": "0"}).status_code == 303
 
 
-def test_send_to_ratification_links_to_the_votes_page_for_the_secretary_only(
-    client, world, login, app
-):
+def test_send_to_ratification_is_linked_for_the_secretary_only(client, world, login, app):
     with pf.request_context(app):
         ops.close_consultation(world.pact, actor=world.sec)
     db.session.commit()
     with app.test_request_context():
-        link = url_for("votes.new_ratification", pact_id=world.pact.id)
+        link = url_for("pacts.ratify", pact_id=world.pact.id)
     login(world.sec)
     assert f'href="{link}"' in client.get(f"/pacts/{world.pact.id}").get_data(as_text=True)
     login(world.r1)

@@ -50,6 +50,7 @@ from app.pacts.operations.lifecycle import (
     repeal_pact,
     start_revision,
 )
+from app.pacts.operations.ratification import send_to_ratification
 
 __all__ = [
     "REASON_MAX",
@@ -84,6 +85,7 @@ __all__ = [
     "remove_clause",
     "repeal_pact",
     "report_comment",
+    "send_to_ratification",
     "set_position",
     "start_revision",
     "unfollow_pact",

@@ -8,9 +8,9 @@ from markupsafe import Markup, escape
 
 from app.core.time import utcnow
 from app.pacts import bp
-from app.pacts.routes import amendments, comments, manage, pages
+from app.pacts.routes import amendments, comments, manage, pages, ratification
 
-__all__ = ["amendments", "comments", "manage", "pages"]
+__all__ = ["amendments", "comments", "manage", "pages", "ratification"]
 
 
 @bp.context_processor

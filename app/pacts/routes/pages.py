@@ -64,7 +64,7 @@ def show(pact_id: int):
         stances=list(Stance),
         broad=[c for c in clauses if consensus.get(c.id) and consensus[c.id].is_broad],
         divided=[c for c in clauses if consensus.get(c.id) and consensus[c.id].is_divided],
-        ratify_link=url_for("votes.new_ratification", pact_id=pact.id),
+        ratify_link=url_for("pacts.ratify", pact_id=pact.id),
         repeal_form=ReasonForm(prefix="repeal"),
         now=utcnow(),
         to_answer=q.open_amendments(pact) if ctx["can_manage"] else [],
