@@ -18,14 +18,7 @@ from app.org.models import Body, Building, Community, Household, station_communi
 
 #: action -> the roles that may take it, in the community concerned.
 ACTIONS: dict[str, frozenset[Role]] = {
-    # organisation and accounts
-    "org.manage": frozenset({Role.ADMIN}),
-    "roles.appoint": frozenset({Role.ADMIN}),
-    "membership.approve": frozenset({Role.SECRETARY}),
-    "invitations.print": frozenset({Role.SECRETARY}),
-    "members.view": frozenset({Role.SECRETARY}),
-    "audit.read": frozenset({Role.SECRETARY, Role.ADMIN}),
-    "data.export": frozenset({Role.SECRETARY}),
+    # accounts' and org's own actions are the can_* predicates below (org: org/permissions.py)
     "ledger.view": frozenset({Role.SECRETARY, Role.ADMIN}),
     # pacts
     "pact.manage": frozenset({Role.SECRETARY}),
