@@ -7,10 +7,6 @@ from app.core.workdays import CalendarDay  # noqa: F401
 from app.hearings.models import *  # noqa: F403
 from app.org.models import *  # noqa: F403
 from app.pacts.models import *  # noqa: F403
-from app.suggestions.models import *  # noqa: F403
-from app.suggestions.models import *  # noqa: F403
 from app.projects.models import *  # noqa: F403
-from app.suggestions.models import *  # noqa: F403
-from app.suggestions.models import *  # noqa: F403
 from app.suggestions.models import *  # noqa: F403
 from app.votes.models import *  # noqa: F403
