@@ -66,7 +66,6 @@ def create_app(config: type | dict | None = None) -> Flask:
         configure_engine(db.engine)
 
     from app import models as _models  # noqa: F401 - registers every model with SQLAlchemy
-
     from app.core.guard import register_guard
 
     register_guard(app)  # before any route is added: it bounds every `<int:...>` id

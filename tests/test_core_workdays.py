@@ -9,7 +9,6 @@ from app.core.workdays import (
     working_days_between,
     years_without_data,
 )
-from app.extensions import db
 
 
 def test_national_day_2025_moves_a_15_day_limit_from_21_to_28_october():
