@@ -1,4 +1,8 @@
-"""One answer to "may this user do this in this community?", asked by every view on the server.
+"""Who holds which role where: the ground every domain's `can_<action>(user, ...)` stands on.
+
+Each domain declares its own actions as predicates in its `permissions.py` (or on its models),
+built on `roles_in`; views, templates, operations and the CLI all ask those predicates. Accounts'
+own (appointing roles, memberships, household codes, members, the audit log) are at the end here.
 
 Roles are held per community: a resident through an active household membership, a
 secretary by appointment to the community, a deputy through a station that serves it,
@@ -15,27 +19,6 @@ from sqlalchemy import select
 from app.accounts.models import Membership, MembershipStatus, Role, RoleAssignment
 from app.extensions import db
 from app.org.models import Body, Building, Community, Household, station_communities
-
-#: action -> the roles that may take it, in the community concerned.
-ACTIONS: dict[str, frozenset[Role]] = {
-    # accounts' and org's own actions are the can_* predicates below (org: org/permissions.py)
-    "ledger.view": frozenset({Role.SECRETARY, Role.ADMIN}),
-    # pacts
-    "pact.manage": frozenset({Role.SECRETARY}),
-    "pact.participate": frozenset({Role.RESIDENT}),
-    "pact.moderate": frozenset({Role.SECRETARY}),
-    # hearings and suggestions
-    "session.manage": frozenset({Role.SECRETARY}),
-    "session.run": frozenset({Role.SECRETARY, Role.DEPUTY}),
-    "session.register": frozenset({Role.RESIDENT}),
-    "suggestion.submit": frozenset({Role.RESIDENT}),
-    "suggestion.record": frozenset({Role.SECRETARY, Role.DEPUTY}),
-    "suggestion.triage": frozenset({Role.SECRETARY}),
-    "suggestion.answer": frozenset({Role.HANDLER}),
-    # votes and projects
-    "vote.manage": frozenset({Role.SECRETARY}),
-    "project.manage": frozenset({Role.SECRETARY}),
-}
 
 
 def _community_id(community) -> int:
@@ -91,23 +74,6 @@ def roles_in(user, community) -> frozenset[Role]:
                 roles.add(Role.HANDLER)
     cache[key] = frozenset(roles)
     return cache[key]
-
-
-def can(action: str, community, user=None) -> bool:
-    """Whether `user` (default: the current user) may take `action` in `community`."""
-    if action not in ACTIONS:
-        raise KeyError(f"unknown action {action!r}")
-    user = current_user if user is None else user
-    return bool(ACTIONS[action] & roles_in(user, community))
-
-
-def require(action: str, community, user=None) -> None:
-    """Abort with 403 (401 for anonymous users) unless `can(action, community)`."""
-    user = current_user if user is None else user
-    if not user.is_authenticated:
-        abort(401)
-    if not can(action, community, user):
-        abort(403)
 
 
 def require_admin(user=None) -> None:
