@@ -2,7 +2,6 @@
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -15,13 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.core.db import value_enum
 from app.core.errors import Conflict
 from app.core.time import utcnow
-from app.extensions import db
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy's `db.Model` is made at run time; type checkers see its declarative base.
-    from app.extensions import Base as Model
-else:
-    Model = db.Model
+from app.extensions import Model, db
 from app.org.models import Body, Community, Household, Station
 
 

@@ -2,7 +2,6 @@
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask import g, has_request_context, request
 from flask_login import current_user
@@ -10,13 +9,7 @@ from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.time import utcnow
-from app.extensions import db
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy's `db.Model` is made at run time; type checkers see its declarative base.
-    from app.extensions import Base as Model
-else:
-    Model = db.Model
+from app.extensions import Model, db
 
 log = logging.getLogger("yishiting.audit")
 

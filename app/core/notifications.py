@@ -1,20 +1,13 @@
 """In-app notifications: other features post here, the header shows the unread count."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.time import utcnow
-from app.extensions import db
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy's `db.Model` is made at run time; type checkers see its declarative base.
-    from app.extensions import Base as Model
-else:
-    Model = db.Model
+from app.extensions import Model, db
 
 
 def N_(message: str) -> str:

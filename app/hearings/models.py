@@ -7,7 +7,6 @@ views, templates, operations and the CLI alike.
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DDL, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, event
@@ -16,13 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import value_enum
 from app.core.errors import Conflict, InvalidInput
 from app.core.time import utcnow
-from app.extensions import db
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
-    from app.extensions import Base as Model
-else:
-    Model = db.Model
+from app.extensions import Model
 from app.hearings import permissions
 from app.org.models import Body, Building, Community, Station
 from app.suggestions.triggers import immutable_trigger_sql

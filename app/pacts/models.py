@@ -1,7 +1,6 @@
 """Pacts: clauses in immutable numbered versions, positions, comments, amendments, follows."""
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -9,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import value_enum
 from app.core.time import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.pacts.enums import (
     TRANSITIONS,
     AmendmentStatus,
@@ -23,12 +22,6 @@ from app.pacts.errors import (
     PactInvalid,
     PactNotAllowed,
 )
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
-    from app.extensions import Base as Model
-else:
-    Model = db.Model
 
 __all__ = [
     "Amendment",

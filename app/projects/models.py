@@ -2,7 +2,6 @@
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
@@ -11,13 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import value_enum
 from app.core.errors import Conflict
 from app.core.time import utcnow
-from app.extensions import db
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
-    from app.extensions import Base as Model
-else:
-    Model = db.Model
+from app.extensions import Model
 
 __all__ = ["Project", "ProjectStatus", "ProjectUpdate", "project_suggestions"]
 

@@ -8,7 +8,6 @@ operations alike.
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -26,14 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import value_enum
 from app.core.errors import Conflict, InvalidInput
-from app.core.time import add_working_days, local_today, to_local, utcnow
-from app.extensions import db
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
-    from app.extensions import Base as Model
-else:
-    Model = db.Model
+from app.core.time import local_today, to_local, utcnow
+from app.core.workdays import add_working_days
+from app.extensions import Model
 from app.org.models import Body, Building, Community, Station
 from app.suggestions import permissions
 from app.suggestions.guide import CATEGORY_GUIDE, Category

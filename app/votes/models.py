@@ -2,7 +2,6 @@
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -20,14 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import value_enum
 from app.core.errors import Conflict, InvalidInput
 from app.core.time import utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.projects.models import Project
-
-if TYPE_CHECKING:
-    # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.
-    from app.extensions import Base as Model
-else:
-    Model = db.Model
 
 __all__ = [
     "Ballot",
