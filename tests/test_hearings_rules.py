@@ -5,7 +5,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from app.core.errors import Conflict, DomainError, InvalidInput, NotAllowed
-from app.core.time import add_working_days, utcnow
+from app.core.time import utcnow
+from app.core.workdays import add_working_days
 from app.hearings import operations as ops
 from app.hearings.models import RegistrationStatus, SessionStatus
 from app.org.models import BodyKind
@@ -48,6 +49,14 @@ def test_accepting_sets_the_due_date_fifteen_working_days_later(make):
     hf.accept_suggestion(s, body, today=date(2026, 11, 2))
     assert s.status == SuggestionStatus.ACCEPTED
     assert s.due_date == date(2026, 11, 23)
+
+
+def test_a_suggestion_accepted_before_national_day_is_due_after_the_holiday_and_make_up_day(make):
+    # Tue 30 Sep 2025: 1-8 Oct are off and Sat 11 Oct is worked (调休), so 28 Oct, not 21 Oct.
+    c = make.community()
+    s = hf.suggestion(c, make.user("resident", community=c))
+    hf.accept_suggestion(s, make.body(c), today=date(2025, 9, 30))
+    assert s.due_date == date(2025, 10, 28)
 
 
 def test_a_due_date_in_the_past_is_refused(make):

@@ -1,6 +1,6 @@
 """Time helpers: the database stores naive UTC; pages show Asia/Shanghai."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -28,14 +28,3 @@ def from_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
     return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The date `days` working days after `start`, skipping Saturdays and Sundays."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current

@@ -13,7 +13,8 @@ from app.accounts.queries import handlers_of_body, secretaries_of
 from app.core import audit
 from app.core.errors import Conflict, InvalidInput, NotAllowed
 from app.core.notifications import N_, notify
-from app.core.time import add_working_days, local_today, to_local, utcnow
+from app.core.time import local_today, to_local, utcnow
+from app.core.workdays import add_working_days
 from app.extensions import db
 from app.org.models import Body
 from app.suggestions import permissions
