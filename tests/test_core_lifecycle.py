@@ -178,6 +178,14 @@ def test_an_audited_read_that_fails_writes_nothing(probe):
 #: one commit point does nothing, and pass when it commits.
 WRITE_TESTS = [
     "tests/test_core_lifecycle.py::test_a_successful_request_commits_once_at_the_end",
+    "tests/test_accounts_registration.py::test_registration_records_consent_and_audit_and_logs_in",
+    "tests/test_org_admin.py::test_admin_creates_a_community_with_buildings_and_households",
+    "tests/test_pacts_routes.py::test_comment_reply_agree_and_second_agree_refused",
+    "tests/test_hearings_routes.py::test_resident_submits_and_gets_a_tracking_number",
+    "tests/test_hearings_routes.py::test_registration_capacity_waiting_list_and_refusals",
+    "tests/test_votes_routes.py::test_secretary_creates_a_draft_vote",
+    "tests/test_votes_routes.py::test_ballot_review_then_cast_then_receipt",
+    "tests/test_projects_routes.py::test_project_from_a_candidate_suggestion",
 ]
 
 
