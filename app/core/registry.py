@@ -3,7 +3,9 @@
 Kinds in use:
 - "home_section": `(user) -> list[HomeSection]`, shown on the home page (core/home.py);
 - "personal_data": `(user) -> (key, data)`, a section of a person's data export (accounts);
-- "account_deleted": `(user) -> None`, anonymises what a domain holds of a deleted account.
+- "home_context": `(user) -> dict`, variables the home page template reads (accounts, org);
+- "community_tools": `(user, community) -> list`, links on a community's page (accounts);
+- "tick": `(now) -> str | None`, a domain's scheduled work, run by `flask tick`.
 
 Contributions live on the app (`app.extensions`), never in module globals, so two apps in one
 process (tests, the CLI) never share or double them.
