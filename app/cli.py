@@ -1,8 +1,43 @@
-"""Flask commands: demo data, admin accounts."""
+"""Flask commands: demo data, admin accounts, and `flask tick`, the one scheduler entry point."""
+
+import sys
+from datetime import datetime
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+
+
+def run_tick(now: datetime, echo=click.echo) -> bool:
+    """Run every job registered with `register(app, "tick", fn)`, in order, committing after each.
+
+    A job that fails is rolled back and reported; the others still run. Returns True when every
+    job succeeded. Each job makes its own effects happen once (claimed rows, unique keys), so
+    running this twice, or in two processes at once, changes nothing the second time.
+    """
+    from app.core.db import begin_write
+    from app.core.registry import registered
+    from app.extensions import db
+
+    ok = True
+    for job in registered("tick"):
+        name = getattr(job, "__qualname__", repr(job))
+        module = getattr(job, "__module__", "")
+        label = f"{module.removeprefix('app.')}.{name}" if module else name
+        try:
+            # SQLite: the job's first read already holds the write lock (BEGIN IMMEDIATE), so two
+            # ticks at once take turns instead of failing with "database is locked".
+            begin_write()
+            summary = job(now)
+            db.session.commit()
+        except Exception as exc:  # one job's failure must not stop the others
+            db.session.rollback()
+            ok = False
+            echo(f"{label}: FAILED: {exc!r}", err=True)
+            continue
+        if summary:
+            echo(f"{label}: {summary}")
+    return ok
 
 
 def register_cli(app: Flask) -> None:
@@ -21,6 +56,22 @@ def register_cli(app: Flask) -> None:
             "Demo data loaded." if created else "Demo data already present; nothing changed."
         )
         print_logins(click.echo)
+
+    @app.cli.command("tick")
+    @click.option(
+        "--now",
+        "now_text",
+        default=None,
+        help="Act as if it were this UTC time (ISO 8601), e.g. to catch up; default: now.",
+    )
+    @with_appcontext
+    def tick_command(now_text):
+        """Do every domain's scheduled work that is due (run it from cron every minute)."""
+        from app.core.time import utcnow
+
+        now = datetime.fromisoformat(now_text).replace(tzinfo=None) if now_text else utcnow()
+        if not run_tick(now):
+            sys.exit(1)
 
     @app.cli.command("create-admin")
     @click.option("--name", required=True)
