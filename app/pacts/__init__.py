@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     cli.register(app)
+    register(app, "tick", cli.close_due_job)
     register(app, "home_section", home.home_sections)
     register(app, "personal_data", privacy.pacts_data)
     signals.connect(app)

@@ -1,5 +1,7 @@
 """`flask pacts ...`: the commands cron runs for pacts."""
 
+from datetime import datetime
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -18,6 +20,12 @@ def close_due_command() -> None:
     closed = ops.close_due_consultations()
     db.session.commit()
     click.echo(f"{len(closed)} consultation(s) closed")
+
+
+def close_due_job(now: datetime) -> str | None:
+    """`flask tick`'s share of pacts: close the consultations that are due."""
+    closed = ops.close_due_consultations(now)
+    return f"{len(closed)} consultation(s) closed" if closed else None
 
 
 def register(app: Flask) -> None:
