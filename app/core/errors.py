@@ -88,6 +88,24 @@ class _Refusal:
     field: str | None = None
 
 
+class PageErrors:
+    """Where `on_refusal` puts a refusal's message on a page that has no WTForms form."""
+
+    def __init__(self) -> None:
+        self.form_errors: list[str] = []
+
+    def __contains__(self, name: str) -> bool:
+        return False
+
+    @property
+    def first(self) -> str | None:
+        return self.form_errors[0] if self.form_errors else None
+
+    @property
+    def message(self) -> str | None:
+        return " ".join(self.form_errors) or None
+
+
 def on_refusal(render: Callable[[], Any], form: Any = None, field: str | None = None) -> None:
     """If the operation this view calls next is refused, answer with `render()`.
 

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     IntegerField,
     SelectField,
@@ -184,27 +183,6 @@ class CancelForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for cancelling"), validators=[DataRequired(), Length(max=500)]
     )
-
-
-class ProjectForm(FlaskForm):
-    title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    estimated_cost = IntegerField(
-        _l("Estimated cost (yuan)"), validators=[InputRequired(), NumberRange(min=0, max=10**10)]
-    )
-    proponent = StringField(
-        _l("Proposed by"),
-        validators=[Length(max=100)],
-        description=_l("For example: residents of building 3, the owners' committee."),
-    )
-
-
-class ProgressForm(FlaskForm):
-    on = DateField(_l("Date"), validators=[InputRequired()])
-    percent = IntegerField(
-        _l("Progress (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)]
-    )
-    note = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=2000)])
 
 
 class EmptyForm(FlaskForm):

@@ -11,20 +11,6 @@ from app.pacts import queries as q
 from app.pacts.models import Amendment, Clause, Comment, Pact, PactVersion
 
 
-class Errors:
-    """Collects a refusal's message for a page that has no WTForms form (see `on_refusal`)."""
-
-    def __init__(self) -> None:
-        self.form_errors: list[str] = []
-
-    def __contains__(self, name: str) -> bool:
-        return False
-
-    @property
-    def first(self) -> str | None:
-        return self.form_errors[0] if self.form_errors else None
-
-
 def comment_limit() -> str:
     return current_app.config.get("PACT_COMMENT_RATE_LIMIT", "10 per minute;60 per hour")
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from app.core.errors import InvalidInput, on_refusal, render_error
+from app.core.errors import InvalidInput, PageErrors, on_refusal, render_error
 from app.core.time import from_local, to_local, utcnow
 from app.extensions import db
 from app.org.models import Community
@@ -15,7 +15,7 @@ from app.pacts import bp, permissions
 from app.pacts import operations as ops
 from app.pacts.forms import ClauseForm, ConsultationForm, NewPactForm, PublishForm, ReasonForm
 from app.pacts.models import Pact
-from app.pacts.routes.common import Errors, clause_of, managed_pact
+from app.pacts.routes.common import clause_of, managed_pact
 from app.pacts.splitter import insert_after, merge, remove, split_clauses
 
 
@@ -65,7 +65,7 @@ def preview(community_id: int):
     clauses = [c.replace("\r\n", "\n") for c in request.form.getlist("clause")]
     action, _sep, arg = request.form.get("op", "save").partition(":")
     index = int(arg) if arg.isdigit() else -1
-    errors = Errors()
+    errors = PageErrors()
 
     def render(error: str | None = None) -> str:
         return render_template(

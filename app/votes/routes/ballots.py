@@ -7,14 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts.models import User
-from app.core.errors import InvalidInput, on_refusal
+from app.core.errors import InvalidInput, PageErrors, on_refusal
 from app.core.time import utcnow
 from app.extensions import db, limiter
 from app.votes import ballot_log, bp, operations, queries
 from app.votes.errors import VoteNotOpen
 from app.votes.models import Method, Vote
 from app.votes.permissions import ballot_refusal, can_enter_paper_ballots
-from app.votes.routes.common import Errors, get_vote, require_manager
+from app.votes.routes.common import get_vote, require_manager
 
 
 def _vote_limit_key() -> str:
@@ -55,7 +55,7 @@ def _ballot_flow(vote: Vote, voter: User, entered_by: User | None = None, **cont
     refusal = ballot_refusal(vote, voter, utcnow())
     if refusal is not None:
         raise refusal
-    errors = Errors()
+    errors = PageErrors()
     on_refusal(
         lambda: render_template(
             "votes/ballot.html",
@@ -108,7 +108,7 @@ def paper_ballot(vote_id: int):
     if request.method == "POST":
         voter = db.session.get(User, voter_id) if voter_id else None
         if voter is None:
-            errors = Errors()
+            errors = PageErrors()
             on_refusal(
                 lambda: render_template(
                     "votes/ballot.html",

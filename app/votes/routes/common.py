@@ -29,17 +29,3 @@ def require_manager(community_id: int) -> None:
 def local_input(dt: datetime | None) -> datetime | None:
     """A stored UTC time as the naive local time a datetime-local field shows."""
     return to_local(dt).replace(tzinfo=None) if dt else None
-
-
-class Errors:
-    """A place for `on_refusal` to put a refusal's message on a page that has no WTForm."""
-
-    def __init__(self) -> None:
-        self.form_errors: list[str] = []
-
-    def __contains__(self, name: str) -> bool:
-        return False
-
-    @property
-    def message(self) -> str | None:
-        return " ".join(self.form_errors) or None
