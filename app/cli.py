@@ -48,10 +48,12 @@ def register_cli(app: Flask) -> None:
         import logging
 
         from app.demo import load_demo, print_logins
+        from app.extensions import db
 
         # Thousands of demo writes would each log an audit line; the audit table keeps them all.
         logging.getLogger("yishiting.audit").setLevel(logging.WARNING)
         created = load_demo()
+        db.session.commit()
         click.echo(
             "Demo data loaded." if created else "Demo data already present; nothing changed."
         )

@@ -1,12 +1,10 @@
 """Demo data: one subdistrict, communities of different kinds, households, residents and staff.
 
-`load_demo()` does everything in one transaction and does nothing when the demo
-subdistrict exists already, so running `flask demo` twice changes nothing. Each
-domain adds its own demo content through `app/<domain>/demo.py: load(ctx)`.
+`load_demo()` does everything in one transaction (`flask demo` commits it) and does nothing
+when the demo subdistrict exists already, so running `flask demo` twice changes nothing. Each
+domain adds its own demo content with `register(app, "demo", load)` in its init_app.
 """
 
-import importlib
-import importlib.util
 import random
 from dataclasses import dataclass, field
 
@@ -14,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app.accounts.models import Consent, Membership, MembershipStatus, Role, RoleAssignment, User
+from app.core.registry import registered
 from app.core.time import utcnow
 from app.extensions import db
 from app.org.models import (
@@ -29,7 +28,6 @@ from app.org.models import (
 
 DEMO_SUBDISTRICT = "新华路街道"
 DEMO_PASSWORD = "yishiting-demo"
-DOMAIN_LOADERS = ("app.pacts.demo", "app.hearings.demo", "app.votes.demo")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华志强文红玉兰春梅海燕国庆德明淑珍凤英建国丽华桂兰秀珍玉梅振华晓东雪梅建军卫东永强金凤宝林海生婷雯浩然子涵欣怡宇轩梓萱"
@@ -291,10 +289,9 @@ def load_demo() -> bool:
         admin=admin,
         password_hash=password_hash,
     )
-    for module_name in DOMAIN_LOADERS:
-        if importlib.util.find_spec(module_name) is not None:
-            importlib.import_module(module_name).load(ctx)
-    db.session.commit()
+    # Each domain registers its loader in init_app (pacts, hearings with suggestions, votes).
+    for load in registered("demo"):
+        load(ctx)
     return True
 
 

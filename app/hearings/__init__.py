@@ -10,10 +10,11 @@ bp = Blueprint("hearings", __name__, template_folder="templates", url_prefix="/h
 def init_app(app: Flask) -> None:
     """Register the hearings blueprint, home sections and personal-data section."""
     from app.core.registry import register
-    from app.hearings import home, privacy
+    from app.hearings import demo, home, privacy
     from app.hearings import routes as _routes  # noqa: F401 - importing attaches the views
 
     app.register_blueprint(bp)
     for provider in (home.secretary_sections, home.resident_sections, home.deputy_sections):
         register(app, "home_section", provider)
     register(app, "personal_data", privacy.hearings_data)
+    register(app, "demo", demo.load)

@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from app.core.registry import register
     from app.pacts import (
         cli,
+        demo,
         home,
         privacy,
         routes,  # noqa: F401  (the views attach themselves to bp)
@@ -22,4 +23,5 @@ def init_app(app: Flask) -> None:
     register(app, "tick", cli.close_due_job)
     register(app, "home_section", home.home_sections)
     register(app, "personal_data", privacy.pacts_data)
+    register(app, "demo", demo.load)
     signals.connect(app)

@@ -9,11 +9,12 @@ def init_app(app: Flask) -> None:
     """Register the votes blueprint, CLI, home section, personal-data section and receivers."""
     from app.core.registry import register
     from app.projects import signals as project_signals
-    from app.votes import cli, home, privacy, receivers, routes  # noqa: F401 - routes attach views
+    from app.votes import cli, demo, home, privacy, receivers, routes  # noqa: F401 - routes attach views
 
     cli.register_commands(bp)
     app.register_blueprint(bp)
     register(app, "home_section", home.home_sections)
     register(app, "personal_data", privacy.votes_data)
+    register(app, "demo", demo.load)
     project_signals.project_held.connect(receivers.project_held)
     project_signals.project_links.connect(receivers.project_links)
