@@ -1,7 +1,7 @@
 """Flask commands: demo data, admin accounts, and `flask tick`, the one scheduler entry point."""
 
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 from flask import Flask
@@ -26,8 +26,10 @@ def run_tick(now: datetime, echo=click.echo) -> bool:
         label = f"{module.removeprefix('app.')}.{name}" if module else name
         try:
             # SQLite: the job's first read already holds the write lock (BEGIN IMMEDIATE), so two
-            # ticks at once take turns instead of failing with "database is locked".
-            begin_write()
+            # ticks at once take turns instead of failing with "database is locked". A job that
+            # talks to the outside world (e-mail) keeps its own short transactions instead.
+            if not getattr(job, "manages_transactions", False):
+                begin_write()
             summary = job(now)
             db.session.commit()
         except Exception as exc:  # one job's failure must not stop the others
@@ -41,6 +43,13 @@ def run_tick(now: datetime, echo=click.echo) -> bool:
 
 
 def register_cli(app: Flask) -> None:
+    from app.core import outbox
+    from app.core.registry import register
+
+    # E-mail goes last in every tick, so it carries what the jobs before it caused.
+    register(app, "tick", outbox.compose_mail)
+    register(app, "tick", outbox.send_mail)
+
     @app.cli.command("demo")
     @with_appcontext
     def demo_command():
@@ -71,7 +80,10 @@ def register_cli(app: Flask) -> None:
         """Do every domain's scheduled work that is due (run it from cron every minute)."""
         from app.core.time import utcnow
 
-        now = datetime.fromisoformat(now_text).replace(tzinfo=None) if now_text else utcnow()
+        now = utcnow()
+        if now_text:
+            given = datetime.fromisoformat(now_text)
+            now = given.astimezone(UTC).replace(tzinfo=None) if given.tzinfo else given
         if not run_tick(now):
             sys.exit(1)
 

@@ -57,6 +57,15 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
+    # E-mail delivery of notifications by `flask tick` (core/outbox.py); no host, no e-mail.
+    SMTP_HOST = os.environ.get("SMTP_HOST") or None
+    SMTP_PORT = int(os.environ.get("SMTP_PORT") or 25)
+    SMTP_USER = os.environ.get("SMTP_USER") or ""
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or ""
+    SMTP_FROM = os.environ.get("SMTP_FROM") or "yishiting@localhost"
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "")
+    #: The site's address, for links in e-mails.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     RATELIMIT_STORAGE_URI = rate_limit_storage(REDIS_URL)
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
@@ -67,7 +76,7 @@ class Config:
     # Each domain keeps its own catalogue; Flask-Babel merges them.
     BABEL_TRANSLATION_DIRECTORIES = (
         "translations;pacts/translations;hearings/translations;votes/translations;"
-        "suggestions/translations;projects/translations"
+        "suggestions/translations;projects/translations;reports/translations"
     )
     LANGUAGES = ("zh_Hans_CN", "en")
 
@@ -102,6 +111,8 @@ class TestConfig(Config):
         or "sqlite:///:memory:"
     )
     RATELIMIT_STORAGE_URI = "memory://"
+    #: No e-mail from the suite unless a test starts its own SMTP server.
+    SMTP_HOST = None
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     SERVER_NAME = None

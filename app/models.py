@@ -3,6 +3,8 @@
 from app.accounts.models import *  # noqa: F403
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.notifications import Notification  # noqa: F401
+from app.core.outbox import OutboxMail  # noqa: F401
+from app.core.schedule import ScheduledEffect  # noqa: F401
 from app.core.workdays import CalendarDay  # noqa: F401
 from app.hearings.models import *  # noqa: F403
 from app.org.models import *  # noqa: F403

@@ -8,6 +8,8 @@ from wtforms import (
     BooleanField,
     HiddenField,
     PasswordField,
+    RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,6 +19,7 @@ from wtforms.validators import (
     DataRequired,
     Email,
     EqualTo,
+    InputRequired,
     Length,
     Optional,
     ValidationError,
@@ -153,6 +156,17 @@ class ProfileForm(FlaskForm):
             DataRequired(_l("Please enter your name.")),
             Length(max=50, message=_l("At most %(max)d characters.")),
         ],
+    )
+    email_delivery = RadioField(
+        _l("Notifications by e-mail"),
+        choices=[
+            SelectChoice("immediate", _l("Each one at once")),
+            SelectChoice("digest", _l("One e-mail a day (daily digest)")),
+            SelectChoice("none", _l("None: only here, under the bell")),
+        ],
+        default="immediate",
+        validators=[InputRequired(_l("Please choose how to receive notifications."))],
+        description=_l("E-mails go to the address of your account, in the language you chose."),
     )
 
 

@@ -50,6 +50,10 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(256), default="")
     locale: Mapped[str | None] = mapped_column(String(10))
     large_text: Mapped[bool] = mapped_column(default=False)
+    #: Notifications by e-mail: "immediate", "digest" (once a day) or "none" (core/outbox.py).
+    email_delivery: Mapped[str] = mapped_column(
+        String(10), default="immediate", server_default="immediate"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     #: Set when the account was deleted; the row stays so authorship becomes anonymous.

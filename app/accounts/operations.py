@@ -345,11 +345,15 @@ def revoke(assignment: RoleAssignment, *, actor: User) -> None:
     clear_cache()
 
 
-def update_profile(user: User, display_name: str) -> User:
-    """Change the user's own display name."""
+def update_profile(user: User, display_name: str, email_delivery: str | None = None) -> User:
+    """Change the user's own display name and how they receive notifications by e-mail."""
     user.display_name = display_name.strip()
+    if email_delivery is not None:
+        if email_delivery not in ("immediate", "digest", "none"):
+            raise InvalidInput(_l("Please choose how to receive notifications."))
+        user.email_delivery = email_delivery
     db.session.flush()
-    audit.record("user.update_profile", user, actor=user)
+    audit.record("user.update_profile", user, actor=user, detail=f"e-mail: {user.email_delivery}")
     return user
 
 
@@ -363,6 +367,7 @@ def export_personal_data(user: User) -> dict[str, Any]:
             "email": user.email,
             "locale": user.locale,
             "large_text": user.large_text,
+            "email_delivery": user.email_delivery,
             "created_at": user.created_at.isoformat(),
         },
         "consents": [

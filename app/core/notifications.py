@@ -1,10 +1,14 @@
-"""In-app notifications: other features post here, the header shows the unread count."""
+"""In-app notifications: other features post here, the header shows the unread count.
+
+Each notification is also the outbox entry of its e-mail (`mail_state`, see core/outbox.py),
+written in the same transaction as the change that caused it.
+"""
 
 from datetime import datetime
 
 from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, String, func, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.time import utcnow
 from app.extensions import Model, db
@@ -27,6 +31,15 @@ class Notification(Model):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None]
+    #: E-mail delivery (core/outbox.py): "pending" until composed, then "queued" or "skipped".
+    #: Rows older than the outbox say "skipped", so upgrading never mails the past.
+    mail_state: Mapped[str] = mapped_column(
+        String(10), default="pending", server_default="skipped", index=True
+    )
+    mail_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+
+    #: The accounts domain's User, by name (core imports no domain).
+    user = relationship("User")
 
     @property
     def text(self) -> str:

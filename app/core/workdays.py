@@ -13,11 +13,11 @@ import logging
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
-from flask import has_app_context
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.time import utcnow
+from app.core.time import local_today, utcnow
 from app.extensions import Model, db
 
 log = logging.getLogger(__name__)
@@ -114,3 +114,35 @@ def years_without_data(years: range) -> list[int]:
         if not entered:
             missing.append(year)
     return missing
+
+
+def latest_working_day(day: date) -> date:
+    """`day` if it is a working day, else the last working day before it."""
+    overrides = _overrides(day - timedelta(days=40), day)
+    current = day
+    for _ in range(40):
+        working = overrides.get(current)
+        if working if working is not None else _official(current):
+            return current
+        current -= timedelta(days=1)
+    return day
+
+
+def overdue_cutoff(today: date | None = None) -> date:
+    """A due date before this day is overdue: a working day has passed since it.
+
+    A body due on Friday is not late on Saturday, nor during the Spring Festival: it is late on
+    the first working day after its due date. Cached per request (boards flag many rows).
+    """
+    today = today or local_today()
+    if not has_request_context():
+        return latest_working_day(today)
+    cache = g.setdefault("_overdue_cutoff", {})
+    if today not in cache:
+        cache[today] = latest_working_day(today)
+    return cache[today]
+
+
+def is_overdue(due: date | None, today: date | None = None) -> bool:
+    """Whether a working day has passed since `due` (see `overdue_cutoff`)."""
+    return due is not None and due < overdue_cutoff(today)

@@ -8,9 +8,10 @@ bp = Blueprint("hearings", __name__, template_folder="templates", url_prefix="/h
 
 
 def init_app(app: Flask) -> None:
-    """Register the hearings blueprint, home sections and personal-data section."""
+    """Register the hearings blueprint, home sections, personal-data section and the reminders of
+    follow-up actions (`flask tick`)."""
     from app.core.registry import register
-    from app.hearings import demo, home, privacy
+    from app.hearings import demo, home, jobs, privacy
     from app.hearings import routes as _routes  # noqa: F401 - importing attaches the views
 
     app.register_blueprint(bp)
@@ -18,3 +19,4 @@ def init_app(app: Flask) -> None:
         register(app, "home_section", provider)
     register(app, "personal_data", privacy.hearings_data)
     register(app, "demo", demo.load)
+    register(app, "tick", jobs.remind_follow_up_actions)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import value_enum
 from app.core.errors import Conflict, InvalidInput
 from app.core.time import utcnow
+from app.core.workdays import is_overdue
 from app.extensions import Model
 from app.hearings import permissions
 from app.org.models import Body, Building, Community, Station
@@ -423,6 +424,11 @@ class FollowUpAction(Model):
 
     minutes: Mapped[Minutes] = relationship(back_populates="actions")
     body: Mapped[Body | None] = relationship()
+
+    @property
+    def is_overdue(self) -> bool:
+        """A statutory working day has passed since its due date (as for suggestions)."""
+        return is_overdue(self.due_date)
 
 
 class Speaker(Model):

@@ -10,13 +10,16 @@ bp = Blueprint("suggestions", __name__, template_folder="templates", url_prefix=
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, home sections, personal-data section and the projects receiver."""
+    """Register the blueprint, home sections, personal-data section, the projects receiver and the
+    scheduled follow-through (reminders, escalations, return visits)."""
     from app.core.registry import register
-    from app.suggestions import home, privacy, receivers
+    from app.suggestions import home, jobs, privacy, receivers
     from app.suggestions import routes as _routes  # noqa: F401 - importing attaches the views
 
     app.register_blueprint(bp)
     for provider in (home.secretary_sections, home.handler_sections, home.resident_sections):
         register(app, "home_section", provider)
     register(app, "personal_data", privacy.suggestions_data)
+    for job in (jobs.remind_handlers, jobs.escalate_overdue, jobs.list_return_visits):
+        register(app, "tick", job)
     receivers.connect()

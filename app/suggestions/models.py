@@ -6,7 +6,6 @@ raises `Conflict` on an illegal move; the `can_*` predicates answer views, templ
 operations alike.
 """
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -26,103 +25,37 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import value_enum
 from app.core.errors import Conflict, InvalidInput
 from app.core.time import local_today, to_local, utcnow
-from app.core.workdays import add_working_days
+from app.core.workdays import add_working_days, is_overdue
 from app.extensions import Model
 from app.org.models import Body, Building, Community, Station
 from app.suggestions import permissions
+from app.suggestions.enums import (
+    AWAITING_ANSWER,
+    SUGGESTION_STATUS_LABELS,
+    TRANSITIONS,
+    Rating,
+    SuggestionSource,
+    SuggestionStatus,
+    VisitOutcome,
+)
 from app.suggestions.guide import CATEGORY_GUIDE, Category
 from app.suggestions.triggers import immutable_trigger_sql
 
 __all__ = [
+    "AWAITING_ANSWER",
     "CATEGORY_GUIDE",
+    "SUGGESTION_STATUS_LABELS",
+    "TRANSITIONS",
     "Category",
+    "CategoryTimeLimit",
     "Rating",
+    "ReturnVisit",
     "Suggestion",
     "SuggestionEvent",
     "SuggestionSource",
     "SuggestionStatus",
+    "VisitOutcome",
 ]
-
-
-class SuggestionStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    ANSWERED = "answered"
-    REOPENED = "reopened"
-    CLOSED = "closed"
-    DECLINED = "declined"
-
-    @property
-    def label(self):
-        return SUGGESTION_STATUS_LABELS[self]
-
-    @property
-    def badge(self) -> str:
-        return {
-            "submitted": "info",
-            "accepted": "warn",
-            "answered": "ok",
-            "reopened": "warn",
-            "closed": "neutral",
-            "declined": "danger",
-        }[self.value]
-
-
-SUGGESTION_STATUS_LABELS = {
-    SuggestionStatus.SUBMITTED: _l("Submitted"),
-    SuggestionStatus.ACCEPTED: _l("Accepted, awaiting answer"),
-    SuggestionStatus.ANSWERED: _l("Answered"),
-    SuggestionStatus.REOPENED: _l("Reopened"),
-    SuggestionStatus.CLOSED: _l("Closed"),
-    SuggestionStatus.DECLINED: _l("Declined"),
-}
-
-#: Status → the statuses it may move to.
-TRANSITIONS: dict[SuggestionStatus, frozenset[SuggestionStatus]] = {
-    SuggestionStatus.SUBMITTED: frozenset({SuggestionStatus.ACCEPTED, SuggestionStatus.DECLINED}),
-    SuggestionStatus.ACCEPTED: frozenset({SuggestionStatus.ANSWERED, SuggestionStatus.DECLINED}),
-    SuggestionStatus.ANSWERED: frozenset({SuggestionStatus.CLOSED, SuggestionStatus.REOPENED}),
-    SuggestionStatus.REOPENED: frozenset({SuggestionStatus.ANSWERED}),
-    SuggestionStatus.CLOSED: frozenset(),
-    SuggestionStatus.DECLINED: frozenset(),
-}
-
-#: Statuses in which the responsible body owes an answer.
-AWAITING_ANSWER = (SuggestionStatus.ACCEPTED, SuggestionStatus.REOPENED)
-
-
-class SuggestionSource(enum.StrEnum):
-    ONLINE = "online"
-    SESSION = "session"
-    RECEPTION = "reception"
-    MINUTES = "minutes"
-
-    @property
-    def label(self):
-        return {
-            "online": _l("Submitted online"),
-            "session": _l("Recorded at a session"),
-            "reception": _l("Recorded at a deputy reception"),
-            "minutes": _l("Drawn from a session's minutes"),
-        }[self.value]
-
-
-class Rating(enum.StrEnum):
-    SATISFIED = "satisfied"  # 满意
-    FAIRLY_SATISFIED = "fairly_satisfied"  # 基本满意
-    UNSATISFIED = "unsatisfied"  # 不满意
-
-    @property
-    def label(self):
-        return {
-            "satisfied": _l("Satisfied"),
-            "fairly_satisfied": _l("Fairly satisfied"),
-            "unsatisfied": _l("Unsatisfied"),
-        }[self.value]
-
-    @property
-    def badge(self) -> str:
-        return {"satisfied": "ok", "fairly_satisfied": "info", "unsatisfied": "danger"}[self.value]
 
 
 #: An unsatisfied rating reopens a suggestion this many times at most.
@@ -132,6 +65,10 @@ DEFAULT_DUE_WORKING_DAYS = 15
 #: Working days the submitter has to rate an answer before the secretary may close it unrated
 #: (closing at once would take away their chance to reopen it).
 RATING_WINDOW_WORKING_DAYS = 5
+#: Handlers are reminded this many working days before a due date.
+REMINDER_WORKING_DAYS = 2
+#: The longest time limit a community may set for a category, in working days.
+MAX_TIME_LIMIT = 60
 SUMMARY_MAX = 200
 TEXT_MAX = 2000
 
@@ -180,6 +117,8 @@ class Suggestion(Model):
     rating: Mapped[Rating | None] = mapped_column(value_enum(Rating, 20))
     rated_at: Mapped[datetime | None]
     reopen_count: Mapped[int] = mapped_column(default=0)
+    #: When it was escalated (督办), by the schedule or by hand; cleared when it is reopened.
+    escalated_at: Mapped[datetime | None]
     # Candidate livelihood project (the projects domain turns these into projects).
     is_candidate_project: Mapped[bool] = mapped_column(default=False, index=True)
     candidate_title: Mapped[str] = mapped_column(String(200), default="")
@@ -261,11 +200,17 @@ class Suggestion(Model):
 
     @property
     def is_overdue(self) -> bool:
-        return (
-            self.status in AWAITING_ANSWER
-            and self.due_date is not None
-            and self.due_date < local_today()
-        )
+        """Awaiting an answer and a statutory working day has passed since its due date."""
+        return self.status in AWAITING_ANSWER and is_overdue(self.due_date)
+
+    @property
+    def is_escalated(self) -> bool:
+        """Escalated (督办) and still awaiting the body's answer: the board flags it."""
+        return self.status in AWAITING_ANSWER and self.escalated_at is not None
+
+    def needs_return_visit(self, today: date | None = None) -> bool:
+        """Answered, unrated, and its rating window is over (or a walk-in, who cannot rate online)."""
+        return self.is_answered and self.rating is None and self.can_close_unrated(today)
 
     @property
     def awaiting_answer(self) -> bool:
@@ -329,6 +274,14 @@ class Suggestion(Model):
 
     def can_mark_candidate(self, user) -> bool:
         return not self.is_declined and self.can_triage(user)
+
+    def can_escalate(self, user) -> bool:
+        """The secretary may escalate by hand a suggestion awaiting an answer, once per round."""
+        return self.awaiting_answer and self.escalated_at is None and self.can_triage(user)
+
+    def can_record_visit(self, user) -> bool:
+        """The secretary records the return visit (回访) of an answered suggestion."""
+        return self.is_answered and self.can_triage(user)
 
     def can_answer(self, user) -> bool:
         return self.awaiting_answer and permissions.can_answer(user, self)
@@ -397,6 +350,19 @@ class Suggestion(Model):
         self._move(SuggestionStatus.REOPENED)
         self.reopen_count += 1
         self.due_date = due_date
+        self.escalated_at = None
+
+    def escalate(self, now: datetime) -> None:
+        """Escalate (督办) a suggestion awaiting an answer; once until it is answered or reopened."""
+        if not self.awaiting_answer:
+            raise Conflict(_l("Only a suggestion awaiting an answer can be escalated."))
+        if self.escalated_at is not None:
+            raise Conflict(_l("This suggestion is escalated already."))
+        self.escalated_at = now
+
+    def check_visitable(self) -> None:
+        if not self.is_answered:
+            raise Conflict(_l("Only an answered suggestion gets a return visit."))
 
     def close(self, now: datetime) -> None:
         self._move(SuggestionStatus.CLOSED)
@@ -426,7 +392,8 @@ class SuggestionEvent(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: "submitted", "accepted", "rerouted", "answered", "rated", "reopened", "closed", "declined", "candidate".
+    #: "submitted", "accepted", "rerouted", "answered", "rated", "reopened", "closed", "declined",
+    #: "candidate", "escalated", "escalated_by_hand", "visited", "visit_failed".
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[SuggestionStatus] = mapped_column(value_enum(SuggestionStatus, 20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -450,7 +417,10 @@ class SuggestionEvent(Model):
 
     @property
     def shows_due_date(self) -> bool:
-        return self.kind == "reopened" and self.due_date is not None
+        return (
+            self.kind in ("reopened", "escalated", "escalated_by_hand")
+            and self.due_date is not None
+        )
 
 
 EVENT_LABELS = {
@@ -463,6 +433,10 @@ EVENT_LABELS = {
     "closed": _l("Closed"),
     "declined": _l("Declined"),
     "candidate": _l("Proposed as a candidate project"),
+    "escalated": _l("Escalated (督办): the answer is overdue"),
+    "escalated_by_hand": _l("Escalated (督办) by the secretary"),
+    "visited": _l("Return visit (回访)"),
+    "visit_failed": _l("Return visit (回访): could not be reached"),
 }
 
 
@@ -480,3 +454,40 @@ for _dialect in ("sqlite", "postgresql"):
             dialect=_dialect
         ),
     )
+
+
+class CategoryTimeLimit(Model):
+    """A community's own time limit for one category (e.g. 5 working days for safety hazards)."""
+
+    __tablename__ = "suggestion_time_limits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    category: Mapped[Category] = mapped_column(value_enum(Category, 30))
+    working_days: Mapped[int]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("community_id", "category"),
+        CheckConstraint(
+            f"working_days >= 1 AND working_days <= {MAX_TIME_LIMIT}", name="time_limit_range"
+        ),
+    )
+
+
+class ReturnVisit(Model):
+    """A return visit (回访): the secretary's phone call or visit to a submitter who did not rate."""
+
+    __tablename__ = "suggestion_return_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id"), index=True)
+    outcome: Mapped[VisitOutcome] = mapped_column(value_enum(VisitOutcome, 20))
+    #: What the resident said; for staff only, never public.
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    visited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    visited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    suggestion: Mapped[Suggestion] = relationship()
+    visited_by = relationship("User")

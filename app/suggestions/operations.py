@@ -19,7 +19,6 @@ from app.extensions import db
 from app.org.models import Body
 from app.suggestions import permissions
 from app.suggestions.models import (
-    DEFAULT_DUE_WORKING_DAYS,
     SUMMARY_MAX,
     TEXT_MAX,
     Category,
@@ -29,6 +28,7 @@ from app.suggestions.models import (
     SuggestionSource,
     SuggestionStatus,
 )
+from app.suggestions.queries import time_limit_for
 
 log = logging.getLogger("yishiting.suggestions")
 
@@ -45,7 +45,7 @@ def next_number(year: int) -> tuple[int, str]:
     return seq, f"S-{year}-{seq:06d}"
 
 
-def _event(
+def event(
     s: Suggestion,
     kind: str,
     actor=None,
@@ -79,7 +79,7 @@ def _check_text(summary: str, text: str) -> None:
         raise InvalidInput(_l("The text is too long (at most %(num)d characters).", num=TEXT_MAX))
 
 
-def _require_triage(s: Suggestion, actor) -> None:
+def require_triage(s: Suggestion, actor) -> None:
     if not permissions.can_triage(actor, s.community_id):
         raise NotAllowed()
 
@@ -141,7 +141,7 @@ def submit_suggestion(
         except IntegrityError:
             if attempt == 4:
                 raise
-    _event(s, "submitted", actor=actor, at=when)
+    event(s, "submitted", actor=actor, at=when)
     audit.record(
         "suggestion.submit",
         s,
@@ -166,7 +166,7 @@ def submit_suggestion(
     return s
 
 
-def _notify_submitter(s: Suggestion, message: str, **params) -> None:
+def notify_submitter(s: Suggestion, message: str, **params) -> None:
     if s.submitter is not None:
         notify(s.submitter, message, link=suggestion_link(s), number=s.number, **params)
 
@@ -186,15 +186,17 @@ def accept_suggestion(
     note: str = "",
     today: date | None = None,
 ) -> Suggestion:
-    """Accept a suggestion and route it to the body that must answer, with a due date (15 working days)."""
-    _require_triage(s, actor)
+    """Accept a suggestion and route it to the body that must answer, with a due date (the category's
+    time limit in the community, 15 working days by default)."""
+    require_triage(s, actor)
     body = _check_body(s, body)
     today = today or local_today()
     if due_date is not None and due_date < today:
         raise InvalidInput(_l("The due date cannot be in the past."))
-    s.accept(body, due_date or add_working_days(today, DEFAULT_DUE_WORKING_DAYS), utcnow())
+    limit = time_limit_for(s.community_id, s.category)
+    s.accept(body, due_date or add_working_days(today, limit), utcnow())
     db.session.flush()
-    _event(s, "accepted", actor=actor, note=note.strip())
+    event(s, "accepted", actor=actor, note=note.strip())
     due = s.due_date.isoformat() if s.due_date else ""
     audit.record(
         "suggestion.accept",
@@ -203,7 +205,7 @@ def accept_suggestion(
         actor=actor,
         detail=f"{s.number} → body {body.id}, due {due}",
     )
-    _notify_submitter(
+    notify_submitter(
         s,
         N_("Your suggestion %(number)s was accepted and sent to %(body)s, due %(due)s."),
         body=body.name,
@@ -221,16 +223,16 @@ def accept_suggestion(
 
 def reroute_suggestion(s: Suggestion, body: Body | None, *, actor, note: str = "") -> Suggestion:
     """Send an accepted suggestion to another body (the due date stays)."""
-    _require_triage(s, actor)
+    require_triage(s, actor)
     s.check_reroutable()
     body = _check_body(s, body)
     s.reroute(body)
     db.session.flush()
-    _event(s, "rerouted", actor=actor, note=note.strip())
+    event(s, "rerouted", actor=actor, note=note.strip())
     audit.record(
         "suggestion.reroute", s, community=s.community_id, actor=actor, detail=f"→ body {body.id}"
     )
-    _notify_submitter(s, N_("Your suggestion %(number)s was passed to %(body)s."), body=body.name)
+    notify_submitter(s, N_("Your suggestion %(number)s was passed to %(body)s."), body=body.name)
     notify(
         handlers_of_body(body.id),
         N_("Suggestion %(number)s was routed to your body, due %(due)s."),
@@ -243,14 +245,14 @@ def reroute_suggestion(s: Suggestion, body: Body | None, *, actor, note: str = "
 
 def decline_suggestion(s: Suggestion, reason: str, *, actor) -> Suggestion:
     """Decline with a public reason."""
-    _require_triage(s, actor)
+    require_triage(s, actor)
     s.decline(reason, utcnow())
     db.session.flush()
-    _event(s, "declined", actor=actor, note=s.decline_reason)
+    event(s, "declined", actor=actor, note=s.decline_reason)
     audit.record(
         "suggestion.decline", s, community=s.community_id, actor=actor, detail=s.decline_reason
     )
-    _notify_submitter(
+    notify_submitter(
         s, N_("Your suggestion %(number)s was declined: %(reason)s"), reason=s.decline_reason
     )
     return s
@@ -262,9 +264,9 @@ def answer_suggestion(s: Suggestion, answer: str, *, actor) -> Suggestion:
         raise NotAllowed(_l("This suggestion is routed to another body."))
     s.give_answer(answer, utcnow())
     db.session.flush()
-    _event(s, "answered", actor=actor, note=s.answer)
+    event(s, "answered", actor=actor, note=s.answer)
     audit.record("suggestion.answer", s, community=s.community_id, actor=actor, detail=s.number)
-    _notify_submitter(s, N_("Your suggestion %(number)s was answered. Please rate the answer."))
+    notify_submitter(s, N_("Your suggestion %(number)s was answered. Please rate the answer."))
     return s
 
 
@@ -276,12 +278,19 @@ def rate_suggestion(
         raise NotAllowed(_l("Only the person who made the suggestion can rate the answer."))
     s.rate(rating, utcnow())
     db.session.flush()
-    _event(s, "rated", actor=actor, note=comment.strip()[:500], rating=rating)
+    event(s, "rated", actor=actor, note=comment.strip()[:500], rating=rating)
     audit.record("suggestion.rate", s, community=s.community_id, actor=actor, detail=rating.value)
+    after_rating(s, actor, today)
+    return s
+
+
+def after_rating(s: Suggestion, actor, today: date | None = None) -> None:
+    """What a rating (or a return visit's outcome) does: 不满意 reopens it once, otherwise it closes."""
     if s.reopens_on:
-        s.reopen(add_working_days(today or local_today(), DEFAULT_DUE_WORKING_DAYS))
+        limit = time_limit_for(s.community_id, s.category)
+        s.reopen(add_working_days(today or local_today(), limit))
         db.session.flush()
-        _event(s, "reopened", actor=actor)
+        event(s, "reopened", actor=actor)
         audit.record("suggestion.reopen", s, community=s.community_id, actor=actor, detail=s.number)
         if s.body_id:
             notify(
@@ -292,19 +301,18 @@ def rate_suggestion(
             )
     else:
         _close(s, actor=actor)
-    return s
 
 
 def _close(s: Suggestion, actor) -> None:
     s.close(utcnow())
     db.session.flush()
-    _event(s, "closed", actor=actor)
+    event(s, "closed", actor=actor)
     audit.record("suggestion.close", s, community=s.community_id, actor=actor, detail=s.number)
 
 
 def close_suggestion(s: Suggestion, *, actor) -> Suggestion:
     """Close an answered suggestion that its submitter did not rate in time (or cannot: a walk-in)."""
-    _require_triage(s, actor)
+    require_triage(s, actor)
     if s.is_answered and not s.can_close_unrated(local_today()):
         deadline = s.rating_deadline
         raise Conflict(
@@ -314,7 +322,7 @@ def close_suggestion(s: Suggestion, *, actor) -> Suggestion:
             )
         )
     _close(s, actor=actor)
-    _notify_submitter(s, N_("Your suggestion %(number)s was closed."))
+    notify_submitter(s, N_("Your suggestion %(number)s was closed."))
     return s
 
 
@@ -322,10 +330,10 @@ def mark_candidate_project(
     suggestion: Suggestion, title: str, description: str, cost: int | None, *, actor
 ) -> Suggestion:
     """Propose a suggestion as a candidate livelihood project, which the projects domain can then record."""
-    _require_triage(suggestion, actor)
+    require_triage(suggestion, actor)
     suggestion.mark_candidate(title, description, cost)
     db.session.flush()
-    _event(suggestion, "candidate", actor=actor, note=suggestion.candidate_title)
+    event(suggestion, "candidate", actor=actor, note=suggestion.candidate_title)
     audit.record(
         "suggestion.candidate",
         suggestion,
@@ -333,7 +341,7 @@ def mark_candidate_project(
         actor=actor,
         detail=f"{suggestion.candidate_title} ¥{cost}",
     )
-    _notify_submitter(
+    notify_submitter(
         suggestion, N_("Your suggestion %(number)s was proposed as a livelihood project.")
     )
     return suggestion
@@ -341,7 +349,7 @@ def mark_candidate_project(
 
 def unmark_candidate_project(suggestion: Suggestion, *, actor) -> Suggestion:
     """Withdraw a suggestion from the candidate projects."""
-    _require_triage(suggestion, actor)
+    require_triage(suggestion, actor)
     suggestion.is_candidate_project = False
     db.session.flush()
     audit.record(

@@ -56,3 +56,8 @@ def can_see_text(user, suggestion: "Suggestion") -> bool:
     if user.id in (suggestion.submitter_id, suggestion.recorded_by_id):
         return True
     return can_triage(user, suggestion.community_id) or handles_body(user, suggestion.body_id)
+
+
+def can_set_time_limits(user, community) -> bool:
+    """The community's secretary sets its time limits per category."""
+    return can_triage(user, community)

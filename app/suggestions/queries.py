@@ -1,14 +1,25 @@
 """Reads of suggestions that several pages (and the hearings domain) share."""
 
 import re
+from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.core.time import local_today, to_local
+from app.accounts.models import Role, RoleAssignment, User
+from app.core.time import local_today, to_local, utcnow
+from app.core.workdays import overdue_cutoff
 from app.extensions import db
 from app.org.models import Body, Community
-from app.suggestions.models import AWAITING_ANSWER, Suggestion, SuggestionStatus
+from app.suggestions.models import (
+    AWAITING_ANSWER,
+    DEFAULT_DUE_WORKING_DAYS,
+    Category,
+    CategoryTimeLimit,
+    Suggestion,
+    SuggestionEvent,
+    SuggestionStatus,
+)
 from app.suggestions.stats import BodyStats, Record, body_stats
 
 #: What a row of a suggestion table shows, loaded up front instead of once per row.
@@ -90,12 +101,12 @@ def board_query(
         stmt = stmt.where(Suggestion.category == category)
     if overdue:
         stmt = stmt.where(
-            Suggestion.status.in_(AWAITING_ANSWER), Suggestion.due_date < local_today()
+            Suggestion.status.in_(AWAITING_ANSWER), Suggestion.due_date < overdue_cutoff()
         )
     return stmt.order_by(Suggestion.submitted_at.desc(), Suggestion.id.desc())
 
 
-def record_of(s: Suggestion) -> Record:
+def record_of(s: Suggestion, escalations: int = 0) -> Record:
     """What the statistics need of an accepted suggestion."""
     accepted = s.accepted_at or s.submitted_at
     return Record(
@@ -104,26 +115,44 @@ def record_of(s: Suggestion) -> Record:
         first_answered=to_local(s.first_answered_at).date() if s.first_answered_at else None,
         rating=s.rating.value if s.rating else None,
         open=s.status in AWAITING_ANSWER,
+        escalations=escalations,
     )
 
 
+#: The board's per-body figures cover the suggestions accepted in this period.
+STATS_PERIOD = timedelta(days=365)
+
+
 def stats_by_body(community: Community) -> list[tuple[Body, BodyStats]]:
-    """Statistics of every body that received suggestions of the community."""
+    """Statistics of every body that received suggestions of the community in the last 12 months."""
+    since = utcnow() - STATS_PERIOD
     rows = db.session.scalars(
         select(Suggestion).where(
             Suggestion.community_id == community.id,
             Suggestion.accepted_at.is_not(None),
+            Suggestion.accepted_at >= since,
             Suggestion.body_id.is_not(None),
         )
     ).all()
+    escalations = dict(
+        db.session.execute(
+            select(SuggestionEvent.suggestion_id, func.count(SuggestionEvent.id))
+            .where(
+                SuggestionEvent.suggestion_id.in_([s.id for s in rows]),
+                SuggestionEvent.kind.in_(("escalated", "escalated_by_hand")),
+            )
+            .group_by(SuggestionEvent.suggestion_id)
+        ).all()
+    )
     by_body: dict[int, list[Suggestion]] = {}
     for s in rows:
         if s.body_id is not None:
             by_body.setdefault(s.body_id, []).append(s)
     bodies = {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_(list(by_body))))}
-    today = local_today()
+    # Overdue counts statutory working days, as every flag does.
+    cutoff = overdue_cutoff()
     out = [
-        (bodies[bid], body_stats([record_of(s) for s in items], today))
+        (bodies[bid], body_stats([record_of(s, escalations.get(s.id, 0)) for s in items], cutoff))
         for bid, items in by_body.items()
     ]
     out.sort(key=lambda pair: (pair[0].kind.value, pair[0].name))
@@ -156,3 +185,51 @@ def ledger_suggestions(community_id: int, since, until) -> list[Suggestion]:
         )
         .order_by(Suggestion.submitted_at)
     )
+
+
+def time_limit_for(community_id: int, category: Category) -> int:
+    """Working days a body has to answer a suggestion of `category` in the community."""
+    days = db.session.scalar(
+        select(CategoryTimeLimit.working_days).where(
+            CategoryTimeLimit.community_id == community_id, CategoryTimeLimit.category == category
+        )
+    )
+    return days or DEFAULT_DUE_WORKING_DAYS
+
+
+def time_limits_of(community_id: int) -> dict[Category, int]:
+    """Every category's time limit in the community (the default where none is set)."""
+    rows = db.session.execute(
+        select(CategoryTimeLimit.category, CategoryTimeLimit.working_days).where(
+            CategoryTimeLimit.community_id == community_id
+        )
+    ).all()
+    own = {category: days for category, days in rows}
+    return {c: own.get(c, DEFAULT_DUE_WORKING_DAYS) for c in Category}
+
+
+def admins() -> list[User]:
+    """The subdistrict's administrators (told of every escalation)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(RoleAssignment.role == Role.ADMIN, User.deleted_at.is_(None))
+            .order_by(User.id)
+        )
+    )
+
+
+def awaiting_return_visit(community_id: int, today=None) -> list[Suggestion]:
+    """Answered suggestions whose submitter did not rate in time (or cannot): the return-visit list."""
+    today = today or local_today()
+    rows = _rows(
+        select(Suggestion)
+        .where(
+            Suggestion.community_id == community_id,
+            Suggestion.status == SuggestionStatus.ANSWERED,
+            Suggestion.rating.is_(None),
+        )
+        .order_by(Suggestion.answered_at)
+    )
+    return [s for s in rows if s.needs_return_visit(today)]

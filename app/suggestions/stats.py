@@ -19,6 +19,8 @@ class Record:
     rating: str | None = None
     #: Whether the body still owes an answer (accepted or reopened).
     open: bool = False
+    #: How many times it was escalated (督办).
+    escalations: int = 0
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,15 @@ class BodyStats:
     rated: int
     #: Share of rated answers rated 满意 or 基本满意.
     satisfaction_share: float | None
+    #: Suggestions escalated (督办) at least once.
+    escalated: int = 0
 
 
 def body_stats(records: list[Record], today: date) -> BodyStats:
-    """Counts, median response time, share answered on time and satisfaction of one body."""
+    """Counts, median response time, share answered on time, escalations and satisfaction of one body.
+
+    A due date before `today` is overdue: pass `workdays.overdue_cutoff()` to count working days.
+    """
     answered = [(r, r.first_answered) for r in records if r.first_answered is not None]
     days = [(first - r.accepted).days for r, first in answered]
     on_time = [r for r, first in answered if r.due is not None and first <= r.due]
@@ -58,4 +65,5 @@ def body_stats(records: list[Record], today: date) -> BodyStats:
         on_time_share=len(on_time) / len(fell_due) if fell_due else None,
         rated=len(rated),
         satisfaction_share=len(satisfied) / len(rated) if rated else None,
+        escalated=sum(1 for r in records if r.escalations),
     )

@@ -22,7 +22,7 @@ def profile():
     """The user's own account: name, household, roles, consent, data export, deletion."""
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        update_profile(current_user, form.display_name.data)
+        update_profile(current_user, form.display_name.data, form.email_delivery.data)
         flash(_("Saved."), "success")
         return redirect(url_for("accounts.profile"), 303)
     return _render_profile(form, DeleteAccountForm(prefix="del")), 400 if form.errors else 200
