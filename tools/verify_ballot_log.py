@@ -540,9 +540,25 @@ def check_witnessed(doc: dict, leaves: list[bytes], facts: dict) -> None:
         policy = facts["trusted_policy"]
     if not policy["logs"]:
         raise Invalid("the policy names no log key")
+    manifest_log = doc["manifest"].get("log")
+    if manifest_log is not None:
+        name, kid = parse_vkey(manifest_log)[:2]
+        if (name, kid) not in {(k[0], k[1]) for k in policy["logs"]}:
+            raise Invalid(f"the manifest's log key {name}+{kid.hex()} is not in the policy")
     cps, origin, previous = doc["checkpoints"], None, None
     for j, cp in enumerate(cps):
         last = j == len(cps) - 1
+        if manifest_log is not None:
+            try:
+                text = split_note(cp["note"])[0] if isinstance(cp["note"], str) else ""
+                cp_origin = parse_checkpoint_text(text)[0]
+            except Invalid:
+                cp_origin = None
+            if cp_origin is not None and cp_origin != manifest_log.split("+", 1)[0]:
+                raise Invalid(
+                    f"checkpoint {j} is of the log {cp_origin}, not the manifest's "
+                    f"{manifest_log.split('+', 1)[0]}"
+                )
         try:
             got = check_signed_checkpoint(cp["note"], policy, quorum=last)
         except Invalid as e:
@@ -568,6 +584,19 @@ def check_witnessed(doc: dict, leaves: list[bytes], facts: dict) -> None:
 
 def check_reconciliation(rec, n: int, people: int, electorate: int) -> None:
     keys = {"electorate", "participants", "ballots", "paper_ballots", "online_ballots"}
+    if isinstance(rec, dict) and "paper_entered_by" in rec:
+        by_whom = rec["paper_entered_by"]
+        if not isinstance(by_whom, dict) or any(
+            not isinstance(k, str) or not whole_number(v) or v <= 0 for k, v in by_whom.items()
+        ):
+            raise Invalid("the reconciliation's paper_entered_by is not {name: count > 0}")
+        if sum(by_whom.values()) != rec.get("paper_ballots"):
+            raise Invalid(
+                f"the reconciliation does not add up: the paper ballots entered by "
+                f"{', '.join(sorted(by_whom)) or 'nobody'} ({sum(by_whom.values())}) are not "
+                f"the {rec.get('paper_ballots')} paper ballots"
+            )
+        rec = {k: v for k, v in rec.items() if k != "paper_entered_by"}
     if not isinstance(rec, dict) or set(rec) != keys:
         raise Invalid("the reconciliation is not {" + ", ".join(sorted(keys)) + "}")
     if any(not whole_number(v) or v < 0 for v in rec.values()):
@@ -869,7 +898,8 @@ def whole_number(x) -> bool:
     return type(x) is int
 
 
-def check_manifest(m) -> None:
+def check_manifest(m, witnessed_log: bool = False) -> None:
+    """The manifest's fields and values; a /2 manifest may also name its ``log`` verifier key."""
     fields = {
         "vote",
         "title",
@@ -881,6 +911,14 @@ def check_manifest(m) -> None:
         "opens_at",
         "closes_at",
     }
+    if witnessed_log and isinstance(m, dict) and "log" in m:
+        fields.add("log")
+        try:
+            parse_vkey(m["log"]) if isinstance(m["log"], str) else None
+        except Invalid as e:
+            raise Invalid(f"the manifest's log key: {e}") from e
+        if not isinstance(m["log"], str):
+            raise Invalid("the manifest's log key is not text")
     if not isinstance(m, dict) or set(m) != fields:
         raise Invalid("the manifest does not have exactly the fields " + ", ".join(sorted(fields)))
     if m["method"] not in PARAMS:
@@ -990,7 +1028,7 @@ def verify(doc, trusted_policy: dict | None = None) -> tuple[list[str], dict]:
         if set(doc) != top:
             raise Invalid("the document does not have exactly the fields " + ", ".join(sorted(top)))
         m = doc["manifest"]
-        check_manifest(m)
+        check_manifest(m, witnessed_log)
         facts["manifest"] = m
         head = sha(canonical(m)).hex()
         if doc["manifest_hash"] != head:

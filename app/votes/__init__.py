@@ -15,6 +15,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register(app, "home_section", home.home_sections)
     register(app, "personal_data", privacy.votes_data)
+    register(app, "tick", cli.lifecycle_job)
+    register(app, "tick", cli.witness_job)
     register(app, "demo", demo.load)
     project_signals.project_held.connect(receivers.project_held)
     project_signals.project_links.connect(receivers.project_links)

@@ -55,6 +55,7 @@ import secrets
 from collections.abc import Iterable
 
 FORMAT = "yishiting-ballot-log/1"
+FORMAT_2 = "yishiting-ballot-log/2"
 
 METHODS = ("approval", "item_by_item", "equal_shares", "ratification")
 SECRECY = ("open", "secret")
@@ -73,6 +74,8 @@ MANIFEST_KEYS = frozenset(
         "closes_at",
     }
 )
+#: Format /2: the log's verifier key (``<origin>+<key ID>+<key>``), so it is hashed with the vote.
+OPTIONAL_MANIFEST_KEYS = frozenset({"log"})
 OPTION_KEYS = frozenset({"id", "title", "cost"})
 ELECTORATE_KEYS = frozenset({"kind", "size"})
 RECORD_KEYS = frozenset({"seq", "vote", "cast_at", "voter", "choices", "nonce", "prev", "hash"})
@@ -303,8 +306,8 @@ def manifest_problems(manifest) -> list[str]:
         return ["the manifest is not an object"]
     problems = []
     keys = set(manifest)
-    if keys != MANIFEST_KEYS:
-        missing, extra = MANIFEST_KEYS - keys, keys - MANIFEST_KEYS
+    if not MANIFEST_KEYS <= keys <= MANIFEST_KEYS | OPTIONAL_MANIFEST_KEYS:
+        missing, extra = MANIFEST_KEYS - keys, keys - MANIFEST_KEYS - OPTIONAL_MANIFEST_KEYS
         if missing:
             problems.append(f"the manifest lacks {', '.join(sorted(missing))}")
         if extra:
@@ -313,6 +316,10 @@ def manifest_problems(manifest) -> list[str]:
     method = manifest["method"]
     if method not in METHODS:
         return [f"unknown method {method!r}"]
+    if "log" in manifest and not (
+        isinstance(manifest["log"], str) and manifest["log"].count("+") >= 2
+    ):
+        problems.append("the manifest's log is not a verifier key")
     if not _is_int(manifest["vote"]):
         problems.append("the manifest's vote is not an integer")
     if not isinstance(manifest["title"], str):
@@ -428,10 +435,21 @@ def build_export(
     checkpoints: list[dict],
     participation: Iterable[str],
     result: dict,
+    *,
+    policy: str | None = None,
+    reconciliation: dict | None = None,
 ) -> dict:
-    """The public export document of a vote (records in seq order, participation sorted)."""
+    """The public export document of a vote (records in seq order, participation sorted).
+
+    With a ``policy`` and ``reconciliation`` it is format /2: every checkpoint then carries its
+    cosigned ``note``.
+    """
+    witnessed = {}
+    if policy is not None:
+        witnessed = {"policy": policy, "reconciliation": reconciliation or {}}
     return {
-        "format": FORMAT,
+        **witnessed,
+        "format": FORMAT_2 if witnessed else FORMAT,
         "manifest": manifest,
         "manifest_hash": manifest_hash(manifest),
         "ballots": sorted(ballots, key=lambda r: r["seq"]),

@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.core import audit
+from app.core import audit, tlog
 from app.core.errors import NotAllowed
 from app.core.time import utcnow
 from app.extensions import db
-from app.votes import ballot_log
-from app.votes.common import iso, lock_vote, voter_public_name
+from app.votes import ballot_log, signing
+from app.votes.common import iso, lock_vote, voter_label
 from app.votes.errors import AlreadyVoted, InvalidChoices
 from app.votes.models import Ballot, Checkpoint, Participation, Vote
 from app.votes.permissions import already_voted_message, ballot_refusal, can_manage_votes
@@ -45,15 +45,24 @@ def latest_checkpoint(vote: Vote) -> Checkpoint | None:
 def take_checkpoint(
     vote: Vote, now: datetime | None = None, hashes: list[str] | None = None
 ) -> Checkpoint:
-    """Record the log's size and Merkle root now."""
+    """Record the log's size and Merkle root now, as a note signed with the site's log key.
+
+    The caller holds the vote's row lock; the new tree is checked to extend the last
+    checkpoint before it is signed (signing.LogForked otherwise), so the app never signs two
+    inconsistent histories of one vote.
+    """
     now = now or utcnow()
     hashes = _hashes(vote.id) if hashes is None else hashes
+    leaves = [bytes.fromhex(h) for h in hashes]
+    root = tlog.merkle_root(leaves)
+    note = signing.sign_checkpoint(vote, latest_checkpoint(vote), leaves, root)
     checkpoint = Checkpoint(
         vote_id=vote.id,
         size=len(hashes),
-        root=ballot_log.merkle_root(hashes),
+        root=root.hex(),
         at=iso(now),
         taken_at=now,
+        note=note,
     )
     db.session.add(checkpoint)
     db.session.flush()
@@ -151,7 +160,7 @@ def cast_ballot(
     ).first()
     seq = 0 if last is None else last.seq + 1
     prev = str(vote.manifest_hash) if last is None else last.hash
-    name = voter_public_name(vote, voter_user)
+    name = voter_label(vote, voter_user, elector)
     record = ballot_log.make_record(
         seq=seq,
         vote=vote.id,

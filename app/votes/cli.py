@@ -1,6 +1,7 @@
-"""`flask votes tick` (open, close, checkpoint what is due) and `flask votes export --all DIR`."""
+"""`flask votes tick`, the votes' jobs of `flask tick`, and `flask votes export --all DIR`."""
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -8,8 +9,9 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from app.core.db import begin_write
+from app.core.time import utcnow
 from app.extensions import db
-from app.votes import operations, queries
+from app.votes import operations, queries, witnessing
 from app.votes.models import Vote, VoteStatus
 
 
@@ -19,15 +21,51 @@ def register_commands(bp: Blueprint) -> None:
     bp.cli.add_command(export_command)
 
 
+def lifecycle_job(now: datetime) -> str | None:
+    """`flask tick`: open and close the votes that are due, take and sign checkpoints."""
+    done = operations.tick(now)
+    if not any(done.values()):
+        return None
+    return f"opened {done['opened']}, closed {done['closed']}, checkpoints {done['checkpoints']}"
+
+
+def witness_job(now: datetime) -> str | None:
+    """`flask tick`: send each vote's latest checkpoint to the witnesses that have not cosigned it.
+
+    No transaction is open while a witness answers: reading what to send ends with a commit,
+    each cosignature is stored in a short write transaction of its own, so a witness that is
+    down delays nobody's ballot and is simply asked again on the next tick.
+    """
+    requests = witnessing.pending()
+    db.session.commit()
+    cosigned, missing = 0, []
+    for request in requests:
+        answer = witnessing.ask(request)
+        if answer.line is None:
+            missing.append(f"{request.witness} (vote {request.vote_id})")
+            continue
+        begin_write()
+        if witnessing.store(answer, now) is not None:
+            cosigned += 1
+        db.session.commit()
+    if not requests:
+        return None
+    line = f"{cosigned} cosignatures received"
+    return line + (f"; not yet from {', '.join(missing)}" if missing else "")
+
+
+witness_job.manages_transactions = True  # type: ignore[attr-defined]
+
+
 @click.command("tick")
 def tick_command():
-    """Open and close the votes that are due, and take checkpoints."""
+    """Open and close the votes that are due, take checkpoints and ask the witnesses."""
     begin_write()
-    done = operations.tick()
+    now = utcnow()
+    summary = lifecycle_job(now)
     db.session.commit()
-    click.echo(
-        f"opened {done['opened']}, closed {done['closed']}, checkpoints {done['checkpoints']}"
-    )
+    click.echo(summary or "nothing due")
+    click.echo(witness_job(now) or "no checkpoint awaits a witness")
 
 
 @click.command("export")

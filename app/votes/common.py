@@ -2,14 +2,14 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.accounts.names import mask
 from app.core.db import begin_write, is_postgres
 from app.core.errors import NotAllowed
 from app.extensions import db
-from app.votes.models import ElectorateKind, Vote
+from app.votes.models import ElectorateKind, Vote, VoteElector
 from app.votes.permissions import can_manage_votes
 
 
@@ -40,6 +40,36 @@ def voter_public_name(vote: Vote, user: User) -> str:
     household = user.household
     name = mask(user.display_name)
     return f"{name} · {household.building.label}" if household is not None else name
+
+
+def voter_label(vote: Vote, user: User, elector: VoteElector) -> str:
+    """The voter's label in the log and the participation list, unique within the electorate.
+
+    A deputy is named; a resident or household is masked, so their label carries the elector's
+    number in the frozen electorate list (``沈** · 4号楼 · #12``). Votes opened before electors
+    were numbered keep the public name.
+    """
+    name = voter_public_name(vote, user)
+    if elector.number is None:
+        return name
+    if vote.electorate_kind == ElectorateKind.DEPUTIES and not _name_shared(vote, elector):
+        return name
+    return f"{name} · #{elector.number}"
+
+
+def _name_shared(vote: Vote, elector: VoteElector) -> bool:
+    """Whether another deputy of the frozen electorate has the same display name."""
+    user = elector.user
+    others = db.session.scalar(
+        select(func.count(VoteElector.id))
+        .join(User, User.id == VoteElector.user_id)
+        .where(
+            VoteElector.vote_id == vote.id,
+            VoteElector.id != elector.id,
+            User.display_name == user.display_name,
+        )
+    )
+    return bool(others)
 
 
 def params_given(params: dict | None) -> dict:

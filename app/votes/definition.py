@@ -43,6 +43,7 @@ def create_vote(
     auto_open: bool = False,
     projects: Iterable[Project] = (),
     pact_version_id: int | None = None,
+    witness_quorum: int | None = None,
     actor,
 ) -> Vote:
     """Define a vote as a draft; nothing is frozen until it opens."""
@@ -64,6 +65,7 @@ def create_vote(
         closes_at=closes_at,
         auto_open=auto_open,
         pact_version_id=pact_version_id,
+        witness_quorum=witness_quorum or None,
         created_by_id=actor.id,
     )
     db.session.add(vote)
@@ -93,6 +95,8 @@ def update_vote(vote: Vote, *, actor, projects=None, **fields) -> Vote:
     for name in ("title", "description", "opens_at", "closes_at", "auto_open", "station_id"):
         if name in fields:
             setattr(vote, name, fields[name])
+    if "witness_quorum" in fields:
+        vote.witness_quorum = fields["witness_quorum"] or None
     for name, cls in (
         ("electorate_kind", ElectorateKind),
         ("method", Method),

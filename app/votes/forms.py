@@ -92,6 +92,14 @@ class VoteForm(FlaskForm):
             "none (one ballot is enough)."
         ),
     )
+    witness_quorum = IntegerField(
+        _l("Witnesses needed"),
+        validators=[Optional(), NumberRange(min=1, max=20)],
+        description=_l(
+            "How many of the community's witnesses must cosign the closing checkpoint. "
+            "Default: a majority of them (2 of 3)."
+        ),
+    )
     projects = MultiCheckboxField(_l("Projects on the ballot"), coerce=int, choices=[])
     opens_at = DateTimeLocalField(
         _l("Opens at"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M"
@@ -187,3 +195,23 @@ class CancelForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """For POST-only buttons, so CSRF covers them."""
+
+
+class WitnessForm(FlaskForm):
+    """A witness a community trusts to cosign its ballot logs."""
+
+    name = StringField(
+        _l("Name in the policy"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("A short name without spaces, e.g. owners-committee."),
+    )
+    vkey = StringField(
+        _l("Witness key"),
+        validators=[DataRequired(), Length(max=300)],
+        description=_l("What `flask witness key --state DIR` prints on the witness's computer."),
+    )
+    url = StringField(
+        _l("Address"),
+        validators=[DataRequired(), Length(max=300)],
+        description=_l("For example http://192.168.1.20:8765"),
+    )

@@ -15,7 +15,7 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.projects import operations as project_operations
 from app.projects.models import ProjectStatus
-from app.votes import ballot_log, methods, signals
+from app.votes import ballot_log, methods, queries, signals, signing
 from app.votes.casting import checkpoint_due, latest_checkpoint, take_checkpoint
 from app.votes.common import iso, lock_vote, params_given, require_manager
 from app.votes.errors import VoteError
@@ -132,11 +132,16 @@ def _open(vote: Vote, actor, now: datetime) -> Vote:
         raise VoteError(
             _l("The vote's rules are incomplete; edit the vote before opening it."), "bad_params"
         )
+    manifest["log"] = signing.new_log_vkey(vote)
     # Nothing is written before every check has passed, so a refused opening leaves no trace to commit.
-    for user in users:
-        db.session.add(VoteElector(vote_id=vote.id, user_id=user.id))
-    for household in households:
-        db.session.add(VoteElector(vote_id=vote.id, household_id=household.id))
+    # Electors are numbered in the frozen list: the number makes each open-vote label unique.
+    for number, user in enumerate(users, 1):
+        db.session.add(VoteElector(vote_id=vote.id, user_id=user.id, number=number))
+    for number, household in enumerate(households, 1):
+        db.session.add(VoteElector(vote_id=vote.id, household_id=household.id, number=number))
+    vote.witness_policy = signing.build_policy(
+        vote, queries.community_witnesses(vote.community_id), vote.witness_quorum
+    )
     vote.open(manifest, ballot_log.manifest_hash(manifest), size, now)
     vote.opens_at = now.replace(microsecond=0)
     db.session.flush()

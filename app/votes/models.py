@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import tlog
 from app.core.db import value_enum
 from app.core.errors import Conflict, InvalidInput
 from app.core.time import utcnow
@@ -25,6 +26,7 @@ from app.projects.models import Project
 __all__ = [
     "Ballot",
     "Checkpoint",
+    "Cosignature",
     "ElectorateKind",
     "IllegalVoteTransition",
     "Method",
@@ -34,6 +36,7 @@ __all__ = [
     "VoteElector",
     "VoteOption",
     "VoteStatus",
+    "Witness",
 ]
 
 
@@ -154,6 +157,10 @@ class Vote(Model):
     cancelled_at: Mapped[datetime | None]
     #: For a ratification: the pact version put to the vote.
     pact_version_id: Mapped[int | None] = mapped_column(ForeignKey("pact_versions.id"))
+    #: The witnesses needed on the closing checkpoint (k of the community's n); None: a majority.
+    witness_quorum: Mapped[int | None]
+    #: The c2sp.org/tlog-policy frozen at opening: the log key, the witnesses and the quorum.
+    witness_policy: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -327,6 +334,8 @@ class VoteElector(Model):
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    #: The elector's number in the frozen electorate list (1, 2, ...), part of their log label.
+    number: Mapped[int | None]
 
     user = relationship("User")
     household = relationship("Household")
@@ -433,8 +442,23 @@ class Checkpoint(Model):
     #: ISO 8601 UTC with Z, as published.
     at: Mapped[str] = mapped_column(String(40))
     taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The checkpoint as a note signed with the site's log key (c2sp.org/tlog-checkpoint).
+    note: Mapped[str | None] = mapped_column(Text)
 
     vote: Mapped[Vote] = relationship(back_populates="checkpoints")
+    cosignatures: Mapped[list["Cosignature"]] = relationship(
+        back_populates="checkpoint", order_by="Cosignature.witness"
+    )
 
     def as_dict(self) -> dict:
         return {"size": self.size, "root": self.root, "at": self.at}
+
+    def cosigned_note(self) -> str | None:
+        """The signed note with every cosignature received so far (None before issue 12)."""
+        if self.note is None:
+            return None
+        lines = "".join(c.line for c in self.cosignatures)
+        return tlog.add_signatures(self.note, lines) if lines else self.note
+
+
+from app.votes.witness_models import Cosignature, Witness  # noqa: E402 - they refer back by name

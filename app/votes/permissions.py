@@ -54,3 +54,12 @@ def ballot_refusal(vote: Vote, user, now: datetime) -> DomainError | None:
 def can_cast(user, vote: Vote, now: datetime) -> bool:
     """Whether `user` may cast a ballot in `vote` now."""
     return ballot_refusal(vote, user, now) is None
+
+
+#: Roles that choose the witnesses who cosign a community's ballot logs.
+WITNESS_MANAGERS = frozenset({Role.SECRETARY, Role.ADMIN})
+
+
+def can_manage_witnesses(user, community) -> bool:
+    """The community's secretary, or an administrator, adds and removes its witnesses."""
+    return bool(WITNESS_MANAGERS & roles_in(user, community))

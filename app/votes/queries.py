@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Membership, User
 from app.accounts.queries import members_of_community
+from app.core import tlog
 from app.extensions import db
 from app.org.models import Household
 from app.votes import ballot_log
@@ -16,6 +17,7 @@ from app.votes.models import (
     VoteElector,
     VoteOption,
     VoteStatus,
+    Witness,
 )
 
 
@@ -158,13 +160,59 @@ def checkpoints(vote: Vote) -> list[Checkpoint]:
 
 
 def export_document(vote: Vote) -> dict:
-    """The vote's ballot log in the `yishiting-ballot-log/1` format."""
+    """The vote's ballot log: format /2 when every checkpoint is signed, else /1 (older votes)."""
+    records = ballots(vote)
+    cps = checkpoints(vote)
+    witnessed = bool(cps) and vote.witness_policy is not None and all(c.note for c in cps)
+    exported = []
+    for c in cps:
+        exported.append({**c.as_dict(), "note": c.cosigned_note()} if witnessed else c.as_dict())
     return ballot_log.build_export(
         vote.manifest or {},
-        [b.record() for b in ballots(vote)],
-        [c.as_dict() for c in checkpoints(vote)],
+        [b.record() for b in records],
+        exported,
         participation_names(vote),
         vote.result or {},
+        policy=vote.witness_policy if witnessed else None,
+        reconciliation=reconciliation(vote, records) if witnessed else None,
+    )
+
+
+def reconciliation(vote: Vote, records: list[Ballot] | None = None) -> dict:
+    """Electorate, participants, ballots logged, paper and online ballots: they must add up.
+
+    ``paper_entered_by`` names who typed in the paper ballots in the room, and how many each.
+    """
+    records = ballots(vote) if records is None else records
+    participants = db.session.scalar(
+        select(func.count(Participation.id)).where(Participation.vote_id == vote.id)
+    )
+    by_whom: dict[str, int] = {}
+    entered = [b.entered_by_id for b in records if b.entered_by_id is not None]
+    if entered:
+        names = dict(
+            db.session.execute(
+                select(User.id, User.display_name).where(User.id.in_(set(entered)))
+            ).all()
+        )
+        for user_id in entered:
+            by_whom[names[user_id]] = by_whom.get(names[user_id], 0) + 1
+    return {
+        "electorate": vote.electorate_size or 0,
+        "participants": participants or 0,
+        "ballots": len(records),
+        "paper_ballots": len(entered),
+        "online_ballots": len(records) - len(entered),
+        "paper_entered_by": by_whom,
+    }
+
+
+def community_witnesses(community_id: int) -> list:
+    """The witnesses a community has configured, by name."""
+    return list(
+        db.session.scalars(
+            select(Witness).where(Witness.community_id == community_id).order_by(Witness.name)
+        )
     )
 
 
@@ -237,3 +285,28 @@ def votes_to_close_or_certify(community_ids: list[int]) -> list[Vote]:
             .order_by(Vote.closes_at)
         )
     )
+
+
+def witness_status(vote: Vote) -> dict | None:
+    """The latest signed checkpoint and, per witness of the policy, when it cosigned it (or None)."""
+    if not vote.witness_policy:
+        return None
+    checkpoint = db.session.scalar(
+        select(Checkpoint)
+        .where(Checkpoint.vote_id == vote.id, Checkpoint.note.is_not(None))
+        .order_by(Checkpoint.size.desc(), Checkpoint.id.desc())
+        .limit(1)
+    )
+    policy = tlog.parse_policy(vote.witness_policy)
+    got = {c.witness: c.cosigned_at for c in checkpoint.cosignatures} if checkpoint else {}
+    witnesses = [(name, got.get(name)) for name in policy.witnesses]
+    quorum = None
+    if policy.quorum in policy.groups:
+        quorum = policy.groups[policy.quorum][0]
+    return {
+        "checkpoint": checkpoint,
+        "witnesses": witnesses,
+        "cosigned": sum(1 for _, at in witnesses if at is not None),
+        "quorum": quorum,
+        "met": policy.quorum_met(set(got)),
+    }

@@ -32,7 +32,8 @@ def witness() -> None:
     "log_keys",
     multiple=True,
     required=True,
-    help="verifier key of a log to witness (<origin>+<key ID>+<key>); repeat for several",
+    help="verifier key of a log to witness (<origin>+<key ID>+<key>), or of every vote of a "
+    "site (<host>/votes/*+<key ID>+<key>); repeat for several",
 )
 @click.option("--name", default=None, help=NAME_HELP)
 def serve(

@@ -55,11 +55,26 @@ class Witness:
         self.signer = load_key(Path(state_dir), name)
         self.state = WitnessState(Path(state_dir))
         self.logs: dict[str, list[tlog.Verifier]] = {}
+        #: Family keys ``<prefix>/*+...``: the same key signs every log ``<prefix>/<name>``
+        #: under that origin's own name (one key per site, one origin per vote).
+        self.families: list[tuple[str, bytes]] = []
         for vkey in log_keys:
             verifier = tlog.parse_vkey(vkey)
             if verifier.sig_type != tlog.ED25519:
                 raise tlog.TlogError(f"log key {verifier.name} is not an Ed25519 note key")
-            self.logs.setdefault(verifier.name, []).append(verifier)
+            if verifier.name.endswith("/*"):
+                self.families.append((verifier.name[:-1], verifier.public_key))
+            else:
+                self.logs.setdefault(verifier.name, []).append(verifier)
+
+    def keys_for(self, origin: str) -> list[tlog.Verifier]:
+        """The trusted keys of a log origin: its own, or its family's under the origin's name."""
+        keys = list(self.logs.get(origin, []))
+        for prefix, public_key in self.families:
+            rest = origin[len(prefix) :]
+            if origin.startswith(prefix) and rest and "/" not in rest:
+                keys.append(tlog.Verifier(origin, tlog.ED25519, public_key))
+        return keys
 
     def add_checkpoint(self, body: bytes) -> Answer:
         """Check a submitted checkpoint and, if it is consistent, record and cosign it."""
@@ -71,7 +86,7 @@ class Witness:
         except (UnicodeDecodeError, tlog.TlogError) as e:
             return Answer(400, f"malformed request: {e}\n")
         origin = checkpoint.origin
-        keys = self.logs.get(origin)
+        keys = self.keys_for(origin)
         if not keys:
             return Answer(404, f"unknown log origin {origin}\n")
         try:
@@ -158,6 +173,10 @@ def create_witness_app(state_dir: Path, log_keys: Iterable[str], name: str | Non
         """The witness's verifier key and the logs it witnesses, for people setting it up."""
         lines = [f"witness {witness.signer.vkey}"] + [
             f"log {v.vkey}" for vs in witness.logs.values() for v in vs
+        ]
+        lines += [
+            f"log {tlog.Verifier(prefix + '*', tlog.ED25519, key).vkey}"
+            for prefix, key in witness.families
         ]
         return Response("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

@@ -12,6 +12,7 @@ from app.votes.ballot_log import (
     CHECKPOINT_KEYS,
     EXPORT_KEYS,
     FORMAT,
+    FORMAT_2,
     RECORD_KEYS,
     InvalidBallot,
     _hash_bytes,
@@ -109,13 +110,70 @@ def find_receipt(doc: dict, receipt: str) -> dict | None:
     }
 
 
+def check_witnessed(doc: dict) -> list[str]:
+    """The /2 parts of an export, read with app.core.tlog: signatures, quorum, consistency, counts."""
+    from app.core import tlog
+
+    problems = []
+    policy = tlog.parse_policy(doc["policy"])
+    previous = None
+    leaves = [bytes.fromhex(r["hash"]) for r in doc["ballots"]]
+    for j, cp in enumerate(doc["checkpoints"]):
+        last = j == len(doc["checkpoints"]) - 1
+        try:
+            if last:
+                verified = tlog.verify_checkpoint(cp["note"], policy)
+                checkpoint = verified.checkpoint
+            else:
+                checkpoint = tlog.parse_checkpoint(tlog.parse_note(cp["note"]).text)
+                tlog.verify_note(cp["note"], [v for v, _ in policy.logs])
+        except tlog.TlogError as e:
+            problems.append(f"checkpoint {j}: {e}")
+            continue
+        if (checkpoint.size, checkpoint.root.hex()) != (cp["size"], cp["root"]):
+            problems.append(f"checkpoint {j}: its note is of another tree")
+        if checkpoint.origin != doc["manifest"].get("log", "").split("+")[0]:
+            problems.append(f"checkpoint {j}: its origin is not the manifest's log")
+        if previous is not None:
+            proof = tlog.consistency_proof(previous.size, leaves[: checkpoint.size])
+            if not tlog.verify_consistency(
+                previous.size, checkpoint.size, previous.root, checkpoint.root, proof
+            ) and not (previous.size == 0 and previous.root == tlog.empty_root()):
+                problems.append(f"checkpoints {j - 1} and {j} are not consistent")
+        previous = checkpoint
+    rec = doc["reconciliation"]
+    n = len(doc["ballots"])
+    if (rec["ballots"], rec["participants"], rec["electorate"]) != (
+        n,
+        len(doc["participation"]),
+        doc["manifest"]["electorate"]["size"],
+    ) or rec["paper_ballots"] + rec["online_ballots"] != n:
+        problems.append(f"the reconciliation does not add up: {rec}")
+    if sum(rec.get("paper_entered_by", {}).values()) != rec["paper_ballots"]:
+        problems.append("the paper ballots by whom do not add up")
+    if doc["manifest"]["secrecy"] == "open":
+        labels = [r["voter"] for r in doc["ballots"]]
+        if len(set(labels)) != len(labels):
+            problems.append("an open vote's label votes twice")
+    return problems
+
+
 def check_export(doc) -> list[str]:
     """Everything wrong with an export document (empty when it verifies).
 
     The app's own reading of the format; ``tools/verify_ballot_log.py`` is the independent one.
+    A /2 export is checked for its witnessed parts, then as the /1 document inside it.
     """
     if not isinstance(doc, dict):
         return ["the document is not a JSON object"]
+    if doc.get("format") == FORMAT_2:
+        problems = check_witnessed(doc)
+        inner = {k: v for k, v in doc.items() if k not in ("policy", "reconciliation")}
+        inner["format"] = FORMAT
+        inner["checkpoints"] = [
+            {k: v for k, v in cp.items() if k != "note"} for cp in doc["checkpoints"]
+        ]
+        return problems + check_export(inner)
     if set(doc) != EXPORT_KEYS:
         return [f"the document's fields are not {', '.join(sorted(EXPORT_KEYS))}"]
     if doc["format"] != FORMAT:

@@ -10,7 +10,7 @@ from app.accounts.models import User
 from app.core.errors import InvalidInput, PageErrors, on_refusal
 from app.core.time import utcnow
 from app.extensions import db, limiter
-from app.votes import ballot_log, bp, operations, queries
+from app.votes import ballot_log, bp, operations, queries, receipts
 from app.votes.errors import VoteNotOpen
 from app.votes.models import Method, Vote
 from app.votes.permissions import ballot_refusal, can_enter_paper_ballots
@@ -144,6 +144,7 @@ def receipt(vote_id: int, receipt: str):
         code=short_code(found.hash),
         seq=found.seq,
         paper=request.args.get("paper"),
+        proof_ready=receipts.covering_checkpoint(vote, found) is not None,
     )
 
 

@@ -17,7 +17,7 @@ from app.votes import bp, operations, queries
 from app.votes.errors import VoteError
 from app.votes.forms import VoteForm
 from app.votes.models import Method, Vote
-from app.votes.permissions import can_manage_votes
+from app.votes.permissions import can_manage_votes, can_manage_witnesses
 from app.votes.routes.common import get_vote, local_input, require_manager
 
 
@@ -38,6 +38,7 @@ def community_index(community_id: int):
         votes=votes,
         manage=manage,
         manage_projects=can_manage_projects(current_user, community),
+        manage_witnesses=can_manage_witnesses(current_user, community),
         projects=project_queries.community_projects(community.id),
     )
 
@@ -104,6 +105,7 @@ def new_vote(community_id: int):
             opens_at=from_local(form.opens_at.data),
             closes_at=from_local(form.closes_at.data),
             auto_open=form.auto_open.data,
+            witness_quorum=form.witness_quorum.data,
             projects=[p for p in _candidate_projects(community) if p.id in chosen],
             actor=current_user,
         )
@@ -160,6 +162,7 @@ def edit_vote(vote_id: int):
             opens_at=from_local(form.opens_at.data),
             closes_at=from_local(form.closes_at.data),
             auto_open=form.auto_open.data,
+            witness_quorum=form.witness_quorum.data,
             **({} if vote.is_ratification else {"method": form.method.data}),
         )
         flash(_("The vote is updated."), "success")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import on_refusal
 from app.core.time import utcnow
-from app.votes import bp, operations, queries
+from app.votes import bp, operations, queries, signing
 from app.votes.errors import VoteError
 from app.votes.forms import CancelForm, EmptyForm
 from app.votes.models import Vote
@@ -31,11 +31,19 @@ def _vote_context(vote: Vote) -> dict:
         "can_vote_now": is_elector and vote.can_receive_ballots(utcnow()),
         "empty_form": EmptyForm(),
         "show_result": vote.results_visible or (manage and vote.is_closed),
+        "log_vkey": signing.log_vkey(vote),
+        "witness_status": queries.witness_status(vote),
     }
     if context["show_result"]:
         context["explanation"] = explain_result(vote)
         context["participants"] = queries.participation_names(vote)
         context["roll_call"] = [] if vote.is_secret else queries.ballots(vote)
+        rec = queries.reconciliation(vote)
+        context["reconciliation"] = rec
+        context["reconciliation_adds_up"] = (
+            rec["ballots"] == rec["participants"] <= rec["electorate"]
+            and rec["paper_ballots"] + rec["online_ballots"] == rec["ballots"]
+        )
         context["option_titles"] = {
             o["id"]: o["title"] for o in (vote.manifest or {}).get("options", [])
         }
