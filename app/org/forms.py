@@ -2,8 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.org.models import BodyKind, CommunityKind
 
@@ -133,3 +141,22 @@ class BodyForm(FlaskForm):
     def validate_community(self, field):
         if self.kind.data != BodyKind.SUBDISTRICT_OFFICE.value and not field.data:
             raise ValidationError(_l("Choose the community this body serves."))
+
+
+class CalendarDayForm(FlaskForm):
+    """A day the admin sets as a working day or a day off, over the official calendar."""
+
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Please enter a date."))])
+    working = RadioField(
+        _l("This day is"),
+        choices=[
+            SelectChoice("off", _l("A day off")),
+            SelectChoice("working", _l("A working day")),
+        ],
+        validators=[InputRequired(_l("Please choose a working day or a day off."))],
+    )
+    note = StringField(
+        _l("Why"),
+        validators=[Optional(), Length(max=200, message=_MAX)],
+        description=_l("E.g. “2027 春节调休” or “台风停工”."),
+    )

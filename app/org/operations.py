@@ -1,13 +1,16 @@
 """Every write about the organisation; each checks that its actor may manage it."""
 
 import re
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import audit
-from app.core.errors import Conflict, NotAllowed
+from app.core.errors import Conflict, NotAllowed, NotFound
+from app.core.time import utcnow
+from app.core.workdays import CalendarDay
 from app.extensions import db
 from app.org.models import (
     Body,
@@ -179,3 +182,32 @@ def save_body(
         detail=body.name,
     )
     return body
+
+
+def set_calendar_day(day: date, working: bool, note: str, *, actor: Any) -> CalendarDay:
+    """Set `day` as a working day or a day off, over the official calendar (a new year, a closure)."""
+    _check(actor)
+    row = db.session.get(CalendarDay, day)
+    if row is None:
+        row = CalendarDay(day=day, is_working_day=working)
+        db.session.add(row)
+    row.is_working_day, row.note = working, (note or "").strip()[:200]
+    row.set_by_id, row.set_at = actor.id, utcnow()
+    db.session.flush()
+    audit.record(
+        "calendar.set",
+        actor=actor,
+        detail=f"{day.isoformat()} {'working' if working else 'off'} {row.note}",
+    )
+    return row
+
+
+def remove_calendar_day(day: date, *, actor: Any) -> None:
+    """Remove the admin's entry for `day`: the official calendar answers again."""
+    _check(actor)
+    row = db.session.get(CalendarDay, day)
+    if row is None:
+        raise NotFound()
+    db.session.delete(row)
+    db.session.flush()
+    audit.record("calendar.remove", actor=actor, detail=day.isoformat())

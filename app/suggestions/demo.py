@@ -12,6 +12,7 @@ from app.accounts.models import Role, RoleAssignment, User
 from app.core.time import from_local, local_today, to_local, utcnow
 from app.extensions import db
 from app.org.models import BodyKind
+from app.suggestions import followup, jobs
 from app.suggestions import operations as ops
 from app.suggestions.models import Category, Rating, Suggestion, SuggestionSource
 
@@ -316,3 +317,49 @@ def load(ctx, receptions, _clock: Callable) -> None:
         marked.append(s)
     db.session.flush()
     ctx.extra["candidate_suggestions"] = marked
+    _follow_through(ctx, _clock)
+
+
+def _follow_through(ctx, _clock: Callable) -> None:
+    """An overdue suggestion escalated (督办) by the schedule, one escalated by hand, and a walk-in's
+    answer awaiting a return visit (回访); then the scheduler's jobs catch up on everything else."""
+    c0 = ctx.communities[0]
+    secretary = ctx.secretaries[c0.id]
+    building = ctx.buildings[c0.id][0]
+    cases = [
+        (Category.SECURITY, "消防通道被杂物堵塞，存在安全隐患", 40, "schedule"),
+        (Category.LEAKS, "地下车库排水泵故障，雨天积水严重", 25, "hand"),
+        (Category.ELDERLY, "独居老人希望有定期上门探访", 30, "visit"),
+    ]
+    for category, summary, age, kind in cases:
+        submitted = _at(age, 9)
+        with _clock(submitted):
+            s = ops.submit_suggestion(
+                community_id=c0.id,
+                category=category,
+                summary=f"{building.label}{summary}",
+                text="来电反映：" + summary + "。",
+                building_id=building.id,
+                walk_in_name="孙阿姨" if kind == "visit" else "",
+                recorded_by=secretary,
+                submitted_at=submitted,
+            )
+        body = _body_for(ctx, c0, category)
+        with _clock(submitted + timedelta(days=1)):
+            ops.accept_suggestion(s, body, actor=secretary)
+        if kind == "hand":
+            with clock(submitted + timedelta(days=10), followup):
+                followup.escalate_suggestion(
+                    s, "居民多次来电，雨季将至，请物业加快处理。", actor=secretary
+                )
+        elif kind == "visit":
+            with _clock(submitted + timedelta(days=8)):
+                ops.answer_suggestion(
+                    s,
+                    "已联系街道为老服务中心，每周安排志愿者上门探访。",
+                    actor=_handler_for(ctx, body),
+                )
+    db.session.flush()
+    now = utcnow()
+    for job in (jobs.remind_handlers, jobs.escalate_overdue, jobs.list_return_visits):
+        job(now)

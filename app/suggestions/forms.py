@@ -6,6 +6,7 @@ from wtforms import (
     DateField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -20,7 +21,14 @@ from wtforms.validators import (
 )
 
 from app.core.time import local_today
-from app.suggestions.models import SUMMARY_MAX, TEXT_MAX, Category, Rating
+from app.suggestions.models import (
+    MAX_TIME_LIMIT,
+    SUMMARY_MAX,
+    TEXT_MAX,
+    Category,
+    Rating,
+    VisitOutcome,
+)
 
 _MAX = _l("At most %(max)d characters.")
 
@@ -150,3 +158,48 @@ class CandidateForm(FlaskForm):
     cost = IntegerField(
         _l("Estimated cost (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
     )
+
+
+class EscalateForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why escalate (public)"),
+        validators=[
+            DataRequired(_l("Give a reason for escalating.")),
+            Length(max=500, message=_MAX),
+        ],
+    )
+
+
+NO_OUTCOME = _l(
+    "Choose the outcome of the return visit: satisfied, not satisfied or could not be reached."
+)
+
+
+class ReturnVisitForm(FlaskForm):
+    outcome = RadioField(_l("Outcome of the call or visit"), validators=[InputRequired(NO_OUTCOME)])
+    note = TextAreaField(
+        _l("Note (for staff only)"),
+        validators=[Optional(), Length(max=1000, message=_MAX)],
+        description=_l("“Not satisfied” reopens the suggestion, as the resident's rating would."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [SelectChoice(o.value, o.label) for o in VisitOutcome]
+
+
+class TimeLimitForm(FlaskForm):
+    category = SelectField(_l("Topic"), validators=[InputRequired(_l("Please choose a topic."))])
+    working_days = IntegerField(
+        _l("Working days to answer"),
+        validators=[
+            InputRequired(_l("Give the number of working days.")),
+            NumberRange(
+                min=1, max=MAX_TIME_LIMIT, message=_l("Between %(min)d and %(max)d working days.")
+            ),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [SelectChoice(c.value, c.label) for c in Category]

@@ -9,9 +9,11 @@ from app.accounts.models import Role
 from app.accounts.permissions import body_ids_handled_by, communities_where
 from app.core.home import HomeItem, HomeSection
 from app.core.time import local_today
+from app.core.workdays import overdue_cutoff
 from app.extensions import db
 from app.org.models import Body
 from app.suggestions.models import AWAITING_ANSWER, Suggestion, SuggestionStatus
+from app.suggestions.queries import awaiting_return_visit
 
 
 def _link(s: Suggestion) -> str:
@@ -30,7 +32,7 @@ def secretary_sections(user) -> list[HomeSection]:
         .where(
             Suggestion.community_id.in_(ids),
             Suggestion.status.in_(AWAITING_ANSWER),
-            Suggestion.due_date < today,
+            Suggestion.due_date < overdue_cutoff(today),
         )
         .order_by(Suggestion.due_date)
         .limit(10)
@@ -65,6 +67,20 @@ def secretary_sections(user) -> list[HomeSection]:
                 more_label=_("All overdue"),
             )
         )
+    visits = [s for c in communities for s in awaiting_return_visit(c.id, today)][:10]
+    if visits:
+        sections.append(
+            HomeSection(
+                title=_("Suggestions awaiting a return visit (回访)"),
+                priority=22,
+                items=[
+                    HomeItem(f"{s.number} · {s.summary}", _link(s), _("Not rated"), "warn")
+                    for s in visits
+                ],
+                more_link=url_for("suggestions.return_visits", community_id=first.id),
+                more_label=_("All return visits"),
+            )
+        )
     if new:
         sections.append(
             HomeSection(
@@ -86,7 +102,6 @@ def handler_sections(user) -> list[HomeSection]:
     body_ids = body_ids_handled_by(user)
     if not body_ids:
         return []
-    today = local_today()
     rows = db.session.scalars(
         select(Suggestion)
         .where(Suggestion.body_id.in_(body_ids), Suggestion.status.in_(AWAITING_ANSWER))
@@ -95,7 +110,7 @@ def handler_sections(user) -> list[HomeSection]:
     ).all()
     items = []
     for s in rows:
-        if s.due_date and s.due_date < today:
+        if s.is_overdue:
             badge, kind = _("Overdue"), "danger"
         elif s.status == SuggestionStatus.REOPENED:
             badge, kind = _("Reopened"), "warn"

@@ -1,3 +1,3 @@
 """The suggestions pages, by topic; importing this package attaches every view to the blueprint."""
 
-from app.suggestions.routes import answers, board, page, triage  # noqa: F401
+from app.suggestions.routes import answers, board, followup, page, triage  # noqa: F401

@@ -17,6 +17,7 @@ from app.suggestions.queries import (
     normalise_number,
     stats_by_body,
     suggestion_by_number,
+    time_limits_of,
 )
 
 
@@ -54,6 +55,7 @@ def board(community_id: int):
         filters=filters,
         active_filters={k: v for k, v in filters.items() if v},
         can_submit=permissions.can_submit(current_user, community),
+        is_secretary=permissions.can_triage(current_user, community),
     )
 
 
@@ -92,6 +94,7 @@ def new_suggestion(community_id: int):
             guide=CATEGORY_GUIDE,
             bodies=bodies,
             chosen=chosen,
+            limits=time_limits_of(community.id),
         ), status
 
     if form.validate_on_submit():

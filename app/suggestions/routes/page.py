@@ -10,9 +10,11 @@ from app.suggestions.forms import (
     AnswerForm,
     CandidateForm,
     EmptyForm,
+    EscalateForm,
     RateForm,
     ReasonForm,
     RerouteForm,
+    ReturnVisitForm,
 )
 from app.suggestions.models import Suggestion
 from app.suggestions.queries import bodies_serving, normalise_number, suggestion_by_number
@@ -43,6 +45,8 @@ def suggestion_page(s: Suggestion, status: int = 200, **forms):
         "rate_form": forms.get("rate_form") or RateForm(prefix="rate"),
         "candidate_form": forms.get("candidate_form")
         or CandidateForm(prefix="candidate", obj=None),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(prefix="escalate"),
+        "visit_form": forms.get("visit_form") or ReturnVisitForm(prefix="visit"),
         "empty_form": EmptyForm(),
         "suggested_kind": s.category.suggested_body_kind,
     }
