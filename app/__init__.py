@@ -19,6 +19,7 @@ DOMAINS = (
     "app.projects",
     "app.votes",
     "app.witness",
+    "app.reports",
 )
 
 

@@ -21,6 +21,7 @@ ALLOWED = {
     "suggestions": {"core", "org", "accounts", "projects"},
     "hearings": {"core", "org", "accounts", "projects", "suggestions"},
     "pacts": {"core", "org", "accounts", "projects", "votes"},
+    "reports": {"core", "org", "accounts", "projects", "votes", "suggestions", "hearings", "pacts"},
 }
 DOMAIN_FILES = {"__init__.py", "models.py", "forms.py", "operations.py", "queries.py"}
 MAX_LINES = 500

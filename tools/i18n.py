@@ -36,6 +36,7 @@ DOMAINS = {
     APP / "votes" / "translations": [APP / "votes"],
     APP / "suggestions" / "translations": [APP / "suggestions"],
     APP / "projects" / "translations": [APP / "projects"],
+    APP / "reports" / "translations": [APP / "reports"],
 }
 
 
