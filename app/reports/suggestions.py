@@ -2,8 +2,8 @@
 body the median and 90th-percentile response time in working days, on-time rate and satisfaction."""
 
 from collections.abc import Callable
-from typing import Any
 from datetime import date
+from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -158,13 +158,8 @@ def suggestion_tables(community: Community, period: Period, today: date) -> list
     ]
 
     def link(**filters) -> str:
-        return url_for(
-            "reports.items",
-            community_id=community.id,
-            table="suggestions",
-            **period.args,
-            **filters,
-        )
+        args: dict[str, Any] = {**period.args, **filters}
+        return url_for("reports.items", community_id=community.id, table="suggestions", **args)
 
     detail = Table(
         "suggestions", _l("Suggestions"), SUGGESTION_COLUMNS, rows, section="suggestions"
