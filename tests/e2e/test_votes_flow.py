@@ -8,11 +8,14 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.core.time import utcnow
 from app.extensions import db
 from app.projects import operations as pops
+from app.votes import cli, signing, witnessing
 from app.votes.models import Vote
 from tests.e2e.conftest import axe_violations, login_in_browser
 from tests.factories import PASSWORD
+from tests.test_witness import WitnessProcess
 
 VERIFIER = Path(__file__).resolve().parents[2] / "tools" / "verify_ballot_log.py"
 
@@ -36,7 +39,17 @@ def _vote_as(page, vote_id, project_ids) -> str:
     return receipt
 
 
-def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, axe_page):
+def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, axe_page, app):
+    with app.app_context():
+        family = signing.family_vkey()
+    witness = WitnessProcess(tmp_path / "witness", family, "committee.test/witness").start()
+    try:
+        _walk(page, make, commit, tmp_path, axe_page, witness)
+    finally:
+        witness.stop()
+
+
+def _walk(page, make, commit, tmp_path, axe_page, witness):
     c = make.community(name="梅园居民区")
     station = make.station([c], name="新华路联络站")
     secretary = make.user("secretary", community=c, name="陈书记")
@@ -48,6 +61,7 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
         pops.create_project(c, title=t, estimated_cost=cost, actor=secretary)
         for t, cost in (("加装电梯", 780000), ("楼道照明改造", 120000), ("非机动车充电棚", 160000))
     ]
+    witnessing.add_witness(c.id, "committee", witness.vkey, witness.url, secretary)
     commit()
     pids = [p.id for p in projects]
     page.on("dialog", lambda d: d.accept())
@@ -118,6 +132,13 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
     expect(page.locator("#result")).to_be_visible()
     db.session.rollback()  # a fresh snapshot: the live server wrote the vote
     vote = db.session.scalar(select(Vote).where(Vote.id == vote_id))
+    # The scheduler sends the closing checkpoint to the committee's witness, which cosigns it.
+    assert cli.witness_job(utcnow()) == "1 cosignatures received"
+    db.session.commit()
+    page.goto(f"/votes/{vote_id}")
+    expect(page.locator("#log-vkey")).to_have_text(vote.manifest["log"])
+    expect(page.locator("#cosigners")).to_contain_text("committee")
+    expect(page.locator("#cosigners")).to_contain_text("✓")
     assert vote.result["winners"] == [str(pids[0])]
     expect(page.locator("#final-root")).to_have_text(vote.final_root)
     expect(page.locator("#result .winners")).to_contain_text("加装电梯")
@@ -145,8 +166,29 @@ def test_deputies_vote_publish_export_and_receipt(page, make, commit, tmp_path, 
     )
     assert run.returncode == 0, run.stdout + run.stderr
 
-    # The deputy's receipt is found and proven by the receipt check.
+    # The deputy downloads the receipt file and the policy, and checks them offline.
     _switch(page, deputies[0])
+    page.goto(f"/votes/{vote_id}/receipt/{receipt}")
+    expect(page.locator("#receipt-qr")).to_be_visible()
+    with page.expect_download() as proof_info:
+        page.locator("#receipt-proof-link").click()
+    proof_path = tmp_path / proof_info.value.suggested_filename
+    proof_info.value.save_as(proof_path)
+    with page.expect_download() as policy_info:
+        page.locator("#receipt-proof a[href$='/policy']").click()
+    policy_path = tmp_path / policy_info.value.suggested_filename
+    policy_info.value.save_as(policy_path)
+    run = subprocess.run(
+        [sys.executable, str(VERIFIER), "--proof", str(proof_path), "--policy", str(policy_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"receipt {receipt} is ballot 0" in run.stdout and "cosigned by committee" in run.stdout
+
+    # The deputy's receipt is found and proven by the receipt check.
     page.goto("/votes/receipt")
     page.locator("#hash").fill(receipt)
     page.locator("main form button[type=submit]").click()
