@@ -39,6 +39,10 @@ def test_demo_votes_export_and_verify(app, tmp_path):
         assert run.returncode == 0, run.stdout + run.stderr
         assert "VALID" in run.stdout
     doc = json.loads(files[0].read_text(encoding="utf-8"))
+    assert doc["format"] == "yishiting-ballot-log/2" and "quorum none" in doc["policy"]
+    assert all(
+        cp["note"].startswith(doc["manifest"]["log"].split("+")[0]) for cp in doc["checkpoints"]
+    )
     receipt = doc["ballots"][-1]["hash"]
     run = subprocess.run(
         [sys.executable, str(VERIFIER), str(files[0]), "--receipt", receipt],

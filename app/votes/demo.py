@@ -1,6 +1,8 @@
 """Demo votes: a published deputies' vote, a published residents' participatory budget, the
 ratification of the adopted pact, and one vote open now. Every ballot goes through
-`cast_ballot`, so every demo log verifies."""
+`cast_ballot`, so every demo log verifies. Every checkpoint is signed with the site's log key
+(generated into the instance folder on first use); the demo configures no witness, so its
+policies say ``quorum none`` (add witnesses on a community's witness page to see cosigning)."""
 
 from datetime import timedelta
 
