@@ -40,7 +40,11 @@ Format ``yishiting-ballot-log/2`` (witnessed) is ``/1`` plus:
 * ``"reconciliation"``: ``{"electorate", "participants", "ballots", "paper_ballots",
   "online_ballots"}``, whole numbers that must match the log (``ballots`` = records,
   ``participants`` = the participation list, ``electorate`` = the manifest's) and add up
-  (``ballots == participants == paper_ballots + online_ballots <= electorate``).
+  (``ballots == participants == paper_ballots + online_ballots <= electorate``); optionally
+  ``"paper_entered_by"``, ``{name: count}`` of who typed in the paper ballots, summing to
+  ``paper_ballots``.
+* The manifest may name the log's verifier key as ``"log"`` (so it is hashed with the vote):
+  that key must be in the policy, and every checkpoint must be of its origin.
 * In an open vote every record's ``voter`` label is unique: nobody votes twice.
 
 ``--proof FILE --policy FILE`` checks a voter's receipt offline, a c2sp.org/tlog-proof file
