@@ -22,12 +22,17 @@ from app.suggestions.models import (
 )
 from app.suggestions.stats import BodyStats, Record, body_stats
 
-#: What a row of a suggestion table shows, loaded up front instead of once per row.
-SUGGESTION_ROW = (
-    selectinload(Suggestion.body),
-    selectinload(Suggestion.building),
-    selectinload(Suggestion.community),
-)
+def suggestion_row():
+    """What a row of a suggestion table shows, loaded up front instead of once per row.
+
+    A function, not a constant: building the options configures the mappers, which must wait
+    until every domain's models are imported (the hearings' session is named by string).
+    """
+    return (
+        selectinload(Suggestion.body),
+        selectinload(Suggestion.building),
+        selectinload(Suggestion.community),
+    )
 
 
 def normalise_number(raw: str) -> str | None:
@@ -44,7 +49,7 @@ def suggestion_by_number(number: str) -> Suggestion | None:
 
 
 def _rows(stmt) -> list[Suggestion]:
-    return list(db.session.scalars(stmt.options(*SUGGESTION_ROW)))
+    return list(db.session.scalars(stmt.options(*suggestion_row())))
 
 
 def suggestions_of_session(session_id: int) -> list[Suggestion]:
@@ -91,7 +96,7 @@ def board_query(
     overdue: bool = False,
 ):
     stmt = (
-        select(Suggestion).where(Suggestion.community_id == community_id).options(*SUGGESTION_ROW)
+        select(Suggestion).where(Suggestion.community_id == community_id).options(*suggestion_row())
     )
     if status:
         stmt = stmt.where(Suggestion.status == SuggestionStatus(status))
