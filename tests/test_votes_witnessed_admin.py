@@ -251,3 +251,28 @@ def test_the_result_page_reconciles_paper_and_online_ballots(en, login):
     body = en.get(f"/votes/{v.id}").get_data(as_text=True)
     assert "Electorate 3 · took part 2 · ballots in the log 2 = 1 paper + 1 online" in body
     assert "Paper ballots entered by" in body and "陈书记 (1)" in body
+
+
+def test_the_verifier_checks_the_manifests_log_key_and_who_entered_paper_ballots(tmp_path):
+    from tests.test_verifier_v2 import LOG, ORIGIN, invalid, rechain, witnessed
+    from tests.test_votes_verifier import run, verifier
+    from tests.votes_data.logs import approval_doc
+
+    def with_log(vkey):
+        doc = approval_doc()
+        doc["manifest"]["log"] = vkey
+        doc["manifest_hash"] = verifier.sha(verifier.canonical(doc["manifest"])).hex()
+        return witnessed(rechain(doc))
+
+    doc = with_log(LOG.vkey)
+    assert run(doc, tmp_path)[0] == 0
+    doc["reconciliation"]["paper_entered_by"] = {"陈书记": 1}
+    assert run(doc, tmp_path)[0] == 0
+    doc["reconciliation"]["paper_entered_by"] = {"陈书记": 2}
+    assert "the paper ballots entered by 陈书记 (2) are not the 1" in invalid(doc, tmp_path)
+    stranger = tlog.generate_signer(ORIGIN)
+    assert "is not in the policy" in invalid(with_log(stranger.vkey), tmp_path)
+    # a /1 export may not carry a log key in its manifest
+    v1 = approval_doc()
+    v1["manifest"]["log"] = LOG.vkey
+    assert "exactly the fields" in invalid(v1, tmp_path)
