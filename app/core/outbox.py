@@ -246,9 +246,9 @@ def _message(mail: OutboxMail, sender: str) -> EmailMessage:
     msg["Date"] = format_datetime(to_local(mail.created_at).astimezone(SHANGHAI))
     digest = hashlib.sha256(mail.key.encode()).hexdigest()[:16]
     msg["Message-ID"] = f"<{digest}.{mail.id}@yishiting>"
-    msg["Content-Language"] = mail.locale.replace("_Hans_CN", "-CN").replace("_", "-")
     msg["X-Yishiting-Key"] = mail.key
-    msg.set_content(mail.body)
+    msg.set_content(mail.body)  # (this drops Content-* headers set before it)
+    msg["Content-Language"] = mail.locale.replace("_Hans_CN", "-CN").replace("_", "-")
     return msg
 
 
