@@ -23,10 +23,11 @@ import smtplib
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import cast
 
 from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import ForeignKey, String, Text, and_, or_, select, update
+from sqlalchemy import ForeignKey, String, Table, Text, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -219,7 +220,7 @@ def _write(conn, stmt) -> None:
 
 def _claim(conn, now: datetime) -> list[OutboxMail]:
     """Claim the e-mails due now, in a transaction of their own (committed before any sending)."""
-    table = OutboxMail.__table__
+    table = cast(Table, OutboxMail.__table__)
     due = or_(
         and_(table.c.state == "pending", table.c.next_attempt_at <= now),
         and_(table.c.state == "sending", table.c.claimed_at < now - STALE_CLAIM),
@@ -266,7 +267,7 @@ def send_mail(now: datetime) -> str | None:
     settings = smtp_settings()
     if settings is None:
         return None
-    table = OutboxMail.__table__
+    table = cast(Table, OutboxMail.__table__)
     with db.engine.connect() as raw:
         conn = raw.execution_options(sqlite_begin="IMMEDIATE")
         claimed = _claim(conn, now)
@@ -303,7 +304,9 @@ def send_mail(now: datetime) -> str | None:
                     .values(state="sent", sent_at=now, last_error="")
                 )
                 conn.execute(
-                    AuditEntry.__table__.insert().values(
+                    cast(Table, AuditEntry.__table__)
+                    .insert()
+                    .values(
                         action="mail.sent",
                         object_type="outbox",
                         object_id=mail.id,

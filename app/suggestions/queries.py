@@ -22,6 +22,7 @@ from app.suggestions.models import (
 )
 from app.suggestions.stats import BodyStats, Record, body_stats
 
+
 def suggestion_row():
     """What a row of a suggestion table shows, loaded up front instead of once per row.
 
