@@ -49,6 +49,7 @@ def register_cli(app: Flask) -> None:
     # E-mail goes last in every tick, so it carries what the jobs before it caused.
     register(app, "tick", outbox.compose_mail)
     register(app, "tick", outbox.send_mail)
+    register(app, "account_deleted", outbox.forget_user)
 
     @app.cli.command("demo")
     @with_appcontext

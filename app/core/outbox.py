@@ -334,3 +334,19 @@ def _permanent(exc: Exception) -> bool:
         codes = [c for c, _msg in exc.recipients.values()]
         code = min(codes) if codes else None
     return isinstance(code, int) and 500 <= code < 600
+
+
+def forget_user(user) -> None:
+    """A deleted account's e-mails keep no address or text; unsent ones are never sent."""
+    db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.user_id == user.id, OutboxMail.state != "sent")
+        .values(state="failed")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.user_id == user.id)
+        .values(to_address="", subject="", body="", last_error="account deleted")
+        .execution_options(synchronize_session=False)
+    )
