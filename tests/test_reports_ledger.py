@@ -2,7 +2,7 @@
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -211,3 +211,11 @@ def test_the_admin_sees_the_rollup_and_downloads_it(client, demo):
     assert names == sorted(c.name for c in demo)
     login_as(client, _secretary_of(demo[0].id))
     assert client.get(f"/reports/subdistrict/{sid}/rollup").status_code == 403
+
+
+def test_the_working_day_counter_agrees_with_the_calendar_for_every_pair():
+    counter = figures.WorkingDays()
+    days = [date(2025, 9, 20) + timedelta(days=i) for i in range(0, 40, 3)]
+    for a in reversed(days):
+        for b in days:
+            assert counter.between(a, b) == figures.response_working_days(a, b), (a, b)

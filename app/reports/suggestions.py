@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.core.time import to_local
@@ -22,25 +22,35 @@ def _d(value) -> date | None:
     return to_local(value).date() if value else None
 
 
-def suggestion_row(s: Suggestion, today: date) -> dict:
+def label(value) -> str:
+    """An enum's label in the request's language, translated once per value and request."""
+    cache = g.setdefault("_report_labels", {})
+    key = (type(value).__name__, value.value)
+    if key not in cache:
+        cache[key] = str(value.label)
+    return cache[key]
+
+
+def suggestion_row(s: Suggestion, today: date, days_of: figures.WorkingDays | None = None) -> dict:
     accepted, answered = _d(s.accepted_at), _d(s.first_answered_at)
-    days = figures.response_working_days(accepted, answered) if accepted and answered else None
+    count = days_of.between if days_of else figures.response_working_days
+    days = count(accepted, answered) if accepted and answered else None
     on_time = figures.on_time(s.due_date, answered, today) if accepted else None
     overdue = s.awaiting_answer and s.due_date is not None and s.due_date < today
     return {
         "number": s.number,
-        "category": str(s.category.label),
+        "category": label(s.category),
         "summary": s.summary,
         "body": s.body.name if s.body else "",
-        "source": str(s.source.label),
-        "status": str(s.status.label),
+        "source": label(s.source),
+        "status": label(s.status),
         "submitted": _d(s.submitted_at),
         "accepted": accepted,
         "due": s.due_date,
         "first_answered": answered,
         "working_days": days,
         "on_time": on_time,
-        "rating": str(s.rating.label) if s.rating else "",
+        "rating": label(s.rating) if s.rating else "",
         "reopened": s.reopen_count,
         "overdue": overdue,
         "_category": s.category.value,
@@ -152,8 +162,9 @@ def _count_table(key: str, title, label, rows: list[dict], field: str, link) -> 
 
 
 def suggestion_tables(community: Community, period: Period, today: date) -> list[Table]:
+    days_of = figures.WorkingDays()
     rows = [
-        suggestion_row(s, today)
+        suggestion_row(s, today, days_of)
         for s in ledger_suggestions(community.id, period.since, period.until)
     ]
 
