@@ -219,3 +219,19 @@ def test_the_working_day_counter_agrees_with_the_calendar_for_every_pair():
     for a in reversed(days):
         for b in days:
             assert counter.between(a, b) == figures.response_working_days(a, b), (a, b)
+
+
+def test_every_number_on_the_ledger_page_is_a_link(client, demo):
+    import re
+
+    community = demo[0]
+    login_as(client, _secretary_of(community.id))
+    html = client.get(f"/reports/community/{community.id}/ledger?year={YEAR}").get_data(
+        as_text=True
+    )
+    cells = re.findall(
+        r'<td data-column="([^"]+)" data-kind="(int|percent|number)">(.*?)</td>', html
+    )
+    assert len(cells) > 50
+    bare = [(col, body) for col, _kind, body in cells if body != "—" and "<a href" not in body]
+    assert bare == []

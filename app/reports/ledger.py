@@ -90,6 +90,11 @@ def pact_tables(community: Community, period: Period) -> list[Table]:
         section="pacts",
     )
     amendments = queries.amendments_in(community.id, period)
+
+    def amendments_link(**filters: str) -> str:
+        args = {**period.args, **filters}
+        return url_for("reports.items", community_id=community.id, table="amendments", **args)
+
     answers = Table(
         "amendments",
         _l("Amendments and their answers"),
@@ -112,7 +117,12 @@ def pact_tables(community: Community, period: Period) -> list[Table]:
                 "proposed": _local_date(a.created_at),
                 "decided": _local_date(a.decided_at),
                 "answer": a.response,
-                "_links": {"pact": url_for("pacts.show", pact_id=a.pact_id)},
+                "_status": a.status.value,
+                "_pact": str(a.pact_id),
+                "_links": {
+                    "pact": url_for("pacts.show", pact_id=a.pact_id),
+                    "clause": url_for("pacts.clause", pact_id=a.pact_id, clause_id=a.clause_id),
+                },
             }
         )
     for v in queries.published_versions(community.id, period):
@@ -143,8 +153,13 @@ def pact_tables(community: Community, period: Period) -> list[Table]:
                 else None,
                 "_links": {
                     "pact": pact_link,
+                    "version": pact_link,
+                    "clauses": pact_link,
                     "comments": pact_link,
-                    "amendments": pact_link,
+                    "comments_answered": pact_link,
+                    "amendments": amendments_link(pact=str(pact.id)),
+                    "accepted": amendments_link(pact=str(pact.id), status="accepted"),
+                    "rejected": amendments_link(pact=str(pact.id), status="rejected"),
                     "ratification_turnout": url_for("votes.vote_page", vote_id=vote.id)
                     if vote is not None
                     else None,
@@ -163,7 +178,13 @@ def pact_tables(community: Community, period: Period) -> list[Table]:
                     "residents": c.total if c else 0,
                     "households": c.households if c else 0,
                     "coverage": c.coverage if c else 0.0,
-                    "_links": {"residents": link, "households": link},
+                    "_links": {
+                        "version": link,
+                        "clause": link,
+                        "residents": link,
+                        "households": link,
+                        "coverage": link,
+                    },
                 }
             )
     return [versions, clauses, answers]

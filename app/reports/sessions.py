@@ -57,6 +57,7 @@ def session_table(sessions: list[HearingSession], period: Period) -> Table:
                     "title": link,
                     "registered": url_for("hearings.attendance", session_id=s.id),
                     "attended": url_for("hearings.attendance", session_id=s.id),
+                    "walk_ins": url_for("hearings.attendance", session_id=s.id),
                     "actions": link,
                 },
             }

@@ -62,7 +62,11 @@ def suggestion_row(s: Suggestion, today: date, days_of: figures.WorkingDays | No
         "_overdue": "1" if overdue else "0",
         "_rated": "1" if s.rating else "0",
         "_satisfied": "1" if s.rating and s.rating.value in SATISFIED_RATINGS else "0",
-        "_links": {"number": url_for("suggestions.suggestion", number=s.number)},
+        "_links": {
+            "number": url_for("suggestions.suggestion", number=s.number),
+            "working_days": url_for("suggestions.suggestion", number=s.number),
+            "reopened": url_for("suggestions.suggestion", number=s.number),
+        },
     }
 
 
@@ -135,6 +139,8 @@ def _body_table(rows: list[dict], link: Callable[..., str]) -> Table:
                 "_links": {
                     "received": link(**f),
                     "answered": link(**f, answered="1"),
+                    "median_days": link(**f, answered="1"),
+                    "p90_days": link(**f, answered="1"),
                     "on_time_rate": link(**f, on_time="1"),
                     "satisfaction": link(**f, satisfied="1"),
                     "reopened": link(**f, reopened="1"),

@@ -64,6 +64,7 @@ def vote_table(votes: list[Vote]) -> Table:
                 "_id": str(vote.id),
                 "_links": {
                     "title": link,
+                    "electorate": link,
                     "ballots": url_for("votes.export", vote_id=vote.id),
                     "turnout": url_for("votes.turnout", vote_id=vote.id),
                     "verified": url_for("votes.export", vote_id=vote.id),
@@ -106,7 +107,10 @@ def project_table(votes: list[Vote]) -> Table:
                         f"{u.on.isoformat()} {u.percent}% {u.note}".strip()
                         for u in reversed(p.updates)
                     ),
-                    "_links": {"project": url_for("projects.project_page", project_id=p.id)},
+                    "_links": {
+                        "project": url_for("projects.project_page", project_id=p.id),
+                        "progress": url_for("projects.project_page", project_id=p.id),
+                    },
                 }
             )
     return table
