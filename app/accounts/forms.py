@@ -19,7 +19,6 @@ from wtforms.validators import (
     DataRequired,
     Email,
     EqualTo,
-    InputRequired,
     Length,
     Optional,
     ValidationError,
@@ -165,7 +164,8 @@ class ProfileForm(FlaskForm):
             SelectChoice("none", _l("None: only here, under the bell")),
         ],
         default="immediate",
-        validators=[InputRequired(_l("Please choose how to receive notifications."))],
+        # Optional: a form without it (an older page, a script) keeps the account's choice.
+        validators=[Optional()],
         description=_l("E-mails go to the address of your account, in the language you chose."),
     )
 
