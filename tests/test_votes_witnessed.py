@@ -295,7 +295,7 @@ def test_a_witness_killed_mid_vote_catches_up_on_the_next_tick(started, client, 
     assert cosigners(vote_id) == {2: ["w1", "w2"], 4: ["w1"]}
     page = client.get(f"/votes/{vote_id}").get_data(as_text=True)
     assert "✓ <strong>w1</strong>" in page and "… w2" in page
-    assert clock.tick()[1] == "0 cosignatures received; not yet from w2 (vote %d)" % vote_id
+    assert clock.tick()[1] == f"0 cosignatures received; not yet from w2 (vote {vote_id})"
 
     started[1].start()
     clock.tick()
