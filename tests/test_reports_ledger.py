@@ -235,3 +235,13 @@ def test_every_number_on_the_ledger_page_is_a_link(client, demo):
     assert len(cells) > 50
     bare = [(col, body) for col, _kind, body in cells if body != "—" and "<a href" not in body]
     assert bare == []
+
+
+def test_histogram_median_and_percentile_match_the_list_ones():
+    from collections import Counter
+
+    for values in ([3], [1, 2], [5, 1, 4, 4, 9, 2, 7], list(range(1, 101)), [0, 0, 0, 30]):
+        counts = Counter(values)
+        assert figures.median_of_counts(counts) == figures.median(values)
+        assert figures.percentile_of_counts(counts, 0.9) == figures.percentile(values, 0.9)
+    assert figures.median_of_counts(Counter()) is None

@@ -1,7 +1,7 @@
 """The ledger's figures as pure functions of plain values, so that tests check them directly."""
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from statistics import median as _median
 
@@ -53,6 +53,33 @@ def percentile(values: Sequence[float], share: float) -> float | None:
     ordered = sorted(values)
     rank = max(math.ceil(share * len(ordered)), 1)
     return float(ordered[rank - 1])
+
+
+def median_of_counts(counts: Mapping[int, int]) -> float | None:
+    """The median of values given as a histogram {value: how many times}."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    lower, upper = _nth(counts, (n - 1) // 2), _nth(counts, n // 2)
+    return (lower + upper) / 2
+
+
+def percentile_of_counts(counts: Mapping[int, int], share: float) -> float | None:
+    """`percentile` of values given as a histogram."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    return float(_nth(counts, max(math.ceil(share * n), 1) - 1))
+
+
+def _nth(counts: Mapping[int, int], index: int) -> int:
+    """The value at 0-based `index` of the sorted values."""
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if index < seen:
+            return value
+    raise IndexError(index)
 
 
 def rate(part: int, whole: int) -> float | None:

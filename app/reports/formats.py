@@ -31,7 +31,7 @@ class Sheet:
 
 
 def sheets_of(tables: list[Table]) -> list[Sheet]:
-    return [Sheet(t.key, t.title, t.columns, map(t.values, t.rows)) for t in tables]
+    return [Sheet(t.key, t.title, t.columns, map(t.values, t.all_rows())) for t in tables]
 
 
 def _sheet_name(text: str, used: set[str]) -> str:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -44,7 +45,7 @@ class Ledger:
 
     @property
     def is_empty(self) -> bool:
-        return not any(t.rows for t in self.tables if t.key != "bodies")
+        return not any(t.count for t in self.tables if t.key != "bodies")
 
 
 def _local_date(value: datetime | None) -> date | None:
@@ -92,7 +93,7 @@ def pact_tables(community: Community, period: Period) -> list[Table]:
     amendments = queries.amendments_in(community.id, period)
 
     def amendments_link(**filters: str) -> str:
-        args = {**period.args, **filters}
+        args: dict[str, Any] = {**period.args, **filters}
         return url_for("reports.items", community_id=community.id, table="amendments", **args)
 
     answers = Table(

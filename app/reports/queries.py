@@ -1,9 +1,12 @@
 """What the reports read from the other domains, one period and one community at a time.
 
-Where a domain already has the read (suggestions' `ledger_suggestions`, pacts'
-`consensus_for_version`, votes' `turnout` and `export_document`), the reports call it; the
-statements here are the period-bound reads no page needed before.
+Where a domain already has the read (pacts' `consensus_for_version`, votes' `turnout` and
+`export_document`), the reports call it; the statements here are the period-bound reads no page
+needed before (suggestions are streamed with `yield_per`, which the suggestions domain's
+`ledger_suggestions`, returning a list, cannot do).
 """
+
+from collections.abc import Iterator
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -15,6 +18,7 @@ from app.pacts.enums import AmendmentStatus
 from app.pacts.models import Amendment, Comment, Pact, PactVersion
 from app.projects.models import Project
 from app.reports.models import Period
+from app.suggestions.models import Suggestion
 from app.votes.models import Vote, VoteStatus
 
 
@@ -135,6 +139,22 @@ def published_votes(community_id: int) -> list[Vote]:
             .order_by(Vote.id)
         )
     )
+
+
+def suggestions_stream(community_id: int, period: Period, batch: int = 500) -> Iterator[Suggestion]:
+    """The community's suggestions submitted in the period, read `batch` rows at a time."""
+    stmt = (
+        select(Suggestion)
+        .where(
+            Suggestion.community_id == community_id,
+            Suggestion.submitted_at >= period.since,
+            Suggestion.submitted_at <= period.until,
+        )
+        .options(selectinload(Suggestion.body))
+        .order_by(Suggestion.submitted_at, Suggestion.id)
+        .execution_options(yield_per=batch)
+    )
+    yield from db.session.scalars(stmt)
 
 
 def projects_by_id(ids: list[int]) -> dict[int, Project]:

@@ -2,8 +2,9 @@
 open data and the secretary's complete export."""
 
 from collections.abc import Callable
+from typing import Any
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -25,6 +26,8 @@ from app.reports.ledger import Ledger
 from app.reports.opendata import DICTIONARY_COLUMNS, ballot_logs, dictionary_rows, open_sheets
 
 CHUNK = 64 * 1024
+#: Rows per page of a list the ledger's numbers link to.
+PER_PAGE = 100
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
@@ -140,10 +143,32 @@ def items(community_id: int, table: str):
         shown = result.table(table)
     except StopIteration:
         abort(404)
-    filters = {k: v for k, v in request.args.items() if k not in ("kind", "start", "end", "year")}
-    rows = [r for r in shown.rows if all(str(r.get(f"_{k}", "")) == v for k, v in filters.items())]
+    filters = {
+        k: v for k, v in request.args.items() if k not in ("kind", "start", "end", "year", "page")
+    }
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    first = (page - 1) * PER_PAGE
+    rows, matched = [], 0
+    for row in shown.all_rows():
+        if all(str(row.get(f"_{k}", "")) == v for k, v in filters.items()):
+            if first <= matched < first + PER_PAGE:
+                rows.append(row)
+            matched += 1
+
+    def page_url(number: int) -> str:
+        args: dict[str, Any] = {**request.args.to_dict(), "page": str(number)}
+        return url_for("reports.items", community_id=community.id, table=table, **args)
+
     return render_template(
-        "reports/items.html", community=community, ledger=result, table=shown, rows=rows
+        "reports/items.html",
+        community=community,
+        ledger=result,
+        table=shown,
+        rows=rows,
+        matched=matched,
+        page=page,
+        pages=max((matched + PER_PAGE - 1) // PER_PAGE, 1),
+        page_url=page_url,
     )
 
 

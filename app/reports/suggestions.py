@@ -1,7 +1,9 @@
 """The suggestions part of the ledger: each one, counts by category, body and source, and per
 body the median and 90th-percentile response time in working days, on-time rate and satisfaction."""
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -9,12 +11,12 @@ from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 
 from app.core.time import to_local
+from app.extensions import db
 from app.org.models import Community
-from app.reports import figures
+from app.reports import figures, queries
 from app.reports.models import Period
 from app.reports.tables import BOOL, DATE, INT, NUMBER, PERCENT, Column, Table
 from app.suggestions.models import Suggestion
-from app.suggestions.queries import ledger_suggestions
 from app.suggestions.stats import SATISFIED_RATINGS
 
 
@@ -89,52 +91,82 @@ SUGGESTION_COLUMNS = [
 ]
 
 
-def group_figures(rows: list[dict]) -> dict:
+#: Rows of the detail table the ledger page shows; the downloads and the list page have all.
+PAGE_ROWS = 100
+
+
+@dataclass
+class Figures:
+    """Running figures of a group of suggestions, in memory bounded by the number of distinct
+    response times (a histogram), not by the number of suggestions."""
+
+    received: int = 0
+    answered: int = 0
+    known: int = 0
+    on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    reopened: int = 0
+    overdue: int = 0
+    days: Counter = field(default_factory=Counter)
+
+    def add(self, r: dict) -> None:
+        self.received += 1
+        self.answered += r["_answered"] == "1"
+        if r["on_time"] is not None:
+            self.known += 1
+            self.on_time += bool(r["on_time"])
+        self.rated += r["_rated"] == "1"
+        self.satisfied += r["_satisfied"] == "1"
+        self.reopened += bool(r["reopened"])
+        self.overdue += bool(r["overdue"])
+        if r["working_days"] is not None:
+            self.days[r["working_days"]] += 1
+
+    def as_row(self) -> dict:
+        return {
+            "received": self.received,
+            "answered": self.answered,
+            "median_days": figures.median_of_counts(self.days),
+            "p90_days": figures.percentile_of_counts(self.days, 0.9),
+            "on_time_rate": figures.rate(self.on_time, self.known),
+            "satisfaction": figures.rate(self.satisfied, self.rated),
+            "reopened": self.reopened,
+            "overdue": self.overdue,
+        }
+
+
+def group_figures(rows: Iterable[dict]) -> dict:
     """Counts, response times in working days, on-time rate and satisfaction of some suggestions."""
-    days = [r["working_days"] for r in rows if r["working_days"] is not None]
-    known = [r for r in rows if r["on_time"] is not None]
-    rated = [r for r in rows if r["_rated"] == "1"]
-    return {
-        "received": len(rows),
-        "answered": sum(1 for r in rows if r["_answered"] == "1"),
-        "median_days": figures.median(days),
-        "p90_days": figures.percentile(days, 0.9),
-        "on_time_rate": figures.rate(sum(1 for r in known if r["on_time"]), len(known)),
-        "satisfaction": figures.rate(sum(1 for r in rated if r["_satisfied"] == "1"), len(rated)),
-        "reopened": sum(1 for r in rows if r["reopened"]),
-        "overdue": sum(1 for r in rows if r["overdue"]),
-    }
-
-
-def _body_table(rows: list[dict], link: Callable[..., str]) -> Table:
-    table = Table(
-        "bodies",
-        _l("Response per body"),
-        [
-            Column("body", _l("Responsible body")),
-            Column("received", _l("Received"), INT),
-            Column("answered", _l("Answered"), INT),
-            Column("median_days", _l("Median response (working days)"), NUMBER),
-            Column("p90_days", _l("90th percentile (working days)"), NUMBER),
-            Column("on_time_rate", _l("On-time rate"), PERCENT),
-            Column("satisfaction", _l("Satisfaction"), PERCENT),
-            Column("reopened", _l("Reopened"), INT),
-            Column("overdue", _l("Overdue now"), INT),
-        ],
-        section="suggestions",
-    )
-    bodies: dict[str, tuple[str, list[dict]]] = {}
+    acc = Figures()
     for r in rows:
-        if r["_body"]:
-            bodies.setdefault(r["_body"], (r["body"], []))[1].append(r)
-    groups = sorted(bodies.items(), key=lambda item: item[1][0])
-    groups.append(("", (str(_l("All suggestions")), rows)))
-    for body_id, (name, items) in groups:
+        acc.add(r)
+    return acc.as_row()
+
+
+BODY_COLUMNS = [
+    Column("body", _l("Responsible body")),
+    Column("received", _l("Received"), INT),
+    Column("answered", _l("Answered"), INT),
+    Column("median_days", _l("Median response (working days)"), NUMBER),
+    Column("p90_days", _l("90th percentile (working days)"), NUMBER),
+    Column("on_time_rate", _l("On-time rate"), PERCENT),
+    Column("satisfaction", _l("Satisfaction"), PERCENT),
+    Column("reopened", _l("Reopened"), INT),
+    Column("overdue", _l("Overdue now"), INT),
+]
+
+
+def _body_table(groups: dict[str, tuple[str, Figures]], everything: Figures, link) -> Table:
+    table = Table("bodies", _l("Response per body"), BODY_COLUMNS, section="suggestions")
+    ordered = sorted(groups.items(), key=lambda item: item[1][0])
+    ordered.append(("", (str(_l("All suggestions")), everything)))
+    for body_id, (name, acc) in ordered:
         f = {"body": body_id} if body_id else {}
         table.rows.append(
             {
                 "body": name,
-                **group_figures(items),
+                **acc.as_row(),
                 "_body": body_id,
                 "_links": {
                     "received": link(**f),
@@ -151,39 +183,59 @@ def _body_table(rows: list[dict], link: Callable[..., str]) -> Table:
     return table
 
 
-def _count_table(key: str, title, label, rows: list[dict], field: str, link) -> Table:
+def _count_table(key: str, title, label, counts: dict[str, list], field: str, link) -> Table:
     table = Table(
         key,
         title,
         [Column("group", label), Column("count", _l("Count"), INT)],
         section="suggestions",
     )
-    counts: dict[str, tuple[str, int]] = {}
-    for r in rows:
-        name, n = counts.get(r[f"_{field}"], (r[field], 0))
-        counts[r[f"_{field}"]] = (name, n + 1)
     for value, (name, n) in sorted(counts.items(), key=lambda item: item[1][0]):
         table.rows.append({"group": name, "count": n, "_links": {"count": link(**{field: value})}})
     return table
 
 
 def suggestion_tables(community: Community, period: Period, today: date) -> list[Table]:
+    """The suggestions tables: one pass over the period's suggestions for the figures; the detail
+    rows are read again, streamed, by whoever writes them out."""
     days_of = figures.WorkingDays()
-    rows = [
-        suggestion_row(s, today, days_of)
-        for s in ledger_suggestions(community.id, period.since, period.until)
-    ]
+
+    def stream() -> Iterator[dict]:
+        for s in queries.suggestions_stream(community.id, period):
+            yield suggestion_row(s, today, days_of)
+            db.session.expunge(s)
 
     def link(**filters) -> str:
         args: dict[str, Any] = {**period.args, **filters}
         return url_for("reports.items", community_id=community.id, table="suggestions", **args)
 
+    everything = Figures()
+    bodies: dict[str, tuple[str, Figures]] = {}
+    categories: dict[str, list] = {}
+    sources: dict[str, list] = {}
+    first: list[dict] = []
+    for r in stream():
+        everything.add(r)
+        if r["_body"]:
+            bodies.setdefault(r["_body"], (r["body"], Figures()))[1].add(r)
+        categories.setdefault(r["_category"], [r["category"], 0])[1] += 1
+        sources.setdefault(r["_source"], [r["source"], 0])[1] += 1
+        if len(first) < PAGE_ROWS:
+            first.append(r)
     detail = Table(
-        "suggestions", _l("Suggestions"), SUGGESTION_COLUMNS, rows, section="suggestions"
+        "suggestions",
+        _l("Suggestions"),
+        SUGGESTION_COLUMNS,
+        first,
+        section="suggestions",
+        stream=stream,
+        total=everything.received,
     )
     return [
-        _count_table("by_category", _l("By category"), _l("Category"), rows, "category", link),
-        _count_table("by_source", _l("By source"), _l("Source"), rows, "source", link),
-        _body_table(rows, link),
+        _count_table(
+            "by_category", _l("By category"), _l("Category"), categories, "category", link
+        ),
+        _count_table("by_source", _l("By source"), _l("Source"), sources, "source", link),
+        _body_table(bodies, everything, link),
         detail,
     ]

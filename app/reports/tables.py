@@ -1,6 +1,6 @@
 """A ledger is a list of tables: the page, the XLSX sheets, the CSV files and the JSON all read them."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -38,12 +38,27 @@ class Table:
     rows: list[dict] = field(default_factory=list)
     #: The report section the table belongs to (a page heading, a page break when printed).
     section: str = ""
+    #: For a long table: `rows` holds its first rows only, `stream()` reads all of them afresh
+    #: (from a `yield_per` query) and `total` counts them.
+    stream: Callable[[], Iterator[dict]] | None = None
+    total: int | None = None
+
+    def all_rows(self) -> Iterator[dict]:
+        return self.stream() if self.stream is not None else iter(self.rows)
+
+    @property
+    def count(self) -> int:
+        return self.total if self.total is not None else len(self.rows)
+
+    @property
+    def is_partial(self) -> bool:
+        return self.count > len(self.rows)
 
     def values(self, row: dict) -> list:
         return [row.get(c.key) for c in self.columns]
 
     def plain_rows(self) -> Iterator[dict]:
-        for row in self.rows:
+        for row in self.all_rows():
             yield {c.key: row.get(c.key) for c in self.columns}
 
 
