@@ -5,7 +5,7 @@ from importlib import import_module
 
 from flask import Flask
 
-from app.config import Config, ensure_secret_key
+from app.config import Config, ensure_secret_key, ensure_shared_limits
 
 #: Each domain's package; its `init_app(app)` registers its blueprint, CLI, home-page and
 #: personal-data sections and signal handlers. Order is the home page's order at equal priority.
@@ -37,6 +37,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     ensure_secret_key(app)
+    ensure_shared_limits(app)
     logging.basicConfig(level=logging.INFO)
     hops = int(app.config.get("PROXY_FIX_HOPS", 0))
     if hops:

@@ -42,6 +42,24 @@ def ensure_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = path.read_text().strip()
 
 
+def ensure_shared_limits(app: Flask, workers: int | None = None) -> None:
+    """Refuse a production start with several workers but no Redis for the rate limits.
+
+    Without Redis each worker counts log-in attempts on its own, so N workers allow N times the
+    limit (PITFALLS.md). `workers` defaults to WEB_CONCURRENCY when it is set; gunicorn.conf.py
+    checks its own worker count the same way before it starts any.
+    """
+    if app.config.get("ENV_NAME") != "production" or app.config.get("REDIS_URL"):
+        return
+    if workers is None:
+        workers = int(os.environ.get("WEB_CONCURRENCY") or 1)
+    if workers > 1:
+        raise RuntimeError(
+            f"{workers} workers without REDIS_URL: each worker would count log-in attempts on "
+            "its own. Set REDIS_URL (shared rate limits) or run one worker (WEB_CONCURRENCY=1)."
+        )
+
+
 def rate_limit_storage(redis_url: str | None) -> str:
     """Rate-limit counters live in Redis when several workers or hosts serve the app."""
     return redis_url or "memory://"
@@ -95,8 +113,12 @@ class Config:
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     #: Version of the privacy notice residents consent to; bump when its text changes.
     PRIVACY_NOTICE_VERSION = "2026-11"
-    #: Log-in attempts allowed per client address.
+    #: Failed log-in attempts allowed per client address.
     LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
+    #: Failed log-in attempts allowed per account (phone or e-mail), from any address.
+    LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes;20 per day"
+    #: HSTS in production (sent only there): a year, subdomains included.
+    HSTS = "max-age=31536000; includeSubDomains"
 
 
 class TestConfig(Config):

@@ -126,7 +126,7 @@ def test_static_assets_are_served_locally(client):
 
 
 def test_health_check(client):
-    assert client.get("/healthz").json == {"status": "ok"}
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
 
 
 def test_home_page_fits_the_role(client, make, login, db):

@@ -30,6 +30,7 @@ from app.accounts.queries import secretaries_of
 from app.core import audit
 from app.core.errors import Conflict, InvalidInput, NotAllowed
 from app.core.notifications import N_, notify
+from app.core.privacy import forget_addresses
 from app.core.registry import registered
 from app.core.time import utcnow
 from app.extensions import db
@@ -407,7 +408,15 @@ def export_personal_data(user: User) -> dict[str, Any]:
 
 
 def delete_account(user: User) -> None:
-    """Anonymise the account: contact data and name go, the community's record and ballots stay."""
+    """Anonymise the account: contact data and name go, the community's record and ballots stay.
+
+    Every domain erases its own traces first (registry kind "account_deleted": notifications,
+    registrations, the name in minutes, the network address in the audit log), while the name
+    is still known to match it.
+    """
+    audit.record("user.delete", user, actor=user)
+    for erase in registered("account_deleted"):
+        erase(user)
     for membership in user.memberships:
         if membership.is_current or membership.is_pending:
             membership.close()
@@ -422,5 +431,5 @@ def delete_account(user: User) -> None:
     user.password_hash = ""
     user.deleted_at = utcnow()
     db.session.flush()
+    forget_addresses(user)
     clear_cache()
-    audit.record("user.delete", user, actor=user)

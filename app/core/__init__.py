@@ -7,6 +7,15 @@ bp = Blueprint("core", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the shared pages (home, notifications, audit log, about)."""
-    from app.core import routes  # noqa: F401 - attaches the views to bp
+    from app.core import (
+        backup,
+        privacy,
+        routes,  # noqa: F401 - attaches the views to bp
+    )
+    from app.core.registry import register
 
     app.register_blueprint(bp)
+    register(app, "personal_data", privacy.notifications_data)
+    register(app, "personal_data", privacy.audit_data)
+    register(app, "account_deleted", privacy.erase_person)
+    backup.register(app)

@@ -2,6 +2,7 @@
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 
@@ -62,3 +63,30 @@ def begin_write() -> None:
 
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+#: SQLSTATEs of a database hiccup rather than a mistake: the server ended the connection
+#: (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now) or a transaction lost
+#: a race (40001 serialisation failure, 40P01 deadlock); class 08 is any connection exception.
+TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "40001", "40P01"})
+
+
+def sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE of a database error, when the driver reports one."""
+    orig = getattr(error, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """The error means the connection is gone (SQLAlchemy invalidated it, or class 08/57P0x)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    code = sqlstate(error) or ""
+    return bool(error.connection_invalidated) or code.startswith(("08", "57P0"))
+
+
+def is_transient(error: BaseException) -> bool:
+    """A lost connection or a lost race: trying the same transaction again may well succeed."""
+    return is_disconnect(error) or (
+        isinstance(error, DBAPIError) and sqlstate(error) in TRANSIENT_SQLSTATES
+    )

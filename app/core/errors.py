@@ -20,8 +20,10 @@ from flask import Flask, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_htmx import make_response as htmx_response
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from app.core.db import is_transient
 from app.extensions import db, htmx
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,22 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class TryAgain(DomainError):
+    """The database was briefly unreachable or busy; the user's input was kept (core/retry.py)."""
+
+    status = 503
+    code = "try_again"
+    default_message = _l(
+        "The service was interrupted for a moment and nothing was saved. Please try again."
+    )
+
+
+#: A value the database refused (too long, out of range) that no validator caught.
+VALUE_REFUSED = _l(
+    "A value you entered is too long or out of range. Please check it and try again."
+)
 
 
 @dataclass
@@ -144,6 +162,10 @@ MESSAGES = {
         _l("Too many attempts"),
         _l("You have tried too often in a short time. Please wait a minute and try again."),
     ),
+    503: (
+        _l("Please try again"),
+        _l("The service was interrupted for a moment and nothing was saved. Please try again."),
+    ),
     500: (
         _l("Something went wrong"),
         _l(
@@ -188,6 +210,10 @@ def _refused(error: DomainError):
     return render_error(error.status if error.status in MESSAGES else 400, message)
 
 
+#: The refusal path, for callers outside an error handler (core/retry.py's "try again").
+refusal_response = _refused
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, _refused)
 
@@ -213,8 +239,16 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        if is_transient(error):
+            raise error  # core/retry.py retries the request once, or answers "try again"
         db.session.rollback()
+        if isinstance(error, DataError):
+            # The last line of defence: a field without its validator (core/fields.py).
+            log.warning(
+                "database refused a value on %s %s: %s", request.method, request.path, error
+            )
+            return _refused(InvalidInput(VALUE_REFUSED))
+        log.exception("unhandled error on %s %s", request.method, request.path)
         if app.config.get("PROPAGATE_TEST_ERRORS"):
             raise error
         return render_error(500)

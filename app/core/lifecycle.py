@@ -17,6 +17,7 @@ import logging
 from flask import Flask, Response, g, request
 
 from app.core.db import begin_write
+from app.core.retry import register_retry
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,26 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 def commit_session() -> None:
     """The one place where a request's work is committed."""
     db.session.commit()
+
+
+def after_refusal(fn) -> None:
+    """Run `fn()` even though this request is refused: after its rollback, in a transaction of
+    its own that is committed (e.g. telling an account's owner that log-in was locked)."""
+    g.setdefault("_after_refusal", []).append(fn)
+
+
+def _run_after_refusal() -> None:
+    callbacks = g.pop("_after_refusal", None)
+    if not callbacks:
+        return
+    try:
+        begin_write()
+        for fn in callbacks:
+            fn()
+        commit_session()
+    except Exception:  # the refusal itself must still be answered
+        log.exception("work kept after a refusal failed")
+        db.session.rollback()
 
 
 def _write_deferred_audit() -> None:
@@ -42,6 +63,9 @@ def _write_deferred_audit() -> None:
 
 
 def register_lifecycle(app: Flask) -> None:
+    # A request that fails on a lost connection or a lost race runs once more (core/retry.py).
+    register_retry(app)
+
     @app.before_request
     def _start_write_transaction() -> None:
         if request.endpoint == "static":
@@ -58,6 +82,7 @@ def register_lifecycle(app: Flask) -> None:
         if response.status_code >= 400:
             g.pop("_deferred_audit", None)
             db.session.rollback()
+            _run_after_refusal()
             return response
         _write_deferred_audit()
         commit_session()

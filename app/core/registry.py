@@ -5,7 +5,9 @@ Kinds in use:
 - "personal_data": `(user) -> (key, data)`, a section of a person's data export (accounts);
 - "home_context": `(user) -> dict`, variables the home page template reads (accounts, org);
 - "community_tools": `(user, community) -> list`, links on a community's page (accounts);
-- "tick": `(now) -> str | None`, a domain's scheduled work, run by `flask tick`.
+- "tick": `(now) -> str | None`, a domain's scheduled work, run by `flask tick`;
+- "account_deleted": `(user) -> None`, a domain erasing what it holds about a person whose
+  account is being deleted (called by accounts before the name and contact data go).
 
 Contributions live on the app (`app.extensions`), never in module globals, so two apps in one
 process (tests, the CLI) never share or double them.

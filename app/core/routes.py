@@ -1,5 +1,8 @@
 """Shared pages: home, notifications, privacy notice, about, health."""
 
+import logging
+
+import redis
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,7 +12,9 @@ from app.core import bp
 from app.core.home import context_for, sections_for
 from app.core.notifications import Notification, mark_read
 from app.core.web import safe_next
-from app.extensions import db, htmx
+from app.extensions import db, htmx, limiter
+
+log = logging.getLogger(__name__)
 
 
 @bp.route("/")
@@ -75,7 +80,38 @@ def favicon():
 
 
 @bp.route("/healthz")
+@limiter.exempt
 def healthz():
-    """Liveness probe for the load balancer: the database answers."""
-    db.session.execute(select(1))
-    return {"status": "ok"}
+    """Readiness for load balancers: the database and (when configured) Redis answer.
+
+    No log-in, no session cookie, no rate limit; 503 with what is down when either is not.
+    """
+    checks = {"database": _database_answers()}
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        checks["redis"] = _redis_answers(redis_url)
+    healthy = all(checks.values())
+    body = {
+        "status": "ok" if healthy else "down",
+        **{k: "ok" if v else "down" for k, v in checks.items()},
+    }
+    return body, 200 if healthy else 503, {"Cache-Control": "no-store"}
+
+
+def _database_answers() -> bool:
+    try:
+        db.session.execute(select(1))
+        return True
+    except Exception:  # any failure means "not ready"; the reason goes to the log
+        log.warning("healthz: database does not answer", exc_info=True)
+        db.session.rollback()
+        return False
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        return bool(client.ping())
+    except Exception:  # any failure means "not ready"
+        log.warning("healthz: redis does not answer", exc_info=True)
+        return False

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
@@ -46,6 +46,8 @@ def register_web_hooks(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.add("Vary", "HX-Request")
+        if current_app.config.get("ENV_NAME") == "production":
+            headers.setdefault("Strict-Transport-Security", current_app.config["HSTS"])
         if request.endpoint != "static" and (
             current_user.is_authenticated or g.get("personal_data")
         ):

@@ -4,12 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -22,6 +19,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.core.fields import DateField, DateTimeLocalField, IntegerField
 from app.hearings.models import SUBJECT_TYPE_LABELS, SUBJECT_TYPES, SessionKind
 from app.suggestions.forms import EmptyForm, ReasonForm, SuggestionForm, coerce_optional_int
 

@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.core.fields import DateField
 from app.org.models import BodyKind, CommunityKind
 
 _MAX = _l("At most %(max)d characters.")
@@ -53,6 +53,7 @@ def parse_numbers(spec: str) -> list[str]:
             low, high = (p.strip() for p in part.split("-", 1))
             if (
                 not (low.isdigit() and high.isdigit())
+                or len(high) > 20
                 or int(low) > int(high)
                 or int(high) - int(low) > 500
             ):

@@ -2,15 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.core.fields import MAX_INT, DateField, IntegerField
 
 
 class ProjectForm(FlaskForm):
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     estimated_cost = IntegerField(
-        _l("Estimated cost (yuan)"), validators=[InputRequired(), NumberRange(min=0, max=10**10)]
+        _l("Estimated cost (yuan)"), validators=[InputRequired(), NumberRange(min=0, max=MAX_INT)]
     )
     proponent = StringField(
         _l("Proposed by"),

@@ -3,8 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -20,6 +18,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.core.fields import MAX_INT, DateField, IntegerField
 from app.core.time import local_today
 from app.suggestions.models import (
     MAX_TIME_LIMIT,
@@ -156,7 +155,7 @@ class CandidateForm(FlaskForm):
         _l("Description"), validators=[Optional(), Length(max=5000, message=_MAX)]
     )
     cost = IntegerField(
-        _l("Estimated cost (yuan)"), validators=[Optional(), NumberRange(min=0, max=10**10)]
+        _l("Estimated cost (yuan)"), validators=[Optional(), NumberRange(min=0, max=MAX_INT)]
     )
 
 

@@ -7,8 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -25,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.core.fields import DateTimeLocalField, IntegerField
 from app.votes.models import ElectorateKind, Method, Secrecy
 
 

@@ -8,6 +8,7 @@ from app.accounts import bp
 from app.accounts.forms import LoginForm, RegisterForm
 from app.accounts.operations import log_in, register_user, set_preferences
 from app.accounts.queries import user_by_identifier
+from app.accounts.throttle import account_key, account_limit, failed, tell_owner_of_lockout
 from app.core.i18n import LANG_COOKIE, TEXT_COOKIE, select_locale
 from app.core.web import safe_next
 from app.extensions import limiter
@@ -41,8 +42,14 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 # Only failed attempts count: a community centre's residents often share one address.
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=failed)
+# ... and per account, from any address (accounts/throttle.py); its owner is told of a lock-out.
 @limiter.limit(
-    _login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 303
+    account_limit,
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=failed,
+    on_breach=tell_owner_of_lockout,
 )
 def login():
     """Log in with phone or e-mail and password."""
@@ -75,7 +82,15 @@ def _back(cookie: str, value: str):
     response = make_response(
         redirect(safe_next(request.form.get("next"), url_for("core.home")), 303)
     )
-    response.set_cookie(cookie, value, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    response.set_cookie(
+        cookie,
+        value,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
+        # Like the session and remember cookies: HTTPS only in production.
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+    )
     return response
 
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.core.errors import InvalidInput, NotAllowed, NotFound, on_refusal
+from app.core.fields import bounded_int
 from app.extensions import db, htmx, limiter
 from app.pacts import bp, permissions
 from app.pacts import operations as ops
@@ -49,11 +50,8 @@ def post_comment(pact_id: int, clause_id: int | None = None):
     form = CommentForm()
     parent = None
     if form.parent_id.data:
-        parent = (
-            db.session.get(Comment, int(form.parent_id.data))
-            if form.parent_id.data.isdigit()
-            else None
-        )
+        parent_id = bounded_int(form.parent_id.data, low=1)
+        parent = db.session.get(Comment, parent_id) if parent_id else None
         if (
             parent is None
             or parent.pact_id != pact.id
