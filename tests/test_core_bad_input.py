@@ -165,7 +165,8 @@ def _probe_post(app, client, probe, label, url, form, *, no_change: bool) -> Non
         url,
         input_stream=io.BytesIO(big),
         content_type="application/x-www-form-urlencoded",
-        headers={"X-CSRFToken": token},  # no Content-Length: a streamed body
+        # No Content-Length: a streamed body, as a WSGI server that de-chunks passes it on.
+        headers={"X-CSRFToken": token, "Transfer-Encoding": "chunked"},
         environ_overrides={"wsgi.input_terminated": True},
         csrf=False,  # the token is in the body and the header already
     )
@@ -229,3 +230,75 @@ def test_bad_input_over_every_route_never_fails_and_saves_nothing(app, client, d
     assert probe.problems == []
     # The database's own refusal is the last line of defence: no field may need it.
     assert not [r for r in caplog.records if "database refused a value" in r.getMessage()]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _chunked_post(port: int, size: int) -> int:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.putrequest("POST", "/login")
+    conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+    chunk = b"x" * 65536
+    sent = 0
+    try:
+        while sent < size:
+            conn.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+            sent += len(chunk)
+        conn.send(b"0\r\n\r\n")
+    except OSError:
+        pass  # the server may answer and close before the body ends
+    try:
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_gunicorn_refuses_an_oversized_chunked_body_with_413(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    port = _free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/g.db",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+    }
+    root = Path(__file__).resolve().parent.parent
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                status = _chunked_post(port, 8 * 1024 * 1024)
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start")
+        assert status == 413
+        # A small chunked form is read whole and reaches the app (refused there: no CSRF token).
+        assert _chunked_post(port, 1000) == 400
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -88,6 +88,11 @@ def _read_whole_body() -> None:
         raise
     except Exception:  # the connection broke mid-body (client gone, bad chunk)
         raise InvalidInput(CUT_SHORT) from None
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A streamed (chunked) body: Werkzeug stops reading at the limit without an error, so a
+        # body that reached it was cut there. Refuse it instead of processing a part.
+        raise RequestEntityTooLarge()
     if request.content_length is not None and len(raw) < request.content_length:
         raise InvalidInput(CUT_SHORT)
     if request.mimetype == "multipart/form-data":
