@@ -12,6 +12,7 @@ Stale connections left in the pool are caught before use by `pool_pre_ping` (app
 """
 
 import logging
+import time
 from collections.abc import Callable
 
 from flask import Flask, Response, g, session
@@ -22,6 +23,9 @@ from app.core.errors import TryAgain, refusal_response
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+
+#: Seconds to wait after a lost connection before the retry takes a fresh one.
+DISCONNECT_PAUSE = 0.05
 
 _PLAIN_503 = (
     "<!doctype html><meta charset=utf-8><title>请稍后再试 / Please try again</title>"
@@ -39,17 +43,25 @@ def _recover(error: BaseException) -> None:
     log.warning("database hiccup (%s): %s", type(error).__name__, str(error).splitlines()[0])
     try:
         db.session.rollback()
-    except Exception:  # the connection is gone; the session still resets itself
+    except Exception:  # the connection is gone: closing the session below discards it
         log.debug("rollback after a lost connection failed", exc_info=True)
+    try:
+        # Release the broken connection (an invalidated one is discarded, not pooled); the
+        # retry then loads what it needs afresh, the current user included.
+        db.session.close()
+    except Exception:
+        log.debug("closing the session after a lost connection failed", exc_info=True)
     if is_disconnect(error):
-        # The server ended our connections (a restart, pg_terminate_backend): drop the pool's idle
-        # ones too rather than meet each of them in turn.
+        # The server is ending our connections (a restart, pg_terminate_backend): give it a moment
+        # to finish, then drop the pool's idle ones too rather than meet each of them in turn.
+        time.sleep(DISCONNECT_PAUSE)
         db.engine.dispose()
 
 
 def _reset_request_state(flashes) -> None:
-    for name in ("_yishiting_refusal", "_deferred_audit", "_read_only_request", "_after_refusal"):
-        g.pop(name, None)
+    # The retry is a new run of the request: nothing the first run kept on `g` (the loaded
+    # user, cached roles, a registered refusal, deferred audit entries) survives it.
+    g.__dict__.clear()
     if flashes is None:
         session.pop("_flashes", None)
     else:
@@ -97,6 +109,7 @@ def register_retry(app: Flask) -> None:
         except Exception as error:
             if not is_transient(error):
                 raise
+            log.warning("the retry failed as well: %s", str(error).splitlines()[0])
             _recover(error)
         return _try_again(app)
 
