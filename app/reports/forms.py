@@ -35,8 +35,8 @@ class PeriodForm(FlaskForm):
     month = SelectField(
         _l("Month"), choices=[SelectChoice(str(m), str(m)) for m in range(1, 13)], default="1"
     )
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DateField(_l("Start date"), validators=[Optional()])
+    end = DateField(_l("End date"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
