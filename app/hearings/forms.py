@@ -24,6 +24,7 @@ from app.hearings.models import SUBJECT_TYPE_LABELS, SUBJECT_TYPES, SessionKind
 from app.suggestions.forms import EmptyForm, ReasonForm, SuggestionForm, coerce_optional_int
 
 __all__ = [
+    "ActionDoneForm",
     "EmptyForm",
     "MinutesForm",
     "ReasonForm",
@@ -226,3 +227,23 @@ class RecordSuggestionForm(SuggestionForm):
         self.building.choices = [("", _l("The whole community"))] + [
             (b.id, f"{b.community.name} {b.label}") for b in buildings
         ]
+
+
+class ActionDoneForm(FlaskForm):
+    """Mark a follow-up action done; one per action on the session page (prefixed by its id).
+
+    CSRF is checked for every POST by the app's `CSRFProtect`; the form carries the plain token.
+    """
+
+    class Meta:
+        csrf = False
+
+    note = StringField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=500, message=_MAX)],
+        description=_l("What was done, for the record."),
+    )
+
+
+def action_done_form(action_id: int, **kwargs) -> ActionDoneForm:
+    return ActionDoneForm(prefix=f"action-{action_id}", **kwargs)

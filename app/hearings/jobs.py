@@ -2,7 +2,8 @@
 
 Two working days before an action's due date, the handlers of its body are reminded, once (the
 key is the session, the action's text, body and due date, so a correction of the minutes that
-repeats the action does not remind again). Only the latest revision of the minutes counts.
+repeats the action does not remind again). Only the latest revision of the minutes counts, and
+an action recorded as done (`actions.ActionCompletion`) is not reminded.
 """
 
 import hashlib
@@ -40,6 +41,7 @@ def remind_follow_up_actions(now: datetime) -> str | None:
         )
         .where(
             FollowUpAction.body_id.is_not(None),
+            ~FollowUpAction.completion.has(),
             FollowUpAction.due_date >= today,
             FollowUpAction.due_date <= horizon,
         )

@@ -62,6 +62,8 @@ def ledger_section(community, start: date, end: date) -> dict:
                         "text": a.text,
                         "body": a.body.name if a.body else None,
                         "due": a.due_date.isoformat() if a.due_date else None,
+                        "done": a.is_done,
+                        "done_at": _iso(a.completion.done_at) if a.completion else None,
                     }
                     for a in (s.current_minutes.actions if s.current_minutes else [])
                 ],

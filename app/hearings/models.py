@@ -18,10 +18,12 @@ from app.core.time import utcnow
 from app.core.workdays import is_overdue
 from app.extensions import Model
 from app.hearings import permissions
+from app.hearings.actions import ActionCompletion
 from app.org.models import Body, Building, Community, Station
 from app.suggestions.triggers import immutable_trigger_sql
 
 __all__ = [
+    "ActionCompletion",
     "AgendaItem",
     "FollowUpAction",
     "HearingSession",
@@ -424,11 +426,28 @@ class FollowUpAction(Model):
 
     minutes: Mapped[Minutes] = relationship(back_populates="actions")
     body: Mapped[Body | None] = relationship()
+    completion: Mapped[ActionCompletion | None] = relationship()
+
+    @property
+    def is_done(self) -> bool:
+        return self.completion is not None
 
     @property
     def is_overdue(self) -> bool:
-        """A statutory working day has passed since its due date (as for suggestions)."""
-        return is_overdue(self.due_date)
+        """Not done, and a statutory working day has passed since its due date (as for suggestions)."""
+        return not self.is_done and is_overdue(self.due_date)
+
+    def can_mark_done(self, user) -> bool:
+        """The secretary of a community the session concerns, or a handler of the action's body."""
+        return permissions.can_mark_action_done(user, self.minutes.session, self.body_id)
+
+    def check_markable(self) -> None:
+        """Only an action of the latest minutes, not yet done, can be marked done."""
+        if self.is_done:
+            raise Conflict(_l("This follow-up action is already marked done."))
+        latest = self.minutes.session.current_minutes
+        if latest is None or latest.id != self.minutes_id:
+            raise Conflict(_l("This follow-up action is from superseded minutes."))
 
 
 class Speaker(Model):

@@ -19,6 +19,7 @@ from app.core.notifications import N_, notify
 from app.core.time import to_local, utcnow
 from app.extensions import db
 from app.hearings import permissions
+from app.hearings.actions import carry_over
 from app.hearings.models import (
     SUBJECT_TYPES,
     AgendaItem,
@@ -379,6 +380,7 @@ def publish_minutes(
     revision = (last or 0) + 1
     if revision > 1 and not correction_note.strip():
         raise InvalidInput(_l("Say what this correction changes."))
+    previous = session.current_minutes
     if revision == 1:
         session.publish_minutes_state()
     else:
@@ -410,6 +412,8 @@ def publish_minutes(
             )
     session.minutes.append(minutes)
     db.session.flush()
+    if previous is not None:  # a correction keeps what was already done
+        db.session.add_all(carry_over(previous.actions, minutes.actions))
     audit.record(
         "minutes.publish" if revision == 1 else "minutes.correct",
         minutes,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.accounts.models import Role
 from app.accounts.permissions import roles_in, station_ids_of_deputy
-from app.suggestions.permissions import can_record
+from app.suggestions.permissions import can_record, handles_body
 
 if TYPE_CHECKING:
     from app.hearings.models import HearingSession
@@ -71,6 +71,19 @@ def can_run(user, session: "HearingSession") -> bool:
 def can_register(user, session: "HearingSession") -> bool:
     """A resident of a community the session concerns may register."""
     return any(Role.RESIDENT in roles_in(user, cid) for cid in session.community_ids)
+
+
+def can_mark_action_done(user, session: "HearingSession", body_id: int | None) -> bool:
+    """A follow-up action of `session` is marked done by the secretary of a community the session
+    concerns, or by a handler of the body responsible for it."""
+    return is_secretary_for(user, session) or handles_body(user, body_id)
+
+
+def is_secretary_for(user, session: "HearingSession") -> bool:
+    """Whether `user` is the secretary of a community the session concerns."""
+    return _signed_in(user) and any(
+        Role.SECRETARY in roles_in(user, cid) for cid in session.community_ids
+    )
 
 
 def recordable_communities(user, session: "HearingSession") -> list:

@@ -7,6 +7,7 @@ from app.accounts.models import Membership, User
 from app.core.time import utcnow
 from app.extensions import db
 from app.hearings.models import (
+    ActionCompletion,
     FollowUpAction,
     HearingSession,
     Minutes,
@@ -30,6 +31,10 @@ SESSION_PAGE = (
     selectinload(HearingSession.minutes)
     .selectinload(Minutes.actions)
     .selectinload(FollowUpAction.body),
+    selectinload(HearingSession.minutes)
+    .selectinload(Minutes.actions)
+    .selectinload(FollowUpAction.completion)
+    .selectinload(ActionCompletion.done_by),
     selectinload(HearingSession.minutes).selectinload(Minutes.speakers),
     selectinload(HearingSession.agenda),
 )

@@ -81,6 +81,14 @@ def statements(community_id: int) -> list[tuple[str, object]]:
         rows("session_walk_ins", t("session_walk_ins").c.session_id.in_(sessions)),
         rows("session_minutes", t("session_minutes").c.session_id.in_(sessions)),
         rows("minutes_actions", t("minutes_actions").c.minutes_id.in_(minutes)),
+        rows(
+            "minutes_action_completions",
+            t("minutes_action_completions").c.action_id.in_(
+                select(t("minutes_actions").c.id).where(
+                    t("minutes_actions").c.minutes_id.in_(minutes)
+                )
+            ),
+        ),
         rows("minutes_speakers", t("minutes_speakers").c.minutes_id.in_(minutes)),
         rows("pacts", t("pacts").c.community_id == community_id),
         rows("pact_versions", t("pact_versions").c.pact_id.in_(pacts)),

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.hearings.models import HearingSession, Minutes
+from app.hearings.models import FollowUpAction, HearingSession, Minutes
 from app.org.models import Community, Subdistrict
 from app.pacts.enums import AmendmentStatus
 from app.pacts.models import Amendment, Comment, Pact, PactVersion
@@ -107,7 +107,9 @@ def sessions_in(community: Community, period: Period) -> list[HearingSession]:
                 selectinload(HearingSession.agenda),
                 selectinload(HearingSession.registrations),
                 selectinload(HearingSession.walk_ins),
-                selectinload(HearingSession.minutes).selectinload(Minutes.actions),
+                selectinload(HearingSession.minutes)
+                .selectinload(Minutes.actions)
+                .selectinload(FollowUpAction.completion),
             )
             .order_by(HearingSession.starts_at, HearingSession.id)
         )

@@ -32,6 +32,7 @@ def session_table(sessions: list[HearingSession], period: Period) -> Table:
             Column("minutes", _l("Minutes")),
             Column("decisions", _l("Decisions")),
             Column("actions", _l("Follow-up actions"), INT),
+            Column("actions_done", _l("Actions done"), INT),
         ],
         section="sessions",
     )
@@ -52,6 +53,7 @@ def session_table(sessions: list[HearingSession], period: Period) -> Table:
                 "minutes": minutes.summary if minutes else "",
                 "decisions": minutes.decisions if minutes else "",
                 "actions": len(minutes.actions) if minutes else 0,
+                "actions_done": sum(1 for a in minutes.actions if a.is_done) if minutes else 0,
                 "_kind": s.kind.value,
                 "_links": {
                     "title": link,
@@ -59,6 +61,7 @@ def session_table(sessions: list[HearingSession], period: Period) -> Table:
                     "attended": url_for("hearings.attendance", session_id=s.id),
                     "walk_ins": url_for("hearings.attendance", session_id=s.id),
                     "actions": link,
+                    "actions_done": link,
                 },
             }
         )
@@ -66,11 +69,7 @@ def session_table(sessions: list[HearingSession], period: Period) -> Table:
 
 
 def action_table(sessions: list[HearingSession]) -> Table:
-    """Each follow-up action decided in the minutes, its body, due date and whether it is done.
-
-    The hearings domain records no completion of an action yet: "done" is left empty rather
-    than guessed.
-    """
+    """Each follow-up action of the latest minutes: its body, due date, whether and when it was done."""
     table = Table(
         "actions",
         _l("Follow-up actions"),
@@ -80,19 +79,24 @@ def action_table(sessions: list[HearingSession]) -> Table:
             Column("body", _l("Responsible body")),
             Column("due", _l("Due"), DATE),
             Column("done", _l("Done")),
+            Column("done_on", _l("Date done"), DATE),
         ],
         section="sessions",
     )
     for s in sessions:
         minutes = s.current_minutes
         for a in minutes.actions if minutes else []:
+            done_on = to_local(a.completion.done_at).date() if a.completion else None
             table.rows.append(
                 {
                     "session": s.title,
                     "action": a.text,
                     "body": a.body.name if a.body else "",
                     "due": a.due_date,
-                    "done": str(_l("Not recorded")),
+                    "done": str(_l("Done on %(date)s", date=done_on.isoformat()))
+                    if done_on
+                    else str(_l("Not done")),
+                    "done_on": done_on,
                     "_links": {"session": url_for("hearings.session", session_id=s.id)},
                 }
             )

@@ -4,7 +4,7 @@ from flask import abort, url_for
 from flask_login import current_user
 
 from app.extensions import db
-from app.hearings.forms import EmptyForm, RegisterForm
+from app.hearings.forms import EmptyForm, RegisterForm, action_done_form
 from app.hearings.models import SUBJECT_TYPE_LABELS, HearingSession
 from app.hearings.queries import session_page
 from app.suggestions.queries import suggestions_of_session
@@ -40,9 +40,21 @@ def session_page_or_404(session_id: int) -> HearingSession:
     return session
 
 
+def done_forms(session: HearingSession, posted: dict | None = None) -> dict:
+    """A "mark done" form per action of the latest minutes the current user may mark done."""
+    minutes = session.current_minutes
+    forms = {
+        a.id: action_done_form(a.id, formdata=None)
+        for a in (minutes.actions if minutes else [])
+        if not a.is_done and a.can_mark_done(current_user)
+    }
+    return {**forms, **(posted or {})}
+
+
 def session_context(session: HearingSession, **extra) -> dict:
     """What the session page shows the current user."""
     return {
+        "done_forms": done_forms(session, extra.pop("done_forms", None)),
         "session": session,
         "registration": session.registration_of(current_user),
         "subject": subject_link(session),

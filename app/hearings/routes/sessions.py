@@ -10,10 +10,16 @@ from app.accounts.queries import deputies_of_station
 from app.core.errors import NotAllowed, on_refusal
 from app.core.time import from_local, to_local, utcnow
 from app.extensions import db
-from app.hearings import bp, permissions
+from app.hearings import bp, follow_up, permissions
 from app.hearings import operations as ops
-from app.hearings.forms import MinutesForm, ReasonForm, RescheduleForm, SessionForm
-from app.hearings.models import SUBJECT_TYPES, SessionKind
+from app.hearings.forms import (
+    MinutesForm,
+    ReasonForm,
+    RescheduleForm,
+    SessionForm,
+    action_done_form,
+)
+from app.hearings.models import SUBJECT_TYPES, FollowUpAction, SessionKind
 from app.hearings.queries import (
     receptions_of_deputy,
     registrations_of,
@@ -292,3 +298,27 @@ def mine():
         suggestions=suggestions_submitted_by(current_user.id),
         registrations=registrations_of(current_user),
     )
+
+
+@bp.post("/actions/<int:action_id>/done")
+@login_required
+def mark_action_done(action_id: int):
+    """Record a follow-up action of the minutes as done, with an optional note."""
+    action = db.get_or_404(FollowUpAction, action_id)
+    if not action.can_mark_done(current_user):
+        raise NotAllowed()
+    form = action_done_form(action.id)
+    session_id = action.minutes.session_id
+
+    def render():
+        session = session_page_or_404(session_id)
+        return render_template(
+            "hearings/session.html", **session_context(session, done_forms={action_id: form})
+        )
+
+    if not form.validate_on_submit():
+        return render(), 400
+    on_refusal(render, form)
+    follow_up.mark_action_done(action, actor=current_user, note=form.note.data or "")
+    flash(_("The follow-up action is marked done."), "success")
+    return redirect(url_for("hearings.session", session_id=session_id, _anchor="minutes"), 303)
