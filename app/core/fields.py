@@ -67,7 +67,7 @@ class BoundedCombinedMultiDict(CombinedMultiDict):
 
 
 class IntegerField(wtforms.IntegerField):
-    """An integer within the column's range (or the narrower `min_value`..`max_value`)."""
+    """An integer within the column's range; the message names the field's own NumberRange."""
 
     def __init__(self, *args, min_value: int = MIN_INT, max_value: int = MAX_INT, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +82,9 @@ class IntegerField(wtforms.IntegerField):
         self.max_value = min(max_value, MAX_INT)
 
     def pre_validate(self, form) -> None:
-        if self.data is not None and not (self.min_value <= self.data <= self.max_value):
+        # Beyond the column: refused here, naming the field's own range. Within the column the
+        # form's NumberRange (with its own message) has its say.
+        if self.data is not None and not (MIN_INT <= self.data <= MAX_INT):
             self.errors.append(
                 _l(
                     "Please enter a number between %(min)s and %(max)s.",
