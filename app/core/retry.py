@@ -25,7 +25,7 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 #: Seconds to wait after a lost connection before the retry takes a fresh one.
-DISCONNECT_PAUSE = 0.05
+DISCONNECT_PAUSE = 0.2
 
 _PLAIN_503 = (
     "<!doctype html><meta charset=utf-8><title>请稍后再试 / Please try again</title>"
