@@ -26,9 +26,9 @@ sys.path.insert(0, str(REPO))
 
 from app.votes import ballot_log as bl  # noqa: E402
 from app.votes.methods import _Election, equal_shares_outcome, lot_key  # noqa: E402
-from app.votes.pabulib import read_pb  # noqa: E402
+from tests.votes_data.pabulib import read_pb  # noqa: E402
 
-WIELICZKA = REPO.parent / "shared" / "testdata" / "poland_wieliczka_2023.pb"
+WIELICZKA = REPO / "tests" / "data" / "poland_wieliczka_2023.pb"
 
 
 def timed(fn, *args):
