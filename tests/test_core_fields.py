@@ -47,7 +47,7 @@ def _secretary_with_project(db, status=None):
         project = db.session.scalar(query.limit(1))
         if project is not None:
             return assignment.user, project
-    pytest.skip("the demo has no such project")
+    pytest.fail("the demo must have a secretary with such a project")
 
 
 def _log_in(client, user: User, lang: str | None = None):
