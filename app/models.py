@@ -3,6 +3,7 @@
 from app.accounts.models import *  # noqa: F403
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.notifications import Notification  # noqa: F401
+from app.core.once import OnceSubmission  # noqa: F401
 from app.core.outbox import OutboxMail  # noqa: F401
 from app.core.schedule import ScheduledEffect  # noqa: F401
 from app.core.workdays import CalendarDay  # noqa: F401

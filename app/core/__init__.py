@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register the shared pages (home, notifications, audit log, about)."""
     from app.core import (
         backup,
+        once,
         privacy,
         routes,  # noqa: F401 - attaches the views to bp
     )
@@ -18,4 +19,6 @@ def init_app(app: Flask) -> None:
     register(app, "personal_data", privacy.notifications_data)
     register(app, "personal_data", privacy.audit_data)
     register(app, "account_deleted", privacy.erase_person)
+    register(app, "account_deleted", once.forget_user)
+    once.init_app(app)
     backup.register(app)

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts.models import User
+from app.core import once
 from app.core.errors import InvalidInput, PageErrors, on_refusal
 from app.core.time import utcnow
 from app.extensions import db, limiter
@@ -52,9 +53,6 @@ def _ballot_flow(vote: Vote, voter: User, entered_by: User | None = None, **cont
         return render_template(
             "votes/ballot.html", **_ballot_context(vote, voter, chosen=choices, **context)
         )
-    refusal = ballot_refusal(vote, voter, utcnow())
-    if refusal is not None:
-        raise refusal
     errors = PageErrors()
     on_refusal(
         lambda: render_template(
@@ -63,22 +61,38 @@ def _ballot_flow(vote: Vote, voter: User, entered_by: User | None = None, **cont
         ),
         errors,
     )
+
+    def check() -> None:
+        refusal = ballot_refusal(vote, voter, utcnow())
+        if refusal is not None:
+            raise refusal
+
     if request.form.get("step") != "cast":
+        check()
         normalised = operations.review_ballot(vote, voter, choices)
         return render_template(
             "votes/review.html",
             **_ballot_context(vote, voter, choices=normalised, entered_by=entered_by, **context),
         )
-    ballot = operations.cast_ballot(vote, voter, choices, entered_by=entered_by)
-    return redirect(
-        url_for(
+
+    def cast() -> str:
+        check()
+        ballot = operations.cast_ballot(vote, voter, choices, entered_by=entered_by)
+        return url_for(
             "votes.receipt",
             vote_id=vote.id,
             receipt=ballot.hash,
             paper=1 if entered_by is not None else None,
-        ),
-        303,
-    )
+        )
+
+    # The form's one-time token (core/once.py): a cast posted again with it (a double click, a
+    # resend after a lost answer) gets the first cast's receipt instead of "already voted".
+    # Sealed (secret=True): the stored receipt names no voter and only the token opens it.
+    # A paper ballot's token is the secretary's, who entered it.
+    kind = "votes.paper" if entered_by is not None else "votes.ballot"
+    who = entered_by if entered_by is not None else voter
+    url = once.submit(kind, who, request.form.get(once.FIELD), cast, secret=True)
+    return redirect(url, 303)
 
 
 @bp.route("/<int:vote_id>/ballot", methods=["GET", "POST"])
