@@ -117,6 +117,13 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
     #: Failed log-in attempts allowed per account (phone or e-mail), from any address.
     LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes;20 per day"
+    #: Requests for a reset link per client address, and per e-mail address typed (any result).
+    RESET_REQUEST_LIMIT = "5 per 15 minutes;20 per day"
+    RESET_EMAIL_LIMIT = "3 per hour;6 per day"
+    #: Wrong reset codes allowed per client address (each account's code also stops after 5).
+    RESET_CODE_LIMIT = "10 per 15 minutes;30 per day"
+    #: How long an e-mailed reset link works, in seconds.
+    RESET_LINK_MAX_AGE = 2 * 3600
     #: HSTS in production (sent only there): a year, subdomains included.
     HSTS = "max-age=31536000; includeSubDomains"
 

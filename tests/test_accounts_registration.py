@@ -54,11 +54,19 @@ def test_phone_is_normalised_and_login_works_with_either_form(client, db, make):
         ({"consent": ""}, ("You must agree to the privacy notice to register.", {})),
         (
             {"password": "short1", "confirm": "short1"},
-            ("The password must be at least 10 characters long.", {}),
+            ("The password must be at least %(min)d characters long.", {"min": 8}),
         ),
         (
-            {"password": "onlyletterspassword", "confirm": "onlyletterspassword"},
-            ("The password must mix letters with digits or symbols.", {}),
+            {"password": "1qaz2wsx", "confirm": "1qaz2wsx"},
+            (
+                "This password is one of the most common ones, which are guessed first. "
+                "Choose another: a few words only you would put together.",
+                {},
+            ),
+        ),
+        (
+            {"password": "13912345678", "confirm": "13912345678"},
+            ("The password must not be your phone number, e-mail address or name.", {}),
         ),
         ({"confirm": "something-else-9"}, ("The two passwords differ.", {})),
         ({"phone": "12345"}, ("Please enter an 11-digit mainland mobile number.", {})),

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    EmailField,
     HiddenField,
     PasswordField,
     RadioField,
@@ -13,6 +14,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -25,6 +27,7 @@ from wtforms.validators import (
 )
 
 from app.accounts.models import Role
+from app.accounts.passwords import HINT, MAX_LENGTH, password_problem
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -38,15 +41,43 @@ def normalise_phone(value: str | None) -> str | None:
     return digits or None
 
 
-def password_problem(password: str) -> str | None:
-    """Why a password is too weak, or None."""
-    if len(password) < 10:
-        return str(_l("The password must be at least 10 characters long."))
-    if password.isdigit() or password.isalpha():
-        return str(_l("The password must mix letters with digits or symbols."))
-    if len(set(password)) < 5:
-        return str(_l("The password repeats too few different characters."))
-    return None
+#: What phones and browsers need to offer the right keyboard and to fill in saved details.
+PHONE_INPUT = {"inputmode": "tel", "autocomplete": "tel"}
+EMAIL_INPUT = {"inputmode": "email", "autocomplete": "email", "autocapitalize": "none"}
+NEW_PASSWORD_INPUT = {"autocomplete": "new-password"}
+CURRENT_PASSWORD_INPUT = {"autocomplete": "current-password"}
+ONE_TIME_CODE_INPUT = {"inputmode": "numeric", "autocomplete": "one-time-code"}
+
+
+def new_password_field(label=None) -> PasswordField:
+    """A new password: checked by the rules of accounts/passwords.py in the form's validate."""
+    return PasswordField(
+        label or _l("Password"),
+        validators=[
+            DataRequired(_l("Please choose a password.")),
+            Length(max=MAX_LENGTH, message=_l("At most %(max)d characters.")),
+        ],
+        description=HINT,
+        render_kw=NEW_PASSWORD_INPUT,
+    )
+
+
+def confirm_field() -> PasswordField:
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Please repeat the password.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
+        render_kw=NEW_PASSWORD_INPUT,
+    )
+
+
+def check_new_password(field, *, phone=None, email=None, name=None) -> None:
+    """Raise the rule a new password breaks (a WTForms ValidationError), if any."""
+    problem = password_problem(field.data or "", phone=phone, email=email, name=name)
+    if problem:
+        raise ValidationError(problem)
 
 
 class RegisterForm(FlaskForm):
@@ -57,35 +88,25 @@ class RegisterForm(FlaskForm):
             Length(max=50, message=_l("At most %(max)d characters.")),
         ],
         description=_l("Shown to the public masked, for example 张**."),
+        render_kw={"autocomplete": "name"},
     )
-    phone = StringField(
+    phone = TelField(
         _l("Mobile phone"),
         validators=[Optional(), Length(max=20, message=_l("At most %(max)d characters."))],
         description=_l("Give a mobile number or an e-mail address (or both) to log in with."),
+        render_kw=PHONE_INPUT,
     )
-    email = StringField(
+    email = EmailField(
         _l("E-mail"),
         validators=[
             Optional(),
             Length(max=254, message=_l("At most %(max)d characters.")),
             Email(_l("Please enter a valid e-mail address.")),
         ],
+        render_kw=EMAIL_INPUT,
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Please choose a password.")),
-            Length(max=128, message=_l("At most %(max)d characters.")),
-        ],
-        description=_l("At least 10 characters, mixing letters with digits or symbols."),
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Please repeat the password.")),
-            EqualTo("password", _l("The two passwords differ.")),
-        ],
-    )
+    password = new_password_field()
+    confirm = confirm_field()
     consent = BooleanField(
         _l(
             "I have read the privacy notice and agree that my name, contact and household are kept to run my community's affairs."
@@ -116,9 +137,12 @@ class RegisterForm(FlaskForm):
                 )
 
     def validate_password(self, field):
-        problem = password_problem(field.data or "")
-        if problem:
-            raise ValidationError(problem)
+        check_new_password(
+            field,
+            phone=normalise_phone(self.phone.data),
+            email=(self.email.data or "").strip().lower() or None,
+            name=self.display_name.data,
+        )
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -139,10 +163,13 @@ class LoginForm(FlaskForm):
             DataRequired(_l("Please enter your mobile phone or e-mail.")),
             Length(max=254, message=_l("At most %(max)d characters.")),
         ],
+        # A phone number or an address: the full keyboard, but no capitals or corrections.
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Please enter your password.")), Length(max=128)],
+        validators=[DataRequired(_l("Please enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw=CURRENT_PASSWORD_INPUT,
     )
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
@@ -155,6 +182,7 @@ class ProfileForm(FlaskForm):
             DataRequired(_l("Please enter your name.")),
             Length(max=50, message=_l("At most %(max)d characters.")),
         ],
+        render_kw={"autocomplete": "name"},
     )
     email_delivery = RadioField(
         _l("Notifications by e-mail"),
@@ -174,6 +202,7 @@ class DeleteAccountForm(FlaskForm):
     password = PasswordField(
         _l("Your password, to confirm"),
         validators=[DataRequired(_l("Please enter your password."))],
+        render_kw=CURRENT_PASSWORD_INPUT,
     )
 
 
@@ -266,3 +295,88 @@ class AppointForm(FlaskForm):
             target.errors.append(_l("Choose where this role applies."))
             ok = False
         return ok
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Please enter your password."))],
+        render_kw=CURRENT_PASSWORD_INPUT,
+    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_field()
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_password(self, field):
+        check_new_password(
+            field, phone=self.user.phone, email=self.user.email, name=self.user.display_name
+        )
+
+
+class ResetCodeForm(FlaskForm):
+    """Phone, the one-time code from the residents' committee, and a new password."""
+
+    phone = TelField(
+        _l("Mobile phone"),
+        validators=[
+            DataRequired(_l("Please enter your mobile phone number.")),
+            Length(max=20, message=_l("At most %(max)d characters.")),
+        ],
+        render_kw=PHONE_INPUT,
+    )
+    code = StringField(
+        _l("Reset code"),
+        validators=[
+            DataRequired(_l("Please enter the code.")),
+            Length(max=20, message=_l("At most %(max)d characters.")),
+        ],
+        description=_l("The 8 digits on the slip from your residents' committee."),
+        render_kw=ONE_TIME_CODE_INPUT,
+    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_field()
+
+    def validate_password(self, field):
+        # The account's name and e-mail are checked once the code proved who it is
+        # (accounts/recovery.py), so that this form tells nothing about a stranger's account.
+        check_new_password(field, phone=normalise_phone(self.phone.data))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Please enter your e-mail address.")),
+            Length(max=254, message=_l("At most %(max)d characters.")),
+            Email(_l("Please enter a valid e-mail address.")),
+        ],
+        filters=[lambda value: value.strip() if value else value],
+        render_kw={**EMAIL_INPUT, "autocomplete": "username email"},
+    )
+
+
+class ResetLinkForm(FlaskForm):
+    password = new_password_field(_l("New password"))
+    confirm = confirm_field()
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_password(self, field):
+        check_new_password(
+            field, phone=self.user.phone, email=self.user.email, name=self.user.display_name
+        )
+
+
+class FindAccountForm(FlaskForm):
+    """An admin names the account to give a reset code to."""
+
+    user = StringField(
+        _l("Mobile phone or e-mail of the account"),
+        validators=[DataRequired(_l("Please enter a phone number or e-mail.")), Length(max=254)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )

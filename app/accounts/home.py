@@ -83,6 +83,10 @@ def admin_tools(user) -> list[HomeSection]:
                     link=url_for("org.admin_org"),
                 ),
                 HomeItem(text=_("Roles and appointments"), link=url_for("accounts.roles")),
+                HomeItem(
+                    text=_("A reset code for someone who cannot log in"),
+                    link=url_for("accounts.admin_reset_code"),
+                ),
                 HomeItem(text=_("Audit log"), link=url_for("accounts.audit_all")),
             ],
         )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts.passwords import normalise
 from app.core.db import value_enum
 from app.core.errors import Conflict
 from app.core.time import utcnow
@@ -70,11 +71,18 @@ class User(UserMixin, Model):
     )
 
     def set_password(self, password: str) -> None:
+        """Hash the password as NFKC-normalised (accounts/passwords.py)."""
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(normalise(password), method=method)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        """The password matches, normalised or (for hashes made before NFKC) as typed."""
+        if not self.password_hash:
+            return False
+        normal = normalise(password)
+        if check_password_hash(self.password_hash, normal):
+            return True
+        return normal != password and check_password_hash(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:
@@ -318,3 +326,60 @@ def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the account in the session cookie, unless it was deleted."""
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     return user if user is not None and user.is_active else None
+
+
+class ResetCode(Model):
+    """A one-time code to choose a new password, issued in person by a secretary or an admin.
+
+    Only a hash is kept (the code is shown once, to be printed or read out); it works once,
+    for RESET_CODE_HOURS, and stops working when a newer code is issued for the same account
+    or after too many wrong tries (accounts/recovery.py).
+    """
+
+    __tablename__ = "reset_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(256))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    #: Set when a newer code replaced this one, or when too many wrong codes were typed.
+    voided_at: Mapped[datetime | None]
+    #: Wrong codes typed for this account while this code was its newest.
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+
+    def matches(self, code: str) -> bool:
+        return check_password_hash(self.code_hash, code)
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.voided_at is None and now < self.expires_at
+
+    def ensure_usable(self, now: datetime) -> None:
+        """Refuse a code that was used, replaced or voided, or that expired."""
+        if self.used_at is not None:
+            raise Conflict(
+                _l(
+                    "This code has already been used. Each code works once; ask your residents' committee for a new one."
+                )
+            )
+        if self.voided_at is not None:
+            raise Conflict(
+                _l(
+                    "This code no longer works: a newer code was issued, or a wrong code was typed too often. Ask your residents' committee for a new one."
+                )
+            )
+        if now >= self.expires_at:
+            raise Conflict(
+                _l(
+                    "This code has expired: codes work for 24 hours. Ask your residents' committee for a new one."
+                )
+            )
+
+    def use(self, now: datetime) -> None:
+        self.ensure_usable(now)
+        self.used_at = now

@@ -171,3 +171,20 @@ def can_read_audit(user, community=None) -> bool:
 def can_export_data(user, community) -> bool:
     """Export `community`'s records."""
     return _holds(user, community, Role.SECRETARY)
+
+
+def can_issue_reset_code(user, member) -> bool:
+    """Give `member` a one-time code to choose a new password, in person.
+
+    An admin may for anyone. A secretary may for an active resident of a community where she is
+    secretary, who holds no appointed role: a code lets whoever holds it into the account, so
+    the accounts of secretaries, deputies, handlers and admins are reset by an admin.
+    """
+    if member is None or not member.is_active:
+        return False
+    if is_admin(user):
+        return True
+    membership = member.active_membership
+    if membership is None or member.roles or member.id == getattr(user, "id", None):
+        return False
+    return _holds(user, membership.community, Role.SECRETARY)

@@ -94,6 +94,11 @@ def smtp_settings() -> dict | None:
     }
 
 
+def site_url(link: str) -> str:
+    """`link` (a path) as a full address on the site, for e-mails (SITE_URL)."""
+    return _site(link)
+
+
 def _site(link: str) -> str:
     if not link:
         return ""
@@ -153,6 +158,17 @@ def _queue(
             db.session.flush()
     except IntegrityError:
         return None  # made already (by another tick)
+    return mail
+
+
+def queue_mail(user, key: str, now: datetime, subject: str, body: str, locale: str) -> OutboxMail:
+    """Put one e-mail to `user` in the outbox (e.g. a password reset link), sent by the next tick.
+
+    Unlike notifications it ignores the delivery choice: the person asked for this e-mail.
+    """
+    mail = _queue(user, key, now, subject, body, locale)
+    if mail is None:
+        raise ValueError(f"outbox key {key} is taken")
     return mail
 
 

@@ -7,13 +7,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from app.accounts import bp
-from app.accounts.forms import DeleteAccountForm, ProfileForm
+from app.accounts.forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
 from app.accounts.operations import delete_account, export_personal_data, update_profile
+from app.accounts.recovery import change_password
+from app.core.errors import on_refusal
 
 
-def _render_profile(form: ProfileForm, delete_form: DeleteAccountForm) -> str:
+def _render_profile(
+    form: ProfileForm,
+    delete_form: DeleteAccountForm,
+    password_form: ChangePasswordForm | None = None,
+) -> str:
     g.personal_data = True
-    return render_template("accounts/profile.html", form=form, delete_form=delete_form)
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        delete_form=delete_form,
+        password_form=password_form or ChangePasswordForm(current_user, prefix="pw"),
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -26,6 +37,23 @@ def profile():
         flash(_("Saved."), "success")
         return redirect(url_for("accounts.profile"), 303)
     return _render_profile(form, DeleteAccountForm(prefix="del")), 400 if form.errors else 200
+
+
+@bp.post("/account/password")
+@login_required
+def change_password_page():
+    """Choose a new password, giving the current one."""
+    form = ChangePasswordForm(current_user, prefix="pw")
+
+    def render():
+        return _render_profile(ProfileForm(obj=current_user), DeleteAccountForm(prefix="del"), form)
+
+    if form.validate_on_submit():
+        on_refusal(render, form, "current")
+        change_password(current_user, form.current.data, form.password.data)
+        flash(_("Your new password is set."), "success")
+        return redirect(url_for("accounts.profile"), 303)
+    return render(), 400
 
 
 @bp.route("/account/export.json")

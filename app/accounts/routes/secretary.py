@@ -21,6 +21,7 @@ from app.accounts.operations import (
 )
 from app.accounts.permissions import (
     can_approve_memberships,
+    can_issue_reset_code,
     can_print_invitations,
     can_view_members,
 )
@@ -87,7 +88,12 @@ def members(community_id: int):
         detail=f"member list ({len(memberships)})",
     )
     g.personal_data = True
-    return render_template("accounts/members.html", community=community, memberships=memberships)
+    return render_template(
+        "accounts/members.html",
+        community=community,
+        memberships=memberships,
+        can_issue_reset_code=can_issue_reset_code,
+    )
 
 
 @bp.post("/communities/<int:community_id>/members/<int:membership_id>/end")
