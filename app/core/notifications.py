@@ -4,14 +4,28 @@ Each notification is also the outbox entry of its e-mail (`mail_state`, see core
 written in the same transaction as the change that caused it.
 """
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 
 from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.dates import show_date
 from app.core.time import utcnow
 from app.extensions import Model, db
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _readable(value):
+    """A day stored as an ISO string ("2026-12-11") is shown the one way, in the reader's language."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            return show_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 
 def N_(message: str) -> str:
@@ -44,7 +58,8 @@ class Notification(Model):
     @property
     def text(self) -> str:
         """The message in the reader's language."""
-        return gettext(self.message, **(self.params or {}))
+        params = {k: _readable(v) for k, v in (self.params or {}).items()}
+        return gettext(self.message, **params)
 
     @property
     def is_read(self) -> bool:

@@ -3,13 +3,22 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
+from app.core.dates import (
+    iso_local,
+    show_date,
+    show_date_range,
+    show_dates_in,
+    show_datetime,
+    show_list,
+    show_range,
+    show_time,
+)
 from app.core.i18n import large_text
 from app.core.notifications import unread_count
 from app.core.sanitize import render_markdown
-from app.core.time import to_local
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -70,21 +79,12 @@ def register_web_hooks(app: Flask) -> None:
     def _markdown(text):
         return render_markdown(text)
 
-    @app.template_filter("datetime")
-    def _datetime(value, fmt="medium"):
-        if value is None:
-            return ""
-        if fmt == "medium":
-            # The locale's medium time has seconds, which nobody needs for a meeting or a deadline.
-            return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
-        return format_datetime(value, fmt)
-
-    @app.template_filter("date")
-    def _date(value, fmt="medium"):
-        if value is None:
-            return ""
-        return format_date(value, fmt)
-
-    @app.template_filter("isodatetime")
-    def _iso(value):
-        return to_local(value).isoformat() if value else ""
+    # The one way to write a date (core/dates.py): every template uses these filters.
+    app.add_template_filter(show_date, "date")
+    app.add_template_filter(show_time, "time")
+    app.add_template_filter(show_datetime, "datetime")
+    app.add_template_filter(show_range, "timerange")
+    app.add_template_filter(show_date_range, "daterange")
+    app.add_template_filter(iso_local, "isodatetime")
+    app.add_template_filter(show_list, "join_list")
+    app.add_template_filter(show_dates_in, "dates_in")

@@ -3,6 +3,7 @@
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from app.core.dates import show_date
 from app.core.time import to_local
 from app.hearings.models import HearingSession
 from app.reports.models import Period
@@ -93,7 +94,7 @@ def action_table(sessions: list[HearingSession]) -> Table:
                     "action": a.text,
                     "body": a.body.name if a.body else "",
                     "due": a.due_date,
-                    "done": str(_l("Done on %(date)s", date=done_on.isoformat()))
+                    "done": str(_l("Done on %(date)s", date=show_date(done_on)))
                     if done_on
                     else str(_l("Not done")),
                     "done_on": done_on,

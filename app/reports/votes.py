@@ -2,14 +2,22 @@
 of the project's verifier on the published log; then the status and dated progress of each winner."""
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from app.core.dates import show_date
 from app.core.time import to_local
 from app.reports import figures, queries
 from app.reports.tables import BOOL, DATE, DATETIME, INT, PERCENT, Column, Table
 from app.reports.verify import verify_document
 from app.votes.models import Vote
 from app.votes.queries import export_document, turnout
+
+
+def _update_separator() -> str:
+    """Between dated progress notes: the full-width semicolon in Chinese, "; " in English."""
+    locale = get_locale()
+    return "；" if locale is None or locale.language == "zh" else "; "
 
 
 def winner_ids(vote: Vote) -> list[int]:
@@ -103,8 +111,8 @@ def project_table(votes: list[Vote]) -> Table:
                     "status": str(p.status.label),
                     "progress": p.progress,
                     "last_update": p.updates[0].on if p.updates else None,
-                    "updates": "；".join(
-                        f"{u.on.isoformat()} {u.percent}% {u.note}".strip()
+                    "updates": _update_separator().join(
+                        f"{show_date(u.on)} {u.percent}% {u.note}".strip()
                         for u in reversed(p.updates)
                     ),
                     "_links": {

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.accounts.permissions import body_ids_handled_by, communities_where
+from app.core.dates import show_date
 from app.core.home import HomeItem, HomeSection
 from app.core.time import local_today
 from app.core.workdays import overdue_cutoff
@@ -116,7 +117,7 @@ def handler_sections(user) -> list[HomeSection]:
             badge, kind = _("Reopened"), "warn"
         else:
             badge, kind = (
-                _("Due %(date)s", date=s.due_date.isoformat() if s.due_date else "—"),
+                _("Due %(date)s", date=show_date(s.due_date) if s.due_date else "—"),
                 "info",
             )
         items.append(HomeItem(f"{s.number} · {s.summary}", _link(s), badge, kind))

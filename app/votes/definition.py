@@ -132,7 +132,7 @@ def create_ratification(
     """Put a pact version to a ratification vote (a draft), from plain data.
 
     The pacts domain calls this from its own view, then moves its pact to ratification; votes
-    keeps only the version's id and the title (for instance "<pact title> · v2").
+    keeps only the version's id and the title (for instance "<pact title>, version 2" in the creator's language).
     """
     return create_vote(
         community,

@@ -1,11 +1,11 @@
 """What the votes domain adds to the home page: ballots waiting, votes to close or certify."""
 
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.accounts.models import Role
 from app.accounts.permissions import communities_where
+from app.core.dates import show_datetime
 from app.core.home import HomeItem, HomeSection
 from app.core.time import utcnow
 from app.votes import queries
@@ -26,7 +26,7 @@ def home_sections(user) -> list[HomeSection]:
                     HomeItem(
                         text=v.title,
                         link=url_for("votes.ballot", vote_id=v.id),
-                        badge=_("closes %(when)s", when=format_datetime(v.closes_at, "short")),
+                        badge=_("closes %(when)s", when=show_datetime(v.closes_at)),
                         badge_kind="info",
                     )
                     for v in waiting

@@ -35,6 +35,8 @@ def explain_result(vote: Vote) -> dict:
         "rows": rows,
         "winners": winners,
         "greedy": greedy,
+        #: The titles greedy funding would have chosen, in its order (the page joins them).
+        "greedy_titles": [r["title"] for w in greedy or [] for r in rows if r["id"] == w],
         "ballots": result.get("ballots", 0),
         "electorate": result.get("electorate", 0),
         "quorum_met": result.get("quorum_met", True),

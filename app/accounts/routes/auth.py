@@ -2,6 +2,7 @@
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import bp
@@ -65,6 +66,8 @@ def login():
             return render_template("accounts/login.html", form=form), 400
         login_user(user, remember=form.remember.data)
         log_in(user)
+        # The form was read in the visitor's language; the flash speaks the user's own.
+        refresh()
         flash(_("You are logged in."), "success")
         return redirect(safe_next(form.next.data, url_for("core.home")), 303)
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
@@ -74,6 +77,7 @@ def login():
 def logout():
     """Log out."""
     logout_user()
+    refresh()
     flash(_("You are logged out."), "success")
     return redirect(url_for("core.home"), 303)
 

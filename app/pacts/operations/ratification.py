@@ -37,7 +37,7 @@ def send_to_ratification(
     vote = vote_ops.create_ratification(
         pact.community,
         actor,
-        title=f"{pact.title} · v{version.number}",
+        title=str(_("%(title)s, version %(n)d", title=pact.title, n=version.number)),
         pact_version_id=version.id,
         opens_at=opens_at,
         closes_at=closes_at,
