@@ -73,6 +73,7 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     page.locator("#comment-form textarea").fill("晚上**九点**以后就应该安静了。")
     page.locator("#comment-form button[type=submit]").click()
     expect(page.locator(".comment-body strong")).to_have_text("九点")
+    page.locator("#propose summary").click()  # the amendment form is folded on the page
     page.locator("#am-text").fill("第三条 晚上九点后不装修。")
     page.locator("#am-reason").fill("老人孩子休息早。")
     page.locator("#amendment-form button[type=submit]").click()
@@ -93,6 +94,7 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     expect(
         page.locator(".thread > .comment").first.locator("form[action$='/agree']")
     ).to_have_count(0)
+    page.locator("#propose summary").click()
     page.locator("#am-text").fill("第三条 晚上十一点后不装修。")
     page.locator("#am-reason").fill("给上班族留时间。")
     page.locator("#amendment-form button[type=submit]").click()
