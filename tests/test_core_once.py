@@ -22,9 +22,14 @@ def en(client):
 
 def token_in(page: str) -> str:
     """The token of the (first) form on the page."""
-    found = re.search(r'name="once" value="([^"]+)"', page)
+    found = _tokens(page, "once")
     assert found, "the form carries no submission token"
-    return found.group(1)
+    return found[0]
+
+
+def _tokens(page: str, name: str) -> list[str]:
+    inputs = re.findall(rf'<input[^>]*name="{name}"[^>]*>', page)
+    return [re.search(r'value="([^"]+)"', i).group(1) for i in inputs]
 
 
 def _count(model, *where) -> int:
@@ -36,7 +41,7 @@ def _count(model, *where) -> int:
 
 def test_tokens_are_fresh_per_rendered_form_and_well_formed(app):
     with app.test_request_context("/"):
-        a, b = once.current_token(), once.current_token()
+        a, b = once.new_token(), once.new_token()
     assert a != b and once.valid(a) and once.valid(b)
     assert not once.valid("short") and not once.valid("x" * 65) and not once.valid("a b" * 8)
 
@@ -143,3 +148,194 @@ def test_a_stored_receipt_names_no_voter_and_opens_only_with_the_token(en, login
         except UnicodeDecodeError:
             opened = None
         assert opened != cast.headers["Location"]
+
+
+# --------------------------------------------------------------------------- the other forms
+
+
+def _twice(client, url: str, data: dict, token: str):
+    first = client.post(url, data={**data, "once": token})
+    second = client.post(url, data={**data, "once": token})
+    assert first.status_code == second.status_code == 303, second.get_data(as_text=True)[:400]
+    assert first.headers["Location"] == second.headers["Location"]
+    return first, second
+
+
+def _flashes(client) -> list:
+    with client.session_transaction() as session:
+        return list(session.pop("_flashes", []))
+
+
+@pytest.fixture
+def pacts_world(make, app):
+    from tests import pacts_factories as pf
+
+    c = make.community()
+    b = make.building(c, households=2)
+    sec = make.user("secretary", community=c)
+    r1 = make.user("resident", community=c, household=b.households[0])
+    r2 = make.user("resident", community=c, household=b.households[1])
+    with pf.request_context(app):
+        pact = pf.pact(c, sec)
+    db.session.commit()
+    return type("W", (), {"c": c, "r1": r1, "r2": r2, "pact": pact})()
+
+
+def test_a_comment_posted_twice_with_its_token_is_one_comment(en, login, pacts_world):
+    from app.pacts.models import Comment
+
+    w = pacts_world
+    clause = w.pact.latest_version.clauses[0]
+    login(w.r1)
+    page = en.get(f"/pacts/{w.pact.id}/clauses/{clause.id}").get_data(as_text=True)
+    form = page[page.index('id="comment-form"') :]
+    url = f"/pacts/{w.pact.id}/clauses/{clause.id}/comments"
+    first, _ = _twice(en, url, {"body": "楼道灯太暗"}, token_in(form))
+    assert _count(Comment) == 1
+    comment = db.session.scalar(select(Comment))
+    assert first.headers["Location"].endswith(f"#comment-{comment.id}")
+    # Another resident's post with that token is their own comment, not an answer to theirs.
+    login(w.r2)
+    other = en.post(url, data={"body": "同意", "once": token_in(form)})
+    assert other.status_code == 303 and other.headers["Location"] != first.headers["Location"]
+    assert _count(Comment) == 2
+
+
+def test_a_reply_form_carries_a_token_of_its_own(en, login, pacts_world):
+    from app.pacts.models import Comment
+
+    w = pacts_world
+    login(w.r1)
+    en.post(f"/pacts/{w.pact.id}/comments", data={"body": "第一条", "once": once.new_token()})
+    root = db.session.scalar(select(Comment))
+    page = en.get(f"/pacts/{w.pact.id}").get_data(as_text=True)
+    tokens = _tokens(page, "once")
+    assert len(tokens) >= 2 and len(set(tokens)) == len(tokens)  # reply and comment forms
+    reply = page[page.index(f'name="parent_id" value="{root.id}"') :]
+    _twice(
+        en, f"/pacts/{w.pact.id}/comments", {"body": "回复", "parent_id": root.id}, token_in(reply)
+    )
+    assert _count(Comment, Comment.parent_id == root.id) == 1
+
+
+def test_an_amendment_proposed_twice_with_its_token_is_one_amendment(en, login, pacts_world):
+    from app.pacts.models import Amendment
+
+    w = pacts_world
+    clause = w.pact.latest_version.clauses[0]
+    login(w.r1)
+    page = en.get(f"/pacts/{w.pact.id}/clauses/{clause.id}").get_data(as_text=True)
+    form = page[page.index('id="amendment-form"') :]
+    token = _tokens(form, "am-once")[0]
+    url = f"/pacts/{w.pact.id}/clauses/{clause.id}/amendments"
+    data = {"am-text": "楼道内不堆放任何杂物。", "am-reason": "更清楚", "am-once": token}
+    first = en.post(url, data=data)
+    second = en.post(url, data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    amendment = db.session.scalar(select(Amendment))
+    assert _count(Amendment) == 1 and first.headers["Location"].endswith(
+        f"#amendment-{amendment.id}"
+    )
+    # The same text with a fresh token is a second proposal, as it always was.
+    assert en.post(url, data={**data, "am-once": once.new_token()}).status_code == 303
+    assert _count(Amendment) == 2
+
+
+@pytest.fixture
+def hearings_world(make):
+    c = make.community(name="梅园居民区")
+    b = make.building(c, households=3)
+    resident = make.user("resident", community=c, building=b)
+    neighbour = make.user("resident", community=c, building=b)
+    make.user("secretary", community=c)
+    return type("W", (), {"c": c, "b": b, "resident": resident, "neighbour": neighbour})()
+
+
+def test_a_suggestion_submitted_twice_with_its_token_is_one_suggestion(en, login, hearings_world):
+    from app.suggestions.models import Suggestion
+
+    w = hearings_world
+    login(w.resident)
+    url = f"/hearings/community/{w.c.id}/suggestions/new"
+    token = token_in(en.get(url).get_data(as_text=True))
+    data = {"category": "lift", "summary": "3号楼电梯经常停运", "building": w.b.id}
+    first = en.post(url, data={**data, "once": token})
+    said_first = _flashes(en)
+    second = en.post(url, data={**data, "once": token})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    s = db.session.scalar(select(Suggestion))
+    assert _count(Suggestion) == 1 and first.headers["Location"].endswith(s.number)
+    # The same answer twice: the same tracking number.
+    assert (
+        said_first
+        == _flashes(en)
+        == [("success", f"Thank you. Your tracking number is {s.number}.")]
+    )
+    login(w.neighbour)
+    other = en.post(url, data={**data, "once": token})
+    assert other.status_code == 303 and other.headers["Location"] != first.headers["Location"]
+    assert _count(Suggestion) == 2
+
+
+def test_a_registration_posted_twice_with_its_token_registers_once(en, login, hearings_world):
+    from app.hearings.models import Registration
+    from tests import hearings_factories as hf
+
+    w = hearings_world
+    s = hf.session(w.c, capacity=1)
+    db.session.commit()
+    login(w.resident)
+    token = token_in(en.get(f"/hearings/sessions/{s.id}").get_data(as_text=True))
+    url = f"/hearings/sessions/{s.id}/register"
+    first = en.post(url, data={"speak_topic": "电梯", "once": token})
+    said_first = _flashes(en)
+    second = en.post(url, data={"speak_topic": "电梯", "once": token})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert said_first == _flashes(en) == [("success", "You are registered.")]
+    assert _count(Registration) == 1
+    # Without the token a second registration is refused as before.
+    again = en.post(url, data={"speak_topic": "电梯"}, follow_redirects=True)
+    assert "You have registered for this session already." in again.get_data(as_text=True)
+    # Another resident's post with that token is their own registration (the waiting list).
+    login(w.neighbour)
+    other = en.post(url, data={"once": token})
+    assert other.status_code == 303
+    assert _flashes(en)[0][0] == "warning"
+    assert _count(Registration) == 2
+
+
+def test_a_suggestion_recorded_at_a_reception_twice_with_its_token_is_one(en, login, make):
+    from app.hearings.models import SessionKind
+    from app.suggestions.models import Suggestion
+    from tests import hearings_factories as hf
+
+    c = make.community(name="梅园居民区")
+    station = make.station([c], name="新华路联络站")
+    deputy = make.user("deputy", station=station, name="周代表")
+    s = hf.session(
+        station=station,
+        kind=SessionKind.RECEPTION,
+        starts_in=__import__("datetime").timedelta(hours=-1),
+        host_id=deputy.id,
+        actor=deputy,
+    )
+    db.session.commit()
+    login(deputy)
+    url = f"/hearings/sessions/{s.id}/suggestions/new"
+    token = token_in(en.get(url).get_data(as_text=True))
+    data = {"community": c.id, "category": "streets", "summary": "路口需要红绿灯", "once": token}
+    first = en.post(url, data=data)
+    said_first = _flashes(en)
+    second = en.post(url, data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    number = db.session.scalar(select(Suggestion.number))
+    assert _count(Suggestion) == 1
+    assert (
+        said_first
+        == _flashes(en)
+        == [("success", f"Recorded as {number}. Give this number to the resident.")]
+    )

@@ -11,9 +11,9 @@ How to use it (three steps):
 
 1. The form carries the token. A WTForms form inherits `OnceForm` (or mixes in `OnceMixin`
    before `FlaskForm`) and renders ``{{ form.once }}``; a hand-written form renders
-   ``{{ once_field() }}`` (a Jinja global: a hidden input named ``once`` holding the token that
-   came with this request, else a fresh one, so a form re-rendered after an error or a review
-   step keeps its token).
+   ``{{ once_field() }}`` (a Jinja global: a hidden input named ``once`` with a fresh token;
+   ``once_field(keep=True)`` in a later step of the same form, e.g. a review page, keeps the
+   token that was posted so every step and repeat shares it).
 2. The view wraps the creating operation::
 
        url = once.submit("pacts.comment", current_user, form.once.data,
@@ -21,7 +21,8 @@ How to use it (three steps):
        return redirect(url, 303)
 
    ``submit`` returns the URL that ``action`` returned, or on a repeat the stored one without
-   calling ``action``. A refusal raised by ``action`` keeps nothing (the token stays unused).
+   calling ``action``. Put the checks that the first submission makes fail on a repeat (e.g.
+   "already registered") inside ``action``, or ask ``once.replay(kind, user, token)`` first. A refusal raised by ``action`` keeps nothing (the token stays unused).
    Without a token (or a malformed one: e.g. a client that never rendered the form) ``action``
    simply runs, as before tokens existed.
 3. Pass ``secret=True`` when the result must not be tied to the user by anyone else (a ballot's
@@ -88,15 +89,18 @@ def valid(token: str | None) -> bool:
     return token is not None and TOKEN_RE.fullmatch(token) is not None
 
 
-def current_token() -> str:
-    """The token posted with this request when it is well formed, else a fresh one."""
+def posted_token() -> str | None:
+    """The well-formed token posted with this request, if any."""
     posted = request.form.get(FIELD) if request else None
-    return posted if posted is not None and valid(posted) else new_token()
+    return posted if valid(posted) else None
 
 
-def once_field(token: str | None = None) -> Markup:
-    """The hidden input for a hand-written form (Jinja global ``once_field``)."""
-    value = token if token is not None and valid(token) else current_token()
+def once_field(keep: bool = False) -> Markup:
+    """The hidden input for a hand-written form (Jinja global ``once_field``): a fresh token,
+    or with ``keep=True`` the one posted with this request (a step of the same form: a review
+    page, a re-render after an error), so its repeats share it. Never ``keep`` in a page that
+    shows other forms than the one posted (each form needs a token of its own)."""
+    value = (posted_token() if keep else None) or new_token()
     return Markup('<input type="hidden" name="%s" value="%s">') % (FIELD, escape(value))
 
 
@@ -140,6 +144,14 @@ def _stored(kind: str, user_id: int, token: str, secret: bool) -> str | None:
     if row is None or not row.result:
         return None
     return _unseal(row.result, kind, user_id, token) if secret else row.result
+
+
+def replay(kind: str, user, token: str | None, *, secret: bool = False) -> str | None:
+    """The stored URL when this token was already used (so a view can answer a repeat before
+    checks that the first submission itself made fail, e.g. "already registered"), else None."""
+    if token is None or not valid(token):
+        return None
+    return _stored(kind, user.id, token, secret)
 
 
 def submit(

@@ -20,6 +20,7 @@ from wtforms.validators import (
 )
 
 from app.core.fields import DateField, DateTimeLocalField, IntegerField
+from app.core.once import OnceForm
 from app.hearings.models import SUBJECT_TYPE_LABELS, SUBJECT_TYPES, SessionKind
 from app.suggestions.forms import EmptyForm, ReasonForm, SuggestionForm, coerce_optional_int
 
@@ -125,7 +126,7 @@ class RescheduleForm(FlaskForm):
             raise ValidationError(_l("The session cannot end before it starts."))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(OnceForm):
     speak_topic = StringField(
         _l("I would like to speak about (optional)"),
         validators=[Optional(), Length(max=200, message=_MAX)],

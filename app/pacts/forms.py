@@ -6,6 +6,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from app.core.fields import DateTimeLocalField
+from app.core.once import OnceForm
 from app.pacts.models import AMENDMENT_MAX, CLAUSE_MAX, COMMENT_MAX
 
 
@@ -41,7 +42,7 @@ class ConsultationForm(FlaskForm):
             raise ValidationError(_l("The consultation must close after it opens."))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(OnceForm):
     body = TextAreaField(
         _l("Your comment"),
         validators=[DataRequired(), Length(max=COMMENT_MAX)],
@@ -54,7 +55,7 @@ class EditCommentForm(FlaskForm):
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=COMMENT_MAX)])
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(OnceForm):
     text = TextAreaField(
         _l("Proposed text of the clause"), validators=[DataRequired(), Length(max=AMENDMENT_MAX)]
     )

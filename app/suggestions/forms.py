@@ -19,6 +19,7 @@ from wtforms.validators import (
 )
 
 from app.core.fields import MAX_INT, DateField, IntegerField
+from app.core.once import OnceForm
 from app.core.time import local_today
 from app.suggestions.models import (
     MAX_TIME_LIMIT,
@@ -54,7 +55,7 @@ def _category_choices():
     return [(c.value, c.label) for c in Category]
 
 
-class SuggestionForm(FlaskForm):
+class SuggestionForm(OnceForm):
     category = RadioField(
         _l("What is it about?"), validators=[InputRequired(_l("Please choose a topic."))]
     )

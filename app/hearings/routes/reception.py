@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core import once
 from app.core.errors import NotAllowed, on_refusal
 from app.extensions import db, htmx
 from app.hearings import bp, permissions
@@ -120,20 +121,30 @@ def record_suggestion(session_id: int):
             form.building.errors.append(_("This building is in another community."))
         else:
             on_refusal(lambda: render()[0], form, "summary")
-            s = ops.record_suggestion(
-                session,
-                community_id=community_id,
-                category=Category(form.category.data),
-                summary=form.summary.data,
-                text=form.text.data or "",
-                building_id=building.id if building else None,
-                walk_in_name=form.walk_in_name.data or "",
-                from_minutes=bool(form.from_minutes.data),
-                actor=current_user,
-            )
+
+            def record() -> str:
+                s = ops.record_suggestion(
+                    session,
+                    community_id=community_id,
+                    category=Category(form.category.data),
+                    summary=form.summary.data,
+                    text=form.text.data or "",
+                    building_id=building.id if building else None,
+                    walk_in_name=form.walk_in_name.data or "",
+                    from_minutes=bool(form.from_minutes.data),
+                    actor=current_user,
+                )
+                return url_for(
+                    "hearings.session", session_id=session.id, _anchor=f"suggestion-{s.number}"
+                )
+
+            # The form's one-time token (core/once.py): a double click records one suggestion,
+            # and the repeat is told the same number (it ends the stored URL).
+            url = once.submit("hearings.suggestion", current_user, form.once.data, record)
+            number = url.rpartition("#suggestion-")[2]
             flash(
-                _("Recorded as %(number)s. Give this number to the resident.", number=s.number),
+                _("Recorded as %(number)s. Give this number to the resident.", number=number),
                 "success",
             )
-            return redirect(url_for("hearings.session", session_id=session.id), 303)
+            return redirect(url, 303)
     return render(400 if request.method == "POST" else 200)

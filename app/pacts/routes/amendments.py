@@ -1,9 +1,10 @@
 """Amendments: propose, endorse, withdraw, and the secretary's public answer."""
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core import once
 from app.core.errors import NotAllowed, on_refusal
 from app.extensions import limiter
 from app.pacts import bp, permissions
@@ -36,13 +37,16 @@ def propose(pact_id: int, clause_id: int):
         return render(), 400
     if clause_forms_shown(pact, clause):
         on_refusal(render, form, "text")
-    amendment = ops.propose_amendment(pact, clause, current_user, form.text.data, form.reason.data)
-    flash(_("Your amendment is proposed. The secretary will answer it publicly."), "success")
-    return redirect(
-        url_for("pacts.clause", pact_id=pact.id, clause_id=clause.id)
-        + f"#amendment-{amendment.id}",
-        303,
+    url = once.submit(
+        "pacts.amendment",
+        current_user,
+        form.once.data,
+        lambda: amendment_url(
+            ops.propose_amendment(pact, clause, current_user, form.text.data, form.reason.data)
+        ),
     )
+    flash(_("Your amendment is proposed. The secretary will answer it publicly."), "success")
+    return redirect(url, 303)
 
 
 @bp.route("/amendments/<int:amendment_id>/endorse", methods=["POST"])

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.core import once
 from app.core.errors import InvalidInput, NotAllowed, NotFound, on_refusal
 from app.core.fields import bounded_int
 from app.extensions import db, htmx, limiter
@@ -70,9 +71,16 @@ def post_comment(pact_id: int, clause_id: int | None = None):
         return render(), 400
     if clause is None or clause_forms_shown(pact, clause):
         on_refusal(render, form, "body")
-    comment = ops.post_comment(pact, current_user, form.body.data, clause=clause, parent=parent)
+    url = once.submit(
+        "pacts.comment",
+        current_user,
+        form.once.data,
+        lambda: comment_url(
+            ops.post_comment(pact, current_user, form.body.data, clause=clause, parent=parent)
+        ),
+    )
     flash(_("Your comment is posted."), "success")
-    return redirect(comment_url(comment), 303)
+    return redirect(url, 303)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])

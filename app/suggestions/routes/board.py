@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core import once
 from app.core.errors import NotAllowed, on_refusal
 from app.extensions import db, limiter
 from app.org.models import Building, Community
@@ -103,17 +104,23 @@ def new_suggestion(community_id: int):
             form.building.errors.append(_("This building is in another community."))
         else:
             on_refusal(lambda: render()[0], form, "summary")
-            s = ops.submit_suggestion(
-                community_id=community.id,
-                category=Category(form.category.data),
-                summary=form.summary.data,
-                text=form.text.data or "",
-                building_id=building.id if building else None,
-                submitter=current_user,
-                actor=current_user,
-            )
-            flash(_("Thank you. Your tracking number is %(number)s.", number=s.number), "success")
-            return redirect(url_for("suggestions.suggestion", number=s.number), 303)
+
+            def create() -> str:
+                s = ops.submit_suggestion(
+                    community_id=community.id,
+                    category=Category(form.category.data),
+                    summary=form.summary.data,
+                    text=form.text.data or "",
+                    building_id=building.id if building else None,
+                    submitter=current_user,
+                    actor=current_user,
+                )
+                return url_for("suggestions.suggestion", number=s.number)
+
+            url = once.submit("suggestions.suggestion", current_user, form.once.data, create)
+            number = url.rsplit("/", 1)[-1]  # a repeat answers with the first one's number
+            flash(_("Thank you. Your tracking number is %(number)s.", number=number), "success")
+            return redirect(url, 303)
     return render(400 if request.method == "POST" else 200)
 
 
