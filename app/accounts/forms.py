@@ -354,7 +354,7 @@ class ResetRequestForm(FlaskForm):
             Email(_l("Please enter a valid e-mail address.")),
         ],
         filters=[lambda value: value.strip() if value else value],
-        render_kw={**EMAIL_INPUT, "autocomplete": "username email"},
+        render_kw=EMAIL_INPUT,
     )
 
 
