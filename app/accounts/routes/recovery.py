@@ -2,7 +2,8 @@
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_babel import refresh
+from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp
 from app.accounts.forms import (
@@ -108,11 +109,11 @@ def reset_with_code_page():
 def _log_in(user) -> None:
     if current_user.is_authenticated and current_user.id != user.id:
         # Someone else's session on a shared phone: this page logs in the account it reset.
-        from flask_login import logout_user
-
         logout_user()
     login_user(user)
     log_in(user)
+    # The form was read in the visitor's language; the flash speaks the user's own.
+    refresh()
     flash(_("Your new password is set. You are logged in."), "success")
 
 
