@@ -395,34 +395,6 @@ def test_receipt_check_of_an_unknown_hash(en):
     assert en.get("/votes/receipt").status_code == 200
 
 
-def test_secretary_enters_a_paper_ballot(en, login):
-    w = vf.world(n_deputies=2)
-    vote = vf.vote(w)
-    login(w.deputies[0])
-    assert en.get(f"/votes/{vote.id}/paper").status_code == 403
-    login(w.secretary)
-    page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
-    assert w.deputies[1].display_name in page
-    assert (
-        "Review this paper ballot" in page and "Review my ballot" not in page
-    )  # the secretary's words
-    assert (
-        en.post(f"/votes/{vote.id}/paper", data={"step": "cast", "approve": []}).status_code == 400
-    )
-    response = en.post(
-        f"/votes/{vote.id}/paper",
-        data={"step": "cast", "voter_id": w.deputies[1].id, "approve": vf.ids(w.projects[:1])},
-    )
-    assert response.status_code == 303
-    ballot = db.session.scalar(select(Ballot))
-    assert ballot.entered_by_id == w.secretary.id and ballot.voter == w.deputies[1].display_name
-    again = en.post(
-        f"/votes/{vote.id}/paper",
-        data={"step": "cast", "voter_id": w.deputies[1].id, "approve": []},
-    )
-    assert again.status_code == 409
-
-
 def test_home_shows_open_votes_to_voters_and_work_to_the_secretary(en, login):
     w = vf.world(n_deputies=2)
     vote = vf.vote(w, title="待投票的票决")
@@ -592,40 +564,6 @@ def test_a_published_vote_shows_the_ballot_it_froze_even_after_a_project_is_corr
     page = en.get(f"/votes/{vote.id}").get_data(as_text=True)
     assert "改过的名称" not in page and f"{w.projects[1].id}" in page
     assert vote.manifest["options"][1]["title"] in page
-
-
-def test_paper_ballot_page_queries_do_not_grow_with_the_deputies(en, login):
-    counts = []
-    for n in (3, 15):
-        w = vf.world(n_deputies=n)
-        vote = vf.vote(w)
-        ops.cast_ballot(vote, w.deputies[0], {"approve": []})
-        db.session.commit()
-        login(w.secretary)
-        page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
-        assert (
-            w.deputies[0].display_name not in page.split('id="voter_id"')[1].split("</select>")[0]
-        )
-        assert w.deputies[-1].display_name in page
-        counts.append(_queries_for(en, f"/votes/{vote.id}/paper"))
-    assert counts[0] == counts[1], counts
-
-
-def test_paper_ballot_for_a_household_lists_members_of_households_that_have_not_voted(en, login):
-    w = vf.world(n_deputies=0, n_residents=4, households=2)
-    vote = vf.vote(
-        w, method=Method.RATIFICATION, electorate=ElectorateKind.HOUSEHOLDS, secrecy=Secrecy.SECRET
-    )
-    ops.cast_ballot(
-        vote, w.residents[0], {"answer": "yes"}
-    )  # household 0 (residents 0 and 2) has voted
-    db.session.commit()
-    login(w.secretary)
-    page = en.get(f"/votes/{vote.id}/paper").get_data(as_text=True)
-    listed = page.split('id="voter_id"')[1].split("</select>")[0]
-    assert (
-        "居民1" in listed and "居民3" in listed and "居民0" not in listed and "居民2" not in listed
-    )
 
 
 def test_a_draft_states_the_default_threshold_and_quorum_it_will_open_with(en, login):

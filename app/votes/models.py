@@ -163,6 +163,8 @@ class Vote(Model):
     witness_policy: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Electors present in the room (到场), as the secretary counted them for the paper ballots.
+    present_count: Mapped[int | None]
 
     community = relationship("Community")
     station = relationship("Station")

@@ -67,15 +67,14 @@ def paper_voters(vote: Vote) -> list[User]:
     electors = list(db.session.scalars(select(VoteElector).where(VoteElector.vote_id == vote.id)))
     if vote.per_household:
         waiting = {e.household_id for e in electors if e.household_id not in voted}
-        return [
-            u
-            for u in members_of_community(vote.community_id)
-            if u.household is not None and u.household.id in waiting
+        waiting_ids = [u.id for u in members_of_community(vote.community_id)]
+    else:
+        waiting_ids = [
+            e.user_id for e in electors if e.user_id is not None and e.user_id not in voted
         ]
-    waiting_ids = [e.user_id for e in electors if e.user_id not in voted]
     if not waiting_ids:
         return []
-    return list(
+    found = list(
         db.session.scalars(
             select(User)
             .where(User.id.in_(waiting_ids))
@@ -86,6 +85,54 @@ def paper_voters(vote: Vote) -> list[User]:
             )
             .order_by(User.id)
         )
+    )
+    if vote.per_household:
+        return [u for u in found if u.household is not None and u.household.id in waiting]
+    return found
+
+
+#: The desk lists at most this many matches; typing more of the name narrows the rest.
+PAPER_MATCHES_SHOWN = 30
+
+
+def _paper_haystack(user: User) -> str:
+    """What a search at the paper-ballot desk matches: the name, the household and its building."""
+    household = user.household
+    parts = [user.display_name]
+    if household is not None:
+        parts += [household.label, household.label.replace(" ", ""), household.building.label]
+    return " ".join(parts).casefold()
+
+
+def search_paper_voters(vote: Vote, text: str) -> list[User]:
+    """The voters who have not voted yet whose name, household or building holds every word of `text`.
+
+    ``王`` finds 王秀英, ``3号楼 301`` or ``3号楼301`` that flat, ``3号楼`` everyone of that
+    building. An empty `text` finds everyone still to vote.
+    """
+    words = text.casefold().split()
+    return [u for u in paper_voters(vote) if all(w in _paper_haystack(u) for w in words)]
+
+
+def paper_ballots_entered(vote: Vote) -> int:
+    """How many paper ballots the secretaries have entered in this vote."""
+    return (
+        db.session.scalar(
+            select(func.count(Ballot.id)).where(
+                Ballot.vote_id == vote.id, Ballot.entered_by_id.is_not(None)
+            )
+        )
+        or 0
+    )
+
+
+def participant_count(vote: Vote) -> int:
+    """How many voters (or households) have taken part so far, online or on paper."""
+    return (
+        db.session.scalar(
+            select(func.count(Participation.id)).where(Participation.vote_id == vote.id)
+        )
+        or 0
     )
 
 

@@ -1,21 +1,19 @@
-"""Ballots: the ballot and its review, paper ballots in the room, receipts, the published log."""
+"""Ballots: the ballot and its review, receipts, the published log (paper ballots: paper.py)."""
 
 import json
 
 from flask import Response, abort, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts.models import User
 from app.core import once
-from app.core.errors import InvalidInput, PageErrors, on_refusal
+from app.core.errors import PageErrors, on_refusal
 from app.core.time import utcnow
 from app.extensions import db, limiter
 from app.votes import ballot_log, bp, operations, queries, receipts
-from app.votes.errors import VoteNotOpen
 from app.votes.models import Method, Vote
-from app.votes.permissions import ballot_refusal, can_enter_paper_ballots
-from app.votes.routes.common import get_vote, require_manager
+from app.votes.permissions import ballot_refusal
+from app.votes.routes.common import get_vote
 
 
 def _vote_limit_key() -> str:
@@ -107,37 +105,6 @@ def ballot(vote_id: int):
     if refusal is not None:
         raise refusal
     return render_template("votes/ballot.html", **_ballot_context(vote, current_user, chosen={}))
-
-
-@bp.route("/<int:vote_id>/paper", methods=["GET", "POST"])
-@login_required
-def paper_ballot(vote_id: int):
-    """The secretary enters the paper ballot of a voter present in the room."""
-    vote = get_vote(vote_id)
-    require_manager(vote.community_id)
-    if not can_enter_paper_ballots(current_user, vote, utcnow()):
-        raise VoteNotOpen(_l("This vote is not open for ballots."))
-    voters = queries.paper_voters(vote)
-    voter_id = request.values.get("voter_id", type=int)
-    if request.method == "POST":
-        voter = db.session.get(User, voter_id) if voter_id else None
-        if voter is None:
-            errors = PageErrors()
-            on_refusal(
-                lambda: render_template(
-                    "votes/ballot.html",
-                    **_ballot_context(
-                        vote, None, chosen={}, paper=True, voters=voters, error=errors.message
-                    ),
-                ),
-                errors,
-            )
-            raise InvalidInput(_l("Choose the voter whose paper ballot you are entering."))
-        return _ballot_flow(vote, voter, entered_by=current_user, paper=True, voters=voters)
-    return render_template(
-        "votes/ballot.html",
-        **_ballot_context(vote, None, chosen={}, paper=True, voters=voters, voter_id=voter_id),
-    )
 
 
 def short_code(receipt: str) -> str:
