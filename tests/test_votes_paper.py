@@ -194,6 +194,39 @@ def test_enter_check_save_and_land_on_the_next_empty_ballot_with_the_count(clien
     assert _found(client, w, vote, "王") == ["王建国"]
 
 
+def _token(review: str) -> str:
+    return review.split('name="once" value="')[1].split('"')[0]
+
+
+def test_a_save_sent_twice_records_one_ballot_and_says_so(client, login, room):
+    w, vote = room
+    login(w.secretary)
+    wang, li = _by_name(w, "王秀英"), _by_name(w, "李桂兰")
+    url = f"/votes/{vote.id}/paper"
+    for lang, voter, expected in (
+        (ZH, wang, "这张纸质选票在第一次提交时已保存，再次提交没有重复保存。"),
+        (
+            "en",
+            li,
+            "This paper ballot was saved when it was first sent; sending it again saved nothing.",
+        ),
+    ):
+        client.set_cookie("lang", lang)
+        choices = {"voter_id": voter.id, "approve": vf.ids(w.projects[:1])}
+        review = client.post(url, data={"step": "review", **choices}).get_data(as_text=True)
+        data = {"step": "cast", "once": _token(review), **choices}
+        first = client.post(url, data=data)
+        client.get(url)  # she reads the first answer
+        again = client.post(url, data=data)  # a double press, or a resend after a lost answer
+        assert first.status_code == again.status_code == 303
+        assert again.headers["Location"] == first.headers["Location"]
+        assert expected in _page(client.get(again.headers["Location"]))
+    assert _count(Ballot, vote) == 2 and _count(Participation, vote) == 2
+    # Without the token (a hand-made post) a second save is refused as before, nothing saved.
+    response = client.post(url, data={"step": "cast", "voter_id": li.id, "approve": []})
+    assert response.status_code == 409 and _count(Ballot, vote) == 2
+
+
 def test_the_desk_speaks_chinese_to_the_secretary(client, login, room):
     w, vote = room
     login(w.secretary)

@@ -11,13 +11,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.accounts.models import User
-from app.core import audit
+from app.core import audit, once
 from app.core.errors import DomainError, InvalidInput, PageErrors, on_refusal
 from app.core.time import utcnow
 from app.extensions import db, htmx
 from app.votes import bp, desk, operations, queries
 from app.votes.errors import InvalidChoices, VoteNotOpen
-from app.votes.models import Vote
+from app.votes.models import Ballot, Vote
 from app.votes.permissions import ballot_refusal, can_enter_paper_ballots
 from app.votes.routes.ballots import choices_from_form, short_code
 from app.votes.routes.common import get_vote, require_manager
@@ -64,13 +64,16 @@ def _search(vote: Vote, text: str):
     return matches, shown
 
 
-def _voter(vote: Vote, voter_id: int | None, errors: PageErrors) -> User:
-    """The voter whose paper ballot is entered, who must still be able to vote; else the desk says why."""
+def _voter(vote: Vote, voter_id: int | None, errors: PageErrors, check: bool = True) -> User:
+    """The voter whose paper ballot is entered, who must still be able to vote; else the desk says why.
+
+    The save does not check here: a save sent again must reach its one-time token first.
+    """
     on_refusal(lambda: _desk_page(vote, error=errors.message), errors)
     voter = db.session.get(User, voter_id) if voter_id else None
     if voter is None:
         raise InvalidInput(_l("Choose the voter whose paper ballot you are entering."))
-    refusal = ballot_refusal(vote, voter, utcnow())
+    refusal = ballot_refusal(vote, voter, utcnow()) if check else None
     if refusal is not None:
         raise desk.paper_refusal(vote, voter, refusal)
     return voter
@@ -83,7 +86,9 @@ def paper_ballot(vote_id: int):
     vote = _desk_vote(vote_id)
     errors = PageErrors()
     if request.method == "POST":
-        return _enter(vote, _voter(vote, request.form.get("voter_id", type=int), errors), errors)
+        saving = request.form.get("step") == "cast"
+        voter = _voter(vote, request.form.get("voter_id", type=int), errors, check=not saving)
+        return _enter(vote, voter, errors)
     voter_id = request.args.get("voter_id", type=int)
     if voter_id is not None:
         return _ballot_page(vote, _voter(vote, voter_id, errors), chosen={})
@@ -114,25 +119,38 @@ def _enter(vote: Vote, voter: User, errors: PageErrors):
         return _desk_page(vote, error=errors.message)
 
     on_refusal(render, errors)
+    saved: list[Ballot] = []
+
+    def save() -> str:
+        saved.append(operations.cast_ballot(vote, voter, choices, entered_by=current_user))
+        return url_for("votes.paper_ballot", vote_id=vote.id)
+
     try:
         if request.form.get("step") != "cast":
             normalised = operations.review_ballot(vote, voter, choices)
             return render_template(
                 "votes/paper_review.html", **_context(vote, voter=voter, choices=normalised)
             )
-        ballot = operations.cast_ballot(vote, voter, choices, entered_by=current_user)
+        # The review page's one-time token (core/once.py): a save sent twice (a double press,
+        # a resend after a lost answer) records one ballot and brings her back to the desk.
+        url = once.submit(
+            "votes.paper", current_user, request.form.get(once.FIELD), save, secret=True
+        )
     except DomainError as error:
         refused.append(desk.paper_refusal(vote, voter, error))
         raise refused[0] from error
-    flash(
-        _(
+    if saved:
+        message = _(
             "The paper ballot you entered for %(name)s is saved (receipt %(code)s).",
             name=voter.display_name,
-            code=short_code(ballot.hash),
-        ),
-        "success",
-    )
-    return redirect(url_for("votes.paper_ballot", vote_id=vote.id), 303)
+            code=short_code(saved[0].hash),
+        )
+    else:
+        message = _(
+            "This paper ballot was saved when it was first sent; sending it again saved nothing."
+        )
+    flash(message, "success")
+    return redirect(url, 303)
 
 
 @bp.post("/<int:vote_id>/paper/present")

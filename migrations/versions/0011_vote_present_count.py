@@ -1,7 +1,7 @@
 """vote present count: how many electors the secretary counted in the room for the paper ballots
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 01:00:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 01:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
