@@ -51,13 +51,14 @@ def create_app(config: type | dict | None = None) -> Flask:
         )
 
     from app.core.db import configure_engine
-    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from app.extensions import babel, cache, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
 
     from app.core.i18n import select_locale

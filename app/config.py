@@ -85,6 +85,17 @@ class Config:
     #: The site's address, for links in e-mails.
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     RATELIMIT_STORAGE_URI = rate_limit_storage(REDIS_URL)
+    #: Rendered fragments expire after a day unused; a write makes them unreachable at once
+    #: (their keys carry the pact's revision, app/pacts/freshness.py).
+    CACHE_DEFAULT_TIMEOUT = 24 * 3600
+    #: Off: every page is rendered from the database (for comparing, or a suspected cache bug).
+    FRAGMENT_CACHE = os.environ.get("FRAGMENT_CACHE", "1") != "0"
+    # One process keeps its own SimpleCache (the embedded default); several workers or hosts
+    # share Redis, so what one writes the others never serve stale.
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "yishiting:")
+    CACHE_THRESHOLD = 5000
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
@@ -140,6 +151,7 @@ class TestConfig(Config):
         or "sqlite:///:memory:"
     )
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"
     #: No e-mail from the suite unless a test starts its own SMTP server.
     SMTP_HOST = None
     SESSION_COOKIE_SECURE = False

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,6 +34,8 @@ csrf = CSRFProtect()
 htmx = HTMX()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+#: Rendered fragments and per-change figures (app/core/fragments.py); in-process or Redis.
+cache = Cache()
 
 if TYPE_CHECKING:
     # Flask-SQLAlchemy makes `db.Model` at run time; type checkers see its declarative base.

@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import TestConfig, database_url
+from app.extensions import cache, limiter
 from app.extensions import db as _db
-from app.extensions import limiter
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +78,8 @@ def db(app):
     with app.app_context():
         _truncate_all()
         limiter.reset()
+        # Ids restart with every test; cached pages carry random revisions, but start empty.
+        cache.clear()
         yield _db
         _db.session.rollback()
         _db.session.remove()

@@ -12,6 +12,8 @@ def init_app(app: Flask) -> None:
     from app.pacts import (
         cli,
         demo,
+        fragments,
+        freshness,
         home,
         privacy,
         routes,  # noqa: F401  (the views attach themselves to bp)
@@ -25,3 +27,5 @@ def init_app(app: Flask) -> None:
     register(app, "personal_data", privacy.pacts_data)
     register(app, "demo", demo.load)
     signals.connect(app)
+    freshness.connect()
+    app.add_template_filter(fragments.epoch, "epoch")

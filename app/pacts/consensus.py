@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 
 # Thresholds as exact fractions: the labels are decided in rational arithmetic, so a clause
 # exactly on a threshold (bridging exactly 0.6, a building exactly at 0.4) never flips on a
@@ -77,7 +78,9 @@ class ClauseConsensus:
     def suggest_share(self) -> float:
         return self.suggest / self.total if self.total else 0.0
 
-    @property
+    # Computed once per object: the figures are kept (cached) until a position changes, and
+    # the pact page asks each clause for both labels.
+    @cached_property
     def is_broad(self) -> bool:
         live = [g for g in self.groups.values() if g.total]
         if (
@@ -89,7 +92,7 @@ class ClauseConsensus:
         # bridging >= 0.6  <=>  Π_g (A_g+1)/(S_g+2) >= 0.6^G (both sides positive)
         return math.prod(g.exact_agreement for g in live) >= BROAD_BRIDGING ** len(live)
 
-    @property
+    @cached_property
     def is_divided(self) -> bool:
         values = [g.exact_agreement for g in self.groups.values() if g.total]
         return any(v < DIVIDED_LOW for v in values) and any(v > DIVIDED_HIGH for v in values)

@@ -1,5 +1,6 @@
 """Pacts: clauses in immutable numbered versions, positions, comments, amendments, follows."""
 
+import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -51,6 +52,12 @@ AMENDMENT_MAX = 2000
 CLAUSE_MAX = 5000
 
 
+def new_cache_rev() -> str:
+    """A fresh revision for a pact's cached pages: random, so it never repeats, even after a
+    database is restored from a backup or ids are reused."""
+    return secrets.token_hex(8)
+
+
 class Pact(Model):
     """A community's resident pact (居民公约), from its first draft to its repeal."""
 
@@ -71,6 +78,9 @@ class Pact(Model):
     ended_at: Mapped[datetime | None]
     #: The pact that replaced this one when it was superseded.
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("pacts.id"))
+    #: Replaced in the transaction of every write that changes what the pact's pages show;
+    #: their cached fragments carry it in their keys (app/pacts/freshness.py).
+    cache_rev: Mapped[str] = mapped_column(String(16), default=new_cache_rev, server_default="0")
 
     community = relationship("Community")
     created_by = relationship("User", foreign_keys=[created_by_id])

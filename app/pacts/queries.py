@@ -234,13 +234,17 @@ def replies_page(root: Comment, page: int, user=None) -> dict:
 
 
 def agreed_ids(comments: list[Comment], user) -> set[int]:
-    if not comments or user is None or not getattr(user, "is_authenticated", False):
+    return agreed_ids_of([c.id for c in comments], user)
+
+
+def agreed_ids_of(comment_ids: list[int], user) -> set[int]:
+    """Which of these comments `user` gave a +1."""
+    if not comment_ids or user is None or not getattr(user, "is_authenticated", False):
         return set()
     return set(
         db.session.scalars(
             select(CommentAgree.comment_id).where(
-                CommentAgree.user_id == user.id,
-                CommentAgree.comment_id.in_([c.id for c in comments]),
+                CommentAgree.user_id == user.id, CommentAgree.comment_id.in_(comment_ids)
             )
         )
     )

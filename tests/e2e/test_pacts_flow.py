@@ -65,10 +65,14 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     # Wang (1号楼) supports clause 1, comments on clause 3 and proposes an amendment.
     _switch(page, wang)
     page.goto(f"/pacts/{pact_id}")
-    page.locator(f"#clause-{clause1.id} button[name=stance][value=support]").click()
-    expect(
-        page.locator(f"#clause-{clause1.id} button[name=stance][value=support]")
-    ).to_have_attribute("aria-pressed", "true")
+    # The pact page lists each clause with the resident's own position and a link to take one.
+    page.locator(f"#clause-{clause1.id} .position-now a").click()
+    page.locator("#position button[name=stance][value=support]").click()
+    expect(page.locator("#position button[name=stance][value=support]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.goto(f"/pacts/{pact_id}")
+    expect(page.locator(f"#clause-{clause1.id} .position-now")).to_contain_text("支持")
     page.goto(f"/pacts/{pact_id}/clauses/{clause3.id}")
     page.locator("#comment-form textarea").fill("晚上**九点**以后就应该安静了。")
     page.locator("#comment-form button[type=submit]").click()
@@ -81,8 +85,8 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
 
     # Li (2号楼) opposes clause 1, replies to Wang, agrees with her, proposes another amendment.
     _switch(page, li)
-    page.goto(f"/pacts/{pact_id}")
-    page.locator(f"#clause-{clause1.id} button[name=stance][value=oppose]").click()
+    page.goto(f"/pacts/{pact_id}/clauses/{clause1.id}")
+    page.locator("#position button[name=stance][value=oppose]").click()
     page.goto(f"/pacts/{pact_id}/clauses/{clause3.id}")
     root = page.locator(".thread .comment").first
     root.locator("summary").first.click()

@@ -3,12 +3,14 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.core.errors import NotFound
+from app.core.fragments import fragment
 from app.core.time import utcnow
 from app.extensions import db, htmx
 from app.org.models import Community
-from app.pacts import bp, permissions
+from app.pacts import bp, fragments, permissions
 from app.pacts import queries as q
 from app.pacts.compare import compare_versions
 from app.pacts.forms import AmendmentForm, CommentForm, ReasonForm
@@ -42,28 +44,21 @@ def show(pact_id: int):
     pact = load_pact(pact_id)
     version = selected_version(pact)
     ctx = viewer_context(pact)
-    threads = q.thread_page(pact, None, request.args.get("page", 1, type=int), current_user)
+    page = request.args.get("page", 1, type=int)
+    threads_html = fragments.threads(pact, None, page, ctx)
     if htmx and request.args.get("part") == "threads":
-        return render_template("pacts/_threads.html", pact=pact, clause=None, t=threads, **ctx)
-    consensus = (
-        q.consensus_for_version(version, pact.community_id)
-        if version and version.is_published
-        else {}
-    )
-    clauses = version.clauses if version else []
+        return threads_html
+    if version is not None:
+        clauses_html = fragments.clause_list(pact, version)
+    else:
+        clauses_html = Markup(render_template("pacts/_clauses.html", pact=pact, version=None))  # noqa: S704 - our own template
     return render_template(
         "pacts/pact.html",
         pact=pact,
         version=version,
-        consensus=consensus,
-        comment_counts=q.comment_counts(version) if version else {},
-        amendment_counts=q.amendment_counts(version) if version else {},
-        my_positions=q.positions_of_user(version, current_user) if version else {},
-        t=threads,
+        clauses_html=clauses_html,
+        threads_html=threads_html,
         comment_form=CommentForm(),
-        stances=list(Stance),
-        broad=[c for c in clauses if consensus.get(c.id) and consensus[c.id].is_broad],
-        divided=[c for c in clauses if consensus.get(c.id) and consensus[c.id].is_divided],
         ratify_link=url_for("pacts.ratify", pact_id=pact.id),
         repeal_form=ReasonForm(prefix="repeal"),
         now=utcnow(),
@@ -88,10 +83,20 @@ def render_clause(
 ) -> str:
     """The clause page (or, for htmx, its threads), with the forms as the user filled them."""
     ctx = viewer_context(pact)
-    threads = q.thread_page(pact, clause, request.args.get("page", 1, type=int), current_user)
+    threads_html = fragments.threads(pact, clause, request.args.get("page", 1, type=int), ctx)
     if htmx and request.args.get("part") == "threads":
-        return render_template("pacts/_threads.html", pact=pact, clause=clause, t=threads, **ctx)
-    consensus = q.consensus_for_version(clause.version, pact.community_id).get(clause.id)
+        return threads_html
+    consensus = fragments.consensus(clause.version, pact).get(clause.id)
+    consensus_html = fragment(
+        "clause-consensus",
+        (clause.id, pact.cache_rev),
+        lambda: render_template(
+            "pacts/_clause_consensus.html",
+            clause=clause,
+            c=consensus,
+            buildings=q.building_labels(pact.community_id),
+        ),
+    )
     amendments = q.amendments_of_clause(clause)
     if amendment_form is None:
         amendment_form = AmendmentForm(prefix="am")
@@ -103,8 +108,8 @@ def render_clause(
         clause=clause,
         version=clause.version,
         c=consensus,
-        buildings=q.building_labels(pact.community_id),
-        t=threads,
+        consensus_html=consensus_html,
+        threads_html=threads_html,
         my_position=q.positions_of_user(clause.version, current_user).get(clause.id),
         amendments=amendments,
         endorsed=q.endorsed_ids(amendments, current_user),

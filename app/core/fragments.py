@@ -1,0 +1,93 @@
+"""Work done once per change, not once per view: rendered fragments and figures in the cache.
+
+A key names what its value was made from, including a revision that every write changes in the
+same transaction (the pacts domain keeps one per pact, app/pacts/freshness.py). A write therefore
+never has to find and delete what it made stale: the next reader asks for a new key, misses, and
+renders from the database. Old entries simply age out. Nothing here is ever stale after a write,
+in one process (SimpleCache) or across workers and hosts (Redis, when REDIS_URL is set).
+
+Every key also carries the reader's language, the sanitiser's version and a digest of the
+templates, so a deploy that changes a template or the sanitiser never serves the old HTML.
+
+A request that has itself written (its session flushed changes a cached page shows) reads and
+stores nothing here: what it renders may include work that is still to be committed or rolled
+back.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, has_request_context
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from app.core.sanitize import SANITIZER_VERSION
+from app.extensions import cache, db
+
+log = logging.getLogger(__name__)
+
+#: Set on a session (its `info`) once it has flushed changes that cached pages show.
+WROTE = "cached_pages_written"
+
+_MISSING = object()
+_templates_digest: str | None = None
+
+
+def templates_digest() -> str:
+    """A short digest of every template of the app: the same in every worker of one deploy."""
+    global _templates_digest
+    if _templates_digest is None:
+        digest = hashlib.sha256()
+        root = Path(__file__).resolve().parent.parent
+        for path in sorted(root.glob("**/templates/**/*.html")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+        _templates_digest = digest.hexdigest()[:12]
+    return _templates_digest
+
+
+def mark_written(session=None) -> None:
+    """This session changed what cached pages show: its request bypasses the cache."""
+    (session or db.session()).info[WROTE] = True
+
+
+def _enabled() -> bool:
+    if not current_app.config.get("FRAGMENT_CACHE", True):
+        return False
+    return not db.session().info.get(WROTE, False)
+
+
+def cache_key(kind: str, parts: Iterable[Any]) -> str:
+    locale = str(get_locale()) if has_request_context() else "-"
+    head = f"{kind}:{templates_digest()}:s{SANITIZER_VERSION}:{locale}"
+    return head + ":" + ":".join(str(p) for p in parts)
+
+
+def remember(kind: str, parts: Iterable[Any], compute: Callable[[], Any]) -> Any:
+    """The value stored under the key made of `kind` and `parts`, computed (and stored) on a miss.
+
+    A cache that fails (Redis down) costs the computation, never the page."""
+    if not _enabled():
+        return compute()
+    key = cache_key(kind, parts)
+    try:
+        value = cache.get(key)
+    except Exception:  # a broken cache must not break the page
+        log.warning("cache unavailable, computing %s", kind, exc_info=True)
+        return compute()
+    if value is not None:
+        return value
+    value = compute()
+    try:
+        cache.set(key, value)
+    except Exception:
+        log.warning("cache unavailable, %s not stored", kind, exc_info=True)
+    return value
+
+
+def fragment(kind: str, parts: Iterable[Any], render: Callable[[], str]) -> Markup:
+    """Rendered HTML stored under `kind` and `parts` (strings, so any cache backend keeps them)."""
+    return Markup(remember(kind, parts, lambda: str(render())))  # noqa: S704 - our own rendered template

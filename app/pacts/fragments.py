@@ -1,0 +1,175 @@
+"""The pact pages' cached parts, and the viewer's own bits added to them.
+
+What every viewer sees alike (a clause list with its consensus, a page of threads with their
+comments) is rendered once per change of the pact and kept under its `cache_rev`
+(app/core/fragments.py, app/pacts/freshness.py). What differs between viewers is left in the
+cached HTML as a slot, an HTML comment naming what the viewer's part needs:
+
+- `<!--a:ID:AUTHOR:CLAUSE:EPOCH-->` a comment's actions (+1, edit, withdraw),
+- `<!--b:ID:AUTHOR:CLAUSE:0-->` its boxes (reply, report, hide),
+- `<!--mine:CLAUSE-->` the viewer's own position on a clause of the pact page,
+
+and filled per request without rendering the rest again: nothing for an anonymous reader, one
+render of all the viewer's slots (and one query for their +1s) for a resident.
+
+Names are the one other thing that differs: a community's secretary sees full names, everyone
+else the public masked ones, so threads are cached in those two variants.
+"""
+
+import re
+from calendar import timegm
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.accounts.models import Role
+from app.accounts.permissions import roles_in
+from app.core.fragments import fragment, remember
+from app.core.time import utcnow
+from app.pacts import permissions
+from app.pacts import queries as q
+from app.pacts.models import COMMENT_EDIT_WINDOW, Clause, Pact, PactVersion, Stance
+
+SLOT = re.compile(r"<!--([ab]):(\d+):(\d+):(\d+):(\d+)-->")
+MINE = re.compile(r"<!--mine:(\d+)-->")
+#: Splits the one render of a viewer's slots back into one piece per slot.
+SEPARATOR = "\x00slot\x00"
+
+
+class Slot(NamedTuple):
+    kind: str
+    id: int
+    author_id: int
+    clause_id: int | None
+    editable: bool
+
+
+def epoch(value: datetime) -> int:
+    """Seconds since 1970 of a naive UTC time (slots carry a comment's time as a number)."""
+    return timegm(value.timetuple())
+
+
+def _is_secretary(pact: Pact) -> bool:
+    return bool(
+        current_user.is_authenticated and Role.SECRETARY in roles_in(current_user, pact.community)
+    )
+
+
+def consensus(version: PactVersion, pact: Pact) -> dict:
+    """The version's consensus figures, computed once per change of the pact."""
+    return remember(
+        "consensus",
+        (version.id, pact.cache_rev),
+        lambda: q.consensus_for_version(version, pact.community_id),
+    )
+
+
+def threads(pact: Pact, clause: Clause | None, page: int, ctx: dict) -> Markup:
+    """A page of threads as this viewer sees it: cached for all, the viewer's slots filled."""
+    variant = "full" if _is_secretary(pact) else "public"
+
+    def render() -> str:
+        t = q.thread_page(pact, clause, page, None)
+        return render_template(
+            "pacts/_threads.html",
+            pact=pact,
+            clause=clause,
+            t=t,
+            slots=True,
+            secretary_ids=ctx["secretary_ids"],
+        )
+
+    html = fragment(
+        "threads", (pact.id, clause.id if clause else 0, page, pact.cache_rev, variant), render
+    )
+    return fill_slots(html, pact, ctx)
+
+
+def fill_slots(html: str, pact: Pact, ctx: dict) -> Markup:
+    """Put the viewer's own parts into the slots of cached thread HTML."""
+    if not current_user.is_authenticated:
+        # An anonymous reader may do nothing with a comment: every slot is empty.
+        return Markup(SLOT.sub("", html))  # noqa: S704 - our own cached render
+    matches = list(SLOT.finditer(html))
+    if not matches:
+        return Markup(html)  # noqa: S704 - our own cached render
+    now = utcnow()
+    can_edit_now = pact.consultation_is_open(now)
+    slots = []
+    for m in matches:
+        kind, cid, author, clause, when = m.groups()
+        editable = (
+            kind == "a"
+            and can_edit_now
+            and int(author) == current_user.id
+            and now - datetime.fromtimestamp(int(when), UTC).replace(tzinfo=None)
+            <= COMMENT_EDIT_WINDOW
+        )
+        slots.append(Slot(kind, int(cid), int(author), int(clause) or None, editable))
+    agreed = q.agreed_ids_of([s.id for s in slots if s.kind == "a"], current_user)
+    rendered = render_template(
+        "pacts/_comment_slots.html",
+        slots=slots,
+        separator=SEPARATOR,
+        pact=pact,
+        agreed=agreed,
+        **ctx,
+    ).split(SEPARATOR)
+    parts = iter(rendered)
+    return Markup(SLOT.sub(lambda _m: next(parts), html))  # noqa: S704 - our own renders
+
+
+def clause_list(pact: Pact, version: PactVersion) -> Markup:
+    """The pact page's summary and clause list: cached for all, the viewer's positions added."""
+    is_open = pact.consultation_is_open()
+
+    def render() -> str:
+        figures = consensus(version, pact) if version.is_published else {}
+        clauses = version.clauses
+        return render_template(
+            "pacts/_clauses.html",
+            pact=pact,
+            version=version,
+            consensus=figures,
+            comment_counts=q.comment_counts(version),
+            amendment_counts=q.amendment_counts(version),
+            broad=[c for c in clauses if figures.get(c.id) and figures[c.id].is_broad],
+            divided=[c for c in clauses if figures.get(c.id) and figures[c.id].is_divided],
+        )
+
+    html = fragment("clauses", (pact.id, version.id, pact.cache_rev, is_open), render)
+    return fill_positions(html, pact, version)
+
+
+def fill_positions(html: str, pact: Pact, version: PactVersion) -> Markup:
+    """The viewer's own position on each clause, where the cached clause list left a slot."""
+    latest = pact.latest_version
+    takes_part = (
+        latest is not None
+        and version.id == latest.id
+        and permissions.can_take_part(current_user, pact)
+    )
+    if not current_user.is_authenticated or not takes_part:
+        return Markup(MINE.sub("", html))  # noqa: S704 - our own cached render
+    mine = q.positions_of_user(version, current_user)
+    labels = {s.value: s.label for s in Stance}
+    now_text = {k: _("You chose: %(stance)s.", stance=str(v)) for k, v in labels.items()}
+    not_yet = _("Not chosen yet.")
+    take = _("Take a position")
+    change = _("Change")
+
+    def own(m: re.Match) -> str:
+        clause_id = int(m.group(1))
+        stance = mine.get(clause_id)
+        href = url_for("pacts.clause", pact_id=pact.id, clause_id=clause_id) + "#position"
+        return str(
+            Markup('<p class="small position-now">{} <a href="{}">{}</a></p>').format(
+                now_text[stance] if stance else not_yet, href, change if stance else take
+            )
+        )
+
+    return Markup(MINE.sub(own, html))  # noqa: S704 - escaped by Markup.format

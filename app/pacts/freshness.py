@@ -1,0 +1,146 @@
+"""Every write that changes what a pact's pages show replaces the pact's `cache_rev`.
+
+The pages cache their fragments under keys that carry `cache_rev` (app/core/fragments.py), so
+the revision is all that invalidation needs. It is replaced by a session hook rather than by
+each operation, so that no write can forget it: after each flush, the hook looks at what the
+flush changed and runs one UPDATE per kind of change, in the same transaction as the change (a
+rollback rolls the new revision back with it, and a reader sees the new revision only together
+with the data it describes):
+
+- the pact itself, its versions and clauses, comments, +1s, positions and amendments: that pact;
+- what names and badges come from (a user's name or deletion, memberships, households,
+  buildings, role assignments): every pact of the communities concerned.
+
+Bulk statements (`update(Comment)...`) are not seen by the flush hook; the operations that run
+them also add or change an object of the same pact in the same flush (the +1 row with its
+count, the endorsement with its count). Any such statement still makes its request bypass the
+cache (`do_orm_execute`).
+"""
+
+from typing import Any
+
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import Membership, RoleAssignment, User
+from app.core.fragments import mark_written
+from app.org.models import Building, Household
+from app.pacts.models import (
+    Amendment,
+    Clause,
+    Comment,
+    CommentAgree,
+    Pact,
+    PactVersion,
+    Position,
+    new_cache_rev,
+)
+
+#: Models whose rows a pact's pages show (a bulk statement on them bypasses the cache).
+SHOWN = (Pact, PactVersion, Clause, Position, Comment, CommentAgree, Amendment)
+#: What a User's row gives the pages: the public name and whether the account still exists.
+USER_SHOWN = ("display_name", "deleted_at")
+
+
+def _changes(session: Session) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {
+        k: set() for k in ("pacts", "versions", "clauses", "comments", "communities")
+    }
+    found.update(users=set(), households=set(), buildings=set())
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        is_new = obj in session.new
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        if isinstance(obj, Pact):
+            if not is_new:  # a new pact starts with a revision of its own
+                found["pacts"].add(obj.id)
+        elif isinstance(obj, PactVersion | Comment | Amendment):
+            found["pacts"].add(obj.pact_id)
+        elif isinstance(obj, Clause):
+            found["versions"].add(obj.version_id)
+        elif isinstance(obj, Position):
+            found["clauses"].add(obj.clause_id)
+        elif isinstance(obj, CommentAgree):
+            found["comments"].add(obj.comment_id)
+        elif isinstance(obj, User):
+            state: Any = inspect(obj)
+            if not is_new and any(state.attrs[a].history.has_changes() for a in USER_SHOWN):
+                found["users"].add(obj.id)
+        elif isinstance(obj, Membership):
+            found["households"].add(obj.household_id)
+        elif isinstance(obj, Household):
+            found["buildings"].add(obj.building_id)
+        elif isinstance(obj, Building | RoleAssignment):
+            if obj.community_id is not None:
+                found["communities"].add(obj.community_id)
+    return found
+
+
+def _renew(session: Session, found: dict[str, set[int]]) -> None:
+    pacts: Any = Pact.__table__
+    conditions = []
+    if found["pacts"]:
+        conditions.append(pacts.c.id.in_(found["pacts"]))
+    if found["versions"]:
+        conditions.append(
+            pacts.c.id.in_(select(PactVersion.pact_id).where(PactVersion.id.in_(found["versions"])))
+        )
+    if found["clauses"]:
+        conditions.append(
+            pacts.c.id.in_(
+                select(PactVersion.pact_id)
+                .join(Clause, Clause.version_id == PactVersion.id)
+                .where(Clause.id.in_(found["clauses"]))
+            )
+        )
+    if found["comments"]:
+        conditions.append(
+            pacts.c.id.in_(select(Comment.pact_id).where(Comment.id.in_(found["comments"])))
+        )
+    if found["communities"]:
+        conditions.append(pacts.c.community_id.in_(found["communities"]))
+    if found["buildings"]:
+        conditions.append(
+            pacts.c.community_id.in_(
+                select(Building.community_id).where(Building.id.in_(found["buildings"]))
+            )
+        )
+    if found["households"] or found["users"]:
+        households: Any = select(Household.id).where(Household.id.in_(found["households"]))
+        if found["users"]:
+            households = households.union(
+                select(Membership.household_id).where(Membership.user_id.in_(found["users"]))
+            )
+        conditions.append(
+            pacts.c.community_id.in_(
+                select(Building.community_id)
+                .join(Household, Household.building_id == Building.id)
+                .where(Household.id.in_(households))
+            )
+        )
+    if not conditions:
+        return
+    mark_written(session)
+    connection = session.connection()
+    for condition in conditions:
+        # One statement per kind keeps each simple; a pact matched twice gets two new values.
+        connection.execute(update(pacts).where(condition).values(cache_rev=new_cache_rev()))
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    _renew(session, _changes(session))
+
+
+def _on_execute(orm_execute_state) -> None:
+    if orm_execute_state.is_select:
+        return
+    mapper = orm_execute_state.bind_mapper
+    if mapper is not None and mapper.class_ in SHOWN:
+        mark_written(orm_execute_state.session)
+
+
+def connect() -> None:
+    """Install the hooks once per process (every app shares SQLAlchemy's Session class)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "do_orm_execute", _on_execute)
