@@ -1,0 +1,223 @@
+"""Cached pact pages are never stale after a write (issue 13): each kind of write, then the pact
+page and the clause page read by an anonymous visitor and by a logged-in resident, both of whom
+had read (and so cached) the pages before the write."""
+
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from app.pacts import operations as ops
+from app.pacts.models import Amendment, Comment, Pact
+from tests import pacts_factories as pf
+
+READERS = ("anonymous", "resident")
+
+
+@pytest.fixture
+def world(make, app):
+    c = make.community()
+    b1, b2 = (
+        make.building(c, name="1号楼", households=2),
+        make.building(c, name="2号楼", households=2),
+    )
+    sec = make.user("secretary", community=c)
+    r1 = make.user("resident", community=c, household=b1.households[0])
+    r2 = make.user("resident", community=c, household=b2.households[0])
+    reader = make.user("resident", community=c, household=b1.households[1])
+    with pf.request_context(app):
+        pact = pf.pact(c, sec)
+    db.session.commit()
+    clause = pact.latest_version.clauses[0]
+    return type(
+        "W",
+        (),
+        {
+            "app": app,
+            "sec": sec,
+            "r1": r1,
+            "r2": r2,
+            "reader": reader,
+            "pact_id": pact.id,
+            "clause_id": clause.id,
+        },
+    )
+
+
+def _client(world, who, login):
+    client = world.app.test_client()
+    if who is not None:
+        login(who, client)
+    return client
+
+
+def _read(client, world) -> tuple[str, str]:
+    pact = client.get(f"/pacts/{world.pact_id}")
+    clause = client.get(f"/pacts/{world.pact_id}/clauses/{world.clause_id}")
+    assert pact.status_code == 200 and clause.status_code == 200
+    return pact.get_data(as_text=True), clause.get_data(as_text=True)
+
+
+@pytest.fixture(params=READERS)
+def reader(request, world, login):
+    """A client of the given kind that has read (and cached) both pages before the write."""
+    client = _client(world, world.reader if request.param == "resident" else None, login)
+    _read(client, world)
+    _read(client, world)
+    return client
+
+
+def _as(world, user, login):
+    return _client(world, user, login)
+
+
+def _thread_root(world) -> Comment:
+    db.session.expire_all()
+    return db.session.scalars(
+        db.select(Comment).where(Comment.clause_id == world.clause_id, Comment.root_id.is_(None))
+    ).first()
+
+
+def test_the_pages_are_served_from_the_cache(world, reader, login):
+    """What the tests below prove is not vacuous: a change behind the application's back (no
+    write through it, so no new revision) is not seen, because the pages come from the cache."""
+    r1 = _as(world, world.r1, login)
+    r1.post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/comments", data={"body": "原来的意见"}
+    )
+    assert "原来的意见" in _read(reader, world)[1]
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE pact_comments SET body = '偷偷改过'"))
+    assert "原来的意见" in _read(reader, world)[1]
+
+
+def test_a_comment_and_a_pact_level_comment_show_at_once(world, reader, login):
+    r1 = _as(world, world.r1, login)
+    r1.post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/comments",
+        data={"body": "楼道要**亮灯**"},
+    )
+    r1.post(f"/pacts/{world.pact_id}/comments", data={"body": "整体很好"})
+    pact_page, clause_page = _read(reader, world)
+    assert "<strong>亮灯</strong>" in clause_page
+    assert "整体很好" in pact_page
+    card = pact_page[pact_page.index(f'id="clause-{world.clause_id}"') :]
+    assert "1条留言" in card[: card.index("</article>")]
+
+
+def test_a_reply_shows_at_once(world, reader, login):
+    _as(world, world.r1, login).post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/comments", data={"body": "第一条意见"}
+    )
+    _read(reader, world)
+    root = _thread_root(world)
+    _as(world, world.r2, login).post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/comments",
+        data={"body": "我来回复", "parent_id": root.id},
+    )
+    assert "我来回复" in _read(reader, world)[1]
+
+
+def test_a_plus_one_shows_at_once_and_the_agreeing_resident_sees_their_own(world, reader, login):
+    _as(world, world.r1, login).post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/comments", data={"body": "第一条意见"}
+    )
+    assert "0人赞同" in _read(reader, world)[1]
+    root = _thread_root(world)
+    r2 = _as(world, world.r2, login)
+    assert 'action="/pacts/comments/%d/agree"' % root.id in _read(r2, world)[1]
+    assert r2.post(f"/pacts/comments/{root.id}/agree").status_code == 303
+    assert "1人赞同" in _read(reader, world)[1]
+    own = _read(r2, world)[1]
+    assert "您已赞同" in own and 'action="/pacts/comments/%d/agree"' % root.id not in own
+
+
+def test_a_position_shows_at_once_in_the_figures_and_as_ones_own(world, reader, login):
+    before_pact, before_clause = _read(reader, world)
+    assert "暂无表态" in before_clause
+    r1 = _as(world, world.r1, login)
+    assert "尚未表态" in _read(r1, world)[0]
+    r1.post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/position", data={"stance": "support"}
+    )
+    pact_page, clause_page = _read(reader, world)
+    card = pact_page[pact_page.index(f'id="clause-{world.clause_id}"') :]
+    assert "支持 1" in card[: card.index("</article>")]
+    assert "支持 1" in clause_page and "1号楼" in clause_page
+    own_pact, own_clause = _read(r1, world)
+    card = own_pact[own_pact.index(f'id="clause-{world.clause_id}"') :]
+    assert "您的态度：支持" in card[: card.index("</article>")]
+    assert "您的态度：支持" in own_clause
+    # Changing it changes the figures again.
+    r1.post(f"/pacts/{world.pact_id}/clauses/{world.clause_id}/position", data={"stance": "oppose"})
+    assert "反对 1" in _read(reader, world)[1]
+
+
+def test_a_hidden_comment_disappears_at_once(world, reader, login):
+    _as(world, world.r1, login).post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/comments", data={"body": "难听的话"}
+    )
+    assert "难听的话" in _read(reader, world)[1]
+    root = _thread_root(world)
+    sec = _as(world, world.sec, login)
+    sec.post(f"/pacts/comments/{root.id}/hide", data={f"hide{root.id}-reason": "人身攻击"})
+    clause_page = _read(reader, world)[1]
+    assert "难听的话" not in clause_page
+    assert "已被书记隐藏：人身攻击" in clause_page
+
+
+def test_an_amendment_decision_and_a_new_version_show_at_once(world, reader, login):
+    r1 = _as(world, world.r1, login)
+    r1.post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/amendments",
+        data={"am-text": "第一条 爱护环境，垃圾按时分类投放。", "am-reason": "更具体"},
+    )
+    pact_page, clause_page = _read(reader, world)
+    assert "第一条 爱护环境，垃圾按时分类投放。" in clause_page
+    amendment = db.session.scalars(db.select(Amendment)).one()
+    sec = _as(world, world.sec, login)
+    sec.post(
+        f"/pacts/amendments/{amendment.id}/decide",
+        data={f"d{amendment.id}-decision": "accept", f"d{amendment.id}-response": "采纳，谢谢"},
+    )
+    clause_page = _read(reader, world)[1]
+    assert "采纳，谢谢" in clause_page and "已采纳" in clause_page
+
+    with pf.request_context(world.app):
+        pact = db.session.get(Pact, world.pact_id)
+        ops.close_consultation(pact, actor=world.sec)
+        ops.start_revision(pact, actor=world.sec)
+        ops.publish_version(pact, "按建议修改", actor=world.sec)
+    db.session.commit()
+    pact_page = reader.get(f"/pacts/{world.pact_id}").get_data(as_text=True)
+    assert "第一条 爱护环境，垃圾按时分类投放。" in pact_page
+    assert "爱护公共环境" not in pact_page
+
+
+def test_a_new_name_shows_at_once(world, reader, login):
+    """Names come from accounts, not pacts: a change there renews the community's pacts too."""
+    _as(world, world.r1, login).post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/comments", data={"body": "第一条意见"}
+    )
+    before = _read(reader, world)[1]
+    db.session.expire_all()
+    user = db.session.get(type(world.r1), world.r1.id)
+    old = user.display_name
+    user.display_name = "欧阳新名"
+    db.session.commit()
+    after = _read(reader, world)[1]
+    assert old[0] + "*" in before and "欧*" in after
+
+
+def test_a_rolled_back_write_leaves_the_revision_alone(world, app):
+    pact = db.session.get(Pact, world.pact_id)
+    rev = pact.cache_rev
+    with pf.request_context(app):
+        ops.post_comment(pact, world.r1, "不会保存的意见")
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Pact, world.pact_id).cache_rev == rev
+    with pf.request_context(app):
+        ops.post_comment(db.session.get(Pact, world.pact_id), world.r1, "会保存的意见")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Pact, world.pact_id).cache_rev != rev
