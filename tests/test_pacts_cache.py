@@ -124,11 +124,11 @@ def test_a_plus_one_shows_at_once_and_the_agreeing_resident_sees_their_own(world
     assert "0人赞同" in _read(reader, world)[1]
     root = _thread_root(world)
     r2 = _as(world, world.r2, login)
-    assert 'action="/pacts/comments/%d/agree"' % root.id in _read(r2, world)[1]
+    assert f'action="/pacts/comments/{root.id}/agree"' in _read(r2, world)[1]
     assert r2.post(f"/pacts/comments/{root.id}/agree").status_code == 303
     assert "1人赞同" in _read(reader, world)[1]
     own = _read(r2, world)[1]
-    assert "您已赞同" in own and 'action="/pacts/comments/%d/agree"' % root.id not in own
+    assert "您已赞同" in own and f'action="/pacts/comments/{root.id}/agree"' not in own
 
 
 def test_a_position_shows_at_once_in_the_figures_and_as_ones_own(world, reader, login):
