@@ -1,7 +1,7 @@
 """pact cache revision: replaced by every write that changes what the pact's pages show
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 01:10:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 01:10:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
