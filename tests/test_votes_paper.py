@@ -159,7 +159,7 @@ def test_the_secretary_of_another_community_is_refused_and_nothing_is_saved(clie
     assert db.session.get(Vote, vote.id).present_count is None
     assert not db.session.scalar(
         select(func.count(AuditEntry.id)).where(
-            AuditEntry.action.in_(["personal_data.view", "vote.paper_ballot"]),
+            AuditEntry.action.in_(["personal_data.voters", "vote.paper_ballot"]),
             AuditEntry.object_id == vote.id,
         )
     )
@@ -288,7 +288,7 @@ def test_looking_at_the_voter_list_is_audited_and_the_bare_desk_is_not(client, l
         return list(
             db.session.scalars(
                 select(AuditEntry).where(
-                    AuditEntry.action == "personal_data.view", AuditEntry.object_id == vote.id
+                    AuditEntry.action == "personal_data.voters", AuditEntry.object_id == vote.id
                 )
             )
         )

@@ -43,7 +43,7 @@ def _ballot_context(vote: Vote, voter: User | None = None, **extra) -> dict:
     }
 
 
-def _ballot_flow(vote: Vote, voter: User, entered_by: User | None = None, **context):
+def _ballot_flow(vote: Vote, voter: User, **context):
     """The two POSTs of a ballot: the first shows the review page, the second casts."""
     choices = choices_from_form(vote, request.form)
     if request.form.get("step") == "edit":
@@ -70,26 +70,19 @@ def _ballot_flow(vote: Vote, voter: User, entered_by: User | None = None, **cont
         normalised = operations.review_ballot(vote, voter, choices)
         return render_template(
             "votes/review.html",
-            **_ballot_context(vote, voter, choices=normalised, entered_by=entered_by, **context),
+            **_ballot_context(vote, voter, choices=normalised, **context),
         )
 
     def cast() -> str:
         check()
-        ballot = operations.cast_ballot(vote, voter, choices, entered_by=entered_by)
-        return url_for(
-            "votes.receipt",
-            vote_id=vote.id,
-            receipt=ballot.hash,
-            paper=1 if entered_by is not None else None,
-        )
+        ballot = operations.cast_ballot(vote, voter, choices)
+        return url_for("votes.receipt", vote_id=vote.id, receipt=ballot.hash)
 
     # The form's one-time token (core/once.py): a cast posted again with it (a double click, a
     # resend after a lost answer) gets the first cast's receipt instead of "already voted".
     # Sealed (secret=True): the stored receipt names no voter and only the token opens it.
-    # A paper ballot's token is the secretary's, who entered it.
-    kind = "votes.paper" if entered_by is not None else "votes.ballot"
-    who = entered_by if entered_by is not None else voter
-    url = once.submit(kind, who, request.form.get(once.FIELD), cast, secret=True)
+    # (Paper ballots entered by the secretary: routes/paper.py.)
+    url = once.submit("votes.ballot", voter, request.form.get(once.FIELD), cast, secret=True)
     return redirect(url, 303)
 
 
@@ -124,7 +117,6 @@ def receipt(vote_id: int, receipt: str):
         receipt=found.hash,
         code=short_code(found.hash),
         seq=found.seq,
-        paper=request.args.get("paper"),
         proof_ready=receipts.covering_checkpoint(vote, found) is not None,
     )
 

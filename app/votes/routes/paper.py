@@ -55,7 +55,7 @@ def _search(vote: Vote, text: str):
     matches = queries.search_paper_voters(vote, text)
     shown = matches[: queries.PAPER_MATCHES_SHOWN]
     audit.record(
-        "personal_data.view",
+        "personal_data.voters",
         vote,
         community=vote.community_id,
         detail=f"paper-ballot voter list ({len(shown)} of {len(matches)} shown)",
