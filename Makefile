@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi:app
 
-.PHONY: run test test-fast install translations lint e2e-deps clean
+.PHONY: run test test-fast install translations lint e2e-deps clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ test: translations lint
 test-fast: translations lint
 	$(BIN)/python tools/i18n.py check
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+# Issue 13's pages and ballots against a hello-world and the database's raw insert rate, on
+# PostgreSQL (BENCH_DATABASE=both adds SQLite); knobs in README, "Benchmarks". Not part of CI.
+bench: translations
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get install -y -q wrk >/dev/null 2>&1; } \
+		|| echo "make bench: no wrk; the Python load generator measures the pages instead"
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) instance/*.db* .pytest_cache .ruff_cache
