@@ -370,3 +370,27 @@ def test_a_household_vote_offers_members_of_households_that_have_not_voted(clien
     response = client.get(f"/votes/{vote.id}/paper", query_string={"voter_id": w.residents[2].id})
     expected = "The household of 居民2 has already voted in this vote; nothing was saved."
     assert response.status_code == 409 and expected in _page(response)
+
+
+def test_a_long_list_shows_the_first_thirty_and_says_how_many_match(client, login):
+    w = vf.world(n_deputies=35)
+    vote = vf.vote(w)
+    login(w.secretary)
+    url = f"/votes/{vote.id}/paper"
+    for lang, many, few in (
+        (
+            ZH,
+            "有 35 位投票人相符，下面列出前 30 位。多输入几个字可缩小范围。",
+            "有 11 位投票人相符，请选择您手中这张纸质选票的投票人。",
+        ),
+        (
+            "en",
+            "35 voters match; the first 30 are listed. Type more of the name to narrow the list.",
+            "11 voters match. Choose the one whose paper ballot you hold.",
+        ),
+    ):
+        client.set_cookie("lang", lang)
+        page = _page(client.get(url, query_string={"q": "代表"}))
+        assert many in page and len(_listed(page)) == 30
+        page = _page(client.get(url, query_string={"q": "代表1"}))  # 代表1, 代表10 ... 代表19
+        assert few in page and len(_listed(page)) == 11
