@@ -65,7 +65,11 @@ def test_a_deleted_resident_leaves_no_name_phone_or_address_behind(app, client, 
     publish_minutes(
         held,
         summary=last.summary,
-        speakers=[(NAME, True, f"{NAME}：楼道里的自行车应当移走。"), ("李阿姨", True, "同意。")],
+        speakers=[
+            (NAME, True, f"{NAME}：楼道里的自行车应当移走。"),
+            ("李阿姨", True, "同意。"),
+            ("", True, "还要装充电桩。", resident.id),  # linked: shown by their current name
+        ],
         correction_note="补充发言",
         actor=staff_of(held),
     )
@@ -105,6 +109,7 @@ def test_a_deleted_resident_leaves_no_name_phone_or_address_behind(app, client, 
     )
     speakers = {s.public_name for s in newest.speakers}
     assert speakers == {None, "李阿姨"}  # "a resident", and the other speaker kept
+    assert [s.user_id for s in newest.speakers] == [None, None, None]  # the link is gone
     # The audit log keeps what they did, without the address.
     kept = db.session.execute(
         text("SELECT action, ip FROM audit_entries WHERE actor_id = :id"), {"id": resident.id}

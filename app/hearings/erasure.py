@@ -1,9 +1,9 @@
 """A deleted account's traces in hearings: its registrations go, its name leaves the minutes.
 
 Published minutes never change (`models.py`: ORM guards and database triggers) with one
-exception, the law's right to erasure: a speaker entry whose typed-in name is the deleted
-person's display name loses the name (shown as "a resident" from then on), and the name is
-replaced wherever the speaker's points repeat it. The trigger is lifted for that one statement,
+exception, the law's right to erasure: a speaker entry linked to the deleted account, or whose
+typed-in name is the deleted person's display name, loses the link and the name (shown as "a
+resident" from then on), and the name is replaced wherever the speaker's points repeat it. The trigger is lifted for that one statement,
 inside the deleting transaction, so nothing else can slip through.
 """
 
@@ -36,28 +36,33 @@ def erase_person(user) -> None:
         promote_waiting(session)
     if name:
         db.session.execute(update(WalkIn).where(func.trim(WalkIn.name) == name).values(name=""))
-        _erase_from_minutes(name)
+    _erase_from_minutes(user.id, name)
 
 
-def _erase_from_minutes(name: str) -> None:
+def _erase_from_minutes(user_id: int, name: str) -> None:
     table: Table = Speaker.__table__  # type: ignore[assignment]
+    matches = [table.c.user_id == user_id]
+    if name:
+        matches += [func.trim(table.c.name) == name, table.c.points.contains(name)]
     rows = db.session.execute(
-        select(table.c.id, table.c.name, table.c.points).where(
-            or_(func.trim(table.c.name) == name, table.c.points.contains(name))
-        )
+        select(table.c.id, table.c.name, table.c.points, table.c.user_id).where(or_(*matches))
     ).all()
     if not rows:
         return
     with _immutability_lifted(table.name):
         for row in rows:
+            # The entry was theirs when it is linked to the account or typed with their name:
+            # it loses both (and the consent to name them) and reads "a resident" from now on.
+            theirs = row.user_id == user_id or (bool(name) and row.name.strip() == name)
             # A Core UPDATE: the ORM's per-row guard is for edits, not for erasure.
             db.session.execute(
                 update(table)
                 .where(table.c.id == row.id)
                 .values(
-                    name="" if row.name.strip() == name else row.name,
-                    consent=False if row.name.strip() == name else table.c.consent,
-                    points=row.points.replace(name, REDACTED),
+                    name="" if theirs else row.name,
+                    consent=False if theirs else table.c.consent,
+                    user_id=None if row.user_id == user_id else row.user_id,
+                    points=row.points.replace(name, REDACTED) if name else row.points,
                 )
             )
 

@@ -155,6 +155,10 @@ class ActionForm(Form):
 
 
 class SpeakerForm(Form):
+    #: A member registered for the session: the minutes then show their current display name.
+    user = SelectField(
+        _l("Member who spoke (optional)"), coerce=coerce_optional_int, validators=[Optional()]
+    )
     name = StringField(_l("Speaker's name"), validators=[Optional(), Length(max=50, message=_MAX)])
     consent = BooleanField(_l("The speaker agreed to be named"))
     points = TextAreaField(
@@ -179,14 +183,19 @@ class MinutesForm(FlaskForm):
         _l("What this correction changes"), validators=[Optional(), Length(max=500, message=_MAX)]
     )
 
-    def __init__(self, bodies=(), *args, **kwargs):
+    def __init__(self, bodies=(), members=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._bodies = list(bodies)
+        self._members = list(members)
         self.set_choices()
 
     def set_choices(self):
         for entry in self.actions:
             entry.form.body.choices = [("", "—")] + [(b.id, b.name) for b in self._bodies]
+        for entry in self.speakers:
+            entry.form.user.choices = [("", _l("Not linked (type the name)"))] + [
+                (u.id, u.display_name) for u in self._members
+            ]
 
     def prefill(self, minutes) -> None:
         """Start a correction from the published text, actions and speakers."""
@@ -209,6 +218,7 @@ class MinutesForm(FlaskForm):
                 speaker.consent,
                 speaker.points,
             )
+            entry.user.data = speaker.user_id
         self.set_choices()
 
 

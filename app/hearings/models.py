@@ -457,16 +457,26 @@ class Speaker(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     minutes_id: Mapped[int] = mapped_column(ForeignKey("session_minutes.id"), index=True)
-    #: The name as the speaker agreed to have it published; empty → "a resident".
+    #: The name as the speaker agreed to have it published; empty → "a resident". A linked
+    #: speaker (`user_id`) keeps no copy: their current display name is shown instead.
     name: Mapped[str] = mapped_column(String(50), default="")
     consent: Mapped[bool] = mapped_column(default=False)
     points: Mapped[str] = mapped_column(Text)
+    #: The member who spoke, when the secretary linked the entry to their account; cleared when
+    #: that account is deleted (hearings/erasure.py), so the entry then reads "a resident".
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     minutes: Mapped[Minutes] = relationship(back_populates="speakers")
+    user = relationship("User")
 
     @property
     def public_name(self) -> str | None:
-        return self.name if self.consent and self.name else None
+        """The name the minutes show, only with the speaker's consent; None → "a resident"."""
+        if not self.consent:
+            return None
+        if self.user_id is not None:
+            return (self.user.display_name or "").strip() or None if self.user else None
+        return self.name or None
 
 
 def _refuse_change(_mapper, _connection, target):

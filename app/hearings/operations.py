@@ -366,7 +366,7 @@ def publish_minutes(
     summary: str,
     decisions: str = "",
     actions: Sequence[tuple[str, int | None, date | None]] | None = None,
-    speakers: list[tuple[str, bool, str]] | None = None,
+    speakers: Sequence[tuple[str, bool, str] | tuple[str, bool, str, int | None]] | None = None,
     correction_note: str = "",
     actor,
 ) -> Minutes:
@@ -401,13 +401,16 @@ def publish_minutes(
             minutes.actions.append(
                 FollowUpAction(text=text.strip()[:500], body_id=body_id, due_date=due)
             )
-    for name, consent, points in speakers or []:
+    for name, consent, points, *linked in speakers or []:
+        user_id = linked[0] if linked else None
         if points.strip():
             minutes.speakers.append(
                 Speaker(
-                    name=(name or "").strip()[:50] if consent else "",
+                    # A linked member's name is read from their account, never copied here.
+                    name=(name or "").strip()[:50] if consent and user_id is None else "",
                     consent=bool(consent),
                     points=points.strip(),
+                    user_id=user_id,
                 )
             )
     session.minutes.append(minutes)

@@ -111,6 +111,17 @@ def upcoming_registrations(user) -> list[Registration]:
     )
 
 
+def speaker_members(session: HearingSession) -> list:
+    """The members a minutes speaker entry may be linked to: those registered for the session
+    (seated or waiting, not cancelled) whose accounts still exist, by name."""
+    users = [
+        r.user
+        for r in session.registrations
+        if r.status != RegistrationStatus.CANCELLED and r.user is not None and r.user.is_active
+    ]
+    return sorted({u.id: u for u in users}.values(), key=lambda u: (u.display_name, u.id))
+
+
 def registrations_of(user) -> list[Registration]:
     """Every live registration of `user`, latest session first."""
     return list(

@@ -25,6 +25,7 @@ from app.hearings.queries import (
     registrations_of,
     sessions_of_community,
     sessions_of_station,
+    speaker_members,
 )
 from app.hearings.routes.calendars import webcal_url
 from app.hearings.routes.common import (
@@ -253,7 +254,8 @@ def minutes(session_id: int):
     session.check_minutes_allowed()
     community = session.community or (session.station.communities[0] if session.station else None)
     bodies = bodies_serving(community) if community else []
-    form = MinutesForm(bodies=bodies)
+    members = speaker_members(session)
+    form = MinutesForm(bodies=bodies, members=members)
     if request.method == "GET" and session.current_minutes is not None:
         form.prefill(session.current_minutes)
 
@@ -270,8 +272,14 @@ def minutes(session_id: int):
             )
             for a in form.actions
         ]
+        member_ids = {u.id for u in members}
         speakers = [
-            (s.form.name.data or "", s.form.consent.data, s.form.points.data or "")
+            (
+                s.form.name.data or "",
+                s.form.consent.data,
+                s.form.points.data or "",
+                s.form.user.data if s.form.user.data in member_ids else None,
+            )
             for s in form.speakers
         ]
         on_refusal(lambda: render()[0], form, "correction_note")
