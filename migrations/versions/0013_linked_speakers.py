@@ -3,8 +3,8 @@
 The entry then shows the member's current display name, and loses the link when the account
 is deleted.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 01:10:00
 
 """
@@ -12,8 +12,8 @@ Create Date: 2026-12-02 01:10:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
