@@ -209,6 +209,10 @@ def _pages(town) -> dict[str, str]:
         "suggestion form": f"/hearings/community/{town.c.id}/suggestions/new",
         "ballot": f"/votes/{town.vote.id}/ballot",
         "receipt": f"/votes/{town.vote.id}/receipt/{town.receipt}",
+        # Not required by the rules' list, but main pages all the same.
+        "vote": f"/votes/{town.vote.id}",
+        "suggestion board": f"/hearings/community/{town.c.id}/suggestions",
+        "community": f"/communities/{town.c.id}",
     }
 
 
