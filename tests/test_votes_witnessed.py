@@ -232,9 +232,9 @@ def test_a_forked_log_is_refused_by_each_witness_and_by_the_verifier(started, cl
         assert e.value.status == 409 and e.value.known_size == 4
     # the app itself refuses to sign a tree that does not extend its last checkpoint
     with pytest.raises(signing.LogForked):
-        signing.sign_checkpoint(v, ops.latest_checkpoint(v), other, tlog.merkle_root(other))
+        signing.sign_checkpoint(v, ops.latest_checkpoint(v), 4, tlog.merkle_root(other), [])
     with pytest.raises(signing.LogForked):
-        signing.sign_checkpoint(v, ops.latest_checkpoint(v), other[:3], tlog.merkle_root(other[:3]))
+        signing.sign_checkpoint(v, ops.latest_checkpoint(v), 3, tlog.merkle_root(other[:3]), [])
     db.session.rollback()
     # a published log whose checkpoints show two histories fails the verifier
     v = db.session.get(Vote, vote_id)

@@ -3,12 +3,13 @@
 ``leaf_hash(data) = H(0x00 || data)``, ``node_hash(l, r) = H(0x01 || l || r)``, the split at
 the largest power of two below n, and ``H("")`` for the empty tree. Proofs are lists of 32-byte
 hashes in the RFC's order (inclusion: the leaf's sibling first; consistency: SUBPROOF order).
-Re-exported by ``app.core.tlog``.
+The same proofs come from a log's stored perfect subtrees (``Frontier``, ``inclusion_ranges``,
+``consistency_ranges``, ``range_root``) in O(log n) hashes, without the leaves. Re-exported by ``app.core.tlog``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from hashlib import sha256
 
 
@@ -148,3 +149,143 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return fr == old_root and sr == new_root and sn == 0
+
+
+# --- stored trees: perfect subtrees by (level, index), and the frontier of a growing log --------
+#
+# A log that grows one leaf at a time keeps every perfect subtree it completes: the subtree of
+# ``2**level`` leaves starting at leaf ``index * 2**level`` is the node ``(level, index)``. Each
+# append completes the leaf and at most log2(n) parents. Every hash a proof needs is the root of
+# a range ``[lo, hi)`` of the RFC 6962 tree, and such a range is a few perfect subtrees (one per
+# set bit of ``hi - lo``), so proofs and roots read O(log n) stored nodes instead of n leaves.
+
+
+def node_number(level: int, index: int) -> int:
+    """A single integer for the node ``(level, index)``: its position in an in-order walk."""
+    return (index << (level + 1)) + (1 << level) - 1
+
+
+def perfect_parts(lo: int, hi: int) -> list[tuple[int, int]]:
+    """The range ``[lo, hi)`` as the perfect subtrees ``(level, index)`` it splits into, largest first.
+
+    Every range an RFC 6962 tree splits into (a subtree, a proof step) starts on a multiple of
+    its largest part; anything else raises ValueError.
+    """
+    if not 0 <= lo < hi:
+        raise ValueError(f"[{lo}, {hi}) is not a range of leaves")
+    parts = []
+    while lo < hi:
+        level = (hi - lo).bit_length() - 1
+        if lo & ((1 << level) - 1):
+            raise ValueError(f"[{lo}, {hi}) is not a subtree of an RFC 6962 tree")
+        parts.append((level, lo >> level))
+        lo += 1 << level
+    return parts
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The ranges whose roots make PATH(index, D[size]), in the proof's order (leaf's sibling first)."""
+    if not 0 <= index < size:
+        raise ValueError(f"index {index} is outside a tree of {size} leaves")
+    ranges: list[tuple[int, int]] = []
+    lo, hi = 0, size
+    while hi - lo > 1:
+        k = _split(hi - lo)
+        if index < lo + k:
+            ranges.append((lo + k, hi))
+            hi = lo + k
+        else:
+            ranges.append((lo, lo + k))
+            lo += k
+    return ranges[::-1]
+
+
+def consistency_ranges(old_size: int, new_size: int) -> list[tuple[int, int]]:
+    """The ranges whose roots make PROOF(old_size, D[new_size]), in SUBPROOF order."""
+    if not 0 <= old_size <= new_size:
+        raise ValueError(f"cannot prove {old_size} leaves consistent with {new_size}")
+    if old_size in (0, new_size):
+        return []
+
+    def subproof(m: int, lo: int, hi: int, whole: bool) -> list[tuple[int, int]]:
+        if m == hi - lo:
+            return [] if whole else [(lo, hi)]
+        k = _split(hi - lo)
+        if m <= k:
+            return subproof(m, lo, lo + k, whole) + [(lo + k, hi)]
+        return subproof(m - k, lo + k, hi, False) + [(lo, lo + k)]
+
+    return subproof(old_size, 0, new_size, True)
+
+
+def parts_of(ranges: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Every stored node that the roots of ``ranges`` are made of."""
+    return {part for lo, hi in ranges for part in perfect_parts(lo, hi)}
+
+
+def range_root(lo: int, hi: int, nodes: Mapping[tuple[int, int], bytes]) -> bytes:
+    """MTH(D[lo:hi]) from the stored perfect subtrees (KeyError when one is missing)."""
+    hashes = [nodes[part] for part in perfect_parts(lo, hi)]
+    acc = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        acc = node_hash(left, acc)
+    return acc
+
+
+def proof_of(
+    ranges: Sequence[tuple[int, int]], nodes: Mapping[tuple[int, int], bytes]
+) -> list[bytes]:
+    """The roots of ``ranges`` (from ``inclusion_ranges`` or ``consistency_ranges``): the proof."""
+    return [range_root(lo, hi, nodes) for lo, hi in ranges]
+
+
+def tree_root(size: int, nodes: Mapping[tuple[int, int], bytes]) -> bytes:
+    """MTH(D[size]) from the stored nodes (``perfect_parts(0, size)`` of them)."""
+    return range_root(0, size, nodes) if size else empty_root()
+
+
+class Frontier:
+    """The compact range ``[0, size)`` of a log: one perfect subtree root per set bit of ``size``.
+
+    Enough to append a leaf (learning which nodes it completes) and to give the root, in
+    O(log n) hashes, without the leaves.
+    """
+
+    def __init__(self, size: int = 0, hashes: Sequence[bytes] = ()):
+        if size < 0 or len(hashes) != size.bit_count():
+            raise ValueError(f"a frontier of {size} leaves has {size.bit_count()} hashes")
+        self.size = size
+        self.hashes = list(hashes)
+
+    @classmethod
+    def of(cls, leaves: Sequence[bytes]) -> Frontier:
+        frontier = cls()
+        for leaf in leaves:
+            frontier.append(leaf)
+        return frontier
+
+    def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
+        """Add the next leaf; returns the nodes ``(level, index, hash)`` it completes, leaf first."""
+        index, level, acc = self.size, 0, leaf
+        made = [(0, index, leaf)]
+        while index & 1:  # a right child: it completes its parent with the frontier's last subtree
+            acc = node_hash(self.hashes.pop(), acc)
+            index >>= 1
+            level += 1
+            made.append((level, index, acc))
+        self.hashes.append(acc)
+        self.size += 1
+        return made
+
+    def root(self) -> bytes:
+        """MTH of the leaves so far."""
+        if not self.hashes:
+            return empty_root()
+        acc = self.hashes[-1]
+        for left in reversed(self.hashes[:-1]):
+            acc = node_hash(left, acc)
+        return acc
+
+    def parts(self) -> list[tuple[int, int]]:
+        """The ``(level, index)`` of each hash, largest first (``perfect_parts(0, size)``)."""
+        return perfect_parts(0, self.size) if self.size else []

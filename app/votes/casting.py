@@ -1,4 +1,11 @@
-"""Casting a ballot: one record appended to the log with its participation row; checkpoints."""
+"""Casting a ballot: one record appended to the log with its participation row; checkpoints.
+
+A cast is one short transaction of a fixed number of statements, whatever the log's size: the
+vote's row lock (which also holds the chain head and the Merkle frontier), one look-up of the
+voter's electorate entry and participation, the participation, the record, the tree nodes it
+completes, the head's update and the audit entry. Every 50th also signs a checkpoint from the
+frontier, checked against the last one with O(log n) stored nodes.
+"""
 
 from datetime import datetime, timedelta
 
@@ -7,29 +14,26 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.core import audit, tlog
+from app.core import audit
 from app.core.errors import NotAllowed
 from app.core.time import utcnow
 from app.extensions import db
-from app.votes import ballot_log, signing
+from app.votes import ballot_log, signing, tree
 from app.votes.common import iso, lock_vote, voter_label
-from app.votes.errors import AlreadyVoted, InvalidChoices
+from app.votes.errors import AlreadyVoted, InvalidChoices, VoteNotOpen
 from app.votes.models import Ballot, Checkpoint, Participation, Vote
-from app.votes.permissions import already_voted_message, ballot_refusal, can_manage_votes
-from app.votes.queries import elector_for
+from app.votes.permissions import (
+    already_voted_message,
+    ballot_refusal,
+    can_manage_votes,
+    standing_refusal,
+)
+from app.votes.queries import elector_standing
 
 #: A checkpoint is taken after this many ballots...
 CHECKPOINT_EVERY = 50
 #: ...or when the last one is older than this and ballots have arrived since.
 CHECKPOINT_INTERVAL = timedelta(minutes=10)
-
-
-def _hashes(vote_id: int) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(Ballot.hash).where(Ballot.vote_id == vote_id).order_by(Ballot.seq)
-        )
-    )
 
 
 def latest_checkpoint(vote: Vote) -> Checkpoint | None:
@@ -42,43 +46,46 @@ def latest_checkpoint(vote: Vote) -> Checkpoint | None:
     )
 
 
-def take_checkpoint(
-    vote: Vote, now: datetime | None = None, hashes: list[str] | None = None
-) -> Checkpoint:
+def take_checkpoint(vote: Vote, now: datetime | None = None) -> Checkpoint:
     """Record the log's size and Merkle root now, as a note signed with the site's log key.
 
-    The caller holds the vote's row lock; the new tree is checked to extend the last
-    checkpoint before it is signed (signing.LogForked otherwise), so the app never signs two
-    inconsistent histories of one vote.
+    The caller holds the vote's row lock. The root comes from the frontier on the vote row and
+    the new tree is checked to extend the last checkpoint (a consistency proof from the stored
+    nodes) before it is signed (signing.LogForked otherwise), so the app never signs two
+    inconsistent histories of one vote. O(log n) hashes read, whatever the log's size.
     """
     now = now or utcnow()
-    hashes = _hashes(vote.id) if hashes is None else hashes
-    leaves = [bytes.fromhex(h) for h in hashes]
-    root = tlog.merkle_root(leaves)
-    note = signing.sign_checkpoint(vote, latest_checkpoint(vote), leaves, root)
+    size = vote.log_size or 0
+    root = tree.frontier(vote).root()
+    last = latest_checkpoint(vote)
+    proof = None
+    if last is not None and 0 < last.size <= size:
+        proof = tree.consistency_proof(vote, last.size, size)
+    note = signing.sign_checkpoint(vote, last, size, root, proof)
     checkpoint = Checkpoint(
         vote_id=vote.id,
-        size=len(hashes),
+        size=size,
         root=root.hex(),
         at=iso(now),
         taken_at=now,
         note=note,
     )
     db.session.add(checkpoint)
+    vote.log_checkpoint_at = now
     db.session.flush()
     return checkpoint
 
 
 def checkpoint_due(vote: Vote, size: int, now: datetime) -> bool:
-    """Every 50 ballots, or 10 minutes after the last checkpoint if ballots arrived since."""
+    """Every 50 ballots, or 10 minutes after the last checkpoint if ballots arrived since.
+
+    Read from the vote row (the caller knows the last checkpoint is smaller than ``size``).
+    """
     if size == 0:
-        return False
-    last = latest_checkpoint(vote)
-    if last is not None and last.size >= size:
         return False
     if size % CHECKPOINT_EVERY == 0:
         return True
-    since = last.taken_at if last is not None else (vote.opened_at or now)
+    since = vote.log_checkpoint_at or vote.opened_at or now
     return now - since >= CHECKPOINT_INTERVAL
 
 
@@ -143,23 +150,19 @@ def cast_ballot(
     now = now or utcnow()
     if entered_by is not None and not can_manage_votes(entered_by, vote.community_id):
         raise NotAllowed()  # only the community's secretary enters paper ballots
-    refusal = ballot_refusal(vote, voter_user, now)
+    if not vote.can_receive_ballots(now):
+        raise VoteNotOpen(_l("This vote is not open for ballots."))
+    # Under the row lock no other ballot of this vote is being cast: the participation read
+    # here is the last word (the unique constraint stays as the database's own guard).
+    elector, voted = elector_standing(vote, voter_user)
+    refusal = standing_refusal(vote, elector, voted)
     if refusal is not None:
         raise refusal
-    elector = elector_for(vote, voter_user)
-    if elector is None:  # ballot_refusal said it exists; the row lock keeps it so
-        raise NotAllowed()
+    assert elector is not None  # noqa: S101 - standing_refusal refused a missing one
     key = elector.household_id if vote.per_household else elector.user_id
     normalised = check_choices(vote, choices)
 
-    last = db.session.execute(
-        select(Ballot.seq, Ballot.hash)
-        .where(Ballot.vote_id == vote.id)
-        .order_by(Ballot.seq.desc())
-        .limit(1)
-    ).first()
-    seq = 0 if last is None else last.seq + 1
-    prev = str(vote.manifest_hash) if last is None else last.hash
+    seq = vote.log_size or 0
     name = voter_label(vote, voter_user, elector)
     record = ballot_log.make_record(
         seq=seq,
@@ -168,35 +171,23 @@ def cast_ballot(
         voter=None if vote.is_secret else name,
         choices=normalised,
         nonce=ballot_log.new_nonce(),
-        prev=prev,
+        prev=vote.log_head or str(vote.manifest_hash),
+    )
+    db.session.add(
+        Participation(
+            vote_id=vote.id,
+            voter_key=key,
+            user_id=voter_user.id,
+            household_id=elector.household_id,
+            name=name,
+            at=now,
+        )
     )
     try:
-        with db.session.begin_nested():
-            db.session.add(
-                Participation(
-                    vote_id=vote.id,
-                    voter_key=key,
-                    user_id=voter_user.id,
-                    household_id=elector.household_id,
-                    name=name,
-                    at=now,
-                )
-            )
-            db.session.flush()
-            ballot = Ballot(
-                vote_id=vote.id,
-                seq=seq,
-                cast_at=record["cast_at"],
-                voter=record["voter"],
-                choices=record["choices"],
-                nonce=record["nonce"],
-                prev=record["prev"],
-                hash=record["hash"],
-                entered_by_id=entered_by.id if entered_by is not None else None,
-            )
-            db.session.add(ballot)
-            db.session.flush()
+        ballot = append_record(vote, record, entered_by)
     except IntegrityError as error:
+        if "participations" not in str(error.orig):
+            raise  # not a second ballot: the log's head and its ballots disagree
         raise AlreadyVoted(already_voted_message(vote)) from error
     if checkpoint_due(vote, seq + 1, now):
         take_checkpoint(vote, now)
@@ -222,4 +213,26 @@ def cast_ballot(
             detail=f"ballot{which}",
             anonymous=vote.is_secret,
         )
+    return ballot
+
+
+def append_record(vote: Vote, record: dict, entered_by: User | None = None) -> Ballot:
+    """Insert the record as the log's next ballot and add it to the stored tree and the head.
+
+    The caller holds the vote's row lock and made ``record`` with ``seq = vote.log_size`` and
+    ``prev = vote.log_head`` (the manifest hash for the first).
+    """
+    ballot = Ballot(
+        vote_id=vote.id,
+        seq=record["seq"],
+        cast_at=record["cast_at"],
+        voter=record["voter"],
+        choices=record["choices"],
+        nonce=record["nonce"],
+        prev=record["prev"],
+        hash=record["hash"],
+        entered_by_id=entered_by.id if entered_by is not None else None,
+    )
+    db.session.add(ballot)
+    tree.append(vote, record["hash"])  # flushes the participation and the ballot first
     return ballot

@@ -5,7 +5,7 @@ import logging
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.accounts.queries import deputies_of_station, members_of_community
@@ -15,7 +15,7 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.projects import operations as project_operations
 from app.projects.models import ProjectStatus
-from app.votes import ballot_log, methods, queries, signals, signing
+from app.votes import ballot_log, methods, queries, signals, signing, tree
 from app.votes.casting import checkpoint_due, latest_checkpoint, take_checkpoint
 from app.votes.common import iso, lock_vote, params_given, require_manager
 from app.votes.errors import VoteError
@@ -197,23 +197,26 @@ def _close(vote: Vote, actor, now: datetime) -> Vote:
     if not vote.can_close():
         raise VoteError(_l("Only an open vote can be closed."), "not_open")
     vote.close(now)
-    ballots = list(
-        db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.seq))
-    )
-    hashes = [b.hash for b in ballots]
+    rows = db.session.execute(
+        select(Ballot.hash, Ballot.choices).where(Ballot.vote_id == vote.id).order_by(Ballot.seq)
+    ).all()
+    # The tally reads every ballot once anyway: check that the head kept on the vote row is the
+    # log's own root before the closing checkpoint is signed with it.
+    root = ballot_log.merkle_root([h for h, _ in rows])
+    if len(rows) != (vote.log_size or 0) or bytes.fromhex(root) != tree.frontier(vote).root():
+        raise signing.LogForked(f"vote {vote.id}: the ballots and the log's head disagree")
     last = latest_checkpoint(vote)
-    if last is None or last.size != len(hashes):
-        take_checkpoint(vote, now, hashes)
-    root = ballot_log.merkle_root(hashes)
+    if last is None or last.size != len(rows):
+        take_checkpoint(vote, now)
     vote.final_root = root
-    vote.result = methods.tally(vote.manifest or {}, [b.choices for b in ballots], root)
+    vote.result = methods.tally(vote.manifest or {}, [c for _, c in rows], root)
     db.session.flush()
     audit.record(
         "vote.close",
         vote,
         community=vote.community_id,
         actor=actor,
-        detail=f"{len(ballots)} ballots, root {root}",
+        detail=f"{len(rows)} ballots, root {root}",
     )
     log.info("vote %s closed by %s", vote.id, getattr(actor, "id", None))
     signals.vote_closed.send(vote, actor=actor)
@@ -299,7 +302,7 @@ def tick(now: datetime | None = None) -> dict:
             _close(vote, None, now)
             done["closed"].append(vote_id)
             continue
-        size = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote_id))
+        size = vote.log_size or 0
         last = latest_checkpoint(vote)
         if size and (last is None or last.size < size) and checkpoint_due(vote, size, now):
             take_checkpoint(vote, now)

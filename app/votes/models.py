@@ -32,6 +32,7 @@ __all__ = [
     "Method",
     "Participation",
     "Secrecy",
+    "TreeNode",
     "Vote",
     "VoteElector",
     "VoteOption",
@@ -151,6 +152,13 @@ class Vote(Model):
     result: Mapped[dict | None] = mapped_column(JSON)
     #: The Merkle root of the whole log at close.
     final_root: Mapped[str | None] = mapped_column(String(64))
+    #: The log's head, kept under the vote's row lock so a cast reads no other ballot: how many
+    #: records, the last one's hash (the next one's prev), the Merkle frontier (hex, one per set
+    #: bit of log_size; see core/merkle.Frontier) and when the latest checkpoint was taken.
+    log_size: Mapped[int] = mapped_column(default=0, server_default="0")
+    log_head: Mapped[str | None] = mapped_column(String(64))
+    log_frontier: Mapped[list | None] = mapped_column(JSON)
+    log_checkpoint_at: Mapped[datetime | None]
     certified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     certified_at: Mapped[datetime | None]
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
@@ -463,4 +471,5 @@ class Checkpoint(Model):
         return tlog.add_signatures(self.note, lines) if lines else self.note
 
 
+from app.votes.tree_models import TreeNode  # noqa: E402, F401 - its table is the votes domain's
 from app.votes.witness_models import Cosignature, Witness  # noqa: E402 - they refer back by name

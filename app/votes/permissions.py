@@ -44,9 +44,15 @@ def ballot_refusal(vote: Vote, user, now: datetime) -> DomainError | None:
     """Why `user` cannot cast a ballot in `vote` now, or None when they can."""
     if not vote.can_receive_ballots(now):
         return VoteNotOpen(_l("This vote is not open for ballots."))
-    if queries.elector_for(vote, user) is None:
+    elector, voted = queries.elector_standing(vote, user)
+    return standing_refusal(vote, elector, voted)
+
+
+def standing_refusal(vote: Vote, elector, voted: bool) -> DomainError | None:
+    """The refusal for an elector entry (or none) that has (or has not) voted."""
+    if elector is None:
         return NotEligible(_l("You are not in this vote's electorate, so you cannot vote in it."))
-    if queries.has_voted(vote, user):
+    if voted:
         return AlreadyVoted(already_voted_message(vote))
     return None
 

@@ -1,6 +1,6 @@
 """Reads that the vote pages, the export, the permissions and the home page share."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Membership, User
@@ -37,6 +37,31 @@ def elector_for(vote: Vote, user: User | None) -> VoteElector | None:
     return db.session.scalar(
         select(VoteElector).where(VoteElector.vote_id == vote.id, VoteElector.user_id == user.id)
     )
+
+
+def elector_standing(vote: Vote, user: User | None) -> tuple[VoteElector | None, bool]:
+    """The user's electorate entry and whether it has voted, in one indexed look-up."""
+    if user is None or not getattr(user, "is_authenticated", True) or user.deleted_at is not None:
+        return None, False
+    if vote.per_household:
+        household = user.household
+        if household is None:
+            return None, False
+        who, key = VoteElector.household_id == household.id, VoteElector.household_id
+    else:
+        who, key = VoteElector.user_id == user.id, VoteElector.user_id
+    row = db.session.execute(
+        select(VoteElector, Participation.id)
+        .outerjoin(
+            Participation,
+            and_(Participation.vote_id == VoteElector.vote_id, Participation.voter_key == key),
+        )
+        .where(VoteElector.vote_id == vote.id, who)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None, False
+    return row[0], row[1] is not None
 
 
 def has_voted(vote: Vote, user: User | None) -> bool:
@@ -281,11 +306,11 @@ def ballots_by_receipt(text: str) -> list[Ballot]:
         return [found] if found is not None else []
     if len(code) != 8 or any(ch not in "0123456789abcdef" for ch in code):
         return []
-    return list(
-        db.session.scalars(
-            select(Ballot).where(Ballot.hash.like(code + "%")).order_by(Ballot.id).limit(2)
-        )
-    )
+    # A range on the hash's unique index (LIKE alone cannot use it outside the C collation).
+    stmt = select(Ballot).where(Ballot.hash >= code, Ballot.hash.like(code + "%"))
+    if code != "ffffffff":
+        stmt = stmt.where(Ballot.hash < f"{int(code, 16) + 1:08x}")
+    return list(db.session.scalars(stmt.order_by(Ballot.hash).limit(2)))
 
 
 def community_votes(community_id: int, include_drafts: bool) -> list[Vote]:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.core import tlog
 from app.extensions import db
+from app.votes import ballot_log, tree
 from app.votes.models import Ballot, Checkpoint, Vote
 
 
@@ -36,17 +37,31 @@ def receipt_proof(vote: Vote, ballot: Ballot) -> tlog.Proof | None:
     note = checkpoint.cosigned_note()
     if note is None:
         return None
-    leaves = [
-        bytes.fromhex(h)
-        for h in db.session.scalars(
-            select(Ballot.hash)
-            .where(Ballot.vote_id == vote.id)
-            .order_by(Ballot.seq)
-            .limit(checkpoint.size)
-        )
-    ]
-    path = tlog.inclusion_proof(ballot.seq, leaves)
+    path = tree.inclusion_proof(vote, ballot.seq, checkpoint.size)
     return tlog.Proof(ballot.seq, tuple(path), note, extra=bytes.fromhex(ballot.hash))
+
+
+def inclusion_check(vote: Vote, ballot: Ballot) -> dict:
+    """What the public receipt check shows: the tree the ballot is proved in, the proof, the verdict.
+
+    A counted vote proves the ballot in its final tree; an open one in its latest checkpoint
+    (none yet: nothing to prove). The proof is read from the stored tree: O(log n) hashes.
+    """
+    if vote.is_counted:
+        size, root = vote.log_size or 0, vote.final_root
+    else:
+        checkpoint = db.session.scalar(
+            select(Checkpoint)
+            .where(Checkpoint.vote_id == vote.id)
+            .order_by(Checkpoint.size.desc(), Checkpoint.id.desc())
+            .limit(1)
+        )
+        size, root = (checkpoint.size, checkpoint.root) if checkpoint else (0, None)
+    proof, verified = None, None
+    if root is not None and ballot.seq < size:
+        proof = [h.hex() for h in tree.inclusion_proof(vote, ballot.seq, size)]
+        verified = ballot_log.verify_inclusion(ballot.hash, ballot.seq, size, proof, root)
+    return {"size": size, "root": root, "proof": proof, "verified": verified}
 
 
 def qr_svg(text: str) -> bytes:

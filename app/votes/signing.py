@@ -85,29 +85,29 @@ def vote_signer(vote: Vote) -> tlog.Signer | None:
 
 
 def sign_checkpoint(
-    vote: Vote, last: Checkpoint | None, leaves: list[bytes], root: bytes
+    vote: Vote, last: Checkpoint | None, size: int, root: bytes, proof: list[bytes] | None
 ) -> str | None:
-    """The signed note of the checkpoint of ``leaves``, checked to extend ``last`` first.
+    """The signed note of the checkpoint (``size``, ``root``), checked to extend ``last`` first.
 
     Called under the vote's row lock, so no other checkpoint of the vote is being signed: the
-    new tree must be consistent with the last signed one (RFC 9162 section 2.1.4), or nothing
-    is signed and LogForked is raised. None for a vote whose manifest has no log key.
+    new tree must be consistent with the last signed one (RFC 9162 section 2.1.4, ``proof``
+    from ``last.size`` to ``size``), or nothing is signed and LogForked is raised. None for a
+    vote whose manifest has no log key.
     """
     if last is not None:
         old_root = bytes.fromhex(last.root)
-        if last.size > len(leaves):
+        if last.size > size:
             raise LogForked(f"vote {vote.id}: the log shrank below {last.size}")
-        proof = tlog.consistency_proof(last.size, leaves)
         if last.size == 0:
             consistent = old_root == tlog.empty_root()
         else:
-            consistent = tlog.verify_consistency(last.size, len(leaves), old_root, root, proof)
+            consistent = tlog.verify_consistency(last.size, size, old_root, root, proof or [])
         if not consistent:
             raise LogForked(f"vote {vote.id}: the log is not consistent with size {last.size}")
     signer = vote_signer(vote)
     if signer is None:
         return None
-    text = tlog.format_checkpoint(signer.name, len(leaves), root)
+    text = tlog.format_checkpoint(signer.name, size, root)
     return tlog.signed_note(text, signer)
 
 

@@ -10,7 +10,7 @@ from app.core import once
 from app.core.errors import PageErrors, on_refusal
 from app.core.time import utcnow
 from app.extensions import db, limiter
-from app.votes import ballot_log, bp, operations, queries, receipts
+from app.votes import bp, operations, queries, receipts
 from app.votes.models import Method, Vote
 from app.votes.permissions import ballot_refusal
 from app.votes.routes.common import get_vote
@@ -135,23 +135,10 @@ def receipt_check():
             ), 404 if not matches else 400
         found = matches[0]
         vote = db.session.get_one(Vote, found.vote_id)
-        hashes = [b.hash for b in queries.ballots(vote)]
-        if vote.is_counted:
-            size, root = len(hashes), vote.final_root
-        else:
-            checkpoint = queries.turnout(vote)["checkpoint"]
-            size, root = (checkpoint.size, checkpoint.root) if checkpoint else (0, None)
-        proof, verified = None, None
-        if root is not None and found.seq < size:
-            proof = ballot_log.inclusion_proof(found.seq, hashes[:size])
-            verified = ballot_log.verify_inclusion(found.hash, found.seq, size, proof, root)
         context.update(
+            receipts.inclusion_check(vote, found),
             found=found,
             vote=vote,
-            size=size,
-            root=root,
-            proof=proof,
-            verified=verified,
             code=short_code(found.hash),
             record=found.record() if vote.results_visible else None,
         )
