@@ -1,7 +1,7 @@
 """ballot log tree: the chain head and Merkle frontier on the vote row, the stored tree nodes
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-02 01:30:00
 
 A cast then reads no other ballot, and a proof reads O(log n) stored nodes instead of every
@@ -15,8 +15,8 @@ from hashlib import sha256
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
