@@ -210,7 +210,9 @@ def test_member_list_is_for_the_secretary_and_each_look_is_audited(client, db, m
     login(make.user("secretary", community))
     page = client.get(f"/communities/{community.id}/members").get_data(as_text=True)
     assert "13911112222" in page
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "personal_data.view"))
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "personal_data.members")
+    )
     assert entry.community_id == community.id
 
 

@@ -29,7 +29,7 @@ def test_secretary_reads_and_filters_own_community_log_only(client, db, make, lo
     login(make.user("secretary", community))
     page = client.get(f"/communities/{community.id}/audit").get_data(as_text=True)
     assert "here" in page and "elsewhere" not in page
-    page = client.get(f"/communities/{community.id}/audit?action=vote").get_data(as_text=True)
+    page = client.get(f"/communities/{community.id}/audit?kind=votes").get_data(as_text=True)
     assert "also here" in page and ">here<" not in page
     assert client.get(f"/communities/{other.id}/audit").status_code == 403
 

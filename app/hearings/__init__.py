@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     """Register the hearings blueprint, home sections, personal-data section and the reminders of
     follow-up actions (`flask tick`)."""
     from app.core.registry import register
+    from app.hearings import audit_names as hearings_audit_names
     from app.hearings import demo, erasure, home, jobs, privacy
     from app.hearings import routes as _routes  # noqa: F401 - importing attaches the views
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     for provider in (home.secretary_sections, home.resident_sections, home.deputy_sections):
         register(app, "home_section", provider)
     register(app, "personal_data", privacy.hearings_data)
+    register(app, "audit_kind", hearings_audit_names.audit_kind)
     register(app, "account_deleted", erasure.erase_person)
     register(app, "demo", demo.load)
     register(app, "tick", jobs.remind_follow_up_actions)

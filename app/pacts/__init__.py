@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register the pacts blueprint (with its views), CLI group, home section, personal-data
     section, and the receivers of the votes signals that conclude a ratification."""
     from app.core.registry import register
+    from app.pacts import audit_names as pacts_audit_names
     from app.pacts import (
         cli,
         demo,
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     cli.register(app)
     register(app, "tick", cli.close_due_job)
     register(app, "home_section", home.home_sections)
+    register(app, "audit_kind", pacts_audit_names.audit_kind)
     register(app, "personal_data", privacy.pacts_data)
     register(app, "demo", demo.load)
     signals.connect(app)

@@ -14,6 +14,11 @@ bp = Blueprint("projects", __name__, template_folder="templates", url_prefix="/v
 
 def init_app(app: Flask) -> None:
     """Register the projects blueprint."""
-    from app.projects import routes  # noqa: F401 - its views attach to `bp`
+    from app.core.registry import register
+    from app.projects import (
+        audit_names,
+        routes,  # noqa: F401 - its views attach to `bp`
+    )
 
     app.register_blueprint(bp)
+    register(app, "audit_kind", audit_names.audit_kind)

@@ -12,9 +12,11 @@ bp = Blueprint("reports", __name__, template_folder="templates", url_prefix="/re
 def init_app(app: Flask) -> None:
     """Register the reports blueprint and the ledger links on a community's page."""
     from app.core.registry import register
+    from app.reports import audit_names as reports_audit_names
     from app.reports import routes as _routes  # noqa: F401 - importing attaches the views
     from app.reports.home import admin_sections, community_tools
 
     app.register_blueprint(bp)
     register(app, "community_tools", community_tools)
+    register(app, "audit_kind", reports_audit_names.audit_kind)
     register(app, "home_section", admin_sections)

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, home sections, personal-data section, the projects receiver and the
     scheduled follow-through (reminders, escalations, return visits)."""
     from app.core.registry import register
+    from app.suggestions import audit_names as suggestions_audit_names
     from app.suggestions import home, jobs, privacy, receivers
     from app.suggestions import routes as _routes  # noqa: F401 - importing attaches the views
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     for provider in (home.secretary_sections, home.handler_sections, home.resident_sections):
         register(app, "home_section", provider)
     register(app, "personal_data", privacy.suggestions_data)
+    register(app, "audit_kind", suggestions_audit_names.audit_kind)
     for job in (jobs.remind_handlers, jobs.escalate_overdue, jobs.list_return_visits):
         register(app, "tick", job)
     receivers.connect()

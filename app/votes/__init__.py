@@ -9,11 +9,13 @@ def init_app(app: Flask) -> None:
     """Register the votes blueprint, CLI, home section, personal-data section and receivers."""
     from app.core.registry import register
     from app.projects import signals as project_signals
+    from app.votes import audit_names as votes_audit_names
     from app.votes import cli, demo, home, privacy, receivers, routes  # noqa: F401 - routes attach views
 
     cli.register_commands(bp)
     app.register_blueprint(bp)
     register(app, "home_section", home.home_sections)
+    register(app, "audit_kind", votes_audit_names.audit_kind)
     register(app, "personal_data", privacy.votes_data)
     register(app, "tick", cli.lifecycle_job)
     register(app, "tick", cli.witness_job)

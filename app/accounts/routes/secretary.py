@@ -53,7 +53,9 @@ def membership_requests(community_id: int):
     """Pending membership requests of a community, for its secretary."""
     community = _community(community_id, can_approve_memberships)
     requests = pending_requests(community)
-    audit.record("personal_data.view", community, community=community, detail="membership requests")
+    audit.record(
+        "personal_data.requests", community, community=community, detail=str(len(requests))
+    )
     g.personal_data = True
     return render_template(
         "accounts/requests.html", community=community, requests=requests, form=DecisionForm()
@@ -82,10 +84,10 @@ def members(community_id: int):
     community = _community(community_id, can_view_members)
     memberships = community_members(community)
     audit.record(
-        "personal_data.view",
+        "personal_data.members",
         community,
         community=community,
-        detail=f"member list ({len(memberships)})",
+        detail=str(len(memberships)),
     )
     g.personal_data = True
     return render_template(

@@ -4,11 +4,11 @@ Every view here asks `session.can_run(current_user)`: a deputy runs only the rec
 station they are assigned to (issue 14), and the operations ask the same again.
 """
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.core import once
+from app.core import audit, once
 from app.core.errors import NotAllowed, on_refusal
 from app.extensions import db, htmx
 from app.hearings import bp, permissions
@@ -19,6 +19,17 @@ from app.hearings.queries import buildings_for
 from app.hearings.routes.common import session_or_404, session_page_or_404
 from app.org.models import Building
 from app.suggestions.models import CATEGORY_GUIDE, Category
+
+
+def _record_view(action: str, session: HearingSession) -> None:
+    """Names of registrants and walk-ins are personal data: each look at them is audited."""
+    audit.record(
+        action,
+        session,
+        community=session.community_id,
+        detail=str(len(session.registrations) + len(session.walk_ins)),
+    )
+    g.personal_data = True
 
 
 def _require_run(session: HearingSession) -> None:
@@ -35,6 +46,7 @@ def attendance(session_id: int):
     form = WalkInForm(buildings=buildings_for(session))
 
     def render(status: int = 200):
+        _record_view("personal_data.attendance", session)
         return render_template(
             "hearings/attendance.html",
             session=session,
@@ -80,6 +92,7 @@ def sign_in_sheet(session_id: int):
     """A printable sign-in sheet with every registrant and blank lines for walk-ins."""
     session = session_page_or_404(session_id)
     _require_run(session)
+    _record_view("personal_data.sign_in_sheet", session)
     return render_template("hearings/sign_in_sheet.html", session=session, blank_lines=range(15))
 
 

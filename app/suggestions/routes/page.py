@@ -1,8 +1,9 @@
 """A suggestion's public page, and how each action on it loads the suggestion."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.core import audit
 from app.extensions import db
 from app.suggestions import bp
 from app.suggestions.forms import (
@@ -61,6 +62,10 @@ def suggestion_page(s: Suggestion, status: int = 200, **forms):
             s.candidate_description,
             s.candidate_cost,
         )
+    if context["triage"] and (s.submitter_id is not None or s.walk_in_name):
+        # The page names the submitter to those who triage it: a look at personal data.
+        audit.record("personal_data.submitter", s, community=s.community_id, detail=s.number)
+        g.personal_data = True
     return render_template("suggestions/suggestion.html", **context), status
 
 
