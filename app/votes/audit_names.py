@@ -18,6 +18,7 @@ def audit_kind() -> AuditKind:
             "vote.open": _l("Opened a vote"),
             "vote.cast": _l("A ballot was cast"),
             "vote.paper_ballot": _l("Entered a paper ballot"),
+            "vote.present_count": _l("Recorded how many voters are present"),
             "vote.close": _l("Closed a vote"),
             "vote.publish": _l("Published and certified a result"),
             "vote.cancel": _l("Cancelled a vote"),
