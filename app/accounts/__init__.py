@@ -11,10 +11,12 @@ def init_app(app: Flask) -> None:
     from app.accounts import home, routes  # noqa: F401 - routes attaches the views to bp
     from app.accounts.models import load_user
     from app.accounts.names import public_name
+    from app.accounts.permissions import connect
     from app.core.registry import register
     from app.extensions import login_manager
 
     app.register_blueprint(bp)
+    connect()
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None

@@ -16,7 +16,7 @@ from app.accounts.permissions import (
     is_admin,
     roles_in,
 )
-from app.accounts.queries import pending_requests
+from app.accounts.queries import pending_counts
 from app.core.home import HomeItem, HomeSection
 from app.org.queries import communities
 
@@ -44,8 +44,10 @@ def home_context(user) -> dict[str, Any]:
 def membership_requests(user) -> list[HomeSection]:
     """A secretary sees how many residents wait for approval in each community."""
     items = []
-    for community in communities_where(user, [Role.SECRETARY]):
-        waiting = len(pending_requests(community))
+    communities = communities_where(user, [Role.SECRETARY])
+    pending = pending_counts([c.id for c in communities])
+    for community in communities:
+        waiting = pending.get(community.id, 0)
         if waiting:
             items.append(
                 HomeItem(

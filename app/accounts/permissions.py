@@ -12,9 +12,10 @@ appointments only; an admin does not run a community's pacts, hearings or votes)
 
 from collections.abc import Iterable
 
-from flask import abort, g
+from flask import abort, g, has_app_context
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.accounts.models import Membership, MembershipStatus, Role, RoleAssignment
 from app.extensions import db
@@ -26,54 +27,95 @@ def _community_id(community) -> int:
 
 
 def roles_in(user, community) -> frozenset[Role]:
-    """The roles `user` holds in `community`, cached for the request."""
+    """The roles `user` holds in `community`, from what `_role_map` read once per request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     community_id = _community_id(community)
     cache = g.setdefault("_roles_cache", {})
     key = (user.id, community_id)
-    if key in cache:
-        return cache[key]
+    if key not in cache:
+        cache[key] = _role_map(user).roles_in(community_id)
+    return cache[key]
 
-    roles: set[Role] = set()
-    is_member = db.session.scalar(
-        select(Membership.id)
-        .join(Household, Membership.household_id == Household.id)
-        .join(Building, Household.building_id == Building.id)
-        .where(
-            Membership.user_id == user.id,
-            Membership.status == MembershipStatus.ACTIVE,
-            Building.community_id == community_id,
+
+class _RoleMap:
+    """Where one user holds each role, read in a fixed number of queries (at most five, however
+    many communities there are), so pages that ask about every community stay fixed in cost."""
+
+    def __init__(self, user) -> None:
+        self.member_of = set(
+            db.session.scalars(
+                select(Building.community_id)
+                .join(Household, Household.building_id == Building.id)
+                .join(Membership, Membership.household_id == Household.id)
+                .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
+                .distinct()
+            )
         )
-        .limit(1)
-    )
-    if is_member:
-        roles.add(Role.RESIDENT)
-
-    assignments = db.session.scalars(
-        select(RoleAssignment).where(RoleAssignment.user_id == user.id)
-    ).all()
-    for a in assignments:
-        if a.role == Role.ADMIN:
-            roles.add(Role.ADMIN)
-        elif a.role == Role.SECRETARY and a.community_id == community_id:
-            roles.add(Role.SECRETARY)
-        elif a.role == Role.DEPUTY and a.station_id is not None:
-            serves = db.session.scalar(
-                select(station_communities.c.station_id).where(
-                    station_communities.c.station_id == a.station_id,
-                    station_communities.c.community_id == community_id,
+        assignments = db.session.scalars(
+            select(RoleAssignment).where(RoleAssignment.user_id == user.id)
+        ).all()
+        self.admin = any(a.role == Role.ADMIN for a in assignments)
+        self.secretary_of = {
+            a.community_id for a in assignments if a.role == Role.SECRETARY and a.community_id
+        }
+        stations = {a.station_id for a in assignments if a.role == Role.DEPUTY and a.station_id}
+        self.deputy_of: set[int] = set()
+        if stations:
+            self.deputy_of = set(
+                db.session.scalars(
+                    select(station_communities.c.community_id).where(
+                        station_communities.c.station_id.in_(stations)
+                    )
                 )
             )
-            if serves:
-                roles.add(Role.DEPUTY)
-        elif a.role == Role.HANDLER and a.body_id is not None:
-            body = db.session.get(Body, a.body_id)
-            community_obj = db.session.get(Community, community_id)
-            if body and community_obj and body.serves(community_obj):
-                roles.add(Role.HANDLER)
-    cache[key] = frozenset(roles)
-    return cache[key]
+        body_ids = {a.body_id for a in assignments if a.role == Role.HANDLER and a.body_id}
+        self.handler_of: set[int] = set()
+        if body_ids:
+            bodies = db.session.scalars(select(Body).where(Body.id.in_(body_ids))).all()
+            self.handler_of = {b.community_id for b in bodies if b.community_id is not None}
+            subdistricts = {b.subdistrict_id for b in bodies if b.community_id is None}
+            if subdistricts:
+                self.handler_of |= set(
+                    db.session.scalars(
+                        select(Community.id).where(Community.subdistrict_id.in_(subdistricts))
+                    )
+                )
+
+    def roles_in(self, community_id: int) -> frozenset[Role]:
+        roles: set[Role] = set()
+        if community_id in self.member_of:
+            roles.add(Role.RESIDENT)
+        if self.admin:
+            roles.add(Role.ADMIN)
+        if community_id in self.secretary_of:
+            roles.add(Role.SECRETARY)
+        if community_id in self.deputy_of:
+            roles.add(Role.DEPUTY)
+        if community_id in self.handler_of:
+            roles.add(Role.HANDLER)
+        return frozenset(roles)
+
+
+def forget_roles(session, _flush_context=None) -> None:
+    """A flush that changed memberships or role assignments: read the roles again."""
+    changed = list(session.new) + list(session.dirty) + list(session.deleted)
+    if has_app_context() and any(isinstance(o, Membership | RoleAssignment) for o in changed):
+        g.pop("_roles_cache", None)
+        g.pop("_role_maps", None)
+
+
+def connect() -> None:
+    """Install `forget_roles` once per process (every app shares SQLAlchemy's Session class)."""
+    if not event.contains(Session, "after_flush", forget_roles):
+        event.listen(Session, "after_flush", forget_roles)
+
+
+def _role_map(user) -> _RoleMap:
+    maps = g.setdefault("_role_maps", {})
+    if user.id not in maps:
+        maps[user.id] = _RoleMap(user)
+    return maps[user.id]
 
 
 def require_admin(user=None) -> None:
@@ -125,6 +167,7 @@ def station_ids_of_deputy(user) -> list[int]:
 def clear_cache() -> None:
     """Forget cached roles, after an operation changes them within the request."""
     g.pop("_roles_cache", None)
+    g.pop("_role_maps", None)
 
 
 # --- accounts' own actions ---------------------------------------------------------------

@@ -53,6 +53,24 @@ def pending_requests(community: Community) -> list[Membership]:
     )
 
 
+def pending_counts(community_ids: list[int]) -> dict[int, int]:
+    """community id -> membership requests waiting, for several communities in one query."""
+    if not community_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Building.community_id, func.count(Membership.id))
+            .join(Household, Membership.household_id == Household.id)
+            .join(Building, Household.building_id == Building.id)
+            .where(
+                Building.community_id.in_(community_ids),
+                Membership.status == MembershipStatus.PENDING,
+            )
+            .group_by(Building.community_id)
+        ).all()
+    )
+
+
 def community_members(community: Community) -> list[Membership]:
     return list(
         db.session.scalars(

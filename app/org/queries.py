@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.org.models import Body, Building, Community, Household, Station, Subdistrict
@@ -13,7 +14,10 @@ def subdistricts() -> Sequence[Subdistrict]:
 
 
 def communities() -> Sequence[Community]:
-    return db.session.scalars(select(Community).order_by(Community.name)).all()
+    """Every community with its subdistrict (the home page names both, for each of dozens)."""
+    return db.session.scalars(
+        select(Community).options(joinedload(Community.subdistrict)).order_by(Community.name)
+    ).all()
 
 
 def stations() -> Sequence[Station]:

@@ -48,6 +48,63 @@ def pacts_of_community(community_id: int, include_drafts: bool) -> list[Pact]:
     return list(db.session.scalars(stmt.order_by(Pact.created_at.desc(), Pact.id.desc())))
 
 
+def pacts_of_communities(community_ids: list[int]) -> list[Pact]:
+    """The pacts (not drafts) of several communities in one query, in the order of their ids'
+    community and newest first (the home page lists them for every community of a user)."""
+    if not community_ids:
+        return []
+    order = {cid: i for i, cid in enumerate(community_ids)}
+    rows = db.session.scalars(
+        select(Pact)
+        .where(Pact.community_id.in_(community_ids), Pact.status != PactStatus.DRAFTING)
+        .order_by(Pact.created_at.desc(), Pact.id.desc())
+    ).all()
+    return sorted(rows, key=lambda p: order[p.community_id])
+
+
+def waiting_counts(
+    pact_ids: list[int],
+) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """pact id -> open amendments, -> visible threads no secretary of its community answered
+    (threads a secretary opened need none), -> open reports: three queries for all pacts."""
+    if not pact_ids:
+        return {}, {}, {}
+    amendments = dict(
+        db.session.execute(
+            select(Amendment.pact_id, func.count(Amendment.id))
+            .where(Amendment.pact_id.in_(pact_ids), Amendment.status == AmendmentStatus.OPEN)
+            .group_by(Amendment.pact_id)
+        ).all()
+    )
+    secretaries = select(RoleAssignment.user_id).where(
+        RoleAssignment.role == Role.SECRETARY, RoleAssignment.community_id == Pact.community_id
+    )
+    comments = dict(
+        db.session.execute(
+            select(Comment.pact_id, func.count(Comment.id))
+            .join(Pact, Pact.id == Comment.pact_id)
+            .where(
+                Comment.pact_id.in_(pact_ids),
+                Comment.root_id.is_(None),
+                Comment.answered_at.is_(None),
+                Comment.hidden_at.is_(None),
+                Comment.withdrawn_at.is_(None),
+                Comment.author_id.not_in(secretaries.scalar_subquery()),
+            )
+            .group_by(Comment.pact_id)
+        ).all()
+    )
+    reports = dict(
+        db.session.execute(
+            select(Comment.pact_id, func.count(CommentReport.id))
+            .join(Comment, Comment.id == CommentReport.comment_id)
+            .where(Comment.pact_id.in_(pact_ids), CommentReport.resolved_at.is_(None))
+            .group_by(Comment.pact_id)
+        ).all()
+    )
+    return amendments, comments, reports
+
+
 def load_pact(pact_id: int) -> Pact:
     """The pact with its versions, clauses and community, or `NotFound`."""
     pact = db.session.scalar(

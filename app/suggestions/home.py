@@ -68,7 +68,7 @@ def secretary_sections(user) -> list[HomeSection]:
                 more_label=_("All overdue"),
             )
         )
-    visits = [s for c in communities for s in awaiting_return_visit(c.id, today)][:10]
+    visits = awaiting_return_visit(ids, today)[:10]
     if visits:
         sections.append(
             HomeSection(

@@ -226,13 +226,15 @@ def admins() -> list[User]:
     )
 
 
-def awaiting_return_visit(community_id: int, today=None) -> list[Suggestion]:
-    """Answered suggestions whose submitter did not rate in time (or cannot): the return-visit list."""
+def awaiting_return_visit(community_id: int | list[int], today=None) -> list[Suggestion]:
+    """Answered suggestions whose submitter did not rate in time (or cannot): the return-visit
+    list of one community, or of several in one query."""
     today = today or local_today()
+    ids = community_id if isinstance(community_id, list) else [community_id]
     rows = _rows(
         select(Suggestion)
         .where(
-            Suggestion.community_id == community_id,
+            Suggestion.community_id.in_(ids),
             Suggestion.status == SuggestionStatus.ANSWERED,
             Suggestion.rating.is_(None),
         )
