@@ -92,17 +92,21 @@ def test_a_visitor_is_told_how_to_take_part_in_a_pact(client, world, lang, says,
     for url in (f"/pacts/{world.pact.id}", f"/pacts/{world.pact.id}/clauses/{clause.id}"):
         page = client.get(url).get_data(as_text=True)
         hint = page[page.index('id="how-to-take-part"') :]
-        hint = hint[: hint.index("</p>")]
+        hint = hint[: hint.index("</div>")]
         assert says in hint
-        assert f'<a href="/login?next={url}">{log_in}</a>' in hint
-        assert f'<a href="/register">{register}</a>' in hint
+        assert f'<a class="button" href="/login?next={url}">{log_in}</a>' in hint
+        assert f'<a class="button secondary" href="/register">{register}</a>' in hint
         assert page.count('id="how-to-take-part"') == 1
 
 
 def test_a_visitor_is_told_how_to_take_part_on_other_pages(client, world):
-    for url in ("/", f"/communities/{world.c.id}", "/communities"):
+    for url in (f"/communities/{world.c.id}", "/communities", "/about"):
         page = client.get(url).get_data(as_text=True)
         assert "居民登录后可以对公约发表意见、报名参加议事会、提意见建议和投票。" in page, url
+    # The home page says it in its introduction, with the same two buttons, once.
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="how-to-take-part"' not in home
+    assert home.count('href="/register"') == 2  # the header's link and the introduction's button
     assert 'id="how-to-take-part"' not in client.get("/login").get_data(as_text=True)
 
 
