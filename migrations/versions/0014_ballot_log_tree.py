@@ -41,6 +41,11 @@ def _backfill() -> None:
         sa.column("log_frontier", sa.JSON),
         sa.column("log_checkpoint_at", sa.DateTime),
     )
+    checkpoints = sa.table(
+        "vote_checkpoints",
+        sa.column("vote_id", sa.Integer),
+        sa.column("taken_at", sa.DateTime),
+    )
     vote_ids = bind.execute(sa.text("SELECT DISTINCT vote_id FROM ballots ORDER BY vote_id"))
     for (vote_id,) in list(vote_ids):
         hashes = [
@@ -63,8 +68,9 @@ def _backfill() -> None:
             frontier.append(acc)
         for start in range(0, len(rows), 1000):
             bind.execute(nodes.insert(), rows[start : start + 1000])
+        # Through a typed column: SQLite hands back max(taken_at) as text otherwise.
         last = bind.execute(
-            sa.text("SELECT max(taken_at) FROM vote_checkpoints WHERE vote_id = :v"), {"v": vote_id}
+            sa.select(sa.func.max(checkpoints.c.taken_at)).where(checkpoints.c.vote_id == vote_id)
         ).scalar()
         bind.execute(
             votes.update()
