@@ -26,7 +26,6 @@ def test_upgrade_on_a_fresh_database_matches_the_models(tmp_path):
         db.engine.dispose()
 
 
-
 def test_ballot_log_tree_is_backfilled_from_the_ballots_of_an_existing_database(tmp_path):
     """0014 computes each vote's chain head, frontier, tree nodes and checkpoint time from the
     ballots of a database made before it (as `make run` left it): what the app keeps itself."""
