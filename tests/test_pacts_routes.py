@@ -340,6 +340,40 @@ def test_follow_and_unfollow(client, world, login):
     assert client.post(f"/pacts/{world.pact.id}/follow", data={"follow": "0"}).status_code == 303
 
 
+def test_following_a_public_pact_from_outside_the_community_is_intended(client, world, login, app):
+    """Following is reading (pacts/permissions.py `can_follow`): an outsider may follow a
+    public pact and hears of its public lifecycle, but still cannot take part."""
+    from app.core.notifications import Notification
+    from app.pacts.models import PactFollow
+
+    url = f"/pacts/{world.pact.id}/follow"
+    assert client.post(url, data={"follow": "1"}).status_code in (302, 401)  # signed in only
+    login(world.outsider)
+    assert client.post(url, data={"follow": "1"}).status_code == 303
+
+    def outsider_follows() -> int:
+        return db.session.scalar(
+            select(func.count(PactFollow.id)).where(PactFollow.user_id == world.outsider.id)
+        )
+
+    assert outsider_follows() == 1
+    r = client.post(f"/pacts/{world.pact.id}/comments", data={"body": "外人"})
+    assert r.status_code == 403 and db.session.scalar(select(func.count(Comment.id))) == 0
+    with pf.request_context(app):
+        ops.close_consultation(world.pact, actor=world.sec)
+    db.session.commit()
+    told = db.session.scalars(
+        select(Notification.message).where(Notification.user_id == world.outsider.id)
+    ).all()
+    assert told == ["Consultation on “%(title)s” has ended; the secretary is revising the text."]
+    # A draft is another matter: who may not see it may not follow it.
+    with pf.request_context(app):
+        draft = pf.pact(world.c, world.sec, PactStatus.DRAFTING, title="草稿公约")
+    db.session.commit()
+    assert client.post(f"/pacts/{draft.id}/follow", data={"follow": "1"}).status_code == 404
+    assert outsider_follows() == 1
+
+
 def test_send_to_ratification_is_linked_for_the_secretary_only(client, world, login, app):
     with pf.request_context(app):
         ops.close_consultation(world.pact, actor=world.sec)

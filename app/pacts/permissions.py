@@ -37,6 +37,24 @@ def can_view(user, pact: "Pact") -> bool:
     return pact.is_public or can_manage(user, pact.community_id)
 
 
+def can_follow(user, pact: "Pact") -> bool:
+    """Any signed-in user who may see the pact, also from outside its community (issue 14).
+
+    Intended: following is reading, not taking part. A public pact (anything after drafting) is
+    readable by anyone without an account, and what followers are told is only its public
+    lifecycle (consultation opened or ended, a version published, sent to ratification,
+    adopted, superseded, repealed), so an outsider learns nothing a visitor could not read.
+    It serves the subdistrict and deputies of a station that serves several communities,
+    neighbouring communities and a resident whose membership is still pending. Positions,
+    comments and amendments stay with the community's residents (`can_participate`). A draft
+    can be followed only by who may see it and by the community's residents (to be told when
+    it opens for consultation; its page stays closed to them until then).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return can_view(user, pact) or can_participate(user, pact.community_id)
+
+
 def can_take_part(user, pact: "Pact") -> bool:
     """A resident, while the consultation window is open."""
     return can_participate(user, pact.community_id) and pact.consultation_is_open()

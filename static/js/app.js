@@ -9,6 +9,31 @@
       event.preventDefault();
     }
   }, true);
+  // A form that creates something carries a one-time token (input name="once", core/once.py):
+  // the server already answers a second post with the first result; disabling its buttons
+  // once it is sent just spares the second request. Disabled after the browser has read the
+  // form (a disabled submitter would not be sent), and enabled again when the page comes back
+  // from the history cache.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.querySelector('input[name="once"], input[name$="-once"]')) {
+      return;
+    }
+    window.setTimeout(function () {
+      form.querySelectorAll('button[type="submit"], button:not([type])').forEach(function (b) {
+        if (!b.disabled) {
+          b.disabled = true;
+          b.setAttribute("data-sent", "");
+        }
+      });
+    }, 0);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[data-sent]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("data-sent");
+    });
+  });
   // A refused action (4xx with X-Refusal or HX-Retarget) carries its message or the form
   // again with the reason: let htmx swap it instead of dropping it as an error.
   document.addEventListener("htmx:beforeSwap", function (event) {

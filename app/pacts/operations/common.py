@@ -105,7 +105,7 @@ def add_follow(pact: Pact, user) -> None:
 
 def follow_pact(pact: Pact, user) -> None:
     """Follow a pact: be told of new versions, the end of consultation and answers."""
-    if not getattr(user, "is_authenticated", False):
+    if not permissions.can_follow(user, pact):
         raise PactNotAllowed()
     add_follow(pact, user)
     audit.record("pact.follow", pact, community=pact.community_id, actor=user)
