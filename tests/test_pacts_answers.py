@@ -37,14 +37,17 @@ def test_the_secretary_answers_a_late_comment_during_revision(client, world, log
     # Residents can no longer reply once the consultation closed...
     login(world.r2)
     page = client.get(url).get_data(as_text=True)
-    assert 'name="parent_id"' not in page
+    assert 'name="parent_id"' not in page and ">回复</a>" not in page
     r = client.post(f"{url}/comments", data={"body": "同意", "parent_id": str(root.id)})
     assert r.status_code == 409  # the consultation's state refuses it, not the input
     assert "征求意见已结束，不再接受表态、留言和修改建议。" in r.get_data(as_text=True)
     # ...but the secretary still answers: the form is there and the thread becomes answered.
     login(world.sec)
     page = client.get(url).get_data(as_text=True)
-    assert f'name="parent_id" value="{root.id}"' in page
+    # The thread page links to the comment's answer box (its page without JS, htmx puts it in place).
+    assert f'href="/pacts/comments/{root.id}/respond"' in page and "答复" in page
+    box = client.get(f"/pacts/comments/{root.id}/respond").get_data(as_text=True)
+    assert f'name="parent_id" value="{root.id}"' in box
     r = client.post(
         f"{url}/comments", data={"body": "已转居民会议讨论。", "parent_id": str(root.id)}
     )

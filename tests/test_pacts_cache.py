@@ -221,3 +221,58 @@ def test_a_rolled_back_write_leaves_the_revision_alone(world, app):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Pact, world.pact_id).cache_rev != rev
+
+
+def _post_threads(world, login, n: int) -> None:
+    r1 = _as(world, world.r1, login)
+    for i in range(n):
+        with pf.request_context(world.app):
+            ops.post_comment(db.session.get(Pact, world.pact_id), world.r1, f"第{i}个话题")
+    db.session.commit()
+    del r1
+
+
+def test_threads_beyond_the_first_page_follow_a_plain_link_without_js(world, client, login):
+    _post_threads(world, login, 25)
+    page = client.get(f"/pacts/{world.pact_id}").get_data(as_text=True)
+    assert "第19个话题" in page and "第20个话题" not in page
+    more = f'href="/pacts/{world.pact_id}?page=2#threads"'
+    assert more in page  # a link that works without JS (htmx, where present, swaps the threads)
+    second = client.get(f"/pacts/{world.pact_id}?page=2")
+    html = second.get_data(as_text=True)
+    assert second.status_code == 200 and "<!doctype html>" in html.lower()
+    assert "第20个话题" in html and "第24个话题" in html and "第0个话题" not in html
+    # With htmx the same link returns only the threads, ready to swap in.
+    part = client.get(
+        f"/pacts/{world.pact_id}?page=2&part=threads", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert part.lstrip().startswith('<div id="threads">') and "第20个话题" in part
+
+
+def test_a_comments_boxes_open_on_its_own_page_without_js_and_in_place_with_htmx(world, login):
+    _post_threads(world, login, 1)
+    root = db.session.scalars(db.select(Comment)).one()
+    r2 = _as(world, world.r2, login)
+    page = r2.get(f"/pacts/{world.pact_id}").get_data(as_text=True)
+    # The cached page links to the boxes instead of carrying a form for every comment.
+    assert f'href="/pacts/comments/{root.id}/respond"' in page
+    assert f'name="parent_id" value="{root.id}"' not in page
+    own_page = r2.get(f"/pacts/comments/{root.id}/respond").get_data(as_text=True)
+    assert '<details class="reply-box" open>' in own_page
+    assert f'name="parent_id" value="{root.id}"' in own_page and "第0个话题" in own_page
+    assert f'action="/pacts/comments/{root.id}/report"' in own_page
+    boxes = r2.get(f"/pacts/comments/{root.id}/respond", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "<!doctype" not in boxes.lower() and f'name="parent_id" value="{root.id}"' in boxes
+    # A visitor is asked to log in.
+    assert world.app.test_client().get(f"/pacts/comments/{root.id}/respond").status_code == 302
+
+
+def test_cached_html_loses_template_indentation_but_not_a_code_blocks():
+    from app.core.fragments import compact
+
+    html = "<div>\n    <p>a</p>\n    <pre><code>x = 1\n    y = 2\n</code></pre>\n  <textarea>\n  keep</textarea>\n</div>"
+    assert compact(html) == (
+        "<div>\n<p>a</p>\n<pre><code>x = 1\n    y = 2\n</code></pre>\n<textarea>\n  keep</textarea>\n</div>"
+    )

@@ -16,6 +16,7 @@ back.
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,18 @@ log = logging.getLogger(__name__)
 #: Set on a session (its `info`) once it has flushed changes that cached pages show.
 WROTE = "cached_pages_written"
 
-_MISSING = object()
 _templates_digest: str | None = None
+#: Template indentation: a newline and the blanks after it (one newline renders the same).
+_INDENT = re.compile(r"\n\s+")
+#: Where blanks are content: preformatted text (a comment's code block) and text areas.
+_VERBATIM = re.compile(r"(<pre[\s>].*?</pre>|<textarea[\s>].*?</textarea>)", re.S)
+
+
+def compact(html: str) -> str:
+    """`html` without its template indentation (a third of a clause list), except where blanks
+    are content: a newline followed by blanks renders as the newline alone."""
+    parts = _VERBATIM.split(html)
+    return "".join(p if i % 2 else _INDENT.sub("\n", p) for i, p in enumerate(parts))
 
 
 def templates_digest() -> str:
@@ -90,4 +101,4 @@ def remember(kind: str, parts: Iterable[Any], compute: Callable[[], Any]) -> Any
 
 def fragment(kind: str, parts: Iterable[Any], render: Callable[[], str]) -> Markup:
     """Rendered HTML stored under `kind` and `parts` (strings, so any cache backend keeps them)."""
-    return Markup(remember(kind, parts, lambda: str(render())))  # noqa: S704 - our own rendered template
+    return Markup(remember(kind, parts, lambda: compact(str(render()))))  # noqa: S704 - our own rendered template

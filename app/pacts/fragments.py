@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from app.accounts.models import Role
 from app.accounts.permissions import roles_in
-from app.core.fragments import fragment, remember
+from app.core.fragments import compact, fragment, remember
 from app.core.time import utcnow
 from app.pacts import permissions
 from app.pacts import queries as q
@@ -111,13 +111,15 @@ def fill_slots(html: str, pact: Pact, ctx: dict) -> Markup:
         )
         slots.append(Slot(kind, int(cid), int(author), int(clause) or None, editable))
     agreed = q.agreed_ids_of([s.id for s in slots if s.kind == "a"], current_user)
-    rendered = render_template(
-        "pacts/_comment_slots.html",
-        slots=slots,
-        separator=SEPARATOR,
-        pact=pact,
-        agreed=agreed,
-        **ctx,
+    rendered = compact(
+        render_template(
+            "pacts/_comment_slots.html",
+            slots=slots,
+            separator=SEPARATOR,
+            pact=pact,
+            agreed=agreed,
+            **ctx,
+        )
     ).split(SEPARATOR)
     parts = iter(rendered)
     return Markup(SLOT.sub(lambda _m: next(parts), html))  # noqa: S704 - our own renders

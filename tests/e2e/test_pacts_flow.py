@@ -89,7 +89,8 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     page.locator("#position button[name=stance][value=oppose]").click()
     page.goto(f"/pacts/{pact_id}/clauses/{clause3.id}")
     root = page.locator(".thread .comment").first
-    root.locator("summary").first.click()
+    # The cached thread links to the reply box; htmx puts the box (open) in its place.
+    root.locator(".comment-respond a").first.click()
     root.locator("textarea[name=body]").fill("上班族只有晚上能装修，九点太早。")
     root.locator("form[action$='/comments'] button[type=submit]").click()
     expect(page.locator(".comment.reply")).to_contain_text("九点太早")
@@ -122,7 +123,7 @@ def test_paste_consult_amend_publish_and_compare(page, make, commit):
     # ...answers Wang's comment in its thread, which then shows as answered.
     root = page.locator(".thread > .comment").first
     expect(root).to_contain_text("尚未答复")
-    root.locator("summary", has_text="答复").click()
+    root.locator(".comment-respond a", has_text="答复").click()
     root.locator("textarea[name=body]").fill("谢谢，修订稿会采纳九点。")
     root.locator("form[action$='/comments'] button[type=submit]").click()
     expect(page.locator(".thread > .comment").first).to_contain_text("已答复")

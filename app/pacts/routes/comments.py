@@ -113,6 +113,27 @@ def withdraw_comment(comment_id: int):
     return redirect(comment_url(comment), 303)
 
 
+@bp.route("/comments/<int:comment_id>/respond")
+@login_required
+def respond(comment_id: int):
+    """A comment's reply, report and hide boxes: htmx puts them in place of the links to them
+    on a cached thread page; without JS, the comment's own page with the boxes open."""
+    comment = comment_of(comment_id)
+    pact = comment.pact
+    ctx = viewer_context(pact)
+    if htmx:
+        return render_template("pacts/_comment_boxes.html", pact=pact, comment=comment, **ctx)
+    return render_template(
+        "pacts/respond.html",
+        pact=pact,
+        comment=comment,
+        agreed=q.agreed_ids([comment], current_user),
+        positions=q.author_positions([comment]),
+        back=comment_url(comment),
+        **ctx,
+    )
+
+
 @bp.route("/comments/<int:comment_id>/agree", methods=["POST"])
 @login_required
 def agree(comment_id: int):
