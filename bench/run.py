@@ -296,7 +296,8 @@ class Bench:
         result["big_vote"] = shape.get("big_vote")
         print("## in-process: statements and bytes per page; the published vote", flush=True)
         result["probe"] = self.probe("pages")
-        result["big"] = self.probe("big")
+        if shape.get("big_vote"):
+            result["big"] = {**self.probe("big"), "export": self.probe("export")}
         result["server"] = self.start()
         try:
             self.warm(shape)

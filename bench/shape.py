@@ -16,6 +16,7 @@ import json
 import random
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,6 +62,7 @@ class Builder:
         self.rng = random.Random(13)
         self.out: dict = {"pages": [], "timings": {}, "notes": []}
         self.hash = None
+        self.parallel = db.engine.dialect.name == "postgresql"
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -173,7 +175,13 @@ class Builder:
             self.resident = self.residents[0]
             self.resident_ids = residents
             self.community_id, self.secretary_id = self.community.id, self.secretary.id
-            self.step("pacts", self.pacts)
+            # On PostgreSQL the pacts are built in threads of their own (their operations wait
+            # on the database more than on Python) while the rest is built here.
+            pool = ThreadPoolExecutor(max_workers=len(self.args.comments) if self.parallel else 1)
+            started = time.perf_counter()
+            pacts = pool.map(self.pact, self.args.comments)
+            if not self.parallel:
+                pacts = list(pacts)
             self.step("home with 30 communities", self.home)
             self.step("suggestion board", self.board)
             self.step("session page", self.session)
@@ -188,18 +196,16 @@ class Builder:
                     self.args.ballots,
                 )
             self.step("open vote", self.open_vote)
+            others = self.out["pages"]
+            self.out["pages"] = []
+            self.pact_pages(list(pacts))
+            pool.shutdown()
+            self.out["timings"]["pacts"] = round(time.perf_counter() - started, 1)
+            self.out["pages"] += others
         return self.out
 
-    def pacts(self) -> None:
-        """The pacts, one per comment count; on PostgreSQL built at the same time (the work
-        waits on the database more than on Python), on SQLite one after another."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        counts = self.args.comments
-        parallel = self.db.engine.dialect.name == "postgresql"
-        with ThreadPoolExecutor(max_workers=len(counts) if parallel else 1) as pool:
-            built = list(pool.map(self.pact, counts))
-        for n, (pact_id, clause_id) in zip(counts, built, strict=True):
+    def pact_pages(self, built: list[tuple[int, int]]) -> None:
+        for n, (pact_id, clause_id) in zip(self.args.comments, built, strict=True):
             group = f"{n} comments"
             pact, clause = f"/pacts/{pact_id}", f"/pacts/{pact_id}/clauses/{clause_id}"
             self.page(f"pact, anonymous ({n:,} comments)", pact, None, group)
