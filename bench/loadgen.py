@@ -201,7 +201,7 @@ def http_casts(
             }
             started = time.perf_counter()
             try:
-                review = post(conn, cookie, form)
+                review = post(conn, cookie, {**form, "step": "review"})
                 cast = post(conn, cookie, {**form, "step": "cast"}) if review == 200 else review
             except OSError as error:
                 cast = type(error).__name__
