@@ -63,8 +63,9 @@ def pages_table(result: dict) -> list[str]:
         first, second = probe[name]["first"], probe[name]["second"]
         failed = sum(r["bad"] + r["errors"] for r in rs)
         status = "" if second["status"] == 200 else f"HTTP {second['status']} "
+        shown = _rate(rate) if rate else "0 (none finished)"
         lines.append(
-            f"| {name} | {_rate(rate)} | {_ratio(rate, hello)} | "
+            f"| {name} | {shown} | {_ratio(rate, hello)} | "
             f"{_ms(_median(r['p50'] for r in rs))} | {_ms(_median(r['p99'] for r in rs))} | "
             f"{_kb(second['bytes'])} | {first['statements']} / {second['statements']} | "
             f"{status}{failed or ''} |"

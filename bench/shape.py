@@ -62,6 +62,7 @@ class Builder:
         self.rng = random.Random(13)
         self.out: dict = {"pages": [], "timings": {}, "notes": []}
         self.hash = None
+        self.signer = None
         self.parallel = db.engine.dialect.name == "postgresql"
 
     # -- helpers -----------------------------------------------------------------------
@@ -146,14 +147,13 @@ class Builder:
         app itself would sign them (its SECRET_KEY is shared with the server)."""
         from itsdangerous import URLSafeTimedSerializer
 
-        client = self.app.test_client()
         raw = f"bench{user_id or 0:012d}{self.rng.getrandbits(64):016x}"
-        with client.session_transaction() as session:
-            if user_id is not None:
-                session["_user_id"] = str(user_id)
-                session["_fresh"] = True
-            session["csrf_token"] = raw
-        value = client.get_cookie("session").value
+        session = {"csrf_token": raw}
+        if user_id is not None:
+            session |= {"_user_id": str(user_id), "_fresh": True}
+        if self.signer is None:
+            self.signer = self.app.session_interface.get_signing_serializer(self.app)
+        value = self.signer.dumps(session)
         token = URLSafeTimedSerializer(self.app.secret_key, salt="wtf-csrf-token").dumps(raw)
         return value, token
 
@@ -177,16 +177,18 @@ class Builder:
             self.community_id, self.secretary_id = self.community.id, self.secretary.id
             # On PostgreSQL the pacts are built in threads of their own (their operations wait
             # on the database more than on Python) while the rest is built here.
+            self.db.session.commit()  # SQLite: no read snapshot held while others write
             pool = ThreadPoolExecutor(max_workers=len(self.args.comments) if self.parallel else 1)
             started = time.perf_counter()
             pacts = pool.map(self.pact, self.args.comments)
             if not self.parallel:
                 pacts = list(pacts)
+                self.db.session.commit()
             self.step("home with 30 communities", self.home)
             self.step("suggestion board", self.board)
             self.step("session page", self.session)
-            self.vote_community()
             if self.args.ballots:
+                self.vote_community("大票决社区")
                 from bulk_ballots import published_vote
 
                 self.out["big_vote"] = self.step(
@@ -195,6 +197,7 @@ class Builder:
                     self,
                     self.args.ballots,
                 )
+            self.vote_community("投票社区")
             self.step("open vote", self.open_vote)
             others = self.out["pages"]
             self.out["pages"] = []
@@ -308,8 +311,8 @@ class Builder:
         from tests import factories as make
 
         existing = self.db.session.scalar(select(func.count(Community.id))) or 0
-        # The vote community comes later: 30 in all.
-        for i in range(max(0, 29 - existing)):
+        # The two vote communities come later: 30 in all.
+        for i in range(max(0, 28 - existing)):
             other = make.community(name=f"邻近社区{i + 1}", subdistrict_=self.community.subdistrict)
             make.user("secretary", other, name=f"邻近书记{i + 1}")
         self.page("home, resident", "/", self.resident.id)
@@ -345,18 +348,15 @@ class Builder:
             hops.register_for_session(s, user, speak_topic="加装电梯的费用分摊")
         self.page("session page", f"/hearings/sessions/{s.id}", self.resident.id)
 
-    def vote_community(self) -> None:
+    def vote_community(self, name: str) -> None:
         from tests import factories as make
 
-        self.vote_community_ = make.community(
-            name="投票社区", subdistrict_=self.community.subdistrict
-        )
-        self.vote_secretary = make.user("secretary", self.vote_community_, name="投票书记")
+        self.vote_community_ = make.community(name=name, subdistrict_=self.community.subdistrict)
+        self.vote_secretary = make.user("secretary", self.vote_community_, name=f"{name}书记")
         self.db.session.commit()
 
     def open_vote(self) -> None:
-        """An open residents' vote of the vote community (whose residents also voted in the
-        published vote), with `--voters` more residents who have not voted yet: the casts."""
+        """An open residents' vote of a community of `--voters` residents: the casts."""
         from app.core.time import utcnow
         from app.projects import operations as pops
         from app.votes import operations as vops
