@@ -163,7 +163,13 @@ def town(make, commit, app):
         root = pacts.post_comment(pact, li, "垃圾房**晚上**也要开。", clause=clause)
         for i, who in enumerate((zhao, li, zhao, li)):
             pacts.post_comment(pact, who, f"第{i + 1}条回复：同意楼组长的意见。", parent=root)
-        pacts.post_comment(pact, zhao, "分类桶再多放两个。", clause=clause)
+        pacts.post_comment(
+            pact,
+            zhao,
+            "分类桶再多放两个，参考 https://www.example.org/garbage-sorting/guide/"
+            "a-very-long-address-without-any-place-to-break-it-0123456789",
+            clause=clause,
+        )
         pacts.propose_amendment(pact, clause, zhao, "第一条 垃圾分类，定时投放。", "更清楚")
     items = [
         projects.create_project(c, title=t, estimated_cost=cost, proponent="居民", actor=sec)
