@@ -99,13 +99,25 @@ def test_exactly_on_the_thresholds():
 def test_bridging_exactly_06_where_floating_point_rounds_below():
     # Buildings: 2 of 2 (3/4), 2 of 8 (3/10), 23 of 23 (24/25); product 216/1000 = 0.6^3, so
     # bridging is exactly 0.6 -- computed in floats it comes out as 0.5999999999999999.
-    # Support 27/33 >= 2/3 and 33 positions: broad. 3/10 < 0.4 and 24/25 > 0.6: also divided.
+    # Support 27/33 >= 2/3 and 33 positions, but 3/10 < 0.4 and 24/25 > 0.6: divided, so not
+    # broad (a clause is never both, DESIGN.md); the bridging test itself still holds exactly.
     groups = {
         1: GroupCount(support=2),
         2: GroupCount(support=2, oppose=6),
         3: GroupCount(support=23),
     }
     c = clause_consensus(groups, 33, 60)
-    assert c.bridging == pytest.approx(0.6)
-    assert c.is_broad
+    assert c.bridging == pytest.approx(0.6) and c.bridging < 0.6
+    assert c.bridges
     assert c.is_divided
+    assert not c.is_broad
+
+
+def test_a_divided_clause_is_never_also_broad():
+    # Ten buildings all for it (6/7 each) and one resident of an eleventh against (1/3 < 0.4):
+    # bridging (0.857^10 * 0.333)^(1/11) = 0.79 >= 0.6 and support 50/51, but it is divided.
+    groups = {i: GroupCount(support=5) for i in range(10)} | {"X": GroupCount(oppose=1)}
+    c = clause_consensus(groups, households=51, all_households=60)
+    assert c.bridging is not None and c.bridging >= 0.6
+    assert c.is_divided
+    assert not c.is_broad

@@ -5,8 +5,10 @@ and S_g all its residents with a position; then
 
     bridging = (Π_g (A_g + 1) / (S_g + 2)) ^ (1 / G)   over those G buildings.
 
-Broad consensus: bridging ≥ 0.6, overall support ≥ 2/3 and at least 5 residents took a
-position. Divided: one building's (A_g+1)/(S_g+2) is below 0.4 while another's is above 0.6.
+Divided: one building's (A_g+1)/(S_g+2) is below 0.4 while another's is above 0.6. Broad
+consensus: not divided, bridging ≥ 0.6, overall support ≥ 2/3 and at least 5 residents took a
+position. A clause is never both: a building left far behind is what a divided clause means,
+however well the others agree.
 Coverage: households that took a position on the clause / all households of the community.
 """
 
@@ -81,16 +83,22 @@ class ClauseConsensus:
     # Computed once per object: the figures are kept (cached) until a position changes, and
     # the pact page asks each clause for both labels.
     @cached_property
-    def is_broad(self) -> bool:
+    def bridges(self) -> bool:
+        """bridging ≥ 0.6, decided in rationals: Π_g (A_g+1)/(S_g+2) ≥ 0.6^G."""
         live = [g for g in self.groups.values() if g.total]
+        if not live:
+            return False
+        return math.prod(g.exact_agreement for g in live) >= BROAD_BRIDGING ** len(live)
+
+    @cached_property
+    def is_broad(self) -> bool:
         if (
-            not live
+            self.is_divided
             or self.total < BROAD_MIN_POSITIONS
             or Fraction(self.support, self.total) < BROAD_SUPPORT
         ):
             return False
-        # bridging >= 0.6  <=>  Π_g (A_g+1)/(S_g+2) >= 0.6^G (both sides positive)
-        return math.prod(g.exact_agreement for g in live) >= BROAD_BRIDGING ** len(live)
+        return self.bridges
 
     @cached_property
     def is_divided(self) -> bool:
