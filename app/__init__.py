@@ -1,6 +1,7 @@
 """Yishiting (议事厅): a neighbourhood governs itself in the open."""
 
 import logging
+import os
 from importlib import import_module
 
 from flask import Flask
@@ -39,6 +40,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     ensure_secret_key(app)
     ensure_shared_limits(app)
     logging.basicConfig(level=logging.INFO)
+    # Alembic announces every plugin and migration step at INFO on every `flask` command;
+    # quiet unless asked (ALEMBIC_VERBOSE=1, as for `ALEMBIC_VERBOSE=1 flask db upgrade`).
+    alembic_level = logging.INFO if os.environ.get("ALEMBIC_VERBOSE") == "1" else logging.WARNING
+    for name in ("alembic", "flask_migrate"):
+        logging.getLogger(name).setLevel(alembic_level)
     hops = int(app.config.get("PROXY_FIX_HOPS", 0))
     if hops:
         # Behind a reverse proxy: trust its X-Forwarded-For/-Proto so that rate limits and

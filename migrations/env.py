@@ -1,4 +1,5 @@
 import logging
+import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -11,6 +12,10 @@ config = context.config
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
+if os.environ.get("ALEMBIC_VERBOSE") == "1":
+    # Quiet by default (alembic.ini); each migration step is shown when asked for.
+    for _name in ("alembic", "flask_migrate"):
+        logging.getLogger(_name).setLevel(logging.INFO)
 logger = logging.getLogger("alembic.env")
 
 

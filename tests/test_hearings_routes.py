@@ -294,14 +294,20 @@ def test_candidate_project_by_secretary_only(client, login, world, db):
 
 
 def test_new_session_prefills_from_query_args(client, login, world):
+    from app.projects.operations import create_project
+
+    project = create_project(world.c, title="小区主干道路面修缮", actor=world.secretary)
     login(world.secretary)
     r = client.get(
-        f"/hearings/sessions/new?community_id={world.c.id}&subject_type=project&subject_id=7&kind=review"
+        f"/hearings/sessions/new?community_id={world.c.id}&subject_type=project"
+        f"&subject_id={project.id}&kind=review"
     )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert '<option selected value="review">' in html, html[html.find('id="kind"') :][:600]
-    assert 'value="7"' in html
+    # The subject is chosen by its title from a searchable list, not typed as a number.
+    assert 'list="subject-options"' in html and 'value="项目：小区主干道路面修缮"' in html
+    assert '<option value="项目：小区主干道路面修缮">' in html
 
 
 def test_only_the_secretary_schedules_sessions(client, login, world):
@@ -311,6 +317,9 @@ def test_only_the_secretary_schedules_sessions(client, login, world):
 
 
 def test_schedule_a_session_over_http(client, english, login, world, db):
+    from app.projects.operations import create_project
+
+    project = create_project(world.c, title="Road repair", actor=world.secretary)
     login(world.secretary)
     start = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
     end = (utcnow() + timedelta(days=10, hours=2)).strftime("%Y-%m-%dT%H:%M")
@@ -325,15 +334,30 @@ def test_schedule_a_session_over_http(client, english, login, world, db):
             "place": "会议室",
             "capacity": "2",
             "agenda": "介绍方案\n居民发言",
-            "subject_type": "pact",
-            "subject_id": "3",
+            "subject": "Project: Road repair",
         },
     )
     assert r.status_code == 303
     s = db.session.scalar(select(HearingSession))
     assert [a.text for a in s.agenda] == ["介绍方案", "居民发言"]
+    assert (s.subject_type, s.subject_id) == ("project", project.id)
     page = client.get(f"/hearings/sessions/{s.id}").get_data(as_text=True)
-    assert 'href="/pacts/3"' in page
+    assert f'href="/votes/projects/{project.id}">Project: Road repair</a>' in page
+    assert f"#{project.id}" not in page
+    unknown = _post(
+        client,
+        f"/hearings/sessions/new?community_id={world.c.id}",
+        {
+            "kind": "hearing",
+            "title": "x",
+            "starts_at": start,
+            "ends_at": end,
+            "place": "会议室",
+            "subject": "Project: nothing like it",
+        },
+    )
+    assert unknown.status_code == 400
+    assert "Please choose the subject from the list." in unknown.get_data(as_text=True)
     bad = _post(
         client,
         f"/hearings/sessions/new?community_id={world.c.id}",

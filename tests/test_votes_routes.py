@@ -120,7 +120,7 @@ def test_secretary_creates_a_draft_vote(client, login):
     [
         ({"title": ""}, "This field is required"),
         ({"projects": []}, "Choose at least one project"),
-        ({"max_choices": "9"}, "K cannot be larger"),
+        ({"max_choices": "9"}, "A voter cannot approve more projects"),
         ({"method": "equal_shares", "budget": ""}, "needs a budget"),
         (
             {"opens_at": "2030-01-02T10:00", "closes_at": "2030-01-01T10:00"},
@@ -225,7 +225,9 @@ def test_ballot_review_then_cast_then_receipt(en, login):
     assert ballot.hash in receipt and f"/votes/receipt?hash={ballot.hash}" in receipt
     # The check finds it; the proof shows once a checkpoint covers it.
     check = en.get(f"/votes/receipt?hash={ballot.hash}")
-    assert check.status_code == 200 and "Ballot number 0" in check.get_data(as_text=True)
+    assert check.status_code == 200 and "Ballot number 1 of" in check.get_data(
+        as_text=True
+    )  # counted from 1
 
 
 def _cast(client, vote, data):
@@ -362,7 +364,7 @@ def test_published_result_page_and_export(en, login):
     by_code = en.get(f"/votes/receipt?hash={code}").get_data(as_text=True).replace("<wbr>", "")
     assert (
         "Verified" in by_code
-        and "Ballot number 1 of the vote" in by_code
+        and "Ballot number 2 of the vote" in by_code  # the second ballot, counted from 1
         and vote.final_root in by_code
     )
     assert f"You approve: {w.projects[0].title}" in by_code  # the published ballot in plain words

@@ -25,6 +25,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import Role
 from app.accounts.passwords import HINT, MAX_LENGTH, password_problem
@@ -252,9 +253,14 @@ class DecisionForm(FlaskForm):
 
 
 class InvitationSheetForm(FlaskForm):
+    #: One checkbox per building (a multi-select list box needs Ctrl-click, which nobody knows).
     buildings = SelectMultipleField(
-        _l("Buildings"), coerce=int, validators=[DataRequired(_l("Choose at least one building."))]
+        _l("Buildings"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
+    all_buildings = BooleanField(_l("Every building of the community"))
     only_without_code = BooleanField(
         _l("Only households that have no unused code yet"), default=True
     )
@@ -262,6 +268,16 @@ class InvitationSheetForm(FlaskForm):
     def __init__(self, buildings, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.buildings.choices = [(b.id, b.label) for b in buildings]
+
+    def validate_buildings(self, field):
+        if not field.data and not self.all_buildings.data:
+            raise ValidationError(_l("Choose at least one building."))
+
+    def chosen(self, buildings) -> list:
+        """The buildings the sheet is for."""
+        if self.all_buildings.data:
+            return list(buildings)
+        return [b for b in buildings if b.id in (self.buildings.data or [])]
 
 
 class AppointForm(FlaskForm):

@@ -152,7 +152,15 @@ MESSAGES = {
         _l("Your account does not have permission to do this in this community."),
     ),
     404: (_l("Page not found"), _l("The page you asked for does not exist, or has been removed.")),
-    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    # A 405 is nearly always a form's address opened as a page (a bookmark, a reload, a link
+    # pasted from the address bar): nothing to do with permissions.
+    405: (
+        _l("This address is not a page"),
+        _l(
+            "This address belongs to a button or form on another page and cannot be opened on its "
+            "own. Please go back and use the button there, or start again from the home page."
+        ),
+    ),
     409: (
         _l("Not possible now"),
         _l("This cannot be done in the state it is in now. Please reload the page to see why."),

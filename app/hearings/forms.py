@@ -21,7 +21,7 @@ from wtforms.validators import (
 
 from app.core.fields import DateField, DateTimeLocalField, IntegerField
 from app.core.once import OnceForm
-from app.hearings.models import SUBJECT_TYPE_LABELS, SUBJECT_TYPES, SessionKind
+from app.hearings.models import SessionKind
 from app.suggestions.forms import EmptyForm, ReasonForm, SuggestionForm, coerce_optional_int
 
 __all__ = [
@@ -49,9 +49,12 @@ class SessionForm(FlaskForm):
         ],
     )
     community = SelectField(_l("Community"), coerce=coerce_optional_int, validators=[Optional()])
-    subject_type = SelectField(_l("Subject links to"), validators=[Optional()])
-    subject_id = IntegerField(
-        _l("Number of the linked item"), validators=[Optional(), NumberRange(min=1)]
+    #: Chosen by title from a <datalist> of the communities' pacts, votes, projects and
+    #: suggestions (hearings/subjects.py); the browser narrows the list as one types.
+    subject = StringField(
+        _l("Linked pact, vote, project or suggestion"),
+        validators=[Optional(), Length(max=300, message=_MAX)],
+        description=_l("Type part of its title and choose it from the list; leave empty for none."),
     )
     subject_text = TextAreaField(
         _l("Subject"),
@@ -84,14 +87,13 @@ class SessionForm(FlaskForm):
         description=_l("One item per line."),
     )
 
-    def __init__(self, communities=(), deputies=(), *args, **kwargs):
+    def __init__(self, communities=(), deputies=(), *args, subjects=(), **kwargs):
         super().__init__(*args, **kwargs)
+        #: (type, id, label) of what the session may be about.
+        self.subjects = list(subjects)
         self.kind.choices = [(k.value, k.label) for k in SessionKind]
         self.community.choices = [("", _l("All communities of the station"))] + [
             (c.id, c.name) for c in communities
-        ]
-        self.subject_type.choices = [("", _l("No link (free text)"))] + [
-            (t, SUBJECT_TYPE_LABELS[t]) for t in SUBJECT_TYPES
         ]
         self.host.choices = [("", "—")] + [(d.id, d.display_name) for d in deputies]
 
@@ -99,9 +101,23 @@ class SessionForm(FlaskForm):
         if self.starts_at.data and field.data and field.data < self.starts_at.data:
             raise ValidationError(_l("The session cannot end before it starts."))
 
-    def validate_subject_id(self, field):
-        if self.subject_type.data and not field.data:
-            raise ValidationError(_l("Give the number of the linked item."))
+    def validate_subject(self, field):
+        if (field.data or "").strip() and self.chosen_subject() is None:
+            raise ValidationError(_l("Please choose the subject from the list."))
+
+    def chosen_subject(self) -> tuple[str, int] | None:
+        """(type, id) of the subject picked from the list, or None."""
+        text = (self.subject.data or "").strip()
+        for subject_type, subject_id, label in self.subjects:
+            if label == text:
+                return subject_type, subject_id
+        return None
+
+    def choose_subject(self, subject_type: str, subject_id: int) -> None:
+        """Prefill the subject (from a "schedule a hearing about this" link)."""
+        for t, i, label in self.subjects:
+            if (t, i) == (subject_type, subject_id):
+                self.subject.data = label
 
 
 class RescheduleForm(FlaskForm):
@@ -234,6 +250,9 @@ class RecordSuggestionForm(SuggestionForm):
 
     def __init__(self, communities=(), buildings=(), *args, **kwargs):
         super().__init__(buildings, *args, **kwargs)
+        # The form speaks to the deputy or secretary writing it down, not to the resident.
+        self.summary.label.text = _l("The resident's suggestion in one sentence")
+        self.summary.description = _l("This sentence is public; the resident's name never is.")
         self.community.choices = [(c.id, c.name) for c in communities]
         self.building.choices = [("", _l("The whole community"))] + [
             (b.id, f"{b.community.name} {b.label}") for b in buildings

@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         home,
         privacy,
         routes,  # noqa: F401  (the views attach themselves to bp)
+        session_subjects,
         signals,
     )
 
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     register(app, "tick", cli.close_due_job)
     register(app, "home_section", home.home_sections)
     register(app, "audit_kind", pacts_audit_names.audit_kind)
+    register(app, "session_subjects", session_subjects.source)
     register(app, "personal_data", privacy.pacts_data)
     register(app, "demo", demo.load)
     signals.connect(app)

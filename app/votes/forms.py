@@ -60,14 +60,16 @@ class VoteForm(FlaskForm):
         ),
     )
     max_choices = IntegerField(
-        _l("Approvals allowed per ballot (K)"),
+        _l("Projects each voter may approve"),
         validators=[Optional(), NumberRange(min=1)],
         description=_l("Approval votes: each voter approves up to this many projects."),
     )
     seats = IntegerField(
         _l("Projects to select (seats)"),
         validators=[Optional(), NumberRange(min=1)],
-        description=_l("Approval votes: at most this many projects win. Default: K."),
+        description=_l(
+            "Approval votes: at most this many projects win. Default: as many as each voter may approve."
+        ),
     )
     budget = IntegerField(
         _l("Budget (yuan)"),
@@ -133,7 +135,7 @@ class VoteForm(FlaskForm):
             and self.max_choices.data
             and self.max_choices.data > len(field.data)
         ):
-            raise ValidationError(_l("K cannot be larger than the number of projects."))
+            raise ValidationError(_l("A voter cannot approve more projects than the ballot has."))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

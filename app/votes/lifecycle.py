@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.queries import deputies_of_station, members_of_community
 from app.core import audit
+from app.core.dates import show_list
 from app.core.notifications import N_, notify
 from app.core.time import utcnow
 from app.extensions import db
@@ -87,7 +88,7 @@ def _check_ballot_fits_method(vote: Vote) -> None:
             _l(
                 "These projects are no longer candidates (another vote or the secretary already "
                 "planned them); remove them from the ballot first: %(titles)s",
-                titles="、".join(taken),
+                titles=show_list(taken),
             ),
             "not_candidates",
         )
@@ -100,7 +101,7 @@ def _check_ballot_fits_method(vote: Vote) -> None:
                 _l(
                     "An equal-shares vote divides its budget by cost, so every project needs a cost "
                     "above zero. Give these projects a cost or take them off the ballot: %(titles)s",
-                    titles="、".join(free),
+                    titles=show_list(free),
                 ),
                 "no_cost",
             )

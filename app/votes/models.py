@@ -74,7 +74,7 @@ class Method(enum.StrEnum):
     @property
     def label(self):
         return {
-            "approval": _l("Approval (choose up to K projects)"),
+            "approval": _l("Approval (each voter chooses up to a set number of projects)"),
             "item_by_item": _l("Item by item (yes / no / abstain on each project)"),
             "equal_shares": _l("Method of Equal Shares (participatory budget)"),
             "ratification": _l("Ratification of a pact (yes / no / abstain)"),

@@ -147,7 +147,7 @@ def invitations(community_id: int):
 
     if form.validate_on_submit():
         on_refusal(render, form)
-        chosen = [b for b in community.buildings if b.id in form.buildings.data]
+        chosen = form.chosen(community.buildings)
         created = create_invitations(
             community, chosen, only_without_code=form.only_without_code.data, actor=current_user
         )

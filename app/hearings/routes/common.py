@@ -5,8 +5,10 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.hearings.forms import EmptyForm, RegisterForm, action_done_form
-from app.hearings.models import SUBJECT_TYPE_LABELS, HearingSession
+from app.hearings.models import HearingSession
 from app.hearings.queries import session_page
+from app.hearings.subjects import label as subject_label
+from app.hearings.subjects import title_of
 from app.suggestions.queries import suggestions_of_session
 
 #: Where each kind of linked subject lives (other domains' pages, reached through url_for only).
@@ -22,7 +24,10 @@ def subject_link(session: HearingSession) -> tuple[str, str] | None:
     """(label, url) of the session's linked subject, or None for a free-text subject."""
     if not session.subject_type or not session.subject_id:
         return None
-    label = f"{SUBJECT_TYPE_LABELS[session.subject_type]} #{session.subject_id}"
+    title = title_of(session.subject_type, session.subject_id)
+    if title is None:
+        return None
+    label = subject_label(session.subject_type, title)
     endpoint, arg = SUBJECT_ENDPOINTS[session.subject_type]
     values: dict = {arg: session.subject_id}
     return label, url_for(endpoint, **values)

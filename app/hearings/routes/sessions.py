@@ -33,6 +33,7 @@ from app.hearings.routes.common import (
     session_or_404,
     session_page_or_404,
 )
+from app.hearings.subjects import options as subject_options
 from app.org.models import Community, Station
 from app.suggestions.queries import (
     bodies_serving,
@@ -126,7 +127,10 @@ def new_session():
         communities, deputies = [], []
     else:
         abort(404)
-    form = SessionForm(communities=communities, deputies=deputies)
+    community_ids = [c.id for c in communities] if station_obj is not None else [community.id]
+    form = SessionForm(
+        communities=communities, deputies=deputies, subjects=subject_options(community_ids)
+    )
     if request.method == "GET":
         kind = args.get("kind", "")
         form.kind.data = (
@@ -135,8 +139,7 @@ def new_session():
             else (SessionKind.RECEPTION.value if station_obj else SessionKind.HEARING.value)
         )
         if args.get("subject_type") in SUBJECT_TYPES and args.get("subject_id", type=int):
-            form.subject_type.data = args["subject_type"]
-            form.subject_id.data = args.get("subject_id", type=int)
+            form.choose_subject(args["subject_type"], args.get("subject_id", type=int))
         if station_obj is not None and current_user.id in {d.id for d in deputies}:
             form.host.data = current_user.id
 
@@ -151,6 +154,7 @@ def new_session():
             form.starts_at.errors.append(_("A new session must start in the future."))
         else:
             on_refusal(lambda: render()[0], form, "title")
+            subject = form.chosen_subject()
             session = ops.create_session(
                 kind=SessionKind(form.kind.data),
                 title=form.title.data,
@@ -161,8 +165,8 @@ def new_session():
                 station_id=station_obj.id if station_obj else None,
                 capacity=form.capacity.data,
                 subject_text=form.subject_text.data or "",
-                subject_type=form.subject_type.data or None,
-                subject_id=form.subject_id.data,
+                subject_type=subject[0] if subject else None,
+                subject_id=subject[1] if subject else None,
                 agenda=(form.agenda.data or "").splitlines(),
                 host_id=form.host.data if station_obj else None,
                 actor=current_user,

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.dates import show_list
 from app.core.errors import on_refusal
 from app.core.time import from_local, utcnow
 from app.extensions import db
@@ -65,7 +66,7 @@ def _costs_fit_method(form: VoteForm, community: Community, vote: Vote | None) -
             *form.projects.errors,
             _(
                 "An equal-shares vote needs a cost for every project; these have none: %(titles)s",
-                titles="、".join(free),
+                titles=show_list(free),
             ),
         ]
         return False
