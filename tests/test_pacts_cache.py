@@ -276,3 +276,60 @@ def test_cached_html_loses_template_indentation_but_not_a_code_blocks():
     assert compact(html) == (
         "<div>\n<p>a</p>\n<pre><code>x = 1\n    y = 2\n</code></pre>\n<textarea>\n  keep</textarea>\n</div>"
     )
+
+
+def test_redis_is_the_cache_when_redis_url_is_set_and_simplecache_otherwise():
+    import subprocess
+    import sys
+
+    code = "from app.config import Config; print(Config.CACHE_TYPE, Config.CACHE_REDIS_URL)"
+    run = lambda env: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout.split()
+    import os
+
+    base = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    assert run(base) == ["SimpleCache", "None"]
+    assert run({**base, "REDIS_URL": "redis://127.0.0.1:6379/3"}) == [
+        "RedisCache",
+        "redis://127.0.0.1:6379/3",
+    ]
+
+
+def test_two_workers_sharing_redis_never_serve_each_other_stale_pages(world, login):
+    """What one worker writes, another worker (its own process, the same Redis) shows at once."""
+    import secrets
+
+    import redis
+
+    from app import create_app
+
+    prefix = f"test-pagesperf-{secrets.token_hex(4)}:"
+    config = {k: v for k, v in world.app.config.items() if k.isupper()}
+    config.update(
+        CACHE_TYPE="RedisCache",
+        CACHE_REDIS_URL="redis://127.0.0.1:6379/0",
+        CACHE_KEY_PREFIX=prefix,
+    )
+    a, b = create_app(config), create_app(config)
+    a.test_client_class = b.test_client_class = world.app.test_client_class  # sends CSRF tokens
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    url = f"/pacts/{world.pact_id}/clauses/{world.clause_id}"
+    try:
+        reader = b.test_client()
+        reader.get(url)
+        assert list(server.scan_iter(f"{prefix}*")), "the page was not cached in Redis"
+        writer = login(world.r1, a.test_client())
+        assert (
+            writer.post(f"{url}/comments", data={"body": "另一个进程写的意见"}).status_code == 303
+        )
+        assert "另一个进程写的意见" in reader.get(url).get_data(as_text=True)
+        assert writer.post(f"{url}/position", data={"stance": "oppose"}).status_code == 303
+        assert "反对 1" in reader.get(url).get_data(as_text=True)
+    finally:
+        for key in server.scan_iter(f"{prefix}*"):
+            server.delete(key)
+        for other in (a, b):
+            with other.app_context():
+                db.session.remove()
+                db.engine.dispose()
