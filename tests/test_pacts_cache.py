@@ -333,3 +333,20 @@ def test_two_workers_sharing_redis_never_serve_each_other_stale_pages(world, log
             with other.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def test_the_copy_cached_for_everyone_never_carries_a_full_name(world, login):
+    """The author (who sees their own full name elsewhere) renders the cached threads first;
+    visitors and other residents still get the masked public name, the secretary the full one."""
+    from app.accounts.models import User
+
+    author = _as(world, world.r1, login)
+    author.post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/comments", data={"body": "我的意见"}
+    )
+    _read(author, world)
+    full = db.session.get(User, world.r1.id).display_name
+    for who in (None, world.r2):
+        clause_page = _read(_client(world, who, login), world)[1]
+        assert "我的意见" in clause_page and f"<strong>{full} ·" not in clause_page
+    assert f"<strong>{full} ·" in _read(_as(world, world.sec, login), world)[1]

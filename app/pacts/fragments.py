@@ -80,6 +80,9 @@ def threads(pact: Pact, clause: Clause | None, page: int, ctx: dict) -> Markup:
             clause=clause,
             t=t,
             slots=True,
+            # Whoever happens to render the copy for everyone, it shows everyone's public name
+            # (an author would otherwise see, and cache, their own full name).
+            public_names=variant == "public",
             secretary_ids=ctx["secretary_ids"],
         )
 
