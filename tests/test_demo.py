@@ -41,3 +41,33 @@ def test_demo_logins_work(client, db):
         response = client.post("/login", data={"identifier": phone, "password": "yishiting-demo"})
         assert response.status_code == 303, phone
         client.post("/logout")
+
+
+def test_the_english_speaking_resident_has_a_pact_in_english_to_try(client, db):
+    from app.pacts.models import Pact, PactStatus
+
+    load_demo()
+    anna = db.session.scalar(select(User).where(User.phone == "13800000003"))
+    assert anna.locale == "en"
+    community = anna.memberships[0].household.building.community
+    pacts = db.session.scalars(select(Pact).where(Pact.community_id == community.id)).all()
+    (pact,) = [p for p in pacts if p.status == PactStatus.CONSULTATION]
+    assert pact.title.startswith("Good Neighbours Pact")
+    response = client.post(
+        "/login", data={"identifier": "13800000003", "password": "yishiting-demo"}
+    )
+    assert response.status_code == 303
+    page = client.get(f"/pacts/{pact.id}").get_data(as_text=True)
+    assert "Quiet hours are 22:00 to 7:00" in page
+    clause = pact.latest_version.clauses[0]
+    # She has not taken a position yet, and can.
+    taken = client.post(
+        f"/pacts/{pact.id}/clauses/{clause.id}/position", data={"stance": "support"}
+    )
+    assert taken.status_code in (200, 303)
+    from app.pacts.models import Position
+
+    mine = db.session.scalar(
+        select(Position).where(Position.user_id == anna.id, Position.clause_id == clause.id)
+    )
+    assert mine is not None and mine.stance.value == "support"

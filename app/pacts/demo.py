@@ -1,7 +1,9 @@
 """Demo content for pacts: an adopted 2024 pact with two versions, and its 2027 revision in
 consultation with positions from every building (some clauses broad, some divided), threaded
-comments and amendments in each state."""
+comments and amendments in each state; and, in the second community (where the English-speaking
+demo resident Anna lives), a short pact in English in consultation, so she has one to try."""
 
+import random
 from datetime import timedelta
 
 from app.core.time import utcnow
@@ -38,6 +40,18 @@ NEW_PACT = [
 #: Clause index -> how residents lean: a share of support per building half (first, second).
 DIVIDED = {7: (0.9, 0.05), 12: (0.85, 0.1)}
 CONTESTED = {4: 0.55, 11: 0.5}
+
+#: The second community's pact, written in English (its residents include foreign residents).
+ENGLISH_PACT = [
+    "Article 1. Residents keep the shared courtyard, stairwells and bicycle shed clean and free "
+    "of stored goods.",
+    "Article 2. Quiet hours are 22:00 to 7:00 on every day, and 12:00 to 13:30 on working days.",
+    "Article 3. Electric bicycles are charged only at the charging points by the east gate, "
+    "never in stairwells or flats.",
+    "Article 4. Dogs are kept on a lead outside the flat, and their owners clean up after them.",
+    "Article 5. Neighbours settle disagreements by talking first; the residents' committee "
+    "helps when asked.",
+]
 
 COMMENTS = [
     (
@@ -89,6 +103,18 @@ def load(ctx) -> None:
     db.session.flush()
     ctx.extra["adopted_pact"] = adopted
     ctx.extra["consultation_pact"] = consultation
+    if len(ctx.communities) > 1:
+        second = ctx.communities[1]
+        ctx.extra["english_pact"] = _english_pact(
+            second,
+            ctx.secretaries[second.id],
+            [r for r in ctx.residents[second.id] if r.household is not None],
+            # A generator of its own: the shared one's sequence (what the other domains' demo
+            # content is drawn from) stays as it was.
+            random.Random(2027),
+            now,
+        )
+        db.session.flush()
 
 
 def _adopted_pact(community, secretary, residents, now):
@@ -262,4 +288,59 @@ def _consultation_pact(community, secretary, residents, rng, now):
     for i, a in enumerate((a_open, a_accepted, a_rejected, a_withdrawn)):
         a.created_at = now - timedelta(days=6 - i)
     db.session.flush()
+    return pact
+
+
+def _english_pact(community, secretary, residents, rng, now):
+    """A short pact in English, in consultation, with a few positions and one comment thread.
+
+    The demo resident Anna (13800000003) takes no position on it, so she can try every step.
+    """
+    pact = ops.create_pact(
+        community,
+        "Good Neighbours Pact (draft for consultation)",
+        ENGLISH_PACT,
+        summary="Five short rules for living together. Please say for each article whether you "
+        "support it, oppose it or would change it, and why.",
+        actor=secretary,
+    )
+    ops.open_consultation(pact, now - timedelta(days=3), now + timedelta(days=18), actor=secretary)
+    version = pact.latest_version
+    version.published_at = pact.created_at = now - timedelta(days=3)
+    others = [r for r in residents if not r.display_name.startswith("Anna")]
+    positions = []
+    for resident in others[:12]:
+        for clause in version.clauses:
+            if rng.random() < 0.4:
+                continue
+            roll = rng.random()
+            stance = (
+                Stance.SUPPORT if roll < 0.75 else Stance.SUGGEST if roll < 0.9 else Stance.OPPOSE
+            )
+            positions.append(
+                Position(
+                    clause_id=clause.id,
+                    user_id=resident.id,
+                    household_id=resident.household.id,
+                    stance=stance,
+                    updated_at=now - timedelta(hours=rng.randint(1, 60)),
+                )
+            )
+    db.session.add_all(positions)
+    db.session.flush()
+    if len(others) >= 2:
+        root = ops.post_comment(
+            pact,
+            others[0],
+            "Could the quiet hours start at 21:30? Many of us have small children.",
+            clause=version.clauses[1],
+        )
+        root.created_at = now - timedelta(days=2)
+        reply = ops.post_comment(
+            pact,
+            secretary,
+            "Thank you: we will bring this to the hearing before the pact is put to a vote.",
+            parent=root,
+        )
+        reply.created_at = now - timedelta(days=1)
     return pact
