@@ -350,3 +350,21 @@ def test_the_copy_cached_for_everyone_never_carries_a_full_name(world, login):
         clause_page = _read(_client(world, who, login), world)[1]
         assert "我的意见" in clause_page and f"<strong>{full} ·" not in clause_page
     assert f"<strong>{full} ·" in _read(_as(world, world.sec, login), world)[1]
+
+
+def test_a_cache_that_is_down_costs_the_work_not_the_page(world, login, caplog):
+    from app import create_app
+
+    config = {k: v for k, v in world.app.config.items() if k.isupper()}
+    config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL="redis://127.0.0.1:1/0")
+    down = create_app(config)
+    try:
+        for client in (down.test_client(), login(world.r1, down.test_client())):
+            response = client.get(f"/pacts/{world.pact_id}/clauses/{world.clause_id}")
+            assert response.status_code == 200
+            assert "爱护公共环境" in response.get_data(as_text=True)
+        assert "cache unavailable" in caplog.text
+    finally:
+        with down.app_context():
+            db.session.remove()
+            db.engine.dispose()
