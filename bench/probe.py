@@ -246,7 +246,8 @@ def finish(app, db, shape: dict, app_dir: Path) -> dict:
     )
     os.unlink(fh.name)
     out["export_status"] = response.status_code
-    out["verifier"] = (result.stdout.strip().splitlines() or ["(no output)"])[-1][:200]
+    verdict = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+    out["verifier"] = verdict.split("; winners")[0][:240]
     return out
 
 
