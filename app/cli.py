@@ -97,8 +97,12 @@ def register_cli(app: Flask) -> None:
         """Create an administrator account (subdistrict staff)."""
         from app.accounts.models import Role
         from app.accounts.operations import appoint, register_user
+        from app.accounts.passwords import password_problem
         from app.extensions import db
 
+        problem = password_problem(password, email=email.lower(), name=name)
+        if problem:
+            raise click.BadParameter(problem, param_hint="password")
         user = register_user(name, password, email=email.lower())
         appoint(user, Role.ADMIN, actor=None)
         db.session.commit()

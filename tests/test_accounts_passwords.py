@@ -102,3 +102,17 @@ def test_passwords_are_hashed_normalised_and_old_hashes_still_check(db):
     # A hash made before normalisation, of a password that NFKC changes, still matches.
     user.password_hash = generate_password_hash("ﬁsh-market-7", method="pbkdf2:sha256:1000")
     assert user.check_password("ﬁsh-market-7")
+
+
+def test_create_admin_on_the_command_line_follows_the_same_rules(app, db):
+    from sqlalchemy import select
+
+    runner = app.test_cli_runner()
+    args = ["create-admin", "--name", "街道管理员", "--email", "admin@example.org"]
+    refused = runner.invoke(args=[*args, "--password", "password1"])
+    assert refused.exit_code == 2
+    assert COMMON["zh_Hans_CN"] in refused.output  # the default language
+    assert db.session.scalar(select(User.id)) is None
+    created = runner.invoke(args=[*args, "--password", "long-river-stone"])
+    assert created.exit_code == 0, created.output
+    assert db.session.scalar(select(User.email)) == "admin@example.org"

@@ -405,3 +405,40 @@ def test_inputs_ask_for_the_right_keyboard_and_autofill(client, world, login):
     assert 'autocomplete="current-password"' in attrs_of(profile, "pw-current")
     assert 'autocomplete="new-password"' in attrs_of(profile, "pw-password")
     assert 'autocomplete="current-password"' in attrs_of(profile, "del-password")
+
+
+# --- a new password ends the other sessions ------------------------------------------------
+
+
+def log_in_through_the_form(client, password) -> None:
+    response = client.post("/login", data={"identifier": "13912345678", "password": password})
+    assert response.status_code == 303
+
+
+def test_a_reset_ends_the_sessions_that_knew_the_old_password(app, client, db, world, make):
+    thief = app.test_client()
+    log_in_through_the_form(thief, make.PASSWORD)
+    assert thief.get("/account").status_code == 200
+    code = issued_code(issue(client, world))
+    assert use_code(client, code).status_code == 303
+    assert client.get("/account").status_code == 200  # the resident, on this phone
+    assert thief.get("/account").status_code == 302  # sent to log in
+    assert (
+        thief.post(
+            "/login", data={"identifier": "13912345678", "password": make.PASSWORD}
+        ).status_code
+        == 400
+    )
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(app, client, db, world, make):
+    other = app.test_client()
+    log_in_through_the_form(other, make.PASSWORD)
+    log_in_through_the_form(client, make.PASSWORD)
+    response = client.post(
+        "/account/password",
+        data={"pw-current": make.PASSWORD, "pw-password": NEW, "pw-confirm": NEW},
+    )
+    assert response.status_code == 303
+    assert client.get("/account").status_code == 200
+    assert other.get("/account").status_code == 302

@@ -1,6 +1,8 @@
 """Accounts, consent, household membership and roles."""
 
 import enum
+import hashlib
+import hmac
 from datetime import datetime
 
 from flask import current_app
@@ -83,6 +85,15 @@ class User(UserMixin, Model):
         if check_password_hash(self.password_hash, normal):
             return True
         return normal != password and check_password_hash(self.password_hash, password)
+
+    @property
+    def session_mark(self) -> str:
+        """Changes with the password: sessions and remember-me cookies made before then end."""
+        return hashlib.sha256(("session\0" + self.password_hash).encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: id and mark."""
+        return f"{self.id}:{self.session_mark}"
 
     @property
     def is_active(self) -> bool:
@@ -323,9 +334,15 @@ class RoleAssignment(Model):
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader: the account in the session cookie, unless it was deleted."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    """Flask-Login's user loader: the account in the session cookie, unless it was deleted or
+    its password changed since that session began (a plain id is a session from before marks)."""
+    raw_id, _, mark = user_id.partition(":")
+    user = db.session.get(User, int(raw_id)) if raw_id.isdigit() else None
+    if user is None or not user.is_active:
+        return None
+    if mark and not hmac.compare_digest(mark, user.session_mark):
+        return None
+    return user
 
 
 class ResetCode(Model):

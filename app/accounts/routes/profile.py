@@ -4,7 +4,7 @@ import json
 
 from flask import Response, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp
 from app.accounts.forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
@@ -50,7 +50,10 @@ def change_password_page():
 
     if form.validate_on_submit():
         on_refusal(render, form, "current")
-        change_password(current_user, form.current.data, form.password.data)
+        user = current_user._get_current_object()
+        change_password(user, form.current.data, form.password.data)
+        # Sessions elsewhere end with the old password (User.get_id); this one goes on.
+        login_user(user)
         flash(_("Your new password is set."), "success")
         return redirect(url_for("accounts.profile"), 303)
     return render(), 400
