@@ -154,6 +154,8 @@ def big_vote_lines(result: dict) -> list[str]:
     for name in ("receipt", "short code", "result page"):
         r = big[name]
         status = "" if r["status"] == 200 else f"HTTP {r['status']}"
+        if "marker" in r:
+            status += " proof verified" if r["marker"] else " **proof not verified**"
         label = {
             "receipt": "public receipt check (full hash)",
             "short code": "receipt check by short code",
