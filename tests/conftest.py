@@ -118,7 +118,9 @@ class CSRFClient(FlaskClient):
         if has_app_context():
             _db.session.commit()
         # An empty contextvars context holds no app context, so the request pushes its own
-        # (with its own scoped session) instead of sharing the test's.
+        # (with its own scoped session) instead of sharing the test's. A streamed body (the
+        # ballot-log export) is read inside that context too, where its request still lives.
+        kwargs.setdefault("buffered", True)
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
             _db.session.expire_all()

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.votes import ballot_log, casting, queries, receipts, tree
 from app.votes import operations as ops
 from app.votes.common import iso, lock_vote
-from app.votes.models import ElectorateKind, Method, Secrecy, TreeNode, Vote
+from app.votes.models import ElectorateKind, Method, Participation, Secrecy, TreeNode, Vote
 from tests import votes_factories as vf
 from tests.votes_data.logs import shared_file
 
@@ -117,11 +117,19 @@ def test_ranges_outside_a_tree_are_refused():
 # --- a vote's stored tree ----------------------------------------------------------------
 
 
-def fill(vote: Vote, n: int) -> list[str]:
-    """Bulk-load ``n`` ballot records into the vote's log through the log's own append."""
+def fill(vote: Vote, n: int, participants: bool = False) -> list[str]:
+    """Bulk-load ``n`` ballot records into the vote's log through the log's own append.
+
+    With ``participants``, each gets a participation row too (a made-up voter), so the counts add up.
+    """
     vote = lock_vote(vote)
     hashes = []
     for _ in range(n):
+        if participants:
+            seq = vote.log_size
+            db.session.add(
+                Participation(vote_id=vote.id, voter_key=-1 - seq, name=f"voter {seq:06d}")
+            )
         record = ballot_log.make_record(
             seq=vote.log_size,
             vote=vote.id,

@@ -1,6 +1,5 @@
 """`flask votes tick`, the votes' jobs of `flask tick`, and `flask votes export --all DIR`."""
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +10,8 @@ from sqlalchemy import select
 from app.core.db import begin_write
 from app.core.time import utcnow
 from app.extensions import db
-from app.votes import operations, queries, witnessing
+from app.votes import operations, witnessing
+from app.votes.export import export_stream
 from app.votes.models import Vote, VoteStatus
 
 
@@ -84,9 +84,7 @@ def export_command(directory):
     for vote in db.session.scalars(
         select(Vote).where(Vote.status == VoteStatus.PUBLISHED).order_by(Vote.id)
     ):
-        doc = queries.export_document(vote)
-        (folder / f"vote-{vote.id}-ballot-log.json").write_text(
-            json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
-        )
+        with (folder / f"vote-{vote.id}-ballot-log.json").open("w", encoding="utf-8") as out:
+            out.writelines(export_stream(vote))  # the page's bytes, in bounded memory
         count += 1
     click.echo(f"{count} ballot logs written to {folder}")

@@ -6,9 +6,11 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import Membership, User
 from app.accounts.queries import members_of_community
 from app.core import tlog
+from app.core.db import is_postgres
 from app.extensions import db
 from app.org.models import Household
-from app.votes import ballot_log
+from app.votes import export
+from app.votes.export import export_document, reconciliation  # noqa: F401 - read from here too
 from app.votes.models import (
     Ballot,
     Checkpoint,
@@ -187,8 +189,8 @@ def project_on_a_live_ballot(project_id: int) -> bool:
 
 
 def ballot_count(vote: Vote) -> int:
-    """How many ballots the log holds."""
-    return db.session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote.id)) or 0
+    """How many ballots the log holds (its head on the vote row, kept under the row lock)."""
+    return vote.log_size or 0
 
 
 def turnout(vote: Vote) -> dict:
@@ -216,8 +218,28 @@ def ballots(vote: Vote) -> list[Ballot]:
 
 
 def participation_names(vote: Vote) -> list[str]:
-    return sorted(
-        db.session.scalars(select(Participation.name).where(Participation.vote_id == vote.id))
+    return list(export.participation_names(vote.id))
+
+
+def participants_page(vote: Vote, per_page: int):
+    """One page of who took part, by name (``?page=``), for the result page."""
+    name = Participation.name.collate("C") if is_postgres() else Participation.name
+    return db.paginate(
+        select(Participation.name).where(Participation.vote_id == vote.id).order_by(name),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
+
+
+def roll_call_page(vote: Vote, per_page: int):
+    """One page of an open vote's records, in seq order (the same ``?page=``)."""
+    return db.paginate(
+        select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.seq),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        count=False,
     )
 
 
@@ -229,54 +251,6 @@ def checkpoints(vote: Vote) -> list[Checkpoint]:
             .order_by(Checkpoint.size, Checkpoint.id)
         )
     )
-
-
-def export_document(vote: Vote) -> dict:
-    """The vote's ballot log: format /2 when every checkpoint is signed, else /1 (older votes)."""
-    records = ballots(vote)
-    cps = checkpoints(vote)
-    witnessed = bool(cps) and vote.witness_policy is not None and all(c.note for c in cps)
-    exported = []
-    for c in cps:
-        exported.append({**c.as_dict(), "note": c.cosigned_note()} if witnessed else c.as_dict())
-    return ballot_log.build_export(
-        vote.manifest or {},
-        [b.record() for b in records],
-        exported,
-        participation_names(vote),
-        vote.result or {},
-        policy=vote.witness_policy if witnessed else None,
-        reconciliation=reconciliation(vote, records) if witnessed else None,
-    )
-
-
-def reconciliation(vote: Vote, records: list[Ballot] | None = None) -> dict:
-    """Electorate, participants, ballots logged, paper and online ballots: they must add up.
-
-    ``paper_entered_by`` names who typed in the paper ballots in the room, and how many each.
-    """
-    records = ballots(vote) if records is None else records
-    participants = db.session.scalar(
-        select(func.count(Participation.id)).where(Participation.vote_id == vote.id)
-    )
-    by_whom: dict[str, int] = {}
-    entered = [b.entered_by_id for b in records if b.entered_by_id is not None]
-    if entered:
-        names = dict(
-            db.session.execute(
-                select(User.id, User.display_name).where(User.id.in_(set(entered)))
-            ).all()
-        )
-        for user_id in entered:
-            by_whom[names[user_id]] = by_whom.get(names[user_id], 0) + 1
-    return {
-        "electorate": vote.electorate_size or 0,
-        "participants": participants or 0,
-        "ballots": len(records),
-        "paper_ballots": len(entered),
-        "online_ballots": len(records) - len(entered),
-        "paper_entered_by": by_whom,
-    }
 
 
 def community_witnesses(community_id: int) -> list:

@@ -1,8 +1,6 @@
 """Ballots: the ballot and its review, receipts, the published log (paper ballots: paper.py)."""
 
-import json
-
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.models import User
@@ -11,9 +9,10 @@ from app.core.errors import PageErrors, on_refusal
 from app.core.time import utcnow
 from app.extensions import db, limiter
 from app.votes import bp, operations, queries, receipts
+from app.votes.export import export_stream
 from app.votes.models import Method, Vote
 from app.votes.permissions import ballot_refusal
-from app.votes.routes.common import get_vote
+from app.votes.routes.common import get_vote, receipt_lookups
 
 
 def _vote_limit_key() -> str:
@@ -105,6 +104,7 @@ def short_code(receipt: str) -> str:
 
 
 @bp.route("/<int:vote_id>/receipt/<receipt>")
+@receipt_lookups
 def receipt(vote_id: int, receipt: str):
     """The receipt shown after casting: the record's hash, a short code and where to check it."""
     vote = get_vote(vote_id)
@@ -122,6 +122,7 @@ def receipt(vote_id: int, receipt: str):
 
 
 @bp.route("/receipt")
+@receipt_lookups
 def receipt_check():
     """Anyone checks a receipt: is that record in the log, and does its inclusion proof reach the root?"""
     raw = (request.args.get("hash") or "").strip()
@@ -147,13 +148,15 @@ def receipt_check():
 
 @bp.route("/<int:vote_id>/ballot-log.json")
 def export(vote_id: int):
-    """The published ballot log, for anyone to re-count with tools/verify_ballot_log.py."""
+    """The published ballot log, for anyone to re-count with tools/verify_ballot_log.py.
+
+    Streamed: the ballots are read and sent a page at a time, whatever the log's size.
+    """
     vote = get_vote(vote_id)
     if not vote.results_visible:
         abort(404)
-    body = json.dumps(queries.export_document(vote), ensure_ascii=False, indent=1, sort_keys=True)
     return Response(
-        body,
+        stream_with_context(export_stream(vote)),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="vote-{vote.id}-ballot-log.json"'},
     )

@@ -2,14 +2,26 @@
 
 from datetime import datetime
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from app.core.errors import NotFound
 from app.core.time import to_local
-from app.extensions import db
+from app.extensions import db, limiter
 from app.votes.models import Vote
 from app.votes.permissions import can_manage_votes, can_see
+
+#: Receipt look-ups per client address (the public check, the receipt page, its proof and QR
+#: code): enough for a room of residents behind one address, too few to walk the short codes.
+RECEIPT_RATE_LIMIT = "60 per minute;600 per hour"
+
+
+def _receipt_limit() -> str:
+    return str(current_app.config.get("RECEIPT_RATE_LIMIT") or RECEIPT_RATE_LIMIT)
+
+
+#: One budget shared by every receipt look-up of an address.
+receipt_lookups = limiter.shared_limit(_receipt_limit, scope="votes.receipts")
 
 
 def get_vote(vote_id: int) -> Vote:

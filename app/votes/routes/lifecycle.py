@@ -16,6 +16,9 @@ from app.votes.permissions import can_manage_votes
 from app.votes.results import explain_result
 from app.votes.routes.common import get_vote, require_manager
 
+#: Names (and roll-call rows) per page of a result.
+PEOPLE_PER_PAGE = 200
+
 
 def _vote_context(vote: Vote) -> dict:
     user = current_user
@@ -36,8 +39,13 @@ def _vote_context(vote: Vote) -> dict:
     }
     if context["show_result"]:
         context["explanation"] = explain_result(vote)
-        context["participants"] = queries.participation_names(vote)
-        context["roll_call"] = [] if vote.is_secret else queries.ballots(vote)
+        # Who took part (and, in an open vote, the roll call) a page at a time: ?page=
+        people = queries.participants_page(vote, PEOPLE_PER_PAGE)
+        context["participants"] = people.items
+        context["people_page"] = people
+        context["roll_call"] = (
+            [] if vote.is_secret else queries.roll_call_page(vote, PEOPLE_PER_PAGE).items
+        )
         rec = queries.reconciliation(vote)
         context["reconciliation"] = rec
         context["reconciliation_adds_up"] = (
