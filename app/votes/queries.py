@@ -300,23 +300,19 @@ def open_votes_awaiting(user) -> list[Vote]:
     conditions = [VoteElector.user_id == user.id]
     if household is not None:
         conditions.append(VoteElector.household_id == household.id)
-    rows = db.session.execute(
-        select(Vote, VoteElector)
-        .join(VoteElector, VoteElector.vote_id == Vote.id)
-        .where(Vote.status == VoteStatus.OPEN, or_(*conditions))
-        .order_by(Vote.closes_at)
-    ).all()
-    waiting = []
-    for vote, elector in rows:
-        key = elector.household_id if elector.household_id is not None else elector.user_id
-        voted = db.session.scalar(
-            select(Participation.id).where(
-                Participation.vote_id == vote.id, Participation.voter_key == key
+    key = func.coalesce(VoteElector.household_id, VoteElector.user_id)
+    return list(
+        db.session.scalars(
+            select(Vote)
+            .join(VoteElector, VoteElector.vote_id == Vote.id)
+            .outerjoin(
+                Participation,
+                and_(Participation.vote_id == Vote.id, Participation.voter_key == key),
             )
+            .where(Vote.status == VoteStatus.OPEN, or_(*conditions), Participation.id.is_(None))
+            .order_by(Vote.closes_at)
         )
-        if voted is None:
-            waiting.append(vote)
-    return waiting
+    )
 
 
 def votes_to_close_or_certify(community_ids: list[int]) -> list[Vote]:

@@ -23,14 +23,17 @@ PEOPLE_PER_PAGE = 200
 def _vote_context(vote: Vote) -> dict:
     user = current_user
     manage = can_manage_votes(user, vote.community_id)
-    is_elector = user.is_authenticated and queries.elector_for(vote, user) is not None
+    elector, voted = (
+        queries.elector_standing(vote, user) if user.is_authenticated else (None, False)
+    )
+    is_elector = elector is not None
     context = {
         "vote": vote,
         "community": vote.community,
         "manage": manage,
         "turnout": None if vote.is_draft else queries.turnout(vote),
         "is_elector": is_elector,
-        "has_voted": is_elector and queries.has_voted(vote, user),
+        "has_voted": voted,
         "can_vote_now": is_elector and vote.can_receive_ballots(utcnow()),
         "empty_form": EmptyForm(),
         "show_result": vote.results_visible or (manage and vote.is_closed),
