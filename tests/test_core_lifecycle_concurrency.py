@@ -145,7 +145,8 @@ def _count(action: str) -> int:
 
 def _check_audit(pages: list[str]) -> None:
     db.session.expire_all()
-    assert _count("personal_data.view") == READERS * ROUNDS * 2
+    assert _count("personal_data.members") == READERS * ROUNDS
+    assert _count("personal_data.requests") == READERS * ROUNDS
     assert _count("personal_data.export") == READERS * ROUNDS
     assert _count("user.update_profile") >= 10
 

@@ -57,7 +57,7 @@ def test_secretary_downloads_the_2026_ledger_and_its_figures_match(page, commit,
     page.locator("form.period-form button[type=submit]").click()
     for section in ("pacts", "sessions", "suggestions", "votes", "projects"):
         expect(page.locator(f"#section-{section} h2")).to_be_visible()
-    expect(page.locator(".ledger-meta")).to_contain_text(f"{YEAR}-01-01")
+    expect(page.locator(".ledger-meta")).to_contain_text(f"{YEAR}年1月1日 – {YEAR}年12月31日")
 
     page.emulate_media(media="print")
     page.screenshot(path=SHOT, full_page=True)
