@@ -122,7 +122,11 @@ def test_reminder_escalation_and_digest_arrive_once_each_in_the_recipients_langu
     # What the set-up itself notified is not what this test is about.
     db.session.execute(update(Notification).values(mail_state="skipped"))
     db.session.commit()
-    soon_number, soon_due, late_number = soon.number, f"{soon.due_date:%b} {soon.due_date.day}, {soon.due_date.year}", late.number
+    soon_number, soon_due, late_number = (
+        soon.number,
+        f"{soon.due_date:%b} {soon.due_date.day}, {soon.due_date.year}",
+        late.number,
+    )
     db.session.close()
 
     now = utcnow()
