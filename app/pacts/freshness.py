@@ -1,11 +1,14 @@
 """Every write that changes what a pact's pages show replaces the pact's `cache_rev`.
 
 The pages cache their fragments under keys that carry `cache_rev` (app/core/fragments.py), so
-the revision is all that invalidation needs. It is replaced by a session hook rather than by
-each operation, so that no write can forget it: after each flush, the hook looks at what the
-flush changed and runs one UPDATE per kind of change, in the same transaction as the change (a
-rollback rolls the new revision back with it, and a reader sees the new revision only together
-with the data it describes):
+the revision is all that invalidation needs. It is replaced by session hooks rather than by
+each operation, so that no write can forget it: after each flush, one hook notes what the flush
+changed; just before the transaction commits, another runs one UPDATE per kind of change, in
+that same transaction (a rollback keeps the old revision, and a reader sees the new revision only
+together with the data it describes). The pact row is the last row each write transaction
+locks, an instant before its COMMIT, so it is held briefly and two writes never wait for each
+other in a cycle through it (a hide locks its comment before the pact, a +1 would otherwise
+have locked the pact before the comment). What the changes renew:
 
 - the pact itself, its versions and clauses, comments, +1s, positions and amendments: that pact;
 - what names and badges come from (a user's name or deletion, memberships, households,
@@ -120,15 +123,39 @@ def _renew(session: Session, found: dict[str, set[int]]) -> None:
         )
     if not conditions:
         return
-    mark_written(session)
     connection = session.connection()
     for condition in conditions:
         # One statement per kind keeps each simple; a pact matched twice gets two new values.
         connection.execute(update(pacts).where(condition).values(cache_rev=new_cache_rev()))
 
 
+#: Where a session keeps what its flushes changed until its transaction commits.
+PENDING = "pacts_to_renew"
+
+
 def _after_flush(session: Session, _flush_context) -> None:
-    _renew(session, _changes(session))
+    found = _changes(session)
+    if not any(found.values()):
+        return
+    mark_written(session)
+    pending = session.info.setdefault(PENDING, {})
+    for kind, ids in found.items():
+        pending.setdefault(kind, set()).update(ids)
+
+
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the revision is renewed when the whole transaction commits
+    # Commit flushes what is still pending only after this hook: flush it here, so it counts.
+    session.flush()
+    pending = session.info.pop(PENDING, None)
+    if pending:
+        _renew(session, pending)
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction, committed or rolled back
+        session.info.pop(PENDING, None)
 
 
 def _on_execute(orm_execute_state) -> None:
@@ -143,4 +170,6 @@ def connect() -> None:
     """Install the hooks once per process (every app shares SQLAlchemy's Session class)."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_transaction_end", _after_transaction_end)
         event.listen(Session, "do_orm_execute", _on_execute)
