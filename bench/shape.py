@@ -273,7 +273,8 @@ class Builder:
                     db.session.commit()
             db.session.commit()
             comment_ids: list[int] = []
-            for i in range(n_comments):
+            via_app = min(n_comments, self.args.comments_via_app)
+            for i in range(via_app):
                 user = db.session.get(User, rng.choice(self.resident_ids))
                 body = (
                     f"关于这一条我有个想法（{i}）：**楼道**里的自行车可以集中停放到车棚，"
@@ -296,12 +297,92 @@ class Builder:
                 if i % 200 == 199:
                     db.session.commit()
             db.session.commit()
+            if n_comments > via_app:
+                self.bulk_comments(pact_id, clause_ids, comment_ids, n_comments - via_app, rng)
+                # One more write through the app, as after any comment: whatever a write
+                # renews (the pages' cache revision) is renewed after the bulk rows too.
+                ops.set_position(
+                    db.session.get(type(pact), pact_id),
+                    db.session.get(Clause, clause_ids[0]),
+                    db.session.get(User, self.resident_ids[0]),
+                    "support",
+                )
+                db.session.commit()
             db.session.remove()
         print(
             f"    pact with {n_comments:,} comments in {time.perf_counter() - started:.0f} s",
             flush=True,
         )
         return pact_id, clause_ids[len(clause_ids) // 2]
+
+    def bulk_comments(self, pact_id, clause_ids, comment_ids, n, rng) -> None:
+        """`n` more comments on the pact as `post_comment` writes them (the comment, a third of
+        them replies with their thread's reply count, the author following the pact), in
+        batches: posting 20,000 one by one costs most of a run. No audit entry or reply
+        notification per comment: no measured page reads them."""
+        from datetime import timedelta
+
+        from sqlalchemy import func, insert, select, update
+
+        from app.core.time import utcnow
+        from app.pacts.models import Comment, PactFollow
+
+        db = self.db
+        roots = dict(
+            db.session.execute(
+                select(Comment.id, Comment.root_id).where(Comment.pact_id == pact_id)
+            ).all()
+        )
+        ids = list(comment_ids)
+        at = utcnow()
+        for start in range(0, n, 2000):
+            rows = []
+            for i in range(start, min(n, start + 2000)):
+                parent = rng.choice(ids) if ids and rng.random() < 0.35 else None
+                clause = (
+                    None if parent is not None or rng.random() < 0.2 else rng.choice(clause_ids)
+                )
+                rows.append(
+                    {
+                        "pact_id": pact_id,
+                        "clause_id": clause,
+                        "author_id": rng.choice(self.resident_ids),
+                        "body": (
+                            f"关于这一条我有个想法（{len(comment_ids) + i}）：**楼道**里的自行车可以"
+                            "集中停放到车棚，具体见 https://example.org/bike 的方案。\n\n大家觉得呢？"
+                        ),
+                        "parent_id": parent,
+                        "root_id": (roots[parent] or parent) if parent is not None else None,
+                        "created_at": at + timedelta(milliseconds=i),
+                    }
+                )
+            new = list(
+                db.session.scalars(
+                    insert(Comment).returning(Comment.id, sort_by_parameter_order=True), rows
+                )
+            )
+            for cid, r in zip(new, rows, strict=True):
+                roots[cid] = r["root_id"]
+            ids += new
+        reply = Comment.__table__.alias("reply")
+        db.session.execute(
+            update(Comment)
+            .where(Comment.pact_id == pact_id)
+            .values(
+                reply_count=select(func.count(reply.c.id))
+                .where(reply.c.root_id == Comment.__table__.c.id)
+                .scalar_subquery()
+            )
+        )
+        following = set(
+            db.session.scalars(select(PactFollow.user_id).where(PactFollow.pact_id == pact_id))
+        )
+        missing = [u for u in self.resident_ids if u not in following]
+        if missing:
+            db.session.execute(
+                insert(PactFollow), [{"pact_id": pact_id, "user_id": u} for u in missing]
+            )
+        db.session.commit()
 
     def home(self) -> None:
         """30 communities on the site: the home page looks at each for the visitor's roles."""
@@ -430,6 +511,9 @@ def main() -> None:
     parser.add_argument("--main-comments", type=int, default=2000)
     parser.add_argument("--voters", type=int, default=20_000)
     parser.add_argument("--positions", type=int, default=4, help="per resident and pact")
+    parser.add_argument(
+        "--comments-via-app", type=int, default=2000, help="posted one by one, the rest in bulk"
+    )
     parser.add_argument("--ballots", type=int, default=100_000)
     args = parser.parse_args()
     args.comments = [int(c) for c in args.comments.split(",") if c]
