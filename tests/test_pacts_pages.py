@@ -129,7 +129,7 @@ def test_buildings_without_positions_are_named(client, world, make, app):
     page = client.get(f"/pacts/{world.pact.id}/clauses/{clause.id}").get_data(as_text=True)
     note = page[page.index('id="no-positions"') :]
     note = note[: note.index("</p>")]
-    assert "2号楼、3号楼" in note and "1号楼" not in note
+    assert "2号楼和3号楼" in note and "1号楼" not in note
 
 
 def test_the_secretarys_home_asks_for_answers_not_for_views(client, world, login, app):

@@ -40,6 +40,12 @@ def ledger(make, db):
     return w
 
 
+def _in_words(iso: str) -> str:
+    """An ISO date as the Chinese pages write it: 2026-12-02 → 2026年12月2日."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{year}年{month}月{day}日"
+
+
 def test_the_ledger_page_shows_each_action_done_with_its_date_or_not_done(client, ledger):
     login_as(client, ledger.secretary)
     html = client.get(f"/reports/community/{ledger.community.id}/ledger?{ledger.args}").get_data(
@@ -47,14 +53,15 @@ def test_the_ledger_page_shows_each_action_done_with_its_date_or_not_done(client
     )
     table = html[html.index('id="table-actions"') :]
     table = table[: table.index("</table>")]
-    assert f"已于{ledger.done_on}完成" in table and "未完成" in table
+    assert f"已于{_in_words(ledger.done_on)}完成" in table and "未完成" in table
     assert "未记录" not in html
 
 
 def test_the_json_csv_and_xlsx_agree_on_what_is_done(client, ledger):
     login_as(client, ledger.secretary)
     base = f"/reports/community/{ledger.community.id}/ledger"
-    done = [f"已于{ledger.done_on}完成", ledger.done_on]
+    # The sentence writes the date as the page does; the date column stays ISO for machines.
+    done = [f"已于{_in_words(ledger.done_on)}完成", ledger.done_on]
     not_done = ["未完成", None]
 
     tables = json.loads(client.get(f"{base}.json?{ledger.args}").data)["tables"]
@@ -75,5 +82,5 @@ def test_the_json_csv_and_xlsx_agree_on_what_is_done(client, ledger):
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     header = values[0]
     at = header.index("是否完成")
-    assert [row[at] for row in values[1:]] == ["已于" + ledger.done_on + "完成", "未完成"]
+    assert [row[at] for row in values[1:]] == [done[0], "未完成"]
     assert values[1][at + 1] is not None and values[2][at + 1] is None
