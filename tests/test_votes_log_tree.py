@@ -282,3 +282,16 @@ def test_the_receipt_file_proves_from_the_stored_tree(db):
     leaves = [bytes.fromhex(h) for h in hashes]
     assert list(proof.proof) == merkle.inclusion_proof(40, leaves)
     assert not any("FROM ballots" in s for s in seen.sql)
+
+
+def test_the_witnesses_are_sent_proofs_from_the_stored_tree(db):
+    from app.votes import witnessing
+
+    _, vote = _secret_vote()
+    leaves = [bytes.fromhex(h) for h in fill(vote, 90)]
+    for old in (0, 1, 7, 50, 64, 89, 90):
+        with Statements() as seen:
+            proof = witnessing.consistency(vote.id, old, 90)
+        assert proof == merkle.consistency_proof(old, leaves)
+        assert not any("FROM ballots" in s for s in seen.sql)
+    assert witnessing.consistency(vote.id, 91, 90) == []

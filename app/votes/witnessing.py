@@ -10,16 +10,18 @@ for every prefix before it.
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.core import audit, tlog
+from app.core import audit, merkle, tlog
 from app.core.errors import Conflict, InvalidInput, NotAllowed
 from app.extensions import db
-from app.votes.models import Ballot, Checkpoint, Cosignature, Vote, VoteStatus, Witness
+from app.votes import tree
+from app.votes.models import Checkpoint, Cosignature, Vote, VoteStatus, Witness
 from app.votes.permissions import can_manage_witnesses
 from app.witness.client import WitnessError, WitnessRefused, request_cosignature
 
@@ -109,7 +111,8 @@ class Request:
     note: str
     size: int
     old_size: int
-    leaves: tuple[bytes, ...]
+    #: The consistency proof from ``old_size`` to ``size``, read from the stored tree.
+    proof: tuple[bytes, ...]
 
 
 @dataclass(frozen=True)
@@ -166,16 +169,8 @@ def pending() -> list[Request]:
         missing = [(n, v, u) for n, (v, u) in policy.witnesses.items() if n not in have and u]
         if not missing:
             continue
-        leaves = tuple(
-            bytes.fromhex(h)
-            for h in db.session.scalars(
-                select(Ballot.hash)
-                .where(Ballot.vote_id == vote.id)
-                .order_by(Ballot.seq)
-                .limit(checkpoint.size)
-            )
-        )
         for name, verifier, url in missing:
+            old = cosigned_size(vote, name)
             requests.append(
                 Request(
                     vote.id,
@@ -185,18 +180,39 @@ def pending() -> list[Request]:
                     str(url),
                     checkpoint.note,
                     checkpoint.size,
-                    cosigned_size(vote, name),
-                    leaves,
+                    old,
+                    tuple(consistency(vote.id, old, checkpoint.size)),
                 )
             )
     return requests
 
 
-def ask(request: Request, timeout: float = TIMEOUT) -> Answer:
-    """Ask one witness (no database, no lock); on 409 try again from the size it says it knows."""
+def consistency(vote_id: int, old_size: int, size: int) -> list[bytes]:
+    """PROOF(old_size, size) of the vote's log, from O(log n) stored tree nodes (none past size)."""
+    if old_size > size:
+        return []
+    ranges = merkle.consistency_ranges(old_size, size)
+    return merkle.proof_of(ranges, tree.nodes(vote_id, merkle.parts_of(ranges)))
+
+
+def ask(
+    request: Request,
+    timeout: float = TIMEOUT,
+    prove: Callable[[int], list[bytes]] | None = None,
+) -> Answer:
+    """Ask one witness (no lock); on 409 try again from the size it says it knows.
+
+    The proof from that other size comes from ``prove(size)`` (the job reads it from the
+    stored tree in a transaction of its own); without it the witness is asked next tick.
+    """
     old = request.old_size
-    for _attempt in range(2):
-        proof = tlog.consistency_proof(old, request.leaves) if old <= request.size else []
+    for attempt in range(2):
+        if attempt == 0:
+            proof = list(request.proof)
+        elif prove is not None:
+            proof = prove(old)
+        else:
+            return Answer(request, problem=f"the witness knows size {old}")
         try:
             line = request_cosignature(
                 request.url,
