@@ -341,3 +341,32 @@ def test_a_suggestion_recorded_at_a_reception_twice_with_its_token_is_one(en, lo
         == _flashes(en)
         == [("success", f"Recorded as {number}. Give this number to the resident.")]
     )
+
+
+def test_a_used_token_answers_repeats_for_thirty_days_then_flask_tick_forgets_it(
+    en, login, pacts_world
+):
+    from datetime import timedelta
+
+    from app.cli import run_tick
+    from app.core.time import utcnow
+    from app.pacts.models import Comment
+
+    w = pacts_world
+    clause = w.pact.latest_version.clauses[0]
+    login(w.r1)
+    page = en.get(f"/pacts/{w.pact.id}/clauses/{clause.id}").get_data(as_text=True)
+    token = token_in(page[page.index('id="comment-form"') :])
+    url = f"/pacts/{w.pact.id}/clauses/{clause.id}/comments"
+    first, _ = _twice(en, url, {"body": "楼道灯太暗"}, token)
+
+    lines: list[str] = []
+    assert run_tick(utcnow() + timedelta(days=29), echo=lambda m, **k: lines.append(m))
+    db.session.commit()
+    again = en.post(url, data={"body": "楼道灯太暗", "once": token})
+    assert again.headers["Location"] == first.headers["Location"] and _count(Comment) == 1
+
+    assert run_tick(utcnow() + timedelta(days=31), echo=lambda m, **k: lines.append(m))
+    db.session.commit()
+    assert _count(OnceSubmission) == 0
+    assert any("1 used submission tokens forgotten" in line for line in lines), lines

@@ -23,5 +23,6 @@ def init_app(app: Flask) -> None:
     register(app, "personal_data", privacy.audit_data)
     register(app, "account_deleted", privacy.erase_person)
     register(app, "account_deleted", once.forget_user)
+    register(app, "tick", once.prune)
     once.init_app(app)
     backup.register(app)

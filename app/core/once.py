@@ -42,7 +42,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, request
 from flask_wtf import FlaskForm
@@ -194,6 +194,19 @@ def submit(
 def forget_user(user) -> None:
     """`account_deleted` hook: the person's (non-secret) tokens go with the account."""
     db.session.execute(delete(OnceSubmission).where(OnceSubmission.user_id == user.id))
+
+
+#: How long a used token answers a repeat: far beyond any resend or retry, and no longer, so the
+#: table does not grow for ever (a ballot's receipt page stays reachable by its hash anyway).
+KEEP_FOR = timedelta(days=30)
+
+
+def prune(now: datetime) -> str | None:
+    """`tick` job: forget the tokens used more than `KEEP_FOR` ago."""
+    gone = db.session.execute(
+        delete(OnceSubmission).where(OnceSubmission.created_at < now - KEEP_FOR)
+    ).rowcount
+    return f"{gone} used submission tokens forgotten" if gone else None
 
 
 def init_app(app: Flask) -> None:
