@@ -203,9 +203,10 @@ KEEP_FOR = timedelta(days=30)
 
 def prune(now: datetime) -> str | None:
     """`tick` job: forget the tokens used more than `KEEP_FOR` ago."""
-    gone = db.session.execute(
+    result = db.session.execute(
         delete(OnceSubmission).where(OnceSubmission.created_at < now - KEEP_FOR)
-    ).rowcount
+    )
+    gone = int(getattr(result, "rowcount", 0))
     return f"{gone} used submission tokens forgotten" if gone else None
 
 
