@@ -34,6 +34,28 @@
       b.removeAttribute("data-sent");
     });
   });
+  // A search field with autofocus takes keystrokes while the page is still loading, before
+  // htmx listens to it (the paper-ballot desk: a secretary types as soon as the page opens).
+  // Once htmx has processed the page, ask it for what was typed meanwhile.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.htmx) {
+      return;
+    }
+    document.querySelectorAll('input[hx-trigger*="input"]').forEach(function (input) {
+      // htmx took the typed value as its starting point ("changed" would not fire for it):
+      // send the same request it would have sent.
+      if (input.value !== input.defaultValue && input.getAttribute("hx-get")) {
+        var values = {};
+        values[input.name] = input.value;
+        window.htmx.ajax("GET", input.getAttribute("hx-get"), {
+          source: input,
+          target: input.getAttribute("hx-target") || input,
+          swap: input.getAttribute("hx-swap") || "innerHTML",
+          values: values,
+        });
+      }
+    });
+  });
   // A refused action (4xx with X-Refusal or HX-Retarget) carries its message or the form
   // again with the reason: let htmx swap it instead of dropping it as an error.
   document.addEventListener("htmx:beforeSwap", function (event) {

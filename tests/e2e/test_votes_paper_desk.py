@@ -146,3 +146,21 @@ def _enter_twenty(page, make, commit, axe_page):
     assert (
         db.session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote.id)) == ENTERED
     )
+
+
+def test_a_name_typed_before_the_page_has_loaded_still_narrows_the_list(page, make, commit):
+    """The search has focus as soon as it is parsed; what she types before htmx listens counts."""
+    secretary, residents, vote = _room(make, commit)
+    login_in_browser(page, secretary.phone, PASSWORD)
+    held = []  # htmx's script is held back until she has typed
+    page.route("**/htmx-*.js", lambda route: held.append(route))
+    page.goto(f"/votes/{vote.id}/paper", wait_until="commit")
+    search = page.locator("#paper-q")
+    expect(search).to_be_focused()
+    page.keyboard.type(residents[3].display_name[1:])  # 淑珍, while htmx is still held back
+    expect(page.locator("#paper-voters .paper-voter")).to_have_count(0)
+    assert held, "htmx was not held back"
+    for route in held:
+        route.continue_()
+    expect(page.locator("#paper-voters .paper-voter")).to_have_count(1)
+    expect(page.locator("#paper-voters .paper-voter")).to_contain_text(residents[3].display_name)
