@@ -19,9 +19,10 @@ def user_key() -> str:
     return str(current_user.get_id())
 
 
-def load_pact(pact_id: int) -> Pact:
-    """The pact, or 404; drafts exist only for those who manage the community's pacts."""
-    pact = q.load_pact(pact_id)
+def load_pact(pact_id: int, clauses: bool = True) -> Pact:
+    """The pact, or 404; drafts exist only for those who manage the community's pacts.
+    `clauses=False`: its clauses loaded only when used (see `queries.load_pact`)."""
+    pact = q.load_pact(pact_id, clauses)
     if not permissions.can_view(current_user, pact):
         raise NotFound()
     return pact

@@ -41,7 +41,7 @@ def community_index(community_id: int):
 @bp.route("/<int:pact_id>")
 def show(pact_id: int):
     """The pact: its clauses with their consensus, the summary, and the pact-level discussion."""
-    pact = load_pact(pact_id)
+    pact = load_pact(pact_id, clauses=False)
     version = selected_version(pact)
     ctx = viewer_context(pact)
     page = request.args.get("page", 1, type=int)
