@@ -102,13 +102,14 @@ def fill_slots(html: str, pact: Pact, ctx: dict) -> Markup:
         return Markup(html)  # noqa: S704 - our own cached render
     now = utcnow()
     can_edit_now = pact.consultation_is_open(now)
+    me = current_user.id  # once: each look-up through the proxy costs more than the slot
     slots = []
     for m in matches:
         kind, cid, author, clause, when = m.groups()
         editable = (
             kind == "a"
             and can_edit_now
-            and int(author) == current_user.id
+            and int(author) == me
             and now - datetime.fromtimestamp(int(when), UTC).replace(tzinfo=None)
             <= COMMENT_EDIT_WINDOW
         )
@@ -129,16 +130,18 @@ def _render_slots(slots: list[Slot], agreed: set[int], pact: Pact, ctx: dict) ->
     occurs is rendered once with a placeholder id (one render for all of them), and the id is
     put in afterwards. A page of a hundred comments costs a handful of macro calls, not 200."""
 
+    me = current_user.id
+
     def kind_of(s: Slot) -> tuple:
-        own = s.author_id == current_user.id
+        own = s.author_id == me
         if s.kind == "a":
             return ("a", own, s.editable, s.id in agreed)
         return ("b", own, False, False)
 
     kinds = sorted({kind_of(s) for s in slots})
-    other = -1 if current_user.id != -1 else -2  # an author who is not the viewer
+    other = -1 if me != -1 else -2  # an author who is not the viewer
     samples = [
-        Slot(kind, PLACEHOLDER_ID + i, current_user.id if own else other, None, editable)
+        Slot(kind, PLACEHOLDER_ID + i, me if own else other, None, editable)
         for i, (kind, own, editable, _agreed) in enumerate(kinds)
     ]
     rendered = compact(
@@ -201,14 +204,15 @@ def fill_positions(html: str, pact: Pact, version: PactVersion) -> Markup:
     take = _("Take a position")
     change = _("Change")
 
+    # One line per stance (and one for none), with a placeholder for the clause's id: 60 clauses
+    # then cost 60 string replacements, not 60 url_for and Markup.format calls.
+    href = url_for("pacts.clause", pact_id=pact.id, clause_id=PLACEHOLDER_ID) + "#position"
+    line = Markup('<p class="small position-now">{} <a href="{}">{}</a></p>')
+    lines = {k: str(line.format(v, href, change)) for k, v in now_text.items()}
+    lines[None] = str(line.format(not_yet, href, take))
+    placeholder = str(PLACEHOLDER_ID)
+
     def own(m: re.Match) -> str:
-        clause_id = int(m.group(1))
-        stance = mine.get(clause_id)
-        href = url_for("pacts.clause", pact_id=pact.id, clause_id=clause_id) + "#position"
-        return str(
-            Markup('<p class="small position-now">{} <a href="{}">{}</a></p>').format(
-                now_text[stance] if stance else not_yet, href, change if stance else take
-            )
-        )
+        return lines[mine.get(int(m.group(1)))].replace(placeholder, m.group(1))
 
     return Markup(MINE.sub(own, html))  # noqa: S704 - escaped by Markup.format
