@@ -59,3 +59,18 @@ def test_nobody_reads_another_users_notification(client, db, make, login):
     login(other)
     assert client.post(f"/notifications/{note.id}/read").status_code == 404
     assert note.read_at is None
+
+
+def test_the_count_is_read_once_per_request_and_forgotten_on_notify_and_read(app, db, make):
+    from app.core.notifications import mark_read, unread_count_once
+
+    user = make.user()
+    with app.test_request_context("/"):
+        assert unread_count_once(user) == 0
+        db.session.add(Notification(user_id=user.id, message="x", params={}, link="/"))
+        db.session.flush()
+        assert unread_count_once(user) == 0  # read once: a plain insert is not seen
+        notify(user, N_("You were appointed %(role)s."), link="/", role="deputy")
+        assert unread_count_once(user) == 2
+        mark_read(user)
+        assert unread_count_once(user) == 0

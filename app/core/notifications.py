@@ -7,6 +7,7 @@ written in the same transaction as the change that caused it.
 import re
 from datetime import date, datetime
 
+from flask import g, has_app_context
 from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -70,6 +71,7 @@ def notify(users, message: str, link: str = "", **params) -> None:
     """Post `message` (marked with N_) to each of `users`; duplicates are sent once."""
     if not isinstance(users, list | tuple | set):
         users = [users]
+    _forget_unread()
     seen: set[int] = set()
     for user in users:
         if user is None or user.id in seen or not user.is_active:
@@ -77,6 +79,21 @@ def notify(users, message: str, link: str = "", **params) -> None:
         seen.add(user.id)
         db.session.add(Notification(user_id=user.id, message=message, params=params, link=link))
     db.session.flush()
+
+
+def unread_count_once(user) -> int:
+    """`unread_count` read once per request: the header asks on every render_template, and a
+    page made of cached parts renders several templates. Posting or reading notifications
+    forgets it."""
+    counts = g.setdefault("unread_counts", {})
+    if user.id not in counts:
+        counts[user.id] = unread_count(user)
+    return counts[user.id]
+
+
+def _forget_unread() -> None:
+    if has_app_context():
+        g.pop("unread_counts", None)
 
 
 def unread_count(user) -> int:
@@ -99,4 +116,5 @@ def mark_read(user, notification_id: int | None = None) -> int:
     if notification_id is not None:
         stmt = stmt.where(Notification.id == notification_id)
     result = db.session.execute(stmt.values(read_at=utcnow()))
+    _forget_unread()
     return int(getattr(result, "rowcount", 0))

@@ -17,7 +17,7 @@ from app.core.dates import (
     show_time,
 )
 from app.core.i18n import large_text
-from app.core.notifications import unread_count
+from app.core.notifications import unread_count_once
 from app.core.sanitize import render_markdown
 
 CSP = (
@@ -71,7 +71,7 @@ def register_web_hooks(app: Flask) -> None:
             "html_lang": "zh-Hans" if locale.startswith("zh") else "en",
             "large_text": large_text(),
             "unread_notifications": (
-                unread_count(current_user) if current_user.is_authenticated else 0
+                unread_count_once(current_user) if current_user.is_authenticated else 0
             ),
         }
 
