@@ -1,5 +1,7 @@
 """What the pact views share: loaders that 404, the viewer's permissions, where to go back to."""
 
+from collections.abc import Callable, Iterator
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
@@ -85,6 +87,29 @@ def amendment_url(amendment: Amendment) -> str:
     )
 
 
+class LazyIds:
+    """A set of ids read from the database the first time it is asked anything."""
+
+    def __init__(self, load: Callable[[], set[int]]) -> None:
+        self._load = load
+        self._ids: set[int] | None = None
+
+    @property
+    def ids(self) -> set[int]:
+        if self._ids is None:
+            self._ids = self._load()
+        return self._ids
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.ids
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 def viewer_context(pact: Pact) -> dict:
     """What the current user may do on the pact's pages, for the templates."""
     user = current_user
@@ -92,7 +117,8 @@ def viewer_context(pact: Pact) -> dict:
         "can_manage": permissions.can_manage(user, pact.community_id),
         # The secretary replies in threads to answer them (during consultation and revision).
         "can_answer": permissions.can_answer(user, pact),
-        "secretary_ids": q.secretary_ids(pact.community_id),
+        # Read only if used: a page served from the cache never asks (the badges are cached).
+        "secretary_ids": LazyIds(lambda: q.secretary_ids(pact.community_id)),
         "can_moderate": permissions.can_moderate(user, pact.community_id),
         "is_resident": permissions.can_participate(user, pact.community_id),
         "can_take_part": permissions.can_take_part(user, pact),

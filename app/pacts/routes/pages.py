@@ -13,7 +13,7 @@ from app.org.models import Community
 from app.pacts import bp, fragments, permissions
 from app.pacts import queries as q
 from app.pacts.compare import compare_versions
-from app.pacts.forms import AmendmentForm, CommentForm, ReasonForm
+from app.pacts.forms import AmendmentForm, CommentForm
 from app.pacts.models import Clause, Comment, Pact, Stance
 from app.pacts.routes.common import (
     clause_of,
@@ -58,12 +58,14 @@ def show(pact_id: int):
         version=version,
         clauses_html=clauses_html,
         threads_html=threads_html,
-        comment_form=CommentForm(),
+        # Built only when the page shows it (an anonymous reader gets none).
+        comment_form=CommentForm() if ctx["can_take_part"] else None,
         ratify_link=url_for("pacts.ratify", pact_id=pact.id),
-        repeal_form=ReasonForm(prefix="repeal"),
         now=utcnow(),
         to_answer=q.open_amendments(pact) if ctx["can_manage"] else [],
-        unanswered=q.unanswered_threads(pact, ctx["secretary_ids"]) if ctx["can_manage"] else [],
+        unanswered=(
+            q.unanswered_threads(pact, set(ctx["secretary_ids"])) if ctx["can_manage"] else []
+        ),
         reported=(
             [r for r in q.open_reports(pact.community_id) if r.comment.pact_id == pact.id]
             if ctx["can_moderate"]
