@@ -208,7 +208,9 @@ def fill_positions(html: str, pact: Pact, version: PactVersion) -> Markup:
     # then cost 60 string replacements, not 60 url_for and Markup.format calls.
     href = url_for("pacts.clause", pact_id=pact.id, clause_id=PLACEHOLDER_ID) + "#position"
     line = Markup('<p class="small position-now">{} <a href="{}">{}</a></p>')
-    lines = {k: str(line.format(v, href, change)) for k, v in now_text.items()}
+    lines: dict[str | None, str] = {
+        k: str(line.format(v, href, change)) for k, v in now_text.items()
+    }
     lines[None] = str(line.format(not_yet, href, take))
     placeholder = str(PLACEHOLDER_ID)
 
