@@ -313,12 +313,9 @@ class AppointForm(FlaskForm):
         return ok
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Please enter your password."))],
-        render_kw=CURRENT_PASSWORD_INPUT,
-    )
+class NewPasswordForm(FlaskForm):
+    """A new password (twice) for a known account, checked against its phone, e-mail and name."""
+
     password = new_password_field(_l("New password"))
     confirm = confirm_field()
 
@@ -330,6 +327,14 @@ class ChangePasswordForm(FlaskForm):
         check_new_password(
             field, phone=self.user.phone, email=self.user.email, name=self.user.display_name
         )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Please enter your password."))],
+        render_kw=CURRENT_PASSWORD_INPUT,
+    )
 
 
 class ResetCodeForm(FlaskForm):
@@ -374,18 +379,8 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class ResetLinkForm(FlaskForm):
-    password = new_password_field(_l("New password"))
-    confirm = confirm_field()
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def validate_password(self, field):
-        check_new_password(
-            field, phone=self.user.phone, email=self.user.email, name=self.user.display_name
-        )
+class ResetLinkForm(NewPasswordForm):
+    """The e-mailed link's page: the link already proved whose account it is."""
 
 
 class FindAccountForm(FlaskForm):
