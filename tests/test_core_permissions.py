@@ -121,3 +121,68 @@ def test_unknown_ids_give_a_friendly_404(client, people, login):
         response = client.get(url)
         assert response.status_code == 404
         assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_membership_added_after_the_roles_were_read_shows_in_the_household_and_roles(make):
+    # The role map fills `user.memberships` from its own query; a later write must not leave
+    # the user with the list as it was before.
+    from app.accounts.models import Membership, MembershipStatus
+    from app.extensions import db
+
+    c = make.community()
+    home = make.household(community_=c)
+    user = make.user()
+    assert roles_in(user, c) == frozenset()
+    assert user.household is None
+    db.session.add(
+        Membership(
+            user_id=user.id, household_id=home.id, status=MembershipStatus.ACTIVE, via="code"
+        )
+    )
+    db.session.flush()
+    assert user.household == home
+    assert roles_in(user, c) == {Role.RESIDENT}
+
+
+def test_a_role_assigned_after_the_roles_were_read_shows_in_the_users_roles(make):
+    from app.accounts.models import RoleAssignment
+    from app.accounts.permissions import communities_where
+    from app.extensions import db
+
+    c = make.community()
+    user = make.user()
+    assert communities_where(user, [Role.SECRETARY]) == []
+    assert not user.roles and not user.is_admin
+    db.session.add(RoleAssignment(user_id=user.id, role=Role.ADMIN))
+    db.session.flush()
+    assert user.is_admin
+    assert c in communities_where(user, [Role.ADMIN])
+
+
+def test_communities_where_sees_a_community_made_in_the_same_request(make):
+    from app.accounts.permissions import communities_where
+    from app.extensions import db
+
+    admin = make.user("admin")
+    before = communities_where(admin, [Role.ADMIN])
+    made = make.community()
+    db.session.flush()
+    assert communities_where(admin, [Role.ADMIN]) == sorted([*before, made], key=lambda c: c.name)
+
+
+def test_the_bodies_and_stations_of_a_user_come_in_the_order_of_appointment(make):
+    from app.accounts.models import RoleAssignment
+    from app.accounts.permissions import body_ids_handled_by, station_ids_of_deputy
+    from app.extensions import db
+
+    c = make.community()
+    first, second = make.body(c, BodyKind.PROPERTY_COMPANY), make.body(c, BodyKind.PROPERTY_COMPANY)
+    handler = make.user("handler", body=second)
+    db.session.add(RoleAssignment(user_id=handler.id, role=Role.HANDLER, body_id=first.id))
+    db.session.flush()
+    assert body_ids_handled_by(handler) == [second.id, first.id]
+    assert station_ids_of_deputy(handler) == []
+    station = make.station([c])
+    deputy = make.user("deputy", station=station)
+    assert station_ids_of_deputy(deputy) == [station.id]
+    assert body_ids_handled_by(deputy) == []

@@ -18,7 +18,6 @@ from app.accounts.permissions import (
 )
 from app.accounts.queries import pending_counts
 from app.core.home import HomeItem, HomeSection
-from app.org.queries import communities
 
 #: The order in which a user's roles are named on the home page.
 ROLE_ORDER = (Role.RESIDENT, Role.DEPUTY, Role.SECRETARY, Role.HANDLER)
@@ -29,11 +28,9 @@ def home_context(user) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     role_summary = []
-    for community in communities():
+    for community in communities_where(user, ROLE_ORDER):
         roles = roles_in(user, community)
-        named = [r for r in ROLE_ORDER if r in roles]
-        if named:
-            role_summary.append((community, named))
+        role_summary.append((community, [r for r in ROLE_ORDER if r in roles]))
     return {
         "household": user.household,
         "pending_memberships": [m for m in user.memberships if m.is_pending],

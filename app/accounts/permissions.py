@@ -14,12 +14,15 @@ from collections.abc import Iterable
 
 from flask import abort, g, has_app_context
 from flask_login import current_user
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
-from app.accounts.models import Membership, MembershipStatus, Role, RoleAssignment
+from app.accounts.models import Membership, MembershipStatus, Role, RoleAssignment, User
 from app.extensions import db
-from app.org.models import Body, Building, Community, Household, station_communities
+from app.org.models import Body, Community, Household, station_communities
+from app.org.queries import communities_once
 
 
 def _community_id(community) -> int:
@@ -39,40 +42,58 @@ def roles_in(user, community) -> frozenset[Role]:
 
 
 class _RoleMap:
-    """Where one user holds each role, read in a fixed number of queries (at most five, however
-    many communities there are), so pages that ask about every community stay fixed in cost."""
+    """Where one user holds each role, read in a fixed number of queries (two for a resident or
+    a secretary, at most four however many communities there are), so pages that ask about
+    every community stay fixed in cost.
+
+    The memberships come with their households and buildings, and the role assignments are the
+    user's own: when `user.memberships` or `user.roles` are not loaded yet, they are filled from
+    the same rows (the household, `is_admin` and the templates then cost no statement more).
+    """
 
     def __init__(self, user) -> None:
-        self.member_of = set(
-            db.session.scalars(
-                select(Building.community_id)
-                .join(Household, Household.building_id == Building.id)
-                .join(Membership, Membership.household_id == Household.id)
-                .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE)
-                .distinct()
-            )
-        )
-        assignments = db.session.scalars(
-            select(RoleAssignment).where(RoleAssignment.user_id == user.id)
+        memberships = db.session.scalars(
+            select(Membership)
+            .where(Membership.user_id == user.id)
+            .options(joinedload(Membership.household).joinedload(Household.building))
+            .order_by(Membership.id)
         ).all()
+        self.member_of = {
+            m.household.building.community_id
+            for m in memberships
+            if m.status == MembershipStatus.ACTIVE
+        }
+        assignments = db.session.scalars(
+            select(RoleAssignment)
+            .where(RoleAssignment.user_id == user.id)
+            .order_by(RoleAssignment.id)
+        ).all()
+        unloaded = inspect(user).unloaded
+        if "memberships" in unloaded:
+            set_committed_value(user, "memberships", list(memberships))
+        if "roles" in unloaded:
+            set_committed_value(user, "roles", list(assignments))
         self.admin = any(a.role == Role.ADMIN for a in assignments)
         self.secretary_of = {
             a.community_id for a in assignments if a.role == Role.SECRETARY and a.community_id
         }
-        stations = {a.station_id for a in assignments if a.role == Role.DEPUTY and a.station_id}
+        #: Stations and bodies in the order of appointment (the home page links to the first).
+        self.stations = [
+            a.station_id for a in assignments if a.role == Role.DEPUTY and a.station_id
+        ]
+        self.bodies = [a.body_id for a in assignments if a.role == Role.HANDLER and a.body_id]
         self.deputy_of: set[int] = set()
-        if stations:
+        if self.stations:
             self.deputy_of = set(
                 db.session.scalars(
                     select(station_communities.c.community_id).where(
-                        station_communities.c.station_id.in_(stations)
+                        station_communities.c.station_id.in_(self.stations)
                     )
                 )
             )
-        body_ids = {a.body_id for a in assignments if a.role == Role.HANDLER and a.body_id}
         self.handler_of: set[int] = set()
-        if body_ids:
-            bodies = db.session.scalars(select(Body).where(Body.id.in_(body_ids))).all()
+        if self.bodies:
+            bodies = db.session.scalars(select(Body).where(Body.id.in_(self.bodies))).all()
             self.handler_of = {b.community_id for b in bodies if b.community_id is not None}
             subdistricts = {b.subdistrict_id for b in bodies if b.community_id is None}
             if subdistricts:
@@ -81,6 +102,22 @@ class _RoleMap:
                         select(Community.id).where(Community.subdistrict_id.in_(subdistricts))
                     )
                 )
+
+    def communities_with(self, roles: set[Role]) -> set[int] | None:
+        """The ids of the communities where one of `roles` is held; None for all of them (an
+        admin holds that role everywhere)."""
+        if Role.ADMIN in roles and self.admin:
+            return None
+        ids: set[int] = set()
+        for role, where in (
+            (Role.RESIDENT, self.member_of),
+            (Role.SECRETARY, self.secretary_of),
+            (Role.DEPUTY, self.deputy_of),
+            (Role.HANDLER, self.handler_of),
+        ):
+            if role in roles:
+                ids |= where
+        return ids
 
     def roles_in(self, community_id: int) -> frozenset[Role]:
         roles: set[Role] = set()
@@ -97,18 +134,37 @@ class _RoleMap:
         return frozenset(roles)
 
 
+#: Where a session keeps, between a flush and its end, whose memberships or roles it changed.
+_LINKS_CHANGED = "user_links_changed"
+
+
 def forget_roles(session, _flush_context=None) -> None:
-    """A flush that changed memberships or role assignments: read the roles again."""
+    """A flush that changed memberships or role assignments: read the roles again, and the
+    users' `memberships` and `roles` (the role map may have filled them before the change)."""
     changed = list(session.new) + list(session.dirty) + list(session.deleted)
-    if has_app_context() and any(isinstance(o, Membership | RoleAssignment) for o in changed):
+    links = [o for o in changed if isinstance(o, Membership | RoleAssignment)]
+    if not links:
+        return
+    if has_app_context():
         g.pop("_roles_cache", None)
         g.pop("_role_maps", None)
+    pending = session.info.setdefault(_LINKS_CHANGED, set())
+    for o in links:
+        pending.add((o.user_id, "memberships" if isinstance(o, Membership) else "roles"))
+
+
+def _expire_user_links(session, _flush_context=None) -> None:
+    for user_id, attribute in session.info.pop(_LINKS_CHANGED, ()):
+        user = session.identity_map.get(identity_key(User, user_id))
+        if user is not None and inspect(user).persistent:
+            session.expire(user, [attribute])
 
 
 def connect() -> None:
     """Install `forget_roles` once per process (every app shares SQLAlchemy's Session class)."""
     if not event.contains(Session, "after_flush", forget_roles):
         event.listen(Session, "after_flush", forget_roles)
+        event.listen(Session, "after_flush_postexec", _expire_user_links)
 
 
 def _role_map(user) -> _RoleMap:
@@ -127,41 +183,28 @@ def require_admin(user=None) -> None:
 
 
 def communities_where(user, roles: Iterable[Role]) -> list[Community]:
-    """Every community in which `user` holds one of `roles` (for home pages and menus)."""
-    if not user.is_authenticated:
+    """Every community in which `user` holds one of `roles` (for home pages and menus), by name.
+
+    The communities are read once per request (`communities_once`), and the roles once per
+    user and request: the home page's sections ask this many times at no further cost."""
+    if not user.is_authenticated or not user.is_active:
         return []
-    wanted = set(roles)
-    all_communities = db.session.scalars(select(Community).order_by(Community.name)).all()
-    return [c for c in all_communities if wanted & roles_in(user, c)]
+    ids = _role_map(user).communities_with(set(roles))
+    return [c for c in communities_once() if ids is None or c.id in ids]
 
 
 def body_ids_handled_by(user) -> list[int]:
-    """The bodies whose suggestions `user` answers."""
-    if not user.is_authenticated:
+    """The bodies whose suggestions `user` answers, in the order of appointment."""
+    if not user.is_authenticated or not user.is_active:
         return []
-    return list(
-        db.session.scalars(
-            select(RoleAssignment.body_id).where(
-                RoleAssignment.user_id == user.id,
-                RoleAssignment.role == Role.HANDLER,
-                RoleAssignment.body_id.is_not(None),
-            )
-        )
-    )
+    return list(_role_map(user).bodies)
 
 
 def station_ids_of_deputy(user) -> list[int]:
-    if not user.is_authenticated:
+    """The stations where `user` is a deputy, in the order of appointment."""
+    if not user.is_authenticated or not user.is_active:
         return []
-    return list(
-        db.session.scalars(
-            select(RoleAssignment.station_id).where(
-                RoleAssignment.user_id == user.id,
-                RoleAssignment.role == Role.DEPUTY,
-                RoleAssignment.station_id.is_not(None),
-            )
-        )
-    )
+    return list(_role_map(user).stations)
 
 
 def clear_cache() -> None:

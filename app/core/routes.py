@@ -20,8 +20,10 @@ log = logging.getLogger(__name__)
 @bp.route("/")
 def home():
     """Home page: what needs this user's attention, or an introduction for visitors."""
-    sections = sections_for(current_user) if current_user.is_authenticated else []
-    return render_template("core/home.html", sections=sections, **context_for(current_user))
+    # The user itself rather than the proxy: the sections ask dozens of questions of it.
+    user = current_user._get_current_object()
+    sections = sections_for(user) if user.is_authenticated else []
+    return render_template("core/home.html", sections=sections, **context_for(user))
 
 
 @bp.route("/notifications")

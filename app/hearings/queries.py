@@ -1,7 +1,7 @@
 """Reads that several hearings pages share."""
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.accounts.models import Membership, User
 from app.core.time import utcnow
@@ -97,10 +97,12 @@ def _split(rows) -> tuple[list[HearingSession], list[HearingSession]]:
 
 
 def upcoming_registrations(user) -> list[Registration]:
+    """The user's registrations for sessions still to come, each with its session (one statement)."""
     return list(
         db.session.scalars(
             select(Registration)
             .join(HearingSession)
+            .options(contains_eager(Registration.session))
             .where(
                 Registration.user_id == user.id,
                 Registration.status != RegistrationStatus.CANCELLED,

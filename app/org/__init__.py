@@ -12,5 +12,6 @@ def init_app(app: Flask) -> None:
     from app.org import calendar, queries, routes  # noqa: F401 - these attach the views to bp
 
     app.register_blueprint(bp)
+    queries.connect()
     register(app, "home_context", queries.home_context)
     register(app, "audit_kind", org_audit_names.audit_kind)

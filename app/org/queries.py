@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from flask import g, has_app_context
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.extensions import db
 from app.org.models import Body, Building, Community, Household, Station, Subdistrict
@@ -18,6 +19,29 @@ def communities() -> Sequence[Community]:
     return db.session.scalars(
         select(Community).options(joinedload(Community.subdistrict)).order_by(Community.name)
     ).all()
+
+
+def communities_once() -> Sequence[Community]:
+    """`communities()` read once per request: the home page lists them and each of its sections
+    asks in which of them the user holds a role. A flush that changes a community or a
+    subdistrict forgets them (`_forget_communities`)."""
+    if not has_app_context():
+        return communities()
+    if "_communities" not in g:
+        g._communities = communities()
+    return g._communities
+
+
+def _forget_communities(session, _flush_context=None) -> None:
+    changed = list(session.new) + list(session.dirty) + list(session.deleted)
+    if has_app_context() and any(isinstance(o, Community | Subdistrict) for o in changed):
+        g.pop("_communities", None)
+
+
+def connect() -> None:
+    """Install `_forget_communities` once per process (every app shares SQLAlchemy's Session)."""
+    if not event.contains(Session, "after_flush", _forget_communities):
+        event.listen(Session, "after_flush", _forget_communities)
 
 
 def stations() -> Sequence[Station]:
@@ -68,4 +92,4 @@ def community_named(subdistrict_id: int, name: str) -> Community | None:
 
 def home_context(_user) -> dict:
     """The home page lists every community, for visitors and residents alike."""
-    return {"communities": communities()}
+    return {"communities": communities_once()}
