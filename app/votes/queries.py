@@ -1,7 +1,7 @@
 """Reads that the vote pages, the export, the permissions and the home page share."""
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from app.accounts.models import Membership, User
 from app.accounts.queries import members_of_community
@@ -287,8 +287,21 @@ def ballots_by_receipt(text: str) -> list[Ballot]:
     return list(db.session.scalars(stmt.order_by(Ballot.hash).limit(2)))
 
 
+#: What the votes list shows of each vote (not its manifest, result or log head).
+LISTED = (
+    Vote.title,
+    Vote.status,
+    Vote.method,
+    Vote.electorate_kind,
+    Vote.secrecy,
+    Vote.opens_at,
+    Vote.closes_at,
+)
+
+
 def community_votes(community_id: int, include_drafts: bool) -> list[Vote]:
-    stmt = select(Vote).where(Vote.community_id == community_id)
+    """The community's votes, latest first, with only the columns the list shows."""
+    stmt = select(Vote).options(load_only(*LISTED)).where(Vote.community_id == community_id)
     if not include_drafts:
         stmt = stmt.where(Vote.status != VoteStatus.DRAFT)
     return list(db.session.scalars(stmt.order_by(Vote.opens_at.desc(), Vote.id.desc())))

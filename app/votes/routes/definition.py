@@ -13,7 +13,6 @@ from app.extensions import db
 from app.org.models import Community
 from app.projects import queries as project_queries
 from app.projects.models import Project
-from app.projects.permissions import can_manage_projects
 from app.votes import bp, operations, queries
 from app.votes.errors import VoteError
 from app.votes.forms import VoteForm
@@ -29,7 +28,7 @@ def _candidate_projects(community: Community, vote: Vote | None = None) -> list[
 
 @bp.route("/community/<int:community_id>")
 def community_index(community_id: int):
-    """The community's votes and projects."""
+    """The community's votes, and links to its projects (their own page lists them)."""
     community = db.get_or_404(Community, community_id)
     manage = can_manage_votes(current_user, community)
     votes = queries.community_votes(community.id, include_drafts=manage)
@@ -38,9 +37,7 @@ def community_index(community_id: int):
         community=community,
         votes=votes,
         manage=manage,
-        manage_projects=can_manage_projects(current_user, community),
         manage_witnesses=can_manage_witnesses(current_user, community),
-        projects=project_queries.community_projects(community.id),
     )
 
 
