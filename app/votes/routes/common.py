@@ -24,9 +24,11 @@ def _receipt_limit() -> str:
 receipt_lookups = limiter.shared_limit(_receipt_limit, scope="votes.receipts")
 
 
-def get_vote(vote_id: int) -> Vote:
-    """The vote, or 404; drafts exist only for those who manage the community's votes."""
-    vote = db.session.get(Vote, vote_id)
+def get_vote(vote_id: int, *options) -> Vote:
+    """The vote, or 404; drafts exist only for those who manage the community's votes.
+
+    `options` are loader options for the one SELECT (the vote page joins what it shows)."""
+    vote = db.session.get(Vote, vote_id, options=options)
     if vote is None or not can_see(current_user, vote):
         raise NotFound()
     return vote

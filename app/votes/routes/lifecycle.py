@@ -5,6 +5,7 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from app.core.errors import on_refusal
 from app.core.time import utcnow
@@ -27,29 +28,37 @@ def _vote_context(vote: Vote) -> dict:
         queries.elector_standing(vote, user) if user.is_authenticated else (None, False)
     )
     is_elector = elector is not None
+    # One read of the latest checkpoint serves the turnout panel (shown while open or
+    # uncertified) and the witnesses' panel (its cosignatures come with it).
+    latest = (
+        queries.latest_checkpoint_shown(vote, cosignatures=bool(vote.witness_policy))
+        if vote.shows_turnout or vote.witness_policy
+        else None
+    )
     context = {
         "vote": vote,
         "community": vote.community,
         "manage": manage,
-        "turnout": None if vote.is_draft else queries.turnout(vote),
+        "turnout": queries.turnout(vote, latest) if vote.shows_turnout else None,
         "is_elector": is_elector,
         "has_voted": voted,
         "can_vote_now": is_elector and vote.can_receive_ballots(utcnow()),
         "empty_form": EmptyForm(),
         "show_result": vote.results_visible or (manage and vote.is_closed),
         "log_vkey": signing.log_vkey(vote),
-        "witness_status": queries.witness_status(vote),
+        "witness_status": queries.witness_status(vote, latest),
     }
     if context["show_result"]:
         context["explanation"] = explain_result(vote)
         # Who took part (and, in an open vote, the roll call) a page at a time: ?page=
+        # A counted vote's lists and figures are read once (queries.counted_figures).
         people = queries.participants_page(vote, PEOPLE_PER_PAGE)
         context["participants"] = people.items
         context["people_page"] = people
         context["roll_call"] = (
-            [] if vote.is_secret else queries.roll_call_page(vote, PEOPLE_PER_PAGE).items
+            [] if vote.is_secret else queries.roll_call_page(vote, PEOPLE_PER_PAGE)
         )
-        rec = queries.reconciliation(vote)
+        rec = queries.page_reconciliation(vote)
         context["reconciliation"] = rec
         context["reconciliation_adds_up"] = (
             rec["ballots"] == rec["participants"] <= rec["electorate"]
@@ -64,7 +73,12 @@ def _vote_context(vote: Vote) -> dict:
 @bp.route("/<int:vote_id>")
 def vote_page(vote_id: int):
     """The vote: its rules, then turnout while open, or the certified result."""
-    vote = get_vote(vote_id)
+    vote = get_vote(
+        vote_id,
+        joinedload(Vote.community),
+        joinedload(Vote.station),
+        joinedload(Vote.certified_by),
+    )
     return render_template("votes/vote.html", **_vote_context(vote))
 
 
