@@ -74,3 +74,20 @@ def test_the_count_is_read_once_per_request_and_forgotten_on_notify_and_read(app
         assert unread_count_once(user) == 2
         mark_read(user)
         assert unread_count_once(user) == 0
+
+
+def test_the_count_read_with_the_user_is_forgotten_on_notify_and_read(app, db, make):
+    from app.accounts.models import load_user
+    from app.core.notifications import mark_read, unread_count_once
+
+    user = make.user()
+    notify(user, N_("You were appointed %(role)s."), link="/", role="deputy")
+    db.session.commit()
+    with app.test_request_context("/"):
+        loaded = load_user(user.get_id())
+        assert loaded is not None
+        assert unread_count_once(loaded) == 1  # read along with the user
+        notify(loaded, N_("You were appointed %(role)s."), link="/", role="handler")
+        assert unread_count_once(loaded) == 2
+        mark_read(loaded)
+        assert unread_count_once(loaded) == 0

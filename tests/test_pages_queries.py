@@ -72,6 +72,29 @@ def test_home_costs_the_same_with_2_or_30_communities(client, make, login, commu
     assert len(large) == len(small), _diff(small, large)
 
 
+def test_a_signed_in_page_loads_the_user_roles_household_and_unread_count_in_one_statement(
+    client, make, login
+):
+    c = make.community()
+    user = make.user("resident", community=c)
+    db.session.add(RoleAssignment(user_id=user.id, role=Role.SECRETARY, community_id=c.id))
+    db.session.commit()
+    login(user)
+    seen = _statements(client, "/about")
+    assert len(seen) == 1, "\n".join(seen)
+
+
+def test_a_residents_home_page_is_six_statements(client, make, login, communities):
+    # The user (with household, roles and unread count), the communities, and one for each
+    # section that reads: the resident's suggestions, sessions, open pacts and votes.
+    first = communities(30)
+    user = make.user("resident", community=first[0])
+    db.session.commit()
+    login(user)
+    seen = _statements(client, "/")
+    assert len(seen) <= 6, "\n".join(seen)
+
+
 def test_pact_page_costs_the_same_with_10_or_200_comments(client, big, login):  # noqa: F811
     url = f"/pacts/{big.pact_id}"
     _add_comments(big, 10)

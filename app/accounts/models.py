@@ -8,14 +8,24 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint, and_
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    and_,
+    func,
+    select,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.passwords import normalise
 from app.core.db import value_enum
 from app.core.errors import Conflict
+from app.core.notifications import Notification, remember_unread_count
 from app.core.time import utcnow
 from app.extensions import Model, db
 from app.org.models import Body, Community, Household, Station
@@ -333,15 +343,40 @@ class RoleAssignment(Model):
     __table_args__ = (UniqueConstraint("user_id", "role", "community_id", "station_id", "body_id"),)
 
 
+#: What nearly every page asks of the signed-in user comes in the statement that loads it: the
+#: memberships with their households and buildings (the household, the role of resident), the
+#: role assignments (accounts/permissions.py builds the user's roles from both) and, beside
+#: them, the header's count of unread notifications.
+_LOADED_WITH_USER = (
+    joinedload(User.memberships).joinedload(Membership.household).joinedload(Household.building),
+    joinedload(User.roles),
+)
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the account in the session cookie, unless it was deleted or
     its password changed since that session began (a plain id is a session from before marks)."""
     raw_id, _, mark = user_id.partition(":")
-    user = db.session.get(User, int(raw_id)) if raw_id.isdigit() else None
-    if user is None or not user.is_active:
+    if not raw_id.isdigit():
         return None
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    row = (
+        db.session.execute(
+            select(User, unread).where(User.id == int(raw_id)).options(*_LOADED_WITH_USER)
+        )
+        .unique()
+        .first()
+    )
+    if row is None or not row[0].is_active:
+        return None
+    user = row[0]
     if mark and not hmac.compare_digest(mark, user.session_mark):
         return None
+    remember_unread_count(user, row[1] or 0)
     return user
 
 

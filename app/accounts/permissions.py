@@ -42,37 +42,32 @@ def roles_in(user, community) -> frozenset[Role]:
 
 
 class _RoleMap:
-    """Where one user holds each role, read in a fixed number of queries (two for a resident or
-    a secretary, at most four however many communities there are), so pages that ask about
+    """Where one user holds each role, read in a fixed number of queries however many
+    communities there are (none for a signed-in resident or secretary: `load_user` brings the
+    memberships and role assignments along; at most four otherwise), so pages that ask about
     every community stay fixed in cost.
 
-    The memberships come with their households and buildings, and the role assignments are the
-    user's own: when `user.memberships` or `user.roles` are not loaded yet, they are filled from
-    the same rows (the household, `is_admin` and the templates then cost no statement more).
+    When `user.memberships` or `user.roles` are not loaded yet, they are filled from the rows read
+    here (the household, `is_admin` and the templates then cost no statement more). A flush that
+    changes either expires them (`forget_roles`), so they are never read as they were before.
     """
 
     def __init__(self, user) -> None:
-        memberships = db.session.scalars(
-            select(Membership)
-            .where(Membership.user_id == user.id)
-            .options(joinedload(Membership.household).joinedload(Household.building))
-            .order_by(Membership.id)
-        ).all()
+        memberships = _memberships_with_buildings(user)
         self.member_of = {
             m.household.building.community_id
             for m in memberships
             if m.status == MembershipStatus.ACTIVE
         }
-        assignments = db.session.scalars(
-            select(RoleAssignment)
-            .where(RoleAssignment.user_id == user.id)
-            .order_by(RoleAssignment.id)
-        ).all()
-        unloaded = inspect(user).unloaded
-        if "memberships" in unloaded:
-            set_committed_value(user, "memberships", list(memberships))
-        if "roles" in unloaded:
+        if "roles" in inspect(user).unloaded:
+            assignments = db.session.scalars(
+                select(RoleAssignment)
+                .where(RoleAssignment.user_id == user.id)
+                .order_by(RoleAssignment.id)
+            ).all()
             set_committed_value(user, "roles", list(assignments))
+        # By appointment (ones still to be flushed last): the home page links to the first.
+        assignments = sorted(user.roles, key=lambda a: (a.id is None, a.id or 0))
         self.admin = any(a.role == Role.ADMIN for a in assignments)
         self.secretary_of = {
             a.community_id for a in assignments if a.role == Role.SECRETARY and a.community_id
@@ -136,6 +131,25 @@ class _RoleMap:
 
 #: Where a session keeps, between a flush and its end, whose memberships or roles it changed.
 _LINKS_CHANGED = "user_links_changed"
+
+
+def _memberships_with_buildings(user) -> list[Membership]:
+    """`user.memberships`, each with its household and building: as loaded with the user
+    (accounts/models.py `load_user`), or read in one statement that also fills them in."""
+    if "memberships" not in inspect(user).unloaded and all(
+        "household" not in inspect(m).unloaded and "building" not in inspect(m.household).unloaded
+        for m in user.memberships
+    ):
+        return list(user.memberships)
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.user_id == user.id)
+        .options(joinedload(Membership.household).joinedload(Household.building))
+        .order_by(Membership.id)
+    ).all()
+    if "memberships" in inspect(user).unloaded:
+        set_committed_value(user, "memberships", list(memberships))
+    return list(memberships)
 
 
 def forget_roles(session, _flush_context=None) -> None:

@@ -91,6 +91,13 @@ def unread_count_once(user) -> int:
     return counts[user.id]
 
 
+def remember_unread_count(user, count: int) -> None:
+    """`count`, read along with the user (accounts' `load_user`), is what `unread_count_once`
+    answers for this request, until a notification is posted or read."""
+    if has_app_context():
+        g.setdefault("unread_counts", {})[user.id] = count
+
+
 def _forget_unread() -> None:
     if has_app_context():
         g.pop("unread_counts", None)
