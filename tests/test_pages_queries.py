@@ -207,14 +207,19 @@ def test_a_sessions_page_costs_the_same_with_1_or_12_registrations(client, make,
     _same_cost(client, f"/hearings/sessions/{session_id}", lambda: register(residents[1:]))
 
 
-def test_the_cached_pact_page_never_loads_the_clauses_nor_the_secretaries(client, big):  # noqa: F811
-    """Served from the cache, the pact page needs the pact and its versions, not their clauses
-    (loading every version's clauses was two fifths of an anonymous pact page), nor who the
-    secretaries are (their badges are in the cached threads)."""
+def test_a_visitors_cached_pact_and_clause_pages_are_one_statement(client, big):  # noqa: F811
+    """Served from the cache, a visitor's pact page (and clause page) needs only the pact with its
+    community (its revision, status and window are the key of the whole page): not its versions
+    and clauses (loading every version's clauses was two fifths of an anonymous pact page), nor
+    who the secretaries are (their badges are in the cached page). Was two statements."""
     url = f"/pacts/{big.pact_id}"
     _add_comments(big, 10)
     _statements(client, url)
     warm = _statements(client, url)
     assert not [s for s in warm if "FROM clauses" in s], "\n".join(warm)
     assert not [s for s in warm if "FROM role_assignments" in s], "\n".join(warm)
-    assert len(warm) == 2, "\n".join(warm)  # the pact (with its community), its versions
+    assert len(warm) == 1, "\n".join(warm)  # the pact with its community
+    clause_url = f"{url}/clauses/{big.clause_ids[0]}"
+    _statements(client, clause_url)
+    warm = _statements(client, clause_url)
+    assert len(warm) == 1, "\n".join(warm)  # was four: the pact, its versions, clauses, amendments

@@ -77,10 +77,16 @@ def cache_key(kind: str, parts: Iterable[Any]) -> str:
     return head + ":" + ":".join(str(p) for p in parts)
 
 
-def remember(kind: str, parts: Iterable[Any], compute: Callable[[], Any]) -> Any:
+def remember(
+    kind: str,
+    parts: Iterable[Any],
+    compute: Callable[[], Any],
+    keep: Callable[[Any], bool] | None = None,
+) -> Any:
     """The value stored under the key made of `kind` and `parts`, computed (and stored) on a miss.
 
-    A cache that fails (Redis down) costs the computation, never the page."""
+    A computed value that `keep` refuses is returned without being stored. A cache that fails
+    (Redis down) costs the computation, never the page."""
     if not _enabled():
         return compute()
     key = cache_key(kind, parts)
@@ -92,6 +98,8 @@ def remember(kind: str, parts: Iterable[Any], compute: Callable[[], Any]) -> Any
     if value is not None:
         return value
     value = compute()
+    if keep is not None and not keep(value):
+        return value
     try:
         cache.set(key, value)
     except Exception:
@@ -102,3 +110,43 @@ def remember(kind: str, parts: Iterable[Any], compute: Callable[[], Any]) -> Any
 def fragment(kind: str, parts: Iterable[Any], render: Callable[[], str]) -> Markup:
     """Rendered HTML stored under `kind` and `parts` (strings, so any cache backend keeps them)."""
     return Markup(remember(kind, parts, lambda: compact(str(render()))))  # noqa: S704 - our own rendered template
+
+
+def _csrf_slot() -> str:
+    """What stands for the reader's CSRF token in a cached page: derived from the secret key, so
+    the same in every worker and not something a commenter can type on purpose."""
+    secret = str(current_app.secret_key).encode()
+    return "csrf" + hashlib.sha256(secret + b"csrf-slot").hexdigest()[:24]
+
+
+def page(kind: str, parts: Iterable[Any], render: Callable[[], Any]) -> Any:
+    """A whole page stored under `kind` and `parts`, the reader's CSRF token put in per request.
+
+    For pages that are the same for every reader who gets them (an anonymous visitor's), apart
+    from the CSRF token of the forms every page carries (language, text size): the page is
+    rendered once with a slot for the token. `render` may return something that is not text
+    (a redirect): that is returned as it is and not stored. A reader with flashed messages
+    waiting gets a page of their own (the messages are shown once, to them)."""
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf
+
+    if not _enabled() or session.get("_flashes"):
+        return render()
+    slot = _csrf_slot()
+
+    def compute() -> str | None:
+        had = g.get("csrf_token")
+        g.csrf_token = slot  # Flask-WTF's csrf_token() returns what g holds for this request
+        try:
+            value = render()
+        finally:
+            if had is None:
+                g.pop("csrf_token", None)
+            else:
+                g.csrf_token = had
+        return compact(str(value)) if isinstance(value, str) else value
+
+    value = remember(kind, parts, compute, keep=lambda v: isinstance(v, str))
+    if not isinstance(value, str):
+        return value
+    return value.replace(slot, generate_csrf()) if slot in value else value

@@ -16,20 +16,23 @@ Names are the one other thing that differs: a community's secretary sees full na
 else the public masked ones, so threads are cached in those two variants.
 """
 
+import hashlib
 import re
 from calendar import timegm
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.accounts.models import Role
 from app.accounts.permissions import roles_in
-from app.core.fragments import compact, fragment, remember
+from app.core.fragments import compact, fragment, page, remember
+from app.core.i18n import large_text
 from app.core.time import utcnow
+from app.extensions import htmx
 from app.pacts import permissions
 from app.pacts import queries as q
 from app.pacts.models import COMMENT_EDIT_WINDOW, Clause, Pact, PactVersion, Stance
@@ -218,3 +221,44 @@ def fill_positions(html: str, pact: Pact, version: PactVersion) -> Markup:
         return lines[mine.get(int(m.group(1)))].replace(placeholder, m.group(1))
 
     return Markup(MINE.sub(own, html))  # noqa: S704 - escaped by Markup.format
+
+
+#: The query arguments the pact and clause pages read; a page asked with any other is not cached
+#: (so made-up arguments cannot fill the cache with copies of one page).
+PAGE_ARGS = frozenset({"page", "version", "part"})
+
+
+def for_visitor(pact_id: int, clause_id: int | None, render) -> object:
+    """The pact or clause page of an anonymous visitor: one copy for every visitor, stored whole
+    under the pact's revision, with only the CSRF token filled per request (app/core/fragments.py).
+
+    A visitor may read any public pact, so the copy depends on nothing about them but their
+    language and text size, and on the clock only through the consultation window (open or not,
+    the days left). The one statement of a hit reads the pact and its community: a pact that
+    does not exist or is a draft, and a superseded pact (it names its successor, whose title
+    has a revision of its own), are rendered as before, and so is every page of a signed-in user.
+    A clause that is not the pact's is never stored: only a page that rendered is."""
+    if current_user.is_authenticated or not PAGE_ARGS.issuperset(request.args.keys()):
+        return render()
+    pact = q.pact_with_community(pact_id)
+    if pact is None or not pact.is_public or pact.superseded_by_id is not None:
+        return render()
+    now = utcnow()
+    clock = (
+        pact.consultation_is_open(now),
+        pact.days_remaining(now),
+        bool(pact.consultation_opens_at and pact.consultation_opens_at > now),
+    )
+    community = hashlib.sha256(pact.community.name.encode()).hexdigest()[:8]
+    query = request.query_string.decode("utf-8", "replace")
+    parts = (
+        pact.id,
+        clause_id or 0,
+        pact.cache_rev,
+        community,
+        clock,
+        large_text(),
+        bool(htmx),
+        query,
+    )
+    return page("visitor-page", parts, render)

@@ -125,6 +125,13 @@ def load_pact(pact_id: int, clauses: bool = True) -> Pact:
     return pact
 
 
+def pact_with_community(pact_id: int) -> Pact | None:
+    """The pact and its community in one statement, nothing else (a cached page's key)."""
+    return db.session.scalar(
+        select(Pact).where(Pact.id == pact_id).options(joinedload(Pact.community))
+    )
+
+
 def community_household_count(community_id: int) -> int:
     return (
         db.session.scalar(

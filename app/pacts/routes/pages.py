@@ -41,6 +41,10 @@ def community_index(community_id: int):
 @bp.route("/<int:pact_id>")
 def show(pact_id: int):
     """The pact: its clauses with their consensus, the summary, and the pact-level discussion."""
+    return fragments.for_visitor(pact_id, None, lambda: _show(pact_id))
+
+
+def _show(pact_id: int):
     pact = load_pact(pact_id, clauses=False)
     version = selected_version(pact)
     ctx = viewer_context(pact)
@@ -139,8 +143,12 @@ def clause_forms_shown(pact: Pact, clause: Clause) -> bool:
 @bp.route("/<int:pact_id>/clauses/<int:clause_id>")
 def clause(pact_id: int, clause_id: int):
     """One clause: its consensus by building, amendments and discussion."""
-    pact = load_pact(pact_id)
-    return render_clause(pact, clause_of(pact, clause_id))
+
+    def render() -> str:
+        pact = load_pact(pact_id)
+        return render_clause(pact, clause_of(pact, clause_id))
+
+    return fragments.for_visitor(pact_id, clause_id, render)
 
 
 @bp.route("/comments/<int:comment_id>/replies")
