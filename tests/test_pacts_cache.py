@@ -368,3 +368,45 @@ def test_a_cache_that_is_down_costs_the_work_not_the_page(world, login, caplog):
         with down.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_residents_own_follow_endorsement_plus_one_and_position_show_and_cost_one_statement(
+    world, login
+):
+    """What the resident did on the pact is read in one statement on each page (it was one per
+    kind), and each of their own acts shows at once, on the cached pages, as theirs."""
+    from sqlalchemy import event
+
+    url = f"/pacts/{world.pact_id}/clauses/{world.clause_id}"
+    _as(world, world.r1, login).post(f"{url}/comments", data={"body": "第一条意见"})
+    _as(world, world.r2, login).post(
+        f"{url}/amendments", data={"am-text": "第一条 改一改。", "am-reason": "更好"}
+    )
+    root, amendment = _thread_root(world), db.session.scalars(db.select(Amendment)).one()
+    me = _as(world, world.reader, login)
+    pact_page, clause_page = _read(me, world)
+    assert "取消关注" not in pact_page and "您已附议" not in clause_page
+    assert "您已赞同" not in clause_page and "您的态度：支持" not in clause_page
+    me.post(f"/pacts/{world.pact_id}/follow", data={"follow": "1"})
+    me.post(f"/pacts/amendments/{amendment.id}/endorse")
+    me.post(f"/pacts/comments/{root.id}/agree")
+    me.post(f"{url}/position", data={"stance": "support"})
+
+    statements: list[str] = []
+
+    def _seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _seen)
+    try:
+        pact_page, clause_page = _read(me, world)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _seen)
+    assert "取消关注" in pact_page
+    assert "您已附议" in clause_page and "您已赞同" in clause_page
+    assert "您的态度：支持" in clause_page
+    card = pact_page[pact_page.index(f'id="clause-{world.clause_id}"') :]
+    assert "您的态度：支持" in card[: card.index("</article>")]
+    own = [s for s in statements if "pact_follows" in s or "pact_comment_agrees" in s]
+    assert len(own) == 2, "\n".join(own)  # one per page
+    assert all("pact_positions" in s and "pact_amendment_endorsements" in s for s in own)

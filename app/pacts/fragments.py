@@ -117,7 +117,7 @@ def fill_slots(html: str, pact: Pact, ctx: dict) -> Markup:
             <= COMMENT_EDIT_WINDOW
         )
         slots.append(Slot(kind, int(cid), int(author), int(clause) or None, editable))
-    agreed = q.agreed_ids_of([s.id for s in slots if s.kind == "a"], current_user)
+    agreed = ctx["mine"].load().agreed
     rendered = _render_slots(slots, agreed, pact, ctx)
     parts = iter(rendered)
     return Markup(SLOT.sub(lambda _m: next(parts), html))  # noqa: S704 - our own renders
@@ -168,7 +168,7 @@ def _render_slots(slots: list[Slot], agreed: set[int], pact: Pact, ctx: dict) ->
     return out
 
 
-def clause_list(pact: Pact, version: PactVersion) -> Markup:
+def clause_list(pact: Pact, version: PactVersion, mine: q.Mine) -> Markup:
     """The pact page's summary and clause list: cached for all, the viewer's positions added."""
     is_open = pact.consultation_is_open()
 
@@ -187,10 +187,10 @@ def clause_list(pact: Pact, version: PactVersion) -> Markup:
         )
 
     html = fragment("clauses", (pact.id, version.id, pact.cache_rev, is_open), render)
-    return fill_positions(html, pact, version)
+    return fill_positions(html, pact, version, mine)
 
 
-def fill_positions(html: str, pact: Pact, version: PactVersion) -> Markup:
+def fill_positions(html: str, pact: Pact, version: PactVersion, mine: q.Mine) -> Markup:
     """The viewer's own position on each clause, where the cached clause list left a slot."""
     latest = pact.latest_version
     takes_part = (
@@ -200,7 +200,7 @@ def fill_positions(html: str, pact: Pact, version: PactVersion) -> Markup:
     )
     if not current_user.is_authenticated or not takes_part:
         return Markup(MINE.sub("", html))  # noqa: S704 - our own cached render
-    mine = q.positions_of_user(version, current_user)
+    positions = mine.load().positions
     labels = {s.value: s.label for s in Stance}
     now_text = {k: _("You chose: %(stance)s.", stance=str(v)) for k, v in labels.items()}
     not_yet = _("Not chosen yet.")
@@ -218,7 +218,7 @@ def fill_positions(html: str, pact: Pact, version: PactVersion) -> Markup:
     placeholder = str(PLACEHOLDER_ID)
 
     def own(m: re.Match) -> str:
-        return lines[mine.get(int(m.group(1)))].replace(placeholder, m.group(1))
+        return lines[positions.get(int(m.group(1)))].replace(placeholder, m.group(1))
 
     return Markup(MINE.sub(own, html))  # noqa: S704 - escaped by Markup.format
 

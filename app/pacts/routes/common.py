@@ -110,9 +110,21 @@ class LazyIds:
         return len(self.ids)
 
 
-def viewer_context(pact: Pact) -> dict:
-    """What the current user may do on the pact's pages, for the templates."""
+class _Following:
+    """Whether the viewer follows the pact, read (with the rest of `Mine`) when first asked."""
+
+    def __init__(self, mine: q.Mine) -> None:
+        self._mine = mine
+
+    def __bool__(self) -> bool:
+        return self._mine.load().following
+
+
+def viewer_context(pact: Pact, version: PactVersion | None = None) -> dict:
+    """What the current user may do on the pact's pages, for the templates; with `version`,
+    their own positions on its clauses come with the rest of what they did (`mine`)."""
     user = current_user
+    mine = q.Mine(pact, version, user)
     return {
         "can_manage": permissions.can_manage(user, pact.community_id),
         # The secretary replies in threads to answer them (during consultation and revision).
@@ -122,7 +134,8 @@ def viewer_context(pact: Pact) -> dict:
         "can_moderate": permissions.can_moderate(user, pact.community_id),
         "is_resident": permissions.can_participate(user, pact.community_id),
         "can_take_part": permissions.can_take_part(user, pact),
-        "following": q.is_following(pact, user),
+        "mine": mine,
+        "following": _Following(mine),
     }
 
 

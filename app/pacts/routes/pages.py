@@ -47,13 +47,13 @@ def show(pact_id: int):
 def _show(pact_id: int):
     pact = load_pact(pact_id, clauses=False)
     version = selected_version(pact)
-    ctx = viewer_context(pact)
+    ctx = viewer_context(pact, version)
     page = request.args.get("page", 1, type=int)
     threads_html = fragments.threads(pact, None, page, ctx)
     if htmx and request.args.get("part") == "threads":
         return threads_html
     if version is not None:
-        clauses_html = fragments.clause_list(pact, version)
+        clauses_html = fragments.clause_list(pact, version, ctx["mine"])
     else:
         clauses_html = Markup(render_template("pacts/_clauses.html", pact=pact, version=None))  # noqa: S704 - our own template
     return render_template(
@@ -88,7 +88,7 @@ def render_clause(
     decision_for: int | None = None,
 ) -> str:
     """The clause page (or, for htmx, its threads), with the forms as the user filled them."""
-    ctx = viewer_context(pact)
+    ctx = viewer_context(pact, clause.version)
     threads_html = fragments.threads(pact, clause, request.args.get("page", 1, type=int), ctx)
     if htmx and request.args.get("part") == "threads":
         return threads_html
@@ -116,9 +116,9 @@ def render_clause(
         c=consensus,
         consensus_html=consensus_html,
         threads_html=threads_html,
-        my_position=q.positions_of_user(clause.version, current_user).get(clause.id),
+        my_position=ctx["mine"].load().positions.get(clause.id),
         amendments=amendments,
-        endorsed=q.endorsed_ids(amendments, current_user),
+        endorsed=ctx["mine"].load().endorsed,
         comment_form=comment_form or CommentForm(),
         amendment_form=amendment_form,
         stances=list(Stance),
