@@ -26,6 +26,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from app.core.sanitize import SANITIZER_VERSION
+from app.core.time import utcnow
 from app.extensions import cache, db
 
 log = logging.getLogger(__name__)
@@ -150,3 +151,25 @@ def page(kind: str, parts: Iterable[Any], render: Callable[[], Any]) -> Any:
     if not isinstance(value, str):
         return value
     return value.replace(slot, generate_csrf()) if slot in value else value
+
+
+def remember_until(kind: str, parts: Iterable[Any], compute: Callable[[], tuple[Any, Any]]) -> Any:
+    """Like `remember`, for a value that time alone makes stale: `compute` returns the value and
+    the moment (naive UTC) it stops being true (a day count ticks, a flag turns overdue); a copy
+    found after that moment is computed again and replaces it."""
+    if not _enabled():
+        return compute()[0]
+    key = cache_key(kind, parts)
+    try:
+        found = cache.get(key)
+    except Exception:  # a broken cache must not break the page
+        log.warning("cache unavailable, computing %s", kind, exc_info=True)
+        return compute()[0]
+    if found is not None and utcnow() < found[1]:
+        return found[0]
+    value, until = compute()
+    try:
+        cache.set(key, (value, until))
+    except Exception:
+        log.warning("cache unavailable, %s not stored", kind, exc_info=True)
+    return value

@@ -1,6 +1,6 @@
 """Time helpers: the database stores naive UTC; pages show Asia/Shanghai."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -28,3 +28,8 @@ def from_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def next_local_midnight() -> datetime:
+    """When the date in Asia/Shanghai next changes, as naive UTC (what date-bound flags await)."""
+    return from_local(datetime.combine(local_today() + timedelta(days=1), time.min))

@@ -6,7 +6,7 @@ raises `Conflict` on an illegal move; the `can_*` predicates answer views, templ
 operations alike.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -220,6 +220,13 @@ class Suggestion(Model):
     def age_days(self) -> int:
         end = self.closed_at or utcnow()
         return max((end - self.submitted_at).days, 0)
+
+    @property
+    def age_ticks_at(self) -> datetime:
+        """When `age_days` next changes (never, once closed): a cached row is good until then."""
+        if self.closed_at is not None:
+            return datetime.max
+        return self.submitted_at + timedelta(days=self.age_days + 1)
 
     @property
     def answered_on_time(self) -> bool | None:

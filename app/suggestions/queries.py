@@ -1,13 +1,13 @@
 """Reads of suggestions that several pages (and the hearings domain) share."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Role, RoleAssignment, User
-from app.core.time import local_today, to_local, utcnow
+from app.core.time import local_today, next_local_midnight, to_local, utcnow
 from app.core.workdays import overdue_cutoff
 from app.extensions import db
 from app.org.models import Body, Community
@@ -131,7 +131,14 @@ STATS_PERIOD = timedelta(days=365)
 
 def stats_by_body(community: Community) -> list[tuple[Body, BodyStats]]:
     """Statistics of every body that received suggestions of the community in the last 12 months."""
-    since = utcnow() - STATS_PERIOD
+    return stats_by_body_until(community)[0]
+
+
+def stats_by_body_until(community: Community) -> tuple[list[tuple[Body, BodyStats]], datetime]:
+    """`stats_by_body`, and the moment (naive UTC) the figures stop being true without a write:
+    the next local midnight (overdue counts), or earlier when a suggestion leaves the 12 months."""
+    now = utcnow()
+    since = now - STATS_PERIOD
     rows = db.session.scalars(
         select(Suggestion).where(
             Suggestion.community_id == community.id,
@@ -140,21 +147,29 @@ def stats_by_body(community: Community) -> list[tuple[Body, BodyStats]]:
             Suggestion.body_id.is_not(None),
         )
     ).all()
-    escalations = dict(
-        db.session.execute(
-            select(SuggestionEvent.suggestion_id, func.count(SuggestionEvent.id))
-            .where(
-                SuggestionEvent.suggestion_id.in_([s.id for s in rows]),
-                SuggestionEvent.kind.in_(("escalated", "escalated_by_hand")),
-            )
-            .group_by(SuggestionEvent.suggestion_id)
-        ).all()
+    escalations = (
+        dict(
+            db.session.execute(
+                select(SuggestionEvent.suggestion_id, func.count(SuggestionEvent.id))
+                .where(
+                    SuggestionEvent.suggestion_id.in_([s.id for s in rows]),
+                    SuggestionEvent.kind.in_(("escalated", "escalated_by_hand")),
+                )
+                .group_by(SuggestionEvent.suggestion_id)
+            ).all()
+        )
+        if rows
+        else {}
     )
     by_body: dict[int, list[Suggestion]] = {}
     for s in rows:
         if s.body_id is not None:
             by_body.setdefault(s.body_id, []).append(s)
-    bodies = {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_(list(by_body))))}
+    bodies = (
+        {b.id: b for b in db.session.scalars(select(Body).where(Body.id.in_(list(by_body))))}
+        if by_body
+        else {}
+    )
     # Overdue counts statutory working days, as every flag does.
     cutoff = overdue_cutoff()
     out = [
@@ -162,7 +177,8 @@ def stats_by_body(community: Community) -> list[tuple[Body, BodyStats]]:
         for bid, items in by_body.items()
     ]
     out.sort(key=lambda pair: (pair[0].kind.value, pair[0].name))
-    return out
+    leaves = [s.accepted_at + STATS_PERIOD for s in rows if s.accepted_at is not None]
+    return out, min([next_local_midnight(), *leaves])
 
 
 def bodies_serving(community: Community) -> list[Body]:
