@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     follow-up actions (`flask tick`)."""
     from app.core.registry import register
     from app.hearings import audit_names as hearings_audit_names
-    from app.hearings import demo, erasure, home, jobs, privacy, subjects
+    from app.hearings import demo, erasure, freshness, home, jobs, privacy, subjects
     from app.hearings import routes as _routes  # noqa: F401 - importing attaches the views
 
     app.register_blueprint(bp)
@@ -25,3 +25,4 @@ def init_app(app: Flask) -> None:
     register(app, "account_deleted", erasure.erase_person)
     register(app, "demo", demo.load)
     register(app, "tick", jobs.remind_follow_up_actions)
+    freshness.connect()

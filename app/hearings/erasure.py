@@ -10,6 +10,7 @@ inside the deleting transaction, so nothing else can slip through.
 from sqlalchemy import Table, func, or_, select, text, update
 
 from app.extensions import db
+from app.hearings.freshness import renew_sessions_of_minutes
 from app.hearings.models import Registration, Speaker, WalkIn
 from app.hearings.operations import promote_waiting
 from app.suggestions.triggers import immutable_trigger_sql
@@ -45,10 +46,14 @@ def _erase_from_minutes(user_id: int, name: str) -> None:
     if name:
         matches += [func.trim(table.c.name) == name, table.c.points.contains(name)]
     rows = db.session.execute(
-        select(table.c.id, table.c.name, table.c.points, table.c.user_id).where(or_(*matches))
+        select(table.c.id, table.c.name, table.c.points, table.c.user_id, table.c.minutes_id).where(
+            or_(*matches)
+        )
     ).all()
     if not rows:
         return
+    # Core statements below, which the flush hooks do not see: the pages are renewed by hand.
+    renew_sessions_of_minutes({row.minutes_id for row in rows})
     with _immutability_lifted(table.name):
         for row in rows:
             # The entry was theirs when it is linked to the account or typed with their name:

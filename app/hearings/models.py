@@ -6,6 +6,7 @@ views, templates, operations and the CLI alike.
 """
 
 import enum
+import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -131,6 +132,8 @@ class HearingSession(Model):
     #: Bumped on every change, so calendar apps pick up reschedulings (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Replaced by every write that changes what the session page shows (hearings/freshness.py).
+    cache_rev: Mapped[str] = mapped_column(String(16), default=lambda: secrets.token_hex(8))
 
     community: Mapped[Community | None] = relationship()
     station: Mapped[Station | None] = relationship()
@@ -212,7 +215,6 @@ class HearingSession(Model):
         return permissions.can_register(user, self)
 
     # -- state and transitions -------------------------------------------------------
-
     @property
     def is_scheduled(self) -> bool:
         return self.status == SessionStatus.SCHEDULED
@@ -488,8 +490,7 @@ for _model in (Minutes, FollowUpAction, Speaker):
     event.listen(_model, "before_delete", _refuse_change)
 
 
-#: Published minutes never change: the ORM listeners above refuse it through the app, these
-#: triggers from any client too (migration 0003 creates the same; see `immutable_trigger_sql`).
+#: Published minutes never change: the ORM listeners above refuse it, these triggers too (0003).
 for _model in (Minutes, FollowUpAction, Speaker):
     for _dialect in ("sqlite", "postgresql"):
         event.listen(

@@ -1,6 +1,7 @@
 """The organisation: subdistricts, communities, buildings, households, stations, bodies."""
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -83,6 +84,11 @@ class Community(Model):
     kind: Mapped[CommunityKind] = mapped_column(value_enum(CommunityKind, 30))
     address: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Replaced by every write that changes what the suggestion board shows (the hearings'
+    #: freshness hooks), so the board's cached parts are keyed by it.
+    suggestions_rev: Mapped[str] = mapped_column(
+        String(16), default=lambda: secrets.token_hex(8), server_default="0"
+    )
 
     subdistrict: Mapped[Subdistrict] = relationship(back_populates="communities")
     buildings: Mapped[list["Building"]] = relationship(

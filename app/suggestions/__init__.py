@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
     scheduled follow-through (reminders, escalations, return visits)."""
     from app.core.registry import register
     from app.suggestions import audit_names as suggestions_audit_names
-    from app.suggestions import home, jobs, privacy, receivers
+    from app.suggestions import freshness, home, jobs, privacy, receivers
     from app.suggestions import routes as _routes  # noqa: F401 - importing attaches the views
 
     app.register_blueprint(bp)
@@ -25,3 +25,4 @@ def init_app(app: Flask) -> None:
     for job in (jobs.remind_handlers, jobs.escalate_overdue, jobs.list_return_visits):
         register(app, "tick", job)
     receivers.connect()
+    freshness.connect()

@@ -2,14 +2,15 @@
 
 from flask import abort, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.extensions import db
+from app.hearings import pages, permissions
 from app.hearings.forms import EmptyForm, RegisterForm, action_done_form
 from app.hearings.models import HearingSession
 from app.hearings.queries import session_page
 from app.hearings.subjects import label as subject_label
 from app.hearings.subjects import title_of
-from app.suggestions.queries import suggestions_of_session
 
 #: Where each kind of linked subject lives (other domains' pages, reached through url_for only).
 SUBJECT_ENDPOINTS = {
@@ -45,29 +46,43 @@ def session_page_or_404(session_id: int) -> HearingSession:
     return session
 
 
-def done_forms(session: HearingSession, posted: dict | None = None) -> dict:
-    """A "mark done" form per action of the latest minutes the current user may mark done."""
-    minutes = session.current_minutes
+def done_forms(session: HearingSession, open_actions, posted: dict | None = None) -> dict:
+    """A "mark done" form per open action of the latest minutes the current user may mark done
+    (`open_actions`: their ids and bodies, from the page's cached figures)."""
     forms = {
-        a.id: action_done_form(a.id, formdata=None)
-        for a in (minutes.actions if minutes else [])
-        if not a.is_done and a.can_mark_done(current_user)
+        action_id: action_done_form(action_id, formdata=None)
+        for action_id, body_id in open_actions
+        if permissions.can_mark_action_done(current_user, session, body_id)
     }
     return {**forms, **(posted or {})}
 
 
 def session_context(session: HearingSession, **extra) -> dict:
-    """What the session page shows the current user."""
+    """What the session page shows the current user: the parts every reader sees alike from the
+    cache (hearings/pages.py), the viewer's own around them."""
+    shared = pages.parts(session)
+    facts = shared["facts"]
+    can_manage, can_run = session.can_manage(current_user), session.can_run(current_user)
+    forms = done_forms(session, facts["open_actions"], extra.pop("done_forms", None))
+    if can_manage or can_run or forms or pages.sees_full_names(session, facts):
+        # Staff see the registrants; a viewer with forms or full names, minutes of their own.
+        session_page(session.id)
+        minutes = pages.minutes_html(session, forms, public_names=False)
+    else:
+        minutes = shared["minutes"]
+    seat = facts["seats"].get(current_user.id) if current_user.is_authenticated else None
+    head = shared["head"].replace(pages.SUBJECT_SLOT, pages.subject_html(subject_link(session)))
     return {
-        "done_forms": done_forms(session, extra.pop("done_forms", None)),
         "session": session,
-        "registration": session.registration_of(current_user),
-        "subject": subject_link(session),
-        "can_manage": session.can_manage(current_user),
-        "can_run": session.can_run(current_user),
+        "parts": {k: Markup(v) for k, v in shared.items() if k != "facts"},  # noqa: S704 - ours
+        "head": Markup(head),  # noqa: S704 - our own rendered template
+        "minutes": Markup(minutes),  # noqa: S704 - our own rendered template
+        "registration": seat,
+        "seats_left": facts["seats_left"],
+        "can_manage": can_manage,
+        "can_run": can_run,
         "can_register": session.can_register(current_user) and session.registration_open,
         "register_form": extra.pop("register_form", None) or RegisterForm(),
         "empty_form": EmptyForm(),
-        "suggestions": suggestions_of_session(session.id),
         **extra,
     }

@@ -31,7 +31,6 @@ from app.hearings.routes.calendars import webcal_url
 from app.hearings.routes.common import (
     session_context,
     session_or_404,
-    session_page_or_404,
 )
 from app.hearings.subjects import options as subject_options
 from app.org.models import Community, Station
@@ -179,7 +178,7 @@ def new_session():
 @bp.route("/sessions/<int:session_id>")
 def session(session_id: int):
     """A session: subject, time and place, agenda, registration, minutes and its suggestions."""
-    session = session_page_or_404(session_id)
+    session = session_or_404(session_id)
     return render_template("hearings/session.html", **session_context(session))
 
 
@@ -323,7 +322,7 @@ def mark_action_done(action_id: int):
     session_id = action.minutes.session_id
 
     def render():
-        session = session_page_or_404(session_id)
+        session = session_or_404(session_id)
         return render_template(
             "hearings/session.html", **session_context(session, done_forms={action_id: form})
         )

@@ -1,11 +1,15 @@
 """The public board with per-body statistics, the guided submission form and the lookup."""
 
+from datetime import datetime
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.core import once
 from app.core.errors import NotAllowed, on_refusal
+from app.core.fragments import compact, remember_until
 from app.extensions import db, limiter
 from app.org.models import Building, Community
 from app.suggestions import bp, permissions
@@ -16,7 +20,7 @@ from app.suggestions.queries import (
     board_query,
     bodies_serving,
     normalise_number,
-    stats_by_body,
+    stats_by_body_until,
     suggestion_by_number,
     time_limits_of,
 )
@@ -32,29 +36,49 @@ def board(community_id: int):
     category = category if category in {c.value for c in Category} else ""
     body_id = request.args.get("body", type=int)
     overdue = request.args.get("overdue") == "1"
-    page = db.paginate(
-        board_query(
-            community.id, status=status, body_id=body_id, category=category, overdue=overdue
-        ),
-        per_page=25,
-        error_out=False,
-    )
     filters = {
         "status": status,
         "category": category,
         "body": body_id or "",
         "overdue": "1" if overdue else "",
     }
+    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+
+    def render() -> tuple[str, datetime]:
+        page = db.paginate(
+            board_query(
+                community.id, status=status, body_id=body_id, category=category, overdue=overdue
+            ),
+            page=page_no,
+            per_page=25,
+            error_out=False,
+        )
+        stats, stats_until = stats_by_body_until(community)
+        html = render_template(
+            "suggestions/_board_body.html",
+            community=community,
+            page=page,
+            stats=stats,
+            bodies=bodies_serving(community),
+            statuses=list(SuggestionStatus),
+            categories=list(Category),
+            filters=filters,
+            active_filters={k: v for k, v in filters.items() if v},
+        )
+        return compact(html), min([stats_until, *(s.age_ticks_at for s in page.items)])
+
+    # The same for every reader: cached under the community's revision, which every write the
+    # board shows replaces (hearings/freshness.py), until time alone changes it (a day count
+    # ticks, a due date passes, a suggestion leaves the statistics' twelve months).
+    body_html = remember_until(
+        "board",
+        (community.id, community.suggestions_rev, page_no, status, category, body_id or 0, overdue),
+        render,
+    )
     return render_template(
         "suggestions/board.html",
         community=community,
-        page=page,
-        stats=stats_by_body(community),
-        bodies=bodies_serving(community),
-        statuses=list(SuggestionStatus),
-        categories=list(Category),
-        filters=filters,
-        active_filters={k: v for k, v in filters.items() if v},
+        body_html=Markup(body_html),  # noqa: S704 - our own rendered template
         can_submit=permissions.can_submit(current_user, community),
         is_secretary=permissions.can_triage(current_user, community),
     )
