@@ -20,6 +20,7 @@ from app.org.models import Body, BodyKind, Building, Community
 from app.suggestions.followup import escalate_suggestion
 from app.suggestions.models import Category, Suggestion
 from tests import hearings_factories as hf
+from tests.test_pages_queries import _diff, _statements
 
 READERS = ("anonymous", "resident")
 #: What differs between two renders of one page for one reader: the signed tokens of its forms.
@@ -289,3 +290,46 @@ def test_the_pages_are_served_from_the_cache(world, reader):
         event.remove(db.engine, "before_cursor_execute", count)
     for table in ("FROM suggestions", "FROM session_registrations", "FROM session_minutes"):
         assert not [s for s in seen if table in s], table
+
+
+def _warm_statements(client, url) -> list[str]:
+    client.get(url)
+    return _statements(client, url)
+
+
+@pytest.mark.parametrize("who", READERS)
+def test_served_from_the_cache_each_page_costs_what_the_header_costs_and_one_row(world, login, who):
+    """The community (board) or the session (session page); for a resident also the account,
+    its roles (two) and the unread count of the header: no suggestion, registration or minutes."""
+    client = world.app.test_client()
+    if who == "resident":
+        login(world.reader, client)
+    for url in world.urls:
+        warm = _warm_statements(client, url)
+        assert len(warm) <= (5 if who == "resident" else 1), "\n".join(warm)
+
+
+def test_the_staff_session_page_costs_the_same_with_1_or_12_registrations(make, login, app):
+    c = make.community()
+    residents = [make.user("resident", community=c).id for _ in range(12)]
+    secretary = make.user("secretary", community=c)
+    session_id = hf.session(c, actor=secretary).id
+    db.session.commit()
+
+    def register(ids):
+        for uid in ids:
+            hops.register_for_session(
+                db.session.get(HearingSession, session_id), db.session.get(type(secretary), uid)
+            )
+        db.session.commit()
+
+    register(residents[:1])
+    client = app.test_client()
+    login(secretary, client)
+    url = f"/hearings/sessions/{session_id}"
+    small = _warm_statements(client, url)
+    register(residents[1:])
+    large = _warm_statements(client, url)
+    assert len(large) == len(small), _diff(small, large)
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("<li>") >= 12  # the secretary still sees every registrant
