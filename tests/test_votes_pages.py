@@ -170,3 +170,39 @@ def test_a_result_page_costs_the_same_few_statements_with_3_or_300_ballots(clien
     assert len(few) == len(many), _diff(few, many)
     # the vote with its community and certifier, and the latest checkpoint
     assert len(many) == 2, many
+
+
+def test_an_open_votes_rules_are_kept_rendered_but_its_station_is_named_as_it_is_now(en, login):
+    w = vf.world(n_deputies=2)
+    v = vf.vote(w)
+    db.session.commit()
+    login(w.deputies[0])
+    page = en.get(f"/votes/{v.id}").get_data(as_text=True)
+    old = w.station.name
+    assert old in page and "Projects on the ballot" in page and "Cast your ballot" in page
+    w.station.name = "新的联络站"
+    db.session.commit()
+    page = en.get(f"/votes/{v.id}").get_data(as_text=True)
+    assert "新的联络站" in page and old not in page
+    # closed and counted: the secretary's page shows the result instead of the projects
+    ops.close_vote(db.session.get(Vote, v.id), w.secretary)
+    db.session.commit()
+    login(w.secretary)
+    page = en.get(f"/votes/{v.id}").get_data(as_text=True)
+    assert "About this vote" in page and "Projects on the ballot" not in page
+
+
+def test_a_draft_is_shown_as_it_was_last_edited(en, login):
+    from app.votes import definition
+
+    w = vf.world(n_deputies=2)
+    v = vf.vote(w, open_it=False)
+    db.session.commit()
+    login(w.secretary)
+    assert "Draft" in en.get(f"/votes/{v.id}").get_data(as_text=True)
+    definition.update_vote(
+        db.session.get(Vote, v.id), actor=w.secretary, description="**改过的说明**"
+    )
+    db.session.commit()
+    page = en.get(f"/votes/{v.id}").get_data(as_text=True)
+    assert "<strong>改过的说明</strong>" in page

@@ -246,7 +246,7 @@ def participation_names(vote: Vote) -> list[str]:
 # what is cached under it cannot go stale. An open vote's lists are read each time.
 
 
-def _counted(vote: Vote) -> tuple | None:
+def counted_key(vote: Vote) -> tuple | None:
     """The cache key of a counted vote's ballots and participations (None while they may grow)."""
     if not vote.is_counted or not vote.final_root:
         return None
@@ -289,7 +289,7 @@ def _counts(vote: Vote) -> dict:
 
 def counted_figures(vote: Vote) -> dict:
     """A counted vote's participants, ballots and paper ballots per secretary's id, read once."""
-    key = _counted(vote)
+    key = counted_key(vote)
     if key is None:
         return _counts(vote)
     return fragments.remember("vote-counts", key, lambda: _counts(vote))
@@ -299,7 +299,7 @@ def page_reconciliation(vote: Vote) -> dict:
     """`reconciliation(vote)` as the result page shows it: a counted vote's figures come from
     `counted_figures`; only the names of the secretaries who entered paper ballots are read
     (a name may change), and not at all when there were none."""
-    if _counted(vote) is None:
+    if counted_key(vote) is None:
         return reconciliation(vote)
     figures = counted_figures(vote)
     by_whom: dict[str, int] = {}
@@ -337,7 +337,7 @@ class _KnownPagination(Pagination):
 
 def participants_page(vote: Vote, per_page: int):
     """One page of who took part, by name (``?page=``), for the result page."""
-    key = _counted(vote)
+    key = counted_key(vote)
     if key is None:
         name = Participation.name.collate("C") if is_postgres() else Participation.name
         return db.paginate(
@@ -374,13 +374,18 @@ def _roll_call(vote: Vote, offset: int, limit: int) -> list[dict]:
     ]
 
 
+def page_number(per_page: int) -> int:
+    """The ``?page=`` asked for, as `db.paginate` reads it (1 when it is missing or wrong)."""
+    return Pagination._prepare_page_args(
+        page=None, per_page=per_page, max_per_page=per_page, error_out=False
+    )[0]
+
+
 def roll_call_page(vote: Vote, per_page: int) -> list[dict]:
     """One page of the vote's records (seq, voter, choices) in seq order (the same ``?page=``)."""
-    page, per_page = Pagination._prepare_page_args(
-        page=None, per_page=per_page, max_per_page=per_page, error_out=False
-    )
+    page = page_number(per_page)
     offset = (page - 1) * per_page
-    key = _counted(vote)
+    key = counted_key(vote)
     if key is None:
         return _roll_call(vote, offset, per_page)
     if offset >= (vote.log_size or 0):

@@ -1,13 +1,16 @@
 """A vote's page and its lifecycle: open, close and count, certify and publish, cancel."""
 
+import hashlib
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from app.core.errors import on_refusal
+from app.core.fragments import fragment
 from app.core.time import utcnow
 from app.votes import bp, operations, queries, signing
 from app.votes.errors import VoteError
@@ -43,31 +46,90 @@ def _vote_context(vote: Vote) -> dict:
         "is_elector": is_elector,
         "has_voted": voted,
         "can_vote_now": is_elector and vote.can_receive_ballots(utcnow()),
-        "empty_form": EmptyForm(),
         "show_result": vote.results_visible or (manage and vote.is_closed),
         "log_vkey": signing.log_vkey(vote),
         "witness_status": queries.witness_status(vote, latest),
     }
+    context["about_html"] = _about_html(vote, context["show_result"])
     if context["show_result"]:
-        context["explanation"] = explain_result(vote)
-        # Who took part (and, in an open vote, the roll call) a page at a time: ?page=
-        # A counted vote's lists and figures are read once (queries.counted_figures).
-        people = queries.participants_page(vote, PEOPLE_PER_PAGE)
-        context["participants"] = people.items
-        context["people_page"] = people
-        context["roll_call"] = (
-            [] if vote.is_secret else queries.roll_call_page(vote, PEOPLE_PER_PAGE)
-        )
-        rec = queries.page_reconciliation(vote)
-        context["reconciliation"] = rec
-        context["reconciliation_adds_up"] = (
-            rec["ballots"] == rec["participants"] <= rec["electorate"]
-            and rec["paper_ballots"] + rec["online_ballots"] == rec["ballots"]
-        )
-        context["option_titles"] = {
-            o["id"]: o["title"] for o in (vote.manifest or {}).get("options", [])
-        }
+        context["result_html"] = _result_html(vote)
     return context
+
+
+def _about_html(vote: Vote, show_result: bool) -> Markup:
+    """What the vote is: its rules, who votes and its projects. Frozen once the vote opens (the
+    manifest hash names it), but for its station's and its pact's names, which are in the key."""
+
+    def render() -> str:
+        return render_template("votes/_about.html", vote=vote, show_result=show_result)
+
+    if vote.is_draft or not vote.manifest_hash:
+        return Markup(render())  # noqa: S704 - our own rendered template
+    version = vote.pact_version
+    return fragment(
+        "vote-about",
+        (
+            vote.id,
+            vote.manifest_hash,
+            vote.status.value,
+            int(show_result),
+            _digest(
+                vote.station.name if vote.station else None,
+                (version.pact.title, version.number) if version else None,
+            ),
+        ),
+        render,
+    )
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+def _result_html(vote: Vote) -> Markup:
+    """The result section. A counted vote's result, figures and lists never change; what does
+    (the certifier's name, who entered paper ballots, the page asked for) is in the key, so a
+    rendered section is kept under exactly what it shows and read again without being built."""
+    rec = queries.page_reconciliation(vote)
+
+    def render() -> str:
+        # Who took part (and, in an open vote, the roll call) a page at a time: ?page=
+        people = queries.participants_page(vote, PEOPLE_PER_PAGE)
+        return render_template(
+            "votes/_result.html",
+            vote=vote,
+            ex=explain_result(vote),
+            participants=people.items,
+            people_page=people,
+            roll_call=[] if vote.is_secret else queries.roll_call_page(vote, PEOPLE_PER_PAGE),
+            reconciliation=rec,
+            reconciliation_adds_up=(
+                rec["ballots"] == rec["participants"] <= rec["electorate"]
+                and rec["paper_ballots"] + rec["online_ballots"] == rec["ballots"]
+            ),
+            option_titles={o["id"]: o["title"] for o in (vote.manifest or {}).get("options", [])},
+        )
+
+    counted = queries.counted_key(vote)
+    if counted is None:
+        return Markup(render())  # noqa: S704 - our own rendered template
+    certifier = vote.certified_by
+    return fragment(
+        "vote-result",
+        (
+            *counted,
+            vote.status.value,
+            queries.page_number(PEOPLE_PER_PAGE),
+            # the names are free text: hashed, so no name can read as another part of the key
+            _digest(
+                vote.certified_at,
+                certifier.id if certifier else None,
+                certifier.display_name if certifier else None,
+                sorted(rec["paper_entered_by"].items()),
+            ),
+        ),
+        render,
+    )
 
 
 @bp.route("/<int:vote_id>")
