@@ -29,6 +29,7 @@ from app.core.notifications import Notification, remember_unread_count
 from app.core.time import utcnow
 from app.extensions import Model, db
 from app.org.models import Body, Community, Household, Station
+from app.org.revisions import remember_revision, revision_query
 
 
 class Role(enum.StrEnum):
@@ -346,7 +347,8 @@ class RoleAssignment(Model):
 #: What nearly every page asks of the signed-in user comes in the statement that loads it: the
 #: memberships with their households and buildings (the household, the role of resident), the
 #: role assignments (accounts/permissions.py builds the user's roles from both) and, beside
-#: them, the header's count of unread notifications.
+#: them, the header's count of unread notifications and the revision of the list of communities
+#: (org/revisions.py: the home page's sections and its list of communities are cached under it).
 _LOADED_WITH_USER = (
     joinedload(User.memberships).joinedload(Membership.household).joinedload(Household.building),
     joinedload(User.roles),
@@ -366,7 +368,9 @@ def load_user(user_id: str) -> User | None:
     )
     row = (
         db.session.execute(
-            select(User, unread).where(User.id == int(raw_id)).options(*_LOADED_WITH_USER)
+            select(User, unread, revision_query())
+            .where(User.id == int(raw_id))
+            .options(*_LOADED_WITH_USER)
         )
         .unique()
         .first()
@@ -377,6 +381,7 @@ def load_user(user_id: str) -> User | None:
     if mark and not hmac.compare_digest(mark, user.session_mark):
         return None
     remember_unread_count(user, row[1] or 0)
+    remember_revision(row[2])
     return user
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm.util import identity_key
 from app.accounts.models import Membership, MembershipStatus, Role, RoleAssignment, User
 from app.extensions import db
 from app.org.models import Body, Community, Household, station_communities
-from app.org.queries import communities_once
+from app.org.queries import CommunityRef, communities_once
 
 
 def _community_id(community) -> int:
@@ -196,8 +196,9 @@ def require_admin(user=None) -> None:
         abort(403)
 
 
-def communities_where(user, roles: Iterable[Role]) -> list[Community]:
-    """Every community in which `user` holds one of `roles` (for home pages and menus), by name.
+def communities_where(user, roles: Iterable[Role]) -> list[CommunityRef]:
+    """Every community (its id and name) in which `user` holds one of `roles` (for home pages and
+    menus), by name.
 
     The communities are read once per request (`communities_once`), and the roles once per
     user and request: the home page's sections ask this many times at no further cost."""

@@ -9,9 +9,10 @@ def init_app(app: Flask) -> None:
     """Register the organisation's pages and the home page's list of communities."""
     from app.core.registry import register
     from app.org import audit_names as org_audit_names
-    from app.org import calendar, queries, routes  # noqa: F401 - these attach the views to bp
+    from app.org import calendar, queries, revisions, routes  # noqa: F401 - these attach the views
 
     app.register_blueprint(bp)
     queries.connect()
+    revisions.connect()
     register(app, "home_context", queries.home_context)
     register(app, "audit_kind", org_audit_names.audit_kind)

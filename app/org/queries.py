@@ -1,13 +1,17 @@
 """Reads about the organisation that several pages share."""
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
-from flask import g, has_app_context
+from flask import g, has_app_context, render_template
+from markupsafe import Markup
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.core.fragments import compact, fragment, remember
 from app.extensions import db
 from app.org.models import Body, Building, Community, Household, Station, Subdistrict
+from app.org.revisions import communities_revision
 
 
 def subdistricts() -> Sequence[Subdistrict]:
@@ -21,15 +25,35 @@ def communities() -> Sequence[Community]:
     ).all()
 
 
-def communities_once() -> Sequence[Community]:
-    """`communities()` read once per request: the home page lists them and each of its sections
-    asks in which of them the user holds a role. A flush that changes a community or a
-    subdistrict forgets them (`_forget_communities`)."""
-    if not has_app_context():
-        return communities()
-    if "_communities" not in g:
-        g._communities = communities()
-    return g._communities
+class CommunityRef(NamedTuple):
+    """What the home page's sections need of a community: its id and its name."""
+
+    id: int
+    name: str
+
+
+def _community_refs() -> list[tuple[int, str]]:
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(
+            select(Community.id, Community.name).order_by(Community.name, Community.id)
+        )
+    ]
+
+
+def communities_once() -> list[CommunityRef]:
+    """Every community's id and name, by name: read once per request, and kept in the cache
+    under the revision of the list (org/revisions.py), so the home page's sections, which ask
+    in which of them the user holds a role, cost no statement. A flush that changes a community
+    or a subdistrict forgets them (`_forget_communities`)."""
+    if has_app_context() and "_communities" in g:
+        return g._communities
+    revision = communities_revision()
+    rows = remember("communities", [revision], _community_refs) if revision else _community_refs()
+    refs = [CommunityRef(*row) for row in rows]
+    if has_app_context():
+        g._communities = refs
+    return refs
 
 
 def _forget_communities(session, _flush_context=None) -> None:
@@ -91,5 +115,15 @@ def community_named(subdistrict_id: int, name: str) -> Community | None:
 
 
 def home_context(_user) -> dict:
-    """The home page lists every community, for visitors and residents alike."""
-    return {"communities": communities_once()}
+    """The home page lists every community, for visitors and residents alike: rendered once
+    per revision of the list, in each language."""
+    revision = communities_revision()
+
+    def render() -> str:
+        return render_template("org/_home_communities.html", communities=communities())
+
+    if revision:
+        section = fragment("home-communities", [revision], render)
+    else:
+        section = Markup(compact(render()))  # noqa: S704 - our own rendered template
+    return {"communities_section": section}
