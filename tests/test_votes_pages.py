@@ -206,3 +206,22 @@ def test_a_draft_is_shown_as_it_was_last_edited(en, login):
     db.session.commit()
     page = en.get(f"/votes/{v.id}").get_data(as_text=True)
     assert "<strong>改过的说明</strong>" in page
+
+
+def test_the_votes_list_reads_the_community_with_its_votes_and_hides_drafts_from_residents(
+    en, login
+):
+    w = vf.world(n_deputies=1)
+    vf.vote(w, title="已开始的票决")
+    vf.vote(w, title="还在起草的票决", open_it=False)
+    empty = vf.world(n_deputies=0).community.id
+    db.session.commit()
+    url = f"/votes/community/{w.community.id}"
+    login(w.deputies[0])
+    page = en.get(url).get_data(as_text=True)
+    assert "已开始的票决" in page and "还在起草的票决" not in page
+    login(w.secretary)
+    page = en.get(url).get_data(as_text=True)
+    assert "已开始的票决" in page and "还在起草的票决" in page
+    assert "No votes yet." in en.get(f"/votes/community/{empty}").get_data(as_text=True)
+    assert en.get("/votes/community/999999").status_code == 404

@@ -4,14 +4,14 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import Load, joinedload, selectinload
 
 from app.accounts.models import Membership, User
 from app.accounts.queries import members_of_community
 from app.core import fragments, tlog
 from app.core.db import is_postgres
 from app.extensions import db
-from app.org.models import Household
+from app.org.models import Community, Household
 from app.votes import export
 from app.votes.export import export_document, reconciliation  # noqa: F401 - read from here too
 from app.votes.models import (
@@ -451,12 +451,22 @@ LISTED = (
 )
 
 
-def community_votes(community_id: int, include_drafts: bool) -> list[Vote]:
-    """The community's votes, latest first, with only the columns the list shows."""
-    stmt = select(Vote).options(load_only(*LISTED)).where(Vote.community_id == community_id)
+def community_votes(community_id: int, include_drafts: bool) -> tuple[Community | None, list[Vote]]:
+    """The community (None if there is none) and its votes, latest first, in one statement;
+    of each vote only the columns the list shows."""
+    on = Vote.community_id == Community.id
     if not include_drafts:
-        stmt = stmt.where(Vote.status != VoteStatus.DRAFT)
-    return list(db.session.scalars(stmt.order_by(Vote.opens_at.desc(), Vote.id.desc())))
+        on = and_(on, Vote.status != VoteStatus.DRAFT)
+    rows = db.session.execute(
+        select(Community, Vote)
+        .outerjoin(Vote, on)
+        .options(Load(Vote).load_only(*LISTED))
+        .where(Community.id == community_id)
+        .order_by(Vote.opens_at.desc(), Vote.id.desc())
+    ).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [vote for _, vote in rows if vote is not None]
 
 
 def open_votes_awaiting(user) -> list[Vote]:

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -29,9 +29,12 @@ def _candidate_projects(community: Community, vote: Vote | None = None) -> list[
 @bp.route("/community/<int:community_id>")
 def community_index(community_id: int):
     """The community's votes, and links to its projects (their own page lists them)."""
-    community = db.get_or_404(Community, community_id)
-    manage = can_manage_votes(current_user, community)
-    votes = queries.community_votes(community.id, include_drafts=manage)
+    # Whether drafts are listed depends on the id alone: the community and its votes are then
+    # read together.
+    manage = can_manage_votes(current_user, community_id)
+    community, votes = queries.community_votes(community_id, include_drafts=manage)
+    if community is None:
+        abort(404)
     return render_template(
         "votes/community.html",
         community=community,
