@@ -333,3 +333,31 @@ def test_the_staff_session_page_costs_the_same_with_1_or_12_registrations(make, 
     assert len(large) == len(small), _diff(small, large)
     page = client.get(url).get_data(as_text=True)
     assert page.count("<li>") >= 12  # the secretary still sees every registrant
+
+
+def test_the_staff_session_page_read_cold_costs_the_same_with_1_or_12_registrations(
+    make, login, app
+):
+    """Its first reader after a write (here the secretary) renders the shared parts and the
+    registrants both: a fixed number of statements still."""
+    c = make.community()
+    residents = [make.user("resident", community=c).id for _ in range(12)]
+    secretary = make.user("secretary", community=c)
+    session_id = hf.session(c, actor=secretary).id
+    db.session.commit()
+
+    def register(ids):
+        for uid in ids:
+            hops.register_for_session(
+                db.session.get(HearingSession, session_id), db.session.get(type(secretary), uid)
+            )
+        db.session.commit()
+
+    register(residents[:1])
+    client = app.test_client()
+    login(secretary, client)
+    url = f"/hearings/sessions/{session_id}"
+    small = _statements(client, url)
+    register(residents[1:])
+    large = _statements(client, url)
+    assert len(large) == len(small), _diff(small, large)

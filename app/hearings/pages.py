@@ -24,7 +24,7 @@ from app.core.fragments import compact, remember_until
 from app.core.time import next_local_midnight
 from app.hearings import permissions
 from app.hearings.models import HearingSession, RegistrationStatus
-from app.hearings.queries import session_page
+from app.hearings.queries import session_public
 from app.suggestions.queries import suggestions_of_session
 
 SUBJECT_SLOT = "<!--subject-->"
@@ -73,7 +73,7 @@ def parts(session: HearingSession) -> dict[str, Any]:
     """The parts of the session page every reader sees alike, and the figures beside them."""
 
     def compute() -> tuple[dict[str, Any], Any]:
-        session_page(session.id)  # loads the registrants, walk-ins and minutes onto `session`
+        session_public(session.id)  # loads the registrations, agenda and minutes onto `session`
         suggestions = suggestions_of_session(session.id)
         facts = _facts(session)
         out = {
