@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.hearings import pages, permissions
-from app.hearings.forms import EmptyForm, RegisterForm, action_done_form
+from app.hearings.forms import RegisterForm, action_done_form
 from app.hearings.models import HearingSession
 from app.hearings.queries import session_page
 from app.hearings.subjects import label as subject_label
@@ -71,6 +71,7 @@ def session_context(session: HearingSession, **extra) -> dict:
     else:
         minutes = shared["minutes"]
     seat = facts["seats"].get(current_user.id) if current_user.is_authenticated else None
+    can_register = session.can_register(current_user) and session.registration_open
     head = shared["head"].replace(pages.SUBJECT_SLOT, pages.subject_html(subject_link(session)))
     return {
         "session": session,
@@ -81,8 +82,9 @@ def session_context(session: HearingSession, **extra) -> dict:
         "seats_left": facts["seats_left"],
         "can_manage": can_manage,
         "can_run": can_run,
-        "can_register": session.can_register(current_user) and session.registration_open,
-        "register_form": extra.pop("register_form", None) or RegisterForm(),
-        "empty_form": EmptyForm(),
+        "can_register": can_register,
+        # Built only when the page shows it (a form costs its fields and a one-time token).
+        "register_form": extra.pop("register_form", None)
+        or (RegisterForm() if can_register and seat is None else None),
         **extra,
     }
