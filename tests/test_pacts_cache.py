@@ -173,6 +173,8 @@ def test_an_amendment_decision_and_a_new_version_show_at_once(world, reader, log
     )
     pact_page, clause_page = _read(reader, world)
     assert "第一条 爱护环境，垃圾按时分类投放。" in clause_page
+    card = pact_page[pact_page.index(f'id="clause-{world.clause_id}"') :]
+    assert "1条修改建议" in card[: card.index("</article>")]  # none is not counted
     amendment = db.session.scalars(db.select(Amendment)).one()
     sec = _as(world, world.sec, login)
     sec.post(
@@ -235,18 +237,20 @@ def _post_threads(world, login, n: int) -> None:
 def test_threads_beyond_the_first_page_follow_a_plain_link_without_js(world, client, login):
     _post_threads(world, login, 25)
     page = client.get(f"/pacts/{world.pact_id}").get_data(as_text=True)
-    assert "第19个话题" in page and "第20个话题" not in page
+    # Five threads a page under the clauses (twenty until the first page had to fit in 60 KB).
+    assert "第4个话题" in page and "第5个话题" not in page
     more = f'href="/pacts/{world.pact_id}?page=2#threads"'
     assert more in page  # a link that works without JS (htmx, where present, swaps the threads)
     second = client.get(f"/pacts/{world.pact_id}?page=2")
     html = second.get_data(as_text=True)
     assert second.status_code == 200 and "<!doctype html>" in html.lower()
-    assert "第20个话题" in html and "第24个话题" in html and "第0个话题" not in html
+    assert "第5个话题" in html and "第9个话题" in html
+    assert "第0个话题" not in html and "第10个话题" not in html
     # With htmx the same link returns only the threads, ready to swap in.
     part = client.get(
         f"/pacts/{world.pact_id}?page=2&part=threads", headers={"HX-Request": "true"}
     ).get_data(as_text=True)
-    assert part.lstrip().startswith('<div id="threads">') and "第20个话题" in part
+    assert part.lstrip().startswith('<div id="threads">') and "第5个话题" in part
 
 
 def test_a_comments_boxes_open_on_its_own_page_without_js_and_in_place_with_htmx(world, login):
@@ -261,10 +265,21 @@ def test_a_comments_boxes_open_on_its_own_page_without_js_and_in_place_with_htmx
     assert '<details class="reply-box" open>' in own_page
     assert f'name="parent_id" value="{root.id}"' in own_page and "第0个话题" in own_page
     assert f'action="/pacts/comments/{root.id}/report"' in own_page
-    boxes = r2.get(f"/pacts/comments/{root.id}/respond", headers={"HX-Request": "true"}).get_data(
-        as_text=True
-    )
+    answer = r2.get(f"/pacts/comments/{root.id}/respond", headers={"HX-Request": "true"})
+    boxes = answer.get_data(as_text=True)
     assert "<!doctype" not in boxes.lower() and f'name="parent_id" value="{root.id}"' in boxes
+    # The links carry no target of their own (bytes on every comment): the answer names it.
+    assert "hx-target" not in page[page.index('id="threads"') :].split("</div>\n</section>")[0]
+    assert answer.headers["HX-Retarget"] == "closest p"
+    assert answer.headers["HX-Reswap"] == "outerHTML"
+    agreed = r2.post(f"/pacts/comments/{root.id}/agree", headers={"HX-Request": "true"})
+    assert agreed.headers["HX-Retarget"] == f"#comment-{root.id}"
+    assert agreed.headers["HX-Reswap"] == "outerHTML"
+    assert (
+        agreed.get_data(as_text=True)
+        .lstrip()
+        .startswith(f'<article class="comment card" id="comment-{root.id}"')
+    )
     # A visitor is asked to log in.
     assert world.app.test_client().get(f"/pacts/comments/{root.id}/respond").status_code == 302
 

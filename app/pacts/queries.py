@@ -26,9 +26,13 @@ from app.pacts.models import (
     Stance,
 )
 
-#: Threads per page, and replies shown under each thread before "more replies".
-THREADS_PER_PAGE = 20
-REPLIES_SHOWN = 5
+#: Threads per page, and replies shown under each thread before "more replies": few enough that
+#: the first page of a pact with sixty clauses stays under 60 KB (issue 13); the rest is one
+#: link (or one htmx swap) away.
+THREADS_PER_PAGE = 10
+REPLIES_SHOWN = 2
+#: The pact page shows its own discussion under sixty clauses: fewer threads there.
+PACT_THREADS_PER_PAGE = 5
 REPLIES_PER_PAGE = 50
 
 
@@ -243,7 +247,7 @@ def thread_page(pact: Pact, clause: Clause | None, page: int, user=None) -> dict
     pagination = _page(
         base.options(_author_loader()).order_by(Comment.created_at, Comment.id),
         page,
-        THREADS_PER_PAGE,
+        THREADS_PER_PAGE if clause is not None else PACT_THREADS_PER_PAGE,
     )
     roots = list(pagination.items)
     replies = first_replies([r.id for r in roots])

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required
 
 from app.core import once
@@ -122,7 +123,12 @@ def respond(comment_id: int):
     pact = comment.pact
     ctx = viewer_context(pact)
     if htmx:
-        return render_template("pacts/_comment_boxes.html", pact=pact, comment=comment, **ctx)
+        # In place of the paragraph of links that asked for them (the links do not say where).
+        return htmx_response(
+            render_template("pacts/_comment_boxes.html", pact=pact, comment=comment, **ctx),
+            retarget="closest p",
+            reswap="outerHTML",
+        )
     return render_template(
         "pacts/respond.html",
         pact=pact,
@@ -142,7 +148,7 @@ def agree(comment_id: int):
     ops.agree_comment(comment, current_user)
     if htmx:
         pact = comment.pact
-        return render_template(
+        html = render_template(
             "pacts/_comment.html",
             pact=pact,
             comment=comment,
@@ -151,6 +157,8 @@ def agree(comment_id: int):
             reply_form=True,
             **viewer_context(pact),
         )
+        # In place of the comment (its +1 form does not say where: a page has dozens of them).
+        return htmx_response(html, retarget=f"#comment-{comment.id}", reswap="outerHTML")
     flash(_("You agreed with this comment."), "success")
     return redirect(comment_url(comment), 303)
 
