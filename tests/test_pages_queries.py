@@ -225,3 +225,30 @@ def test_a_visitors_cached_pact_and_clause_pages_are_one_statement(client, big):
     _statements(client, clause_url)
     warm = _statements(client, clause_url)
     assert len(warm) == 1, "\n".join(warm)  # was four: the pact, its versions, clauses, amendments
+
+
+def test_a_residents_cached_pact_and_clause_pages_read_the_pact_once_and_one_clause(
+    client,
+    big,  # noqa: F811
+    login,
+):
+    """The pact comes with its versions and community in one statement (it was two); the clause
+    page reads its one clause by id instead of every clause of every version; what the resident
+    did is one statement. Beyond that: the user (with their roles) and, on the clause page, the
+    amendments."""
+    url = f"/pacts/{big.pact_id}"
+    clause_url = f"{url}/clauses/{big.clause_ids[0]}"
+    _add_comments(big, 10)
+    login(big.residents[0])
+    for page in (url, clause_url):
+        _statements(client, page)
+    pact_page, clause_page = _statements(client, url), _statements(client, clause_url)
+    for seen in (pact_page, clause_page):
+        assert len([s for s in seen if "FROM pacts" in s]) == 1, "\n".join(seen)
+        assert not [s for s in seen if "FROM pact_versions" in s], "\n".join(seen)
+        assert len([s for s in seen if "FROM pact_follows" in s]) == 1, "\n".join(seen)
+    assert not [s for s in pact_page if "FROM clauses" in s], "\n".join(pact_page)
+    clauses = [s for s in clause_page if "FROM clauses" in s]
+    assert len(clauses) == 1 and "clauses.id =" in clauses[0], "\n".join(clause_page)
+    assert len(pact_page) <= 3 + 3, "\n".join(pact_page)  # was 9 (with the user's 3)
+    assert len(clause_page) <= 5 + 3, "\n".join(clause_page)  # was 11

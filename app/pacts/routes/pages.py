@@ -145,7 +145,7 @@ def clause(pact_id: int, clause_id: int):
     """One clause: its consensus by building, amendments and discussion."""
 
     def render() -> str:
-        pact = load_pact(pact_id)
+        pact = load_pact(pact_id, clauses=False)  # the one clause shown is read by its id
         return render_clause(pact, clause_of(pact, clause_id))
 
     return fragments.for_visitor(pact_id, clause_id, render)
