@@ -226,7 +226,7 @@ def _cast_statements(prior: int) -> int:
 def test_a_cast_takes_the_same_statements_at_10_and_500_ballots(db):
     # 10 and 500 prior ballots: the next cast (11th, 501st) is due no checkpoint
     a, b = _cast_statements(10), _cast_statements(500)
-    assert a == b <= 9
+    assert a == b <= 7  # SQLite's count (BEGIN, one statement per table); two on PostgreSQL
 
 
 def test_a_checkpointed_cast_reads_a_few_nodes_not_the_log(db):
@@ -238,7 +238,7 @@ def test_a_checkpointed_cast_reads_a_few_nodes_not_the_log(db):
     db.session.commit()
     assert [c.size for c in queries.checkpoints(vote)] == [500]
     assert not any("FROM ballots" in s for s in seen.sql)
-    assert len(seen) <= 14
+    assert len(seen) <= 10
 
 
 def _check_statements(client, vote_id: int, receipt: str) -> tuple[int, int]:

@@ -49,6 +49,38 @@ def _community_id(community) -> int | None:
     return community if isinstance(community, int) else community.id
 
 
+def values(
+    action: str, obj=None, *, community=None, detail: str = "", actor=None, anonymous: bool = False
+) -> dict:
+    """The columns of the audit entry `record` would append (for a writer that inserts it in one
+    statement with its other rows, see votes/casting.py); `record` documents the arguments."""
+    if anonymous:
+        actor = None
+    elif actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    return {
+        "at": utcnow(),
+        "actor_id": actor.id if actor is not None else None,
+        "action": action,
+        "object_type": obj.__tablename__ if obj is not None else "",
+        "object_id": getattr(obj, "id", None) if obj is not None else None,
+        "community_id": _community_id(community),
+        "detail": detail[:500],
+        "ip": (request.remote_addr or "")[:45] if has_request_context() and not anonymous else "",
+    }
+
+
+def logged(entry: dict) -> None:
+    """The application log's line for an audit entry."""
+    log.info(
+        "%s %s#%s by %s",
+        entry["action"],
+        entry["object_type"],
+        entry["object_id"],
+        entry["actor_id"],
+    )
+
+
 def record(
     action: str, obj=None, *, community=None, detail: str = "", actor=None, anonymous: bool = False
 ) -> AuditEntry:
@@ -57,18 +89,8 @@ def record(
     `anonymous=True` records no actor (and no address): for a ballot in a secret vote, where
     naming the voter beside the time would let whoever reads the log match them to a record.
     """
-    if anonymous:
-        actor = None
-    elif actor is None and has_request_context() and current_user and current_user.is_authenticated:
-        actor = current_user
     entry = AuditEntry(
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        object_type=obj.__tablename__ if obj is not None else "",
-        object_id=getattr(obj, "id", None) if obj is not None else None,
-        community_id=_community_id(community),
-        detail=detail[:500],
-        ip=(request.remote_addr or "")[:45] if has_request_context() and not anonymous else "",
+        **values(action, obj, community=community, detail=detail, actor=actor, anonymous=anonymous)
     )
     if has_request_context() and g.get("_read_only_request"):
         # A look at personal data during a read-only request: written by the request

@@ -43,12 +43,13 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import Flask, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from sqlalchemy import ForeignKey, String, Text, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ForeignKey, String, Table, Text, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 
@@ -77,6 +78,9 @@ class OnceSubmission(Model):
     #: The result's site-relative URL, or for a secret kind that URL sealed with the token (hex).
     result: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+_TABLE = cast(Table, OnceSubmission.__table__)
 
 
 def new_token() -> str:
@@ -162,33 +166,40 @@ def submit(
     ``kind`` names the form ("votes.ballot", "pacts.comment", ...), at most 40 characters.
     The claim, the action and the stored result are one savepoint of the request's transaction:
     a refusal raised by ``action`` undoes the claim too, and a second POST racing the first
-    blocks on the unique key until the first commits, then answers with its result.
+    blocks on the unique key until the first commits, then answers with its result. A first
+    POST costs the savepoint, the claim's INSERT and the result's UPDATE around the action.
     """
     if token is None or not valid(token):
         return action()
-    found = _stored(kind, user.id, token, secret)
-    if found is not None:
-        return found
-    claimed = False
-    try:
-        with db.session.begin_nested():
-            row = OnceSubmission(
-                key=_key(kind, user.id, token), kind=kind, user_id=None if secret else user.id
-            )
-            db.session.add(row)
-            db.session.flush()
-            claimed = True
+    key = _key(kind, user.id, token)
+    with db.session.begin_nested():
+        # The claim: a new row, or none when the key is taken (by a repeat, or by a racing POST
+        # whose transaction this one waited for). No look-up first: a first POST is the rule.
+        claim = db.session.execute(
+            _insert_new()
+            .values(key=key, kind=kind, user_id=None if secret else user.id, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(_TABLE.c.id)
+        ).scalar()
+        if claim is not None:
             url = action()
-            row.result = _seal(url, kind, user.id, token) if secret else url
-            db.session.flush()
-    except IntegrityError:
-        if claimed:  # the action's own constraint, not the token's
-            raise
-        found = _stored(kind, user.id, token, secret)
-        if found is None:  # pragma: no cover - the other holder's row always has its result
-            raise
-        return found
-    return url
+            db.session.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == claim)
+                .values(result=_seal(url, kind, user.id, token) if secret else url)
+            )
+            return url
+    found = _stored(kind, user.id, token, secret)
+    if found is None:  # pragma: no cover - a committed claim always has its result
+        raise RuntimeError(f"submission token of {kind} used without a result")
+    return found
+
+
+def _insert_new():
+    """INSERT ... ON CONFLICT for this database (SQLite and PostgreSQL both have it)."""
+    if db.engine.dialect.name == "postgresql":
+        return postgresql.insert(_TABLE)
+    return sqlite.insert(_TABLE)
 
 
 def forget_user(user) -> None:

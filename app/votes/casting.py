@@ -1,34 +1,42 @@
 """Casting a ballot: one record appended to the log with its participation row; checkpoints.
 
 A cast is one short transaction of a fixed number of statements, whatever the log's size: the
-vote's row lock (which also holds the chain head and the Merkle frontier), one look-up of the
-voter's electorate entry and participation, the participation, the record, the tree nodes it
-completes, the head's update and the audit entry. Every 50th also signs a checkpoint from the
-frontier, checked against the last one with O(log n) stored nodes.
+vote's row lock, which reads the voter's electorate entry, participation and household's
+building with it (`lock_for_cast`), then one write (`append_record`): on PostgreSQL a single
+INSERT of the record whose WITH clauses insert the participation, the tree nodes it completes
+and the audit entry and update the vote row's head and Merkle frontier, all or nothing; on
+SQLite one statement per table. Every 50th also signs a checkpoint from the frontier, checked
+against the last one with O(log n) stored nodes.
 """
 
+import functools
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Table, TextClause, and_, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.accounts.models import User
+from app.accounts.models import Membership, MembershipStatus, User
 from app.core import audit
+from app.core.audit import AuditEntry
+from app.core.db import begin_write, is_postgres
 from app.core.errors import NotAllowed
 from app.core.time import utcnow
 from app.extensions import db
+from app.org.models import Building, Household
 from app.votes import ballot_log, signing, tree
-from app.votes.common import iso, lock_vote, voter_label
+from app.votes.common import iso, public_name, voter_label
 from app.votes.errors import AlreadyVoted, InvalidChoices, VoteNotOpen
-from app.votes.models import Ballot, Checkpoint, Participation, Vote
+from app.votes.models import Ballot, Checkpoint, Participation, TreeNode, Vote, VoteElector
 from app.votes.permissions import (
     already_voted_message,
     ballot_refusal,
     can_manage_votes,
     standing_refusal,
 )
-from app.votes.queries import elector_standing
 
 #: A checkpoint is taken after this many ballots...
 CHECKPOINT_EVERY = 50
@@ -133,6 +141,45 @@ def review_ballot(vote: Vote, voter: User, choices: dict, now: datetime | None =
     return check_choices(vote, choices)
 
 
+def lock_for_cast(vote: Vote, user: User) -> tuple[Vote, VoteElector | None, bool, str | None]:
+    """The vote under its row lock, the user's electorate entry, whether it has voted and the
+    building of the user's household, in one statement (see `lock_vote` for the lock).
+
+    On PostgreSQL the vote row is read as the lock holder left it (its chain head is the last
+    word); the participation is read as of the statement's start, so a second ballot of the
+    same voter racing this one can look unvoted here: the participations' unique key refuses
+    it when it is written (`cast_ballot` answers AlreadyVoted), as it always did.
+    """
+    begin_write()
+    if user is None or not getattr(user, "is_authenticated", True) or user.deleted_at is not None:
+        uid = -1  # nobody: no electorate entry, no household
+    else:
+        uid = user.id
+    household = and_(Membership.user_id == uid, Membership.status == MembershipStatus.ACTIVE)
+    if vote.per_household:
+        who, key = VoteElector.household_id == Membership.household_id, VoteElector.household_id
+    else:
+        who, key = VoteElector.user_id == uid, VoteElector.user_id
+    stmt = (
+        select(Vote, VoteElector, Participation.id, Building)
+        .select_from(Vote)
+        .outerjoin(Membership, household)
+        .outerjoin(Household, Household.id == Membership.household_id)
+        .outerjoin(Building, Building.id == Household.building_id)
+        .outerjoin(VoteElector, and_(VoteElector.vote_id == Vote.id, who))
+        .outerjoin(
+            Participation, and_(Participation.vote_id == Vote.id, Participation.voter_key == key)
+        )
+        .where(Vote.id == vote.id)
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+    if is_postgres():
+        stmt = stmt.with_for_update(of=Vote)
+    locked, elector, voted, building = db.session.execute(stmt).one()
+    return locked, elector, voted is not None, building.label if building is not None else None
+
+
 def cast_ballot(
     vote: Vote,
     voter_user: User,
@@ -146,15 +193,12 @@ def cast_ballot(
     paper ballot of a voter present in the room. Refused ballots change nothing: no
     participation, no record, the chain does not advance.
     """
-    vote = lock_vote(vote)
+    vote, elector, voted, building = lock_for_cast(vote, voter_user)
     now = now or utcnow()
     if entered_by is not None and not can_manage_votes(entered_by, vote.community_id):
         raise NotAllowed()  # only the community's secretary enters paper ballots
     if not vote.can_receive_ballots(now):
         raise VoteNotOpen(_l("This vote is not open for ballots."))
-    # Under the row lock no other ballot of this vote is being cast: the participation read
-    # here is the last word (the unique constraint stays as the database's own guard).
-    elector, voted = elector_standing(vote, voter_user)
     refusal = standing_refusal(vote, elector, voted)
     if refusal is not None:
         raise refusal
@@ -163,7 +207,9 @@ def cast_ballot(
     normalised = check_choices(vote, choices)
 
     seq = vote.log_size or 0
-    name = voter_label(vote, voter_user, elector)
+    name = voter_label(
+        vote, voter_user, elector, public_name(vote, voter_user.display_name, building)
+    )
     record = ballot_log.make_record(
         seq=seq,
         vote=vote.id,
@@ -173,31 +219,21 @@ def cast_ballot(
         nonce=ballot_log.new_nonce(),
         prev=vote.log_head or str(vote.manifest_hash),
     )
-    db.session.add(
-        Participation(
-            vote_id=vote.id,
-            voter_key=key,
-            user_id=voter_user.id,
-            household_id=elector.household_id,
-            name=name,
-            at=now,
-        )
-    )
-    try:
-        ballot = append_record(vote, record, entered_by)
-    except IntegrityError as error:
-        if "participations" not in str(error.orig):
-            raise  # not a second ballot: the log's head and its ballots disagree
-        raise AlreadyVoted(already_voted_message(vote)) from error
-    if checkpoint_due(vote, seq + 1, now):
-        take_checkpoint(vote, now)
+    participation = {
+        "vote_id": vote.id,
+        "voter_key": key,
+        "user_id": voter_user.id,
+        "household_id": elector.household_id,
+        "name": name,
+        "at": now,
+    }
     # In a secret vote the audit log must not tie a voter to a record: it names neither the seq
     # nor (for a ballot cast online) the voter, whose time would match the record's cast_at.
     # Who took part is in the participation list; the secretary who typed in a paper ballot saw
     # its choices anyway, so that entry still says who entered it and for whom.
     which = "" if vote.is_secret else f" #{seq}"
     if entered_by is not None:
-        audit.record(
+        entry = audit.values(
             "vote.paper_ballot",
             vote,
             community=vote.community_id,
@@ -205,7 +241,7 @@ def cast_ballot(
             detail=f"paper ballot{which} entered by user {entered_by.id} for user {voter_user.id}",
         )
     else:
-        audit.record(
+        entry = audit.values(
             "vote.cast",
             vote,
             community=vote.community_id,
@@ -213,26 +249,124 @@ def cast_ballot(
             detail=f"ballot{which}",
             anonymous=vote.is_secret,
         )
+    try:
+        ballot = append_record(vote, record, entered_by, participation=participation, entry=entry)
+    except IntegrityError as error:
+        if "participations" not in str(error.orig):
+            raise  # not a second ballot: the log's head and its ballots disagree
+        raise AlreadyVoted(already_voted_message(vote)) from error
+    audit.logged(entry)
+    if checkpoint_due(vote, seq + 1, now):
+        take_checkpoint(vote, now)
     return ballot
 
 
-def append_record(vote: Vote, record: dict, entered_by: User | None = None) -> Ballot:
-    """Insert the record as the log's next ballot and add it to the stored tree and the head.
+def append_record(
+    vote: Vote,
+    record: dict,
+    entered_by: User | None = None,
+    *,
+    participation: dict | None = None,
+    entry: dict | None = None,
+) -> Ballot:
+    """Insert the record as the log's next ballot, with its tree nodes, the vote row's new head
+    and (when given) its participation row and audit entry: one statement on PostgreSQL (each
+    insert and the update a data-modifying WITH of it), one per table on SQLite.
 
     The caller holds the vote's row lock and made ``record`` with ``seq = vote.log_size`` and
-    ``prev = vote.log_head`` (the manifest hash for the first).
+    ``prev = vote.log_head`` (the manifest hash for the first). The ballot comes back as a
+    persistent object of the session, as if it had been read.
     """
-    ballot = Ballot(
-        vote_id=vote.id,
-        seq=record["seq"],
-        cast_at=record["cast_at"],
-        voter=record["voter"],
-        choices=record["choices"],
-        nonce=record["nonce"],
-        prev=record["prev"],
-        hash=record["hash"],
-        entered_by_id=entered_by.id if entered_by is not None else None,
-    )
+    values = {
+        "vote_id": vote.id,
+        "seq": record["seq"],
+        "cast_at": record["cast_at"],
+        "voter": record["voter"],
+        "choices": record["choices"],
+        "nonce": record["nonce"],
+        "prev": record["prev"],
+        "hash": record["hash"],
+        "entered_by_id": entered_by.id if entered_by is not None else None,
+    }
+    nodes, head = tree.grow(vote, record["hash"])
+    if is_postgres():
+        params = {
+            **values,
+            **head,
+            "nodes": [n["node"] for n in nodes],
+            "hashes": [n["hash"] for n in nodes],
+            **{f"p_{k}": v for k, v in (participation or {}).items()},
+            **{f"a_{k}": v for k, v in (entry or {}).items()},
+        }
+        ballot_id = db.session.execute(
+            _pg_append(participation is not None, entry is not None), params
+        ).scalar_one()
+    else:
+        if participation is not None:
+            db.session.execute(insert(_table(Participation)).values(participation))
+        db.session.execute(insert(_table(TreeNode)), nodes)
+        db.session.execute(update(_table(Vote)).where(_table(Vote).c.id == vote.id), head)
+        if entry is not None:
+            db.session.execute(insert(_table(AuditEntry)).values(entry))
+        ballots = _table(Ballot)
+        ballot_id = db.session.execute(
+            insert(ballots).values(values).returning(ballots.c.id)
+        ).scalar_one()
+    for name, value in head.items():
+        set_committed_value(vote, name, value)
+    ballot = Ballot(id=ballot_id, **values)
+    make_transient_to_detached(ballot)
     db.session.add(ballot)
-    tree.append(vote, record["hash"])  # flushes the participation and the ballot first
     return ballot
+
+
+def _table(model) -> Table:
+    return cast(Table, model.__table__)
+
+
+_PARTICIPATION = ("vote_id", "voter_key", "user_id", "household_id", "name", "at")
+_AUDIT = ("at", "actor_id", "action", "object_type", "object_id", "community_id", "detail", "ip")
+_BALLOT = (
+    "vote_id",
+    "seq",
+    "cast_at",
+    "voter",
+    "choices",
+    "nonce",
+    "prev",
+    "hash",
+    "entered_by_id",
+)
+
+
+@functools.cache
+def _pg_append(participation: bool, entry: bool) -> TextClause:
+    """`append_record`'s one statement on PostgreSQL: every write a data-modifying WITH of the
+    ballot's INSERT (all or none, one round trip); the tree nodes from two arrays, so the text
+    is the same whatever their number and is compiled once."""
+
+    def columns(names, prefix=""):
+        return ", ".join(names), ", ".join(f":{prefix}{n}" for n in names)
+
+    parts = []
+    if participation:
+        cols, binds = columns(_PARTICIPATION, "p_")
+        parts.append(f"p AS (INSERT INTO participations ({cols}) VALUES ({binds}))")  # noqa: S608
+    parts.append(
+        "n AS (INSERT INTO vote_tree_nodes (vote_id, node, hash) SELECT :vote_id, x.node, x.hash"
+        " FROM unnest(CAST(:nodes AS integer[]), CAST(:hashes AS varchar[])) AS x(node, hash))"
+    )
+    parts.append(
+        "h AS (UPDATE votes SET log_size = :log_size, log_head = :log_head,"
+        " log_frontier = :log_frontier WHERE id = :vote_id)"
+    )
+    if entry:
+        cols, binds = columns(_AUDIT, "a_")
+        parts.append(f"a AS (INSERT INTO audit_entries ({cols}) VALUES ({binds}))")  # noqa: S608
+    cols, binds = columns(_BALLOT)
+    # only this module's constants go into the text (S608): every value is a bound parameter
+    sql = f"WITH {', '.join(parts)} INSERT INTO ballots ({cols}) VALUES ({binds}) RETURNING id"  # noqa: S608
+    return text(sql).bindparams(
+        bindparam("choices", type_=Ballot.__table__.c.choices.type),
+        bindparam("log_frontier", type_=Vote.__table__.c.log_frontier.type),
+    )

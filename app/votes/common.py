@@ -33,23 +33,33 @@ def iso(dt: datetime) -> str:
     return dt.replace(microsecond=0).isoformat() + "Z"
 
 
+def public_name(vote: Vote, display_name: str, building_label: str | None) -> str:
+    """A voter's public name from their display name and their household's building (if any)."""
+    if vote.electorate_kind == ElectorateKind.DEPUTIES:
+        return display_name
+    name = mask(display_name)
+    return f"{name} · {building_label}" if building_label is not None else name
+
+
 def voter_public_name(vote: Vote, user: User) -> str:
     """How a voter appears publicly: deputies by name, residents masked with their building."""
     if vote.electorate_kind == ElectorateKind.DEPUTIES:
         return user.display_name
     household = user.household
-    name = mask(user.display_name)
-    return f"{name} · {household.building.label}" if household is not None else name
+    return public_name(
+        vote, user.display_name, household.building.label if household is not None else None
+    )
 
 
-def voter_label(vote: Vote, user: User, elector: VoteElector) -> str:
+def voter_label(vote: Vote, user: User, elector: VoteElector, public: str | None = None) -> str:
     """The voter's label in the log and the participation list, unique within the electorate.
 
     A deputy is named; a resident or household is masked, so their label carries the elector's
     number in the frozen electorate list (``沈** · 4号楼 · #12``). Votes opened before electors
-    were numbered keep the public name.
+    were numbered keep the public name. ``public``: the public name when the caller read it
+    already (`public_name`).
     """
-    name = voter_public_name(vote, user)
+    name = public if public is not None else voter_public_name(vote, user)
     if elector.number is None:
         return name
     if vote.electorate_kind == ElectorateKind.DEPUTIES and not _name_shared(vote, elector):

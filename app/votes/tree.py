@@ -19,20 +19,29 @@ def frontier(vote: Vote) -> merkle.Frontier:
     return merkle.Frontier(vote.log_size or 0, [bytes.fromhex(h) for h in vote.log_frontier or []])
 
 
-def append(vote: Vote, leaf: str) -> None:
-    """Add the record whose hash is ``leaf`` to the tree; the caller holds the vote's row lock."""
+def grow(vote: Vote, leaf: str) -> tuple[list[dict], dict]:
+    """What adding the record whose hash is ``leaf`` writes, without writing it: the rows of the
+    subtrees it completes and the vote row's new head (log_size, log_head, log_frontier)."""
     front = frontier(vote)
     made = front.append(bytes.fromhex(leaf))
-    db.session.execute(
-        insert(TreeNode),
-        [
-            {"vote_id": vote.id, "node": merkle.node_number(level, index), "hash": h.hex()}
-            for level, index, h in made
-        ],
-    )
-    vote.log_size = front.size
-    vote.log_head = leaf
-    vote.log_frontier = [h.hex() for h in front.hashes]
+    rows = [
+        {"vote_id": vote.id, "node": merkle.node_number(level, index), "hash": h.hex()}
+        for level, index, h in made
+    ]
+    head = {
+        "log_size": front.size,
+        "log_head": leaf,
+        "log_frontier": [h.hex() for h in front.hashes],
+    }
+    return rows, head
+
+
+def append(vote: Vote, leaf: str) -> None:
+    """Add the record whose hash is ``leaf`` to the tree; the caller holds the vote's row lock."""
+    rows, head = grow(vote, leaf)
+    db.session.execute(insert(TreeNode), rows)
+    for name, value in head.items():
+        setattr(vote, name, value)
 
 
 def nodes(vote_id: int, parts: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:

@@ -59,13 +59,8 @@ def _ballot_flow(vote: Vote, voter: User, **context):
         errors,
     )
 
-    def check() -> None:
-        refusal = ballot_refusal(vote, voter, utcnow())
-        if refusal is not None:
-            raise refusal
-
     if request.form.get("step") != "cast":
-        check()
+        # review_ballot refuses as ballot_refusal does, then checks the choices
         normalised = operations.review_ballot(vote, voter, choices)
         return render_template(
             "votes/review.html",
@@ -73,7 +68,7 @@ def _ballot_flow(vote: Vote, voter: User, **context):
         )
 
     def cast() -> str:
-        check()
+        # cast_ballot makes ballot_refusal's checks itself, under the vote's lock
         ballot = operations.cast_ballot(vote, voter, choices)
         return url_for("votes.receipt", vote_id=vote.id, receipt=ballot.hash)
 
