@@ -14,7 +14,18 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, TextClause, and_, bindparam, insert, select, text, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    Table,
+    TextClause,
+    and_,
+    bindparam,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -167,8 +178,19 @@ def lock_for_cast(vote: Vote, user: User) -> tuple[Vote, VoteElector | None, boo
         uid = -1  # nobody: no electorate entry, no household
     else:
         uid = user.id
+    stmt = _lock_statement(vote.per_household, is_postgres())
+    locked, elector, voted, building = db.session.execute(
+        stmt, {"uid": uid, "vote_id": vote.id}
+    ).one()
+    return locked, elector, voted is not None, building.label if building is not None else None
+
+
+@functools.cache
+def _lock_statement(per_household: bool, postgres: bool) -> Select:
+    """`lock_for_cast`'s statement, built once (its parameters: ``uid`` and ``vote_id``)."""
+    uid = bindparam("uid", type_=Integer)
     household = and_(Membership.user_id == uid, Membership.status == MembershipStatus.ACTIVE)
-    if vote.per_household:
+    if per_household:
         who, key = VoteElector.household_id == Membership.household_id, VoteElector.household_id
     else:
         who, key = VoteElector.user_id == uid, VoteElector.user_id
@@ -182,14 +204,11 @@ def lock_for_cast(vote: Vote, user: User) -> tuple[Vote, VoteElector | None, boo
         .outerjoin(
             Participation, and_(Participation.vote_id == Vote.id, Participation.voter_key == key)
         )
-        .where(Vote.id == vote.id)
+        .where(Vote.id == bindparam("vote_id", type_=Integer))
         .limit(1)
         .execution_options(populate_existing=True)
     )
-    if is_postgres():
-        stmt = stmt.with_for_update(of=Vote)
-    locked, elector, voted, building = db.session.execute(stmt).one()
-    return locked, elector, voted is not None, building.label if building is not None else None
+    return stmt.with_for_update(of=Vote) if postgres else stmt
 
 
 def cast_ballot(
@@ -315,15 +334,15 @@ def append_record(
         ).scalar_one()
     else:
         if participation is not None:
-            db.session.execute(insert(_table(Participation)).values(participation))
+            db.session.execute(insert(_table(Participation)), participation)
         db.session.execute(insert(_table(TreeNode)), nodes)
-        db.session.execute(update(_table(Vote)).where(_table(Vote).c.id == vote.id), head)
+        db.session.execute(
+            update(_table(Vote)).where(_table(Vote).c.id == bindparam("vote_id")),
+            {**head, "vote_id": vote.id},
+        )
         if entry is not None:
-            db.session.execute(insert(_table(AuditEntry)).values(entry))
-        ballots = _table(Ballot)
-        ballot_id = db.session.execute(
-            insert(ballots).values(values).returning(ballots.c.id)
-        ).scalar_one()
+            db.session.execute(insert(_table(AuditEntry)), entry)
+        ballot_id = db.session.execute(_sqlite_ballot(), values).scalar_one()
     for name, value in head.items():
         set_committed_value(vote, name, value)
     ballot = Ballot(id=ballot_id, **values)
@@ -334,6 +353,12 @@ def append_record(
 
 def _table(model) -> Table:
     return cast(Table, model.__table__)
+
+
+@functools.cache
+def _sqlite_ballot():
+    ballots = _table(Ballot)
+    return insert(ballots).returning(ballots.c.id)
 
 
 _PARTICIPATION = ("vote_id", "voter_key", "user_id", "household_id", "name", "at")
