@@ -76,6 +76,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from app import models as _models  # noqa: F401 - registers every model with SQLAlchemy
     from app.core.guard import register_guard
+    from app.core.workdays import connect as connect_workdays
+
+    connect_workdays()  # a request reads the admin's calendar once, again after a change to it
 
     register_guard(app)  # before any route is added: it bounds every `<int:...>` id
     for domain in DOMAINS:

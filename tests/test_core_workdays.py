@@ -64,3 +64,33 @@ def test_a_closure_longer_than_the_first_read_window_is_still_counted(db):
     )
     db.session.commit()
     assert add_working_days(date(2026, 7, 31), 1) == date(2026, 9, 10)
+
+
+def test_a_request_reads_the_admins_calendar_once_and_again_after_a_change(app, db):
+    from datetime import date, timedelta
+
+    from sqlalchemy import event
+
+    from app.core.workdays import CalendarDay, add_working_days, is_working_day
+
+    monday = date(2026, 6, 1)
+    seen: list[str] = []
+
+    def _count(conn, cursor, statement, *args):
+        if "calendar_days" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        with app.test_request_context("/"):
+            for n in range(1, 30):
+                add_working_days(monday, n)
+            assert is_working_day(monday + timedelta(days=2))
+            assert len(seen) == 1
+            # A closure entered in the same request counts at once.
+            db.session.add(CalendarDay(day=monday + timedelta(days=2), is_working_day=False))
+            db.session.flush()
+            assert not is_working_day(monday + timedelta(days=2))
+            assert add_working_days(monday, 2) == monday + timedelta(days=3)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _count)

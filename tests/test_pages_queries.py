@@ -252,3 +252,36 @@ def test_a_residents_cached_pact_and_clause_pages_read_the_pact_once_and_one_cla
     assert len(clauses) == 1 and "clauses.id =" in clauses[0], "\n".join(clause_page)
     assert len(pact_page) <= 3 + 3, "\n".join(pact_page)  # was 9 (with the user's 3)
     assert len(clause_page) <= 5 + 3, "\n".join(clause_page)  # was 11
+
+
+def test_a_secretarys_home_costs_the_same_with_3_or_15_suggestions(client, make, login, app):
+    # Each answered suggestion's rating window counts working days: the admin's calendar is read
+    # once per request, not once per suggestion.
+    from app.accounts.models import User
+    from app.org.models import BodyKind, Community
+    from tests import hearings_factories as hf
+
+    c = make.community()
+    cid = c.id
+    body_id = make.body(c, BodyKind.PROPERTY_COMPANY).id
+    secretary = make.user("secretary", community=c)
+    residents = [make.user("resident", community=c).id for _ in range(15)]
+    db.session.commit()
+    login(secretary)
+
+    def add(users):
+        from app.org.models import Body
+
+        with app.test_request_context("/"):
+            community = db.session.get(Community, cid)
+            for i, uid in enumerate(users):
+                s = hf.suggestion(community, db.session.get(User, uid), summary=f"{uid}号的建议")
+                if i % 3:
+                    hf.accept_suggestion(s, db.session.get(Body, body_id))
+                if i % 3 == 2:
+                    hf.answer_suggestion(s, "已处理。")
+            db.session.commit()
+
+    add(residents[:3])
+    _statements(client, "/")  # the list of communities is cached from here on
+    _same_cost(client, "/", lambda: add(residents[3:]))

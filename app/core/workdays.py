@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 from flask import g, has_app_context, has_request_context
-from sqlalchemy import ForeignKey, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.time import local_today, utcnow
 from app.extensions import Model, db
@@ -56,12 +56,34 @@ def _official(day: date) -> bool:
 def _overrides(start: date, end: date) -> dict[date, bool]:
     if not has_app_context():
         return {}
+    if has_request_context():
+        # The admin's table is a few dozen days: a request reads it once, whatever the number
+        # of due dates it works out (a secretary's home page has dozens). A flush that changes
+        # it forgets it (`forget_calendar`).
+        if "_calendar_days" not in g:
+            rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_working_day))
+            g._calendar_days = {day: working for day, working in rows}
+        return {day: working for day, working in g._calendar_days.items() if start <= day <= end}
     rows = db.session.execute(
         select(CalendarDay.day, CalendarDay.is_working_day).where(
             CalendarDay.day >= start, CalendarDay.day <= end
         )
     )
     return {day: working for day, working in rows}
+
+
+def forget_calendar(session, _flush_context=None) -> None:
+    """A flush that changed the admin's table: the request reads it again."""
+    changed = list(session.new) + list(session.dirty) + list(session.deleted)
+    if has_app_context() and any(isinstance(o, CalendarDay) for o in changed):
+        g.pop("_calendar_days", None)
+        g.pop("_overdue_cutoff", None)
+
+
+def connect() -> None:
+    """Install `forget_calendar` once per process (every app shares SQLAlchemy's Session)."""
+    if not event.contains(Session, "after_flush", forget_calendar):
+        event.listen(Session, "after_flush", forget_calendar)
 
 
 def is_working_day(day: date) -> bool:
