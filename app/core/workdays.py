@@ -9,6 +9,7 @@ Every due date, rating window and overdue flag counts working days through this 
   warning, and `years_without_data()` tells the admin which years need entering.
 """
 
+import functools
 import logging
 from datetime import date, datetime, timedelta
 
@@ -45,12 +46,23 @@ def library_knows(day: date) -> bool:
     return True
 
 
-def _official(day: date) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _library_workday(day: date) -> bool | None:
+    """The library's answer for `day`, None for a year it has no data for. Kept per process:
+    the library checks each date against its whole table (a secretary's home page asks some
+    14,000 times)."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
+        return None
+
+
+def _official(day: date) -> bool:
+    answer = _library_workday(day)
+    if answer is None:
         log.warning("no official calendar for %s: counted Monday to Friday", day.year)
         return day.weekday() < 5
+    return answer
 
 
 def _overrides(start: date, end: date) -> dict[date, bool]:
