@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 from app.core import tlog
 from app.core.time import utcnow
 from app.extensions import db
-from app.votes import export, queries, witnessing
+from app.votes import counted, export, witnessing
 from app.votes import operations as ops
 from app.votes.models import Checkpoint, Cosignature, Secrecy, Vote
 from tests import votes_factories as vf
@@ -72,9 +72,9 @@ def test_the_figures_on_the_result_page_are_the_exports(db):
     ops.close_vote(v, w.secretary)
     db.session.commit()
     v = db.session.get(Vote, v.id)
-    assert queries.page_reconciliation(v) == export.reconciliation(v)
-    assert queries.page_reconciliation(v) == export.reconciliation(v)  # from the cache now
-    assert queries.page_reconciliation(v)["paper_entered_by"] == {"陈书记": 1}
+    assert counted.page_reconciliation(v) == export.reconciliation(v)
+    assert counted.page_reconciliation(v) == export.reconciliation(v)  # from the cache now
+    assert counted.page_reconciliation(v)["paper_entered_by"] == {"陈书记": 1}
 
 
 def test_an_uncertified_count_seen_by_the_secretary_is_what_the_public_then_sees(app, login, en):

@@ -35,6 +35,7 @@ from app.core.time import utcnow
 from app.extensions import htmx
 from app.pacts import permissions
 from app.pacts import queries as q
+from app.pacts.mine import Mine
 from app.pacts.models import COMMENT_EDIT_WINDOW, Clause, Pact, PactVersion, Stance
 
 SLOT = re.compile(r"<!--([ab]):(\d+):(\d+):(\d+):(\d+)-->")
@@ -168,7 +169,7 @@ def _render_slots(slots: list[Slot], agreed: set[int], pact: Pact, ctx: dict) ->
     return out
 
 
-def clause_list(pact: Pact, version: PactVersion, mine: q.Mine) -> Markup:
+def clause_list(pact: Pact, version: PactVersion, mine: Mine) -> Markup:
     """The pact page's summary and clause list: cached for all, the viewer's positions added."""
     is_open = pact.consultation_is_open()
 
@@ -190,7 +191,7 @@ def clause_list(pact: Pact, version: PactVersion, mine: q.Mine) -> Markup:
     return fill_positions(html, pact, version, mine)
 
 
-def fill_positions(html: str, pact: Pact, version: PactVersion, mine: q.Mine) -> Markup:
+def fill_positions(html: str, pact: Pact, version: PactVersion, mine: Mine) -> Markup:
     """The viewer's own position on each clause, where the cached clause list left a slot."""
     latest = pact.latest_version
     takes_part = (

@@ -1,8 +1,6 @@
 """Reads that pact pages share; each runs a fixed number of queries whatever the data size."""
 
-from typing import Any
-
-from sqlalchemy import and_, func, literal_column, null, select, union_all
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Membership, Role, RoleAssignment, User
@@ -12,18 +10,15 @@ from app.org.models import Building, Household
 from app.pacts.consensus import ClauseConsensus, GroupCount, clause_consensus
 from app.pacts.models import (
     Amendment,
-    AmendmentEndorsement,
     AmendmentStatus,
     Clause,
     Comment,
     CommentAgree,
     CommentReport,
     Pact,
-    PactFollow,
     PactStatus,
     PactVersion,
     Position,
-    Stance,
 )
 
 #: Threads per page, and replies shown under each thread before "more replies": few enough that
@@ -344,18 +339,6 @@ def author_positions(comments: list[Comment]) -> dict[tuple[int, int], str]:
     return {(u, c): str(s) for u, c, s in rows}
 
 
-def positions_of_user(version: PactVersion, user) -> dict[int, str]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return {}
-    return dict(
-        db.session.execute(
-            select(Position.clause_id, Position.stance)
-            .join(Clause)
-            .where(Clause.version_id == version.id, Position.user_id == user.id)
-        ).all()
-    )
-
-
 def amendments_of_clause(clause: Clause) -> list[Amendment]:
     return list(
         db.session.scalars(
@@ -369,85 +352,6 @@ def amendments_of_clause(clause: Clause) -> list[Amendment]:
             )
             .order_by(Amendment.created_at, Amendment.id)
         )
-    )
-
-
-def endorsed_ids(amendments: list[Amendment], user) -> set[int]:
-    if not amendments or user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        db.session.scalars(
-            select(AmendmentEndorsement.amendment_id).where(
-                AmendmentEndorsement.user_id == user.id,
-                AmendmentEndorsement.amendment_id.in_([a.id for a in amendments]),
-            )
-        )
-    )
-
-
-class Mine:
-    """What the viewer has done on one pact that its pages show them: whether they follow it,
-    their positions on one version's clauses, their +1s and their endorsements.
-
-    Read in one statement the first time anything is asked (a page asked four questions in four
-    statements); an anonymous viewer has done nothing and costs none. A user's +1s and
-    endorsements are few, so all of theirs on the pact are read, whatever page of comments is
-    shown."""
-
-    def __init__(self, pact: Pact, version: PactVersion | None, user) -> None:
-        self._pact_id = pact.id
-        self._version_id = version.id if version is not None else None
-        self._user_id = user.id if getattr(user, "is_authenticated", False) else None
-        self._loaded = False
-        self.following = False
-        self.positions: dict[int, Stance] = {}
-        self.agreed: set[int] = set()
-        self.endorsed: set[int] = set()
-
-    def load(self) -> "Mine":
-        if self._loaded or self._user_id is None:
-            return self
-        self._loaded = True
-        uid = self._user_id
-        parts: list[Any] = [
-            select(literal_column("'f'"), PactFollow.id, null()).where(
-                PactFollow.pact_id == self._pact_id, PactFollow.user_id == uid
-            ),
-            select(literal_column("'a'"), CommentAgree.comment_id, null())
-            .join(Comment, Comment.id == CommentAgree.comment_id)
-            .where(CommentAgree.user_id == uid, Comment.pact_id == self._pact_id),
-            select(literal_column("'e'"), AmendmentEndorsement.amendment_id, null())
-            .join(Amendment, Amendment.id == AmendmentEndorsement.amendment_id)
-            .where(AmendmentEndorsement.user_id == uid, Amendment.pact_id == self._pact_id),
-        ]
-        if self._version_id is not None:
-            parts.append(
-                select(literal_column("'p'"), Position.clause_id, Position.stance)
-                .join(Clause, Clause.id == Position.clause_id)
-                .where(Clause.version_id == self._version_id, Position.user_id == uid)
-            )
-        for kind, ident, stance in db.session.execute(union_all(*parts)):
-            if kind == "f":
-                self.following = True
-            elif kind == "a":
-                self.agreed.add(ident)
-            elif kind == "e":
-                self.endorsed.add(ident)
-            else:
-                self.positions[ident] = Stance(stance)
-        return self
-
-
-def is_following(pact: Pact, user) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        db.session.scalar(
-            select(PactFollow.id).where(
-                PactFollow.pact_id == pact.id, PactFollow.user_id == user.id
-            )
-        )
-        is not None
     )
 
 

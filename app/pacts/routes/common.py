@@ -10,6 +10,7 @@ from app.core.web import safe_next
 from app.extensions import db
 from app.pacts import permissions
 from app.pacts import queries as q
+from app.pacts.mine import Mine
 from app.pacts.models import Amendment, Clause, Comment, Pact, PactVersion
 
 
@@ -113,7 +114,7 @@ class LazyIds:
 class _Following:
     """Whether the viewer follows the pact, read (with the rest of `Mine`) when first asked."""
 
-    def __init__(self, mine: q.Mine) -> None:
+    def __init__(self, mine: Mine) -> None:
         self._mine = mine
 
     def __bool__(self) -> bool:
@@ -124,7 +125,7 @@ def viewer_context(pact: Pact, version: PactVersion | None = None) -> dict:
     """What the current user may do on the pact's pages, for the templates; with `version`,
     their own positions on its clauses come with the rest of what they did (`mine`)."""
     user = current_user
-    mine = q.Mine(pact, version, user)
+    mine = Mine(pact, version, user)
     return {
         "can_manage": permissions.can_manage(user, pact.community_id),
         # The secretary replies in threads to answer them (during consultation and revision).

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.core.errors import on_refusal
 from app.core.fragments import fragment
 from app.core.time import utcnow
-from app.votes import bp, operations, queries, signing
+from app.votes import bp, counted, operations, queries, signing
 from app.votes.errors import VoteError
 from app.votes.forms import CancelForm, EmptyForm
 from app.votes.models import Vote
@@ -90,18 +90,18 @@ def _result_html(vote: Vote) -> Markup:
     """The result section. A counted vote's result, figures and lists never change; what does
     (the certifier's name, who entered paper ballots, the page asked for) is in the key, so a
     rendered section is kept under exactly what it shows and read again without being built."""
-    rec = queries.page_reconciliation(vote)
+    rec = counted.page_reconciliation(vote)
 
     def render() -> str:
         # Who took part (and, in an open vote, the roll call) a page at a time: ?page=
-        people = queries.participants_page(vote, PEOPLE_PER_PAGE)
+        people = counted.participants_page(vote, PEOPLE_PER_PAGE)
         return render_template(
             "votes/_result.html",
             vote=vote,
             ex=explain_result(vote),
             participants=people.items,
             people_page=people,
-            roll_call=[] if vote.is_secret else queries.roll_call_page(vote, PEOPLE_PER_PAGE),
+            roll_call=[] if vote.is_secret else counted.roll_call_page(vote, PEOPLE_PER_PAGE),
             reconciliation=rec,
             reconciliation_adds_up=(
                 rec["ballots"] == rec["participants"] <= rec["electorate"]
@@ -110,16 +110,16 @@ def _result_html(vote: Vote) -> Markup:
             option_titles={o["id"]: o["title"] for o in (vote.manifest or {}).get("options", [])},
         )
 
-    counted = queries.counted_key(vote)
-    if counted is None:
+    key = counted.counted_key(vote)
+    if key is None:
         return Markup(render())  # noqa: S704 - our own rendered template
     certifier = vote.certified_by
     return fragment(
         "vote-result",
         (
-            *counted,
+            *key,
             vote.status.value,
-            queries.page_number(PEOPLE_PER_PAGE),
+            counted.page_number(PEOPLE_PER_PAGE),
             # the names are free text: hashed, so no name can read as another part of the key
             _digest(
                 vote.certified_at,
