@@ -21,11 +21,11 @@ request bypass the cache.
 
 from typing import Any
 
-from sqlalchemy import event, inspect, select, true, update
+from sqlalchemy import inspect, select, true, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.core.fragments import mark_written
+from app.core.revisions import Renewal, new_cache_rev, old_and_new
 from app.core.workdays import CalendarDay
 from app.extensions import db
 from app.hearings.models import (
@@ -39,7 +39,6 @@ from app.hearings.models import (
     WalkIn,
 )
 from app.org.models import Body, Building, Community, Station, station_communities
-from app.suggestions.freshness import new_cache_rev, old_and_new
 from app.suggestions.models import Suggestion
 
 #: Tables whose rows the page shows (a bulk statement on them bypasses the cache).
@@ -68,8 +67,6 @@ KINDS = (
     "users",
     "everything",
 )
-#: Where a session keeps what its flushes changed until its transaction commits.
-PENDING = "sessions_to_renew"
 
 
 def _changes(session: Session) -> dict[str, set[int]]:
@@ -156,57 +153,21 @@ def _conditions(found: dict[str, set[int]]) -> list[Any]:
     return out
 
 
-def _note(session: Session, found: dict[str, set[int]]) -> None:
-    mark_written(session)
-    pending = session.info.setdefault(PENDING, {})
-    for kind, ids in found.items():
-        pending.setdefault(kind, set()).update(ids)
+def _renew(session: Session, found: dict[str, set[int]]) -> None:
+    s: Any = HearingSession.__table__
+    connection = session.connection()
+    for condition in _conditions({k: found.get(k, set()) for k in KINDS}):
+        # One statement per kind keeps each simple; a row matched twice gets two new values.
+        connection.execute(update(s).where(condition).values(cache_rev=new_cache_rev()))
+
+
+#: The session pages' revisions, renewed by the session hooks of app/core/revisions.py.
+renewal = Renewal("sessions", _changes, _renew, SHOWN_TABLES)
+connect = renewal.connect
 
 
 def renew_sessions_of_minutes(minutes_ids: set[int]) -> None:
     """Renew, when the transaction commits, the pages of the sessions these minutes belong to
     (for writes no flush hook sees: Core statements on the minutes' rows)."""
     if minutes_ids:
-        _note(db.session(), {"minutes": set(minutes_ids)})
-
-
-def _after_flush(session: Session, _flush_context) -> None:
-    found = _changes(session)
-    if any(found.values()):
-        _note(session, found)
-
-
-def _before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: the revision is renewed when the whole transaction commits
-    session.flush()  # commit flushes what is still pending only after this hook
-    pending = session.info.pop(PENDING, None)
-    if not pending:
-        return
-    s: Any = HearingSession.__table__
-    connection = session.connection()
-    for condition in _conditions({k: pending.get(k, set()) for k in KINDS}):
-        # One statement per kind keeps each simple; a row matched twice gets two new values.
-        connection.execute(update(s).where(condition).values(cache_rev=new_cache_rev()))
-
-
-def _after_transaction_end(session: Session, transaction) -> None:
-    if transaction.parent is None:  # the whole transaction, committed or rolled back
-        session.info.pop(PENDING, None)
-
-
-def _on_execute(orm_execute_state) -> None:
-    state = orm_execute_state
-    if state.is_update or state.is_delete or state.is_insert:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in SHOWN_TABLES:
-            mark_written(state.session)
-
-
-def connect() -> None:
-    """Install the hooks once per process (every app shares SQLAlchemy's Session class)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_transaction_end", _after_transaction_end)
-        event.listen(Session, "do_orm_execute", _on_execute)
+        renewal.note(db.session(), {"minutes": set(minutes_ids)})

@@ -6,7 +6,6 @@ views, templates, operations and the CLI alike.
 """
 
 import enum
-import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import value_enum
 from app.core.errors import Conflict, InvalidInput
+from app.core.revisions import new_cache_rev
 from app.core.time import utcnow
 from app.core.workdays import is_overdue
 from app.extensions import Model
@@ -133,7 +133,7 @@ class HearingSession(Model):
     sequence: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Replaced by every write that changes what the session page shows (hearings/freshness.py).
-    cache_rev: Mapped[str] = mapped_column(String(16), default=lambda: secrets.token_hex(8))
+    cache_rev: Mapped[str] = mapped_column(String(16), default=new_cache_rev)
 
     community: Mapped[Community | None] = relationship()
     station: Mapped[Station | None] = relationship()

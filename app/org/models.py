@@ -1,7 +1,6 @@
 """The organisation: subdistricts, communities, buildings, households, stations, bodies."""
 
 import enum
-import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -9,6 +8,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import value_enum
+from app.core.revisions import new_cache_rev
 from app.core.time import utcnow
 from app.extensions import Model
 
@@ -87,7 +87,7 @@ class Community(Model):
     #: Replaced by every write that changes what the suggestion board shows (the hearings'
     #: freshness hooks), so the board's cached parts are keyed by it.
     suggestions_rev: Mapped[str] = mapped_column(
-        String(16), default=lambda: secrets.token_hex(8), server_default="0"
+        String(16), default=new_cache_rev, server_default="0"
     )
 
     subdistrict: Mapped[Subdistrict] = relationship(back_populates="communities")

@@ -3,20 +3,19 @@ shows (a community added, removed, renamed, of another kind or subdistrict; a su
 renamed), in the same transaction.
 
 The home page keeps the list, and its rendered section, in the cache under this revision
-(app/core/fragments.py), so nothing ever has to find and delete them. As in
-app/pacts/freshness.py, a flush hook notes the change and a hook just before the commit replaces
+(app/core/fragments.py), so nothing ever has to find and delete them. As for pacts
+(app/core/revisions.py), a flush hook notes the change and a hook just before the commit replaces
 the revision; a rollback keeps the old one. Until the first such write there is no revision row,
 and nothing is cached (a restored or emptied database never meets the entries of another).
 """
 
-import secrets
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import String, event, insert, inspect, select, update
+from sqlalchemy import String, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.core.fragments import mark_written
+from app.core.revisions import Found, Renewal, new_cache_rev
 from app.extensions import Model, db
 from app.org.models import Community, Subdistrict
 
@@ -25,8 +24,6 @@ COMMUNITIES = "communities"
 #: What the list shows of a community and of a subdistrict.
 COMMUNITY_SHOWN = ("name", "kind", "subdistrict_id")
 SUBDISTRICT_SHOWN = ("name",)
-#: Where a session notes that a flush changed the list, until its transaction commits.
-PENDING = "communities_to_renew"
 
 
 class SiteRevision(Model):
@@ -59,6 +56,17 @@ def communities_revision() -> str | None:
     return g._communities_rev
 
 
+def _changes(session: Session) -> Found:
+    """{"list": {1}} when this flush changed what the list shows; the request's copies of the
+    list and its revision are then forgotten (it may read them again after its write)."""
+    if not _changes_list(session):
+        return {}
+    if has_app_context():
+        g.pop("_communities", None)
+        g.pop("_communities_rev", None)
+    return {"list": {1}}
+
+
 def _changes_list(session: Session) -> bool:
     new, dirty = session.new, session.dirty
     for obj in list(new) + list(dirty) + list(session.deleted):
@@ -79,38 +87,15 @@ def _changes_list(session: Session) -> bool:
     return False
 
 
-def _after_flush(session: Session, _flush_context) -> None:
-    if not _changes_list(session):
-        return
-    mark_written(session)
-    session.info[PENDING] = True
-    if has_app_context():
-        g.pop("_communities", None)
-        g.pop("_communities_rev", None)
-
-
-def _before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    session.flush()
-    if not session.info.pop(PENDING, False):
-        return
+def _renew(session: Session, _found: Found) -> None:
     table: Any = SiteRevision.__table__
     connection = session.connection()
-    value = secrets.token_hex(8)
+    value = new_cache_rev()
     done = connection.execute(update(table).where(table.c.name == COMMUNITIES).values(value=value))
     if not done.rowcount:
         connection.execute(insert(table).values(name=COMMUNITIES, value=value))
 
 
-def _after_transaction_end(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(PENDING, None)
-
-
-def connect() -> None:
-    """Install the hooks once per process (every app shares SQLAlchemy's Session class)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_transaction_end", _after_transaction_end)
+#: The list's revision, renewed by the session hooks of app/core/revisions.py.
+renewal = Renewal("communities", _changes, _renew)
+connect = renewal.connect

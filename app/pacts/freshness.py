@@ -1,7 +1,7 @@
 """Every write that changes what a pact's pages show replaces the pact's `cache_rev`.
 
 The pages cache their fragments under keys that carry `cache_rev` (app/core/fragments.py), so
-the revision is all that invalidation needs. It is replaced by session hooks rather than by
+the revision is all that invalidation needs. It is replaced by session hooks (app/core/revisions.py) rather than by
 each operation, so that no write can forget it: after each flush, one hook notes what the flush
 changed; just before the transaction commits, another runs one UPDATE per kind of change, in
 that same transaction (a rollback keeps the old revision, and a reader sees the new revision only
@@ -22,11 +22,11 @@ cache (`do_orm_execute`).
 
 from typing import Any
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Membership, RoleAssignment, User
-from app.core.fragments import mark_written
+from app.core.revisions import Renewal
 from app.org.models import Building, Household
 from app.pacts.models import (
     Amendment,
@@ -132,47 +132,6 @@ def _renew(session: Session, found: dict[str, set[int]]) -> None:
         connection.execute(update(pacts).where(condition).values(cache_rev=new_cache_rev()))
 
 
-#: Where a session keeps what its flushes changed until its transaction commits.
-PENDING = "pacts_to_renew"
-
-
-def _after_flush(session: Session, _flush_context) -> None:
-    found = _changes(session)
-    if not any(found.values()):
-        return
-    mark_written(session)
-    pending = session.info.setdefault(PENDING, {})
-    for kind, ids in found.items():
-        pending.setdefault(kind, set()).update(ids)
-
-
-def _before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: the revision is renewed when the whole transaction commits
-    # Commit flushes what is still pending only after this hook: flush it here, so it counts.
-    session.flush()
-    pending = session.info.pop(PENDING, None)
-    if pending:
-        _renew(session, pending)
-
-
-def _after_transaction_end(session: Session, transaction) -> None:
-    if transaction.parent is None:  # the whole transaction, committed or rolled back
-        session.info.pop(PENDING, None)
-
-
-def _on_execute(orm_execute_state) -> None:
-    if orm_execute_state.is_select:
-        return
-    mapper = orm_execute_state.bind_mapper
-    if mapper is not None and mapper.class_ in SHOWN:
-        mark_written(orm_execute_state.session)
-
-
-def connect() -> None:
-    """Install the hooks once per process (every app shares SQLAlchemy's Session class)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_transaction_end", _after_transaction_end)
-        event.listen(Session, "do_orm_execute", _on_execute)
+#: The pacts' revisions, renewed by the session hooks of app/core/revisions.py.
+renewal = Renewal("pacts", _changes, _renew, [m.__tablename__ for m in SHOWN])
+connect = renewal.connect

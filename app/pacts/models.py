@@ -1,6 +1,5 @@
 """Pacts: clauses in immutable numbered versions, positions, comments, amendments, follows."""
 
-import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -8,6 +7,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import value_enum
+from app.core.revisions import new_cache_rev
 from app.core.time import utcnow
 from app.extensions import Model
 from app.pacts.enums import (
@@ -50,12 +50,6 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 COMMENT_MAX = 4000
 AMENDMENT_MAX = 2000
 CLAUSE_MAX = 5000
-
-
-def new_cache_rev() -> str:
-    """A fresh revision for a pact's cached pages: random, so it never repeats, even after a
-    database is restored from a backup or ids are reused."""
-    return secrets.token_hex(8)
 
 
 class Pact(Model):

@@ -15,13 +15,12 @@ which boards:
 Any bulk statement on a suggestion or its events makes its request bypass the cache.
 """
 
-import secrets
 from typing import Any
 
-from sqlalchemy import event, inspect, select, true, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session
 
-from app.core.fragments import mark_written
+from app.core.revisions import Renewal, new_cache_rev, old_and_new
 from app.core.workdays import CalendarDay
 from app.org.models import Body, Building, Community
 from app.suggestions.models import Suggestion, SuggestionEvent
@@ -29,20 +28,6 @@ from app.suggestions.models import Suggestion, SuggestionEvent
 #: Tables whose rows the board shows (a bulk statement on them bypasses the cache).
 SHOWN_TABLES = frozenset({Suggestion.__tablename__, SuggestionEvent.__tablename__})
 KINDS = ("communities", "subdistricts", "suggestions", "everything")
-#: Where a session keeps what its flushes changed until its transaction commits.
-PENDING = "boards_to_renew"
-
-
-def new_cache_rev() -> str:
-    """A fresh revision: random, so it never repeats, even after a restore from a backup."""
-    return secrets.token_hex(8)
-
-
-def old_and_new(obj, attr: str) -> set[int]:
-    """The attribute's value now and, when this flush changes it, before."""
-    history = inspect(obj).attrs[attr].history
-    values = set(history.added or ()) | set(history.deleted or ()) | {getattr(obj, attr)}
-    return {v for v in values if v is not None}
 
 
 def _changes(session: Session) -> dict[str, set[int]]:
@@ -92,42 +77,6 @@ def _renew(session: Session, found: dict[str, set[int]]) -> None:
         connection.execute(update(c).where(condition).values(suggestions_rev=new_cache_rev()))
 
 
-def _after_flush(session: Session, _flush_context) -> None:
-    found = _changes(session)
-    if not any(found.values()):
-        return
-    mark_written(session)
-    pending = session.info.setdefault(PENDING, {})
-    for kind, ids in found.items():
-        pending.setdefault(kind, set()).update(ids)
-
-
-def _before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: the revision is renewed when the whole transaction commits
-    session.flush()  # commit flushes what is still pending only after this hook
-    pending = session.info.pop(PENDING, None)
-    if pending:
-        _renew(session, pending)
-
-
-def _after_transaction_end(session: Session, transaction) -> None:
-    if transaction.parent is None:  # the whole transaction, committed or rolled back
-        session.info.pop(PENDING, None)
-
-
-def _on_execute(orm_execute_state) -> None:
-    state = orm_execute_state
-    if state.is_update or state.is_delete or state.is_insert:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in SHOWN_TABLES:
-            mark_written(state.session)
-
-
-def connect() -> None:
-    """Install the hooks once per process (every app shares SQLAlchemy's Session class)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "before_commit", _before_commit)
-        event.listen(Session, "after_transaction_end", _after_transaction_end)
-        event.listen(Session, "do_orm_execute", _on_execute)
+#: The board's revisions, renewed by the session hooks of app/core/revisions.py.
+renewal = Renewal("boards", _changes, _renew, SHOWN_TABLES)
+connect = renewal.connect
