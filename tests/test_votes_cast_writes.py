@@ -7,7 +7,7 @@ participation, the tree nodes, the vote row's new head and the audit entry besid
 On SQLite (one writer at a time, no network) each table has its own statement.
 """
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.core.audit import AuditEntry
 from app.core.db import is_postgres
@@ -28,23 +28,7 @@ from app.votes.models import (
 )
 from tests import votes_factories as vf
 from tests.test_core_once import token_in
-from tests.test_votes_log_tree import fill
-
-
-class Statements:
-    def __enter__(self):
-        self.sql: list[str] = []
-        event.listen(db.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def _seen(self, _conn, _cursor, statement, *_args):
-        self.sql.append(statement)
-
-    def __exit__(self, *_exc):
-        event.remove(db.engine, "before_cursor_execute", self._seen)
-
-    def __len__(self):
-        return len(self.sql)
+from tests.test_votes_log_tree import Statements, fill
 
 
 def _count(model, *where) -> int:

@@ -20,6 +20,17 @@ from app.hearings.models import (
 )
 from app.org.models import Building, Community, Household
 
+#: The minutes' follow-up actions with their bodies and who completed them (both loads below).
+_MINUTES_ACTIONS = (
+    selectinload(HearingSession.minutes)
+    .selectinload(Minutes.actions)
+    .selectinload(FollowUpAction.body),
+    selectinload(HearingSession.minutes)
+    .selectinload(Minutes.actions)
+    .selectinload(FollowUpAction.completion)
+    .selectinload(ActionCompletion.done_by),
+)
+
 #: What the session, attendance and sign-in pages show of each registrant (name and building),
 #: each walk-in and the minutes, loaded up front instead of once per person.
 SESSION_PAGE = (
@@ -29,13 +40,7 @@ SESSION_PAGE = (
     .selectinload(Membership.household)
     .selectinload(Household.building),
     selectinload(HearingSession.walk_ins).selectinload(WalkIn.building),
-    selectinload(HearingSession.minutes)
-    .selectinload(Minutes.actions)
-    .selectinload(FollowUpAction.body),
-    selectinload(HearingSession.minutes)
-    .selectinload(Minutes.actions)
-    .selectinload(FollowUpAction.completion)
-    .selectinload(ActionCompletion.done_by),
+    *_MINUTES_ACTIONS,
     selectinload(HearingSession.minutes).selectinload(Minutes.speakers),
     selectinload(HearingSession.agenda),
 )
@@ -46,13 +51,7 @@ SESSION_PAGE = (
 #: with the names of who completed an action and of the speakers linked to an account.
 SESSION_PUBLIC = (
     selectinload(HearingSession.registrations),
-    selectinload(HearingSession.minutes)
-    .selectinload(Minutes.actions)
-    .selectinload(FollowUpAction.body),
-    selectinload(HearingSession.minutes)
-    .selectinload(Minutes.actions)
-    .selectinload(FollowUpAction.completion)
-    .selectinload(ActionCompletion.done_by),
+    *_MINUTES_ACTIONS,
     selectinload(HearingSession.minutes).selectinload(Minutes.speakers).selectinload(Speaker.user),
     selectinload(HearingSession.agenda),
 )
