@@ -1,7 +1,7 @@
 """Revisions that every write renews in its own transaction: the one mechanism behind the cached
 pages of pacts, suggestion boards, session pages and the home page's list of communities.
 
-A domain says what a flush changed (`changes`: kind -> ids) and how to renew the revisions those
+A domain says what a flush changed (`changes`: from the objects it wrote, kind -> ids) and how to renew the revisions those
 changes concern (`renew`: UPDATE statements). A `Renewal` installs the session hooks that do it,
 so that no operation can forget it: after each flush what changed is noted on the session (and
 the request stops reading or filling the cache, app/core/fragments.py); just before the
@@ -12,14 +12,17 @@ statement on a table the pages show (which no flush hook sees) makes its request
 
 import secrets
 from collections.abc import Callable, Collection
+from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from app.core.fragments import mark_written
 
 #: What a flush changed: a kind of change and the ids it concerns.
 Found = dict[str, set[int]]
+#: An object a flush wrote, and how: "new", "updated" or "deleted".
+Flushed = list[tuple[Any, str]]
 
 
 def new_cache_rev() -> str:
@@ -34,6 +37,20 @@ def old_and_new(obj, attr: str) -> set[int]:
     return {v for v in values if v is not None}
 
 
+def flushed(session: Session, flush_context: UOWTransaction) -> Flushed:
+    """What this flush wrote, read once for every domain's hook (kept on the flush): each read
+    of `session.new` or `.dirty` builds a set of every pending object, and an unchanged object
+    in `dirty` is left out."""
+    cached = flush_context.attributes.get("revisions_flushed")
+    if cached is None:
+        new, dirty = session.new, session.dirty
+        cached = [(obj, "new") for obj in new]
+        cached += [(obj, "updated") for obj in dirty if session.is_modified(obj)]
+        cached += [(obj, "deleted") for obj in session.deleted]
+        flush_context.attributes["revisions_flushed"] = cached
+    return cached
+
+
 class Renewal:
     """One domain's revisions, renewed by session hooks (installed once per process by
     `connect`: every app shares SQLAlchemy's Session class)."""
@@ -41,7 +58,7 @@ class Renewal:
     def __init__(
         self,
         name: str,
-        changes: Callable[[Session], Found],
+        changes: Callable[[Session, Flushed], Found],
         renew: Callable[[Session, Found], None],
         shown_tables: Collection[str] = (),
     ) -> None:
@@ -63,8 +80,8 @@ class Renewal:
             return
         self._connected = True
 
-        def after_flush(session: Session, _flush_context) -> None:
-            found = self.changes(session)
+        def after_flush(session: Session, flush_context: UOWTransaction) -> None:
+            found = self.changes(session, flushed(session, flush_context))
             if any(found.values()):
                 self.note(session, found)
 

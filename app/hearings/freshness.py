@@ -25,7 +25,7 @@ from sqlalchemy import inspect, select, true, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.core.revisions import Renewal, new_cache_rev, old_and_new
+from app.core.revisions import Flushed, Renewal, new_cache_rev, old_and_new
 from app.core.workdays import CalendarDay
 from app.extensions import db
 from app.hearings.models import (
@@ -69,13 +69,10 @@ KINDS = (
 )
 
 
-def _changes(session: Session) -> dict[str, set[int]]:
+def _changes(_session: Session, objects: Flushed) -> dict[str, set[int]]:
     found: dict[str, set[int]] = {k: set() for k in KINDS}
-    new, dirty = session.new, session.dirty  # read once (see app/pacts/freshness.py)
-    for obj in list(new) + list(dirty) + list(session.deleted):
-        is_new = obj in new
-        if obj in dirty and not session.is_modified(obj):
-            continue
+    for obj, how in objects:
+        is_new = how == "new"
         if isinstance(obj, HearingSession):
             if not is_new:  # a new session starts with a revision of its own
                 found["sessions"].add(obj.id)

@@ -15,7 +15,7 @@ from flask import g, has_app_context
 from sqlalchemy import String, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.core.revisions import Found, Renewal, new_cache_rev
+from app.core.revisions import Flushed, Found, Renewal, new_cache_rev
 from app.extensions import Model, db
 from app.org.models import Community, Subdistrict
 
@@ -56,10 +56,10 @@ def communities_revision() -> str | None:
     return g._communities_rev
 
 
-def _changes(session: Session) -> Found:
+def _changes(_session: Session, objects: Flushed) -> Found:
     """{"list": {1}} when this flush changed what the list shows; the request's copies of the
     list and its revision are then forgotten (it may read them again after its write)."""
-    if not _changes_list(session):
+    if not _changes_list(objects):
         return {}
     if has_app_context():
         g.pop("_communities", None)
@@ -67,9 +67,8 @@ def _changes(session: Session) -> Found:
     return {"list": {1}}
 
 
-def _changes_list(session: Session) -> bool:
-    new, dirty = session.new, session.dirty
-    for obj in list(new) + list(dirty) + list(session.deleted):
+def _changes_list(objects: Flushed) -> bool:
+    for obj, how in objects:
         shown = (
             COMMUNITY_SHOWN
             if isinstance(obj, Community)
@@ -79,7 +78,7 @@ def _changes_list(session: Session) -> bool:
         )
         if shown is None:
             continue
-        if obj not in dirty:
+        if how != "updated":
             return True  # added or removed
         state: Any = inspect(obj)
         if any(state.attrs[a].history.has_changes() for a in shown):

@@ -26,7 +26,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Membership, RoleAssignment, User
-from app.core.revisions import Renewal
+from app.core.revisions import Flushed, Renewal
 from app.org.models import Building, Household
 from app.pacts.models import (
     Amendment,
@@ -45,18 +45,13 @@ SHOWN = (Pact, PactVersion, Clause, Position, Comment, CommentAgree, Amendment)
 USER_SHOWN = ("display_name", "deleted_at")
 
 
-def _changes(session: Session) -> dict[str, set[int]]:
+def _changes(session: Session, objects: Flushed) -> dict[str, set[int]]:
     found: dict[str, set[int]] = {
         k: set() for k in ("pacts", "versions", "clauses", "comments", "communities")
     }
     found.update(users=set(), households=set(), buildings=set())
-    # Each read of `session.new` or `.dirty` builds a set of every pending object: read once,
-    # or a flush of n new rows (a vote opened over 100,000 electors) costs n² look-ups.
-    new, dirty = session.new, session.dirty
-    for obj in list(new) + list(dirty) + list(session.deleted):
-        is_new = obj in new
-        if obj in dirty and not session.is_modified(obj):
-            continue
+    for obj, how in objects:
+        is_new = how == "new"
         if isinstance(obj, Pact):
             if not is_new:  # a new pact starts with a revision of its own
                 found["pacts"].add(obj.id)

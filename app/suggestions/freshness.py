@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session
 
-from app.core.revisions import Renewal, new_cache_rev, old_and_new
+from app.core.revisions import Flushed, Renewal, new_cache_rev, old_and_new
 from app.core.workdays import CalendarDay
 from app.org.models import Body, Building, Community
 from app.suggestions.models import Suggestion, SuggestionEvent
@@ -30,12 +30,9 @@ SHOWN_TABLES = frozenset({Suggestion.__tablename__, SuggestionEvent.__tablename_
 KINDS = ("communities", "subdistricts", "suggestions", "everything")
 
 
-def _changes(session: Session) -> dict[str, set[int]]:
+def _changes(_session: Session, objects: Flushed) -> dict[str, set[int]]:
     found: dict[str, set[int]] = {k: set() for k in KINDS}
-    new, dirty = session.new, session.dirty  # read once (see app/pacts/freshness.py)
-    for obj in list(new) + list(dirty) + list(session.deleted):
-        if obj in dirty and not session.is_modified(obj):
-            continue
+    for obj, how in objects:
         if isinstance(obj, Suggestion):
             found["communities"] |= old_and_new(obj, "community_id")
         elif isinstance(obj, SuggestionEvent):
@@ -48,7 +45,7 @@ def _changes(session: Session) -> dict[str, set[int]]:
         elif isinstance(obj, Building):
             found["communities"].add(obj.community_id)
         elif isinstance(obj, Community):
-            if obj not in new:  # a new community starts with a revision of its own
+            if how != "new":  # a new community starts with a revision of its own
                 found["communities"].add(obj.id)
         elif isinstance(obj, CalendarDay):
             found["everything"].add(1)
