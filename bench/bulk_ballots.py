@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import time
+import types
 from datetime import timedelta
 
 
@@ -227,7 +228,13 @@ def published_vote(builder, n: int) -> dict:
 
 
 def _time_checkpoint(vote, lock_vote, casting) -> dict:
-    """The app's checkpoint at full size, as a cast takes it, under the vote's lock."""
+    """The app's checkpoint at full size, as a cast takes it, under the vote's lock.
+
+    A server takes its checkpoints warm (every 50th ballot in a long-running worker), so the
+    figure is the median of five after a first one, each rolled back so that all six do the
+    same work; the first (statement compilation and the log key loaded in this process) is
+    reported beside it. The last run is kept: the vote is then closed with it.
+    """
     from sqlalchemy import event
 
     from app.extensions import db
@@ -237,13 +244,21 @@ def _time_checkpoint(vote, lock_vote, casting) -> dict:
     def counted(*_a, **_kw):
         count[0] += 1
 
+    # lock_vote reads only the id; an expired ORM object would reload itself inside the count.
+    target = types.SimpleNamespace(id=vote.id)
     event.listen(db.engine, "before_cursor_execute", counted)
     try:
-        started = time.perf_counter()
-        locked = lock_vote(vote)
-        casting.take_checkpoint(locked, None)
-        seconds = time.perf_counter() - started
-        return {"seconds": seconds, "statements": count[0]}
+        runs = []
+        for i in range(7):
+            count[0] = 0
+            started = time.perf_counter()
+            locked = lock_vote(target)
+            casting.take_checkpoint(locked, None)
+            runs.append((time.perf_counter() - started, count[0]))
+            if i < 6:
+                db.session.rollback()
+        warm = sorted(runs[1:6])[2]
+        return {"seconds": warm[0], "statements": warm[1], "first_seconds": runs[0][0]}
     except Exception as error:  # noqa: BLE001 - later code may have changed the checkpoint
         db.session.rollback()
         return {"error": f"{type(error).__name__}: {error}"[:200]}
