@@ -142,7 +142,7 @@ def big_vote_lines(result: dict) -> list[str]:
     n = vote.get("ballots", 0)
     cp = vote.get("checkpoint") or {}
     checkpoint = (
-        f"{_ms(cp['seconds'])} warm (median of 5), {cp['statements']} statements"
+        f"{_ms(cp['seconds'])} warm (median of {cp.get('warm_runs', 1)}), {cp['statements']} statements"
         + (f"; first in its process {_ms(cp['first_seconds'])}" if "first_seconds" in cp else "")
         if "seconds" in cp
         else f"failed: {cp.get('error', '?')}"
