@@ -21,3 +21,39 @@ def test_chinese_catalogue_folder_is_the_one_babel_reads():
 def test_no_string_is_translated_two_ways_by_two_domains():
     # Flask-Babel merges the catalogues: the last one would silently win on every page.
     assert i18n.collisions() == []
+
+
+def test_wtforms_own_messages_come_in_the_readers_language_read_from_disk_once(app, monkeypatch):
+    from babel import support
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms import SelectChoice, SelectField
+
+    from app.core import i18n as app_i18n
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        kind = SelectField(choices=[SelectChoice("a", "A")])
+
+    loads = []
+    real_load = support.Translations.load
+
+    def counted_load(dirname=None, locales=None, domain=None):
+        if domain == "wtforms":
+            loads.append(str(locales[0]))
+        return real_load(dirname, locales, domain)
+
+    monkeypatch.setattr(support.Translations, "load", counted_load)
+    app_i18n.wtforms_catalogue.cache_clear()
+    errors = []
+    for lang in ("zh_Hans_CN", "en", "zh_Hans_CN", "en"):
+        # An app context of its own, as every real request has (Flask-Babel keeps the locale there).
+        with app.app_context(), app.test_request_context("/", headers={"Cookie": f"lang={lang}"}):
+            app.preprocess_request()
+            form = Form(formdata=MultiDict({"kind": "zzz"}))
+            assert not form.validate()
+            errors.append(form.kind.errors)
+    assert errors == [["不是有效的选择。"], ["Not a valid choice."]] * 2
+    assert loads == ["zh_Hans_CN", "en"]

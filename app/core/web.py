@@ -16,7 +16,7 @@ from app.core.dates import (
     show_range,
     show_time,
 )
-from app.core.i18n import large_text
+from app.core.i18n import large_text, share_wtforms_catalogue
 from app.core.notifications import unread_count_once
 from app.core.sanitize import render_markdown
 
@@ -46,6 +46,7 @@ def register_web_hooks(app: Flask) -> None:
 
     Who the user is (Flask-Login's user loader, `public_name`) is accounts' to register.
     """
+    app.before_request(share_wtforms_catalogue)
 
     @app.after_request
     def _security_headers(response):
