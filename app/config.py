@@ -96,6 +96,8 @@ class Config:
     CACHE_REDIS_URL = REDIS_URL
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "yishiting:")
     CACHE_THRESHOLD = 5000
+    #: Bytes of cache entries each process keeps a copy of (app/core/fragments.py); 0: none.
+    FRAGMENT_LOCAL_BYTES = int(os.environ.get("FRAGMENT_LOCAL_MB") or 32) * 1024 * 1024
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"

@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import TestConfig, database_url
+from app.core.fragments import forget_local_copies
 from app.extensions import cache, limiter
 from app.extensions import db as _db
 
@@ -80,6 +81,7 @@ def db(app):
         limiter.reset()
         # Ids restart with every test; cached pages carry random revisions, but start empty.
         cache.clear()
+        forget_local_copies()
         yield _db
         _db.session.rollback()
         _db.session.remove()

@@ -9,6 +9,10 @@ in one process (SimpleCache) or across workers and hosts (Redis, when REDIS_URL 
 Every key also carries the reader's language, the sanitiser's version and a digest of the
 templates, so a deploy that changes a template or the sanitiser never serves the old HTML.
 
+Each process also keeps a bounded copy of the entries it read or wrote (least recently used out
+first), so a page seen again costs no round trip to Redis: what is stored under a key never
+changes (a write makes a new key), so the copy cannot be older than the shared entry.
+
 A request that has itself written (its session flushed changes a cached page shows) reads and
 stores nothing here: what it renders may include work that is still to be committed or rolled
 back.
@@ -16,11 +20,15 @@ back.
 
 import hashlib
 import logging
+import pickle
 import re
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from markupsafe import Markup
@@ -78,6 +86,72 @@ def cache_key(kind: str, parts: Iterable[Any]) -> str:
     return head + ":" + ":".join(str(p) for p in parts)
 
 
+class LocalCopies:
+    """This process's bounded copy of shared cache entries, by key, least recently used out first.
+
+    Text (the rendered fragments and pages) is kept as it is, since it cannot be changed; any
+    other value as its pickle, so each reader gets a copy of its own, as from Redis. `limit` is
+    in bytes of what is kept; 0 keeps nothing.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._entries: LRUCache = LRUCache(max(limit, 1), getsizeof=lambda entry: entry[0])
+        self._lock = threading.Lock()  # a gunicorn worker serves with threads
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None:
+            return None
+        return entry[1] if entry[2] else pickle.loads(entry[1])  # noqa: S301 - our own pickle
+
+    def put(self, key: str, value: Any) -> None:
+        if not self.limit:
+            return
+        as_is = isinstance(value, str)
+        kept = value if as_is else pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        size = sys.getsizeof(kept)
+        if size > self.limit:
+            return
+        with self._lock:
+            self._entries[key] = (size, kept, as_is)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def local_copies() -> LocalCopies:
+    """The copies this process keeps for the current app, sized by FRAGMENT_LOCAL_BYTES."""
+    local = current_app.extensions.get("fragment_copies")
+    if local is None:
+        local = LocalCopies(int(current_app.config.get("FRAGMENT_LOCAL_BYTES", 0)))
+        current_app.extensions["fragment_copies"] = local
+    return local
+
+
+def forget_local_copies() -> None:
+    """Drop this process's copies (the shared cache was emptied, e.g. between tests)."""
+    local_copies().clear()
+
+
+def _read(key: str) -> Any:
+    """The value under `key`: this process's copy, else the shared one (then copied here)."""
+    local = local_copies()
+    value = local.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            local.put(key, value)
+    return value
+
+
+def _write(key: str, value: Any) -> None:
+    local_copies().put(key, value)
+    cache.set(key, value)
+
+
 def remember(
     kind: str,
     parts: Iterable[Any],
@@ -92,7 +166,7 @@ def remember(
         return compute()
     key = cache_key(kind, parts)
     try:
-        value = cache.get(key)
+        value = _read(key)
     except Exception:  # a broken cache must not break the page
         log.warning("cache unavailable, computing %s", kind, exc_info=True)
         return compute()
@@ -102,7 +176,7 @@ def remember(
     if keep is not None and not keep(value):
         return value
     try:
-        cache.set(key, value)
+        _write(key, value)
     except Exception:
         log.warning("cache unavailable, %s not stored", kind, exc_info=True)
     return value
@@ -160,16 +234,22 @@ def remember_until(kind: str, parts: Iterable[Any], compute: Callable[[], tuple[
     if not _enabled():
         return compute()[0]
     key = cache_key(kind, parts)
+    now = utcnow()
     try:
-        found = cache.get(key)
+        found = local_copies().get(key)
+        if found is None or now >= found[1]:
+            # Another worker may have replaced the copy that time made stale.
+            found = cache.get(key)
+            if found is not None:
+                local_copies().put(key, found)
     except Exception:  # a broken cache must not break the page
         log.warning("cache unavailable, computing %s", kind, exc_info=True)
         return compute()[0]
-    if found is not None and utcnow() < found[1]:
+    if found is not None and now < found[1]:
         return found[0]
     value, until = compute()
     try:
-        cache.set(key, (value, until))
+        _write(key, (value, until))
     except Exception:
         log.warning("cache unavailable, %s not stored", kind, exc_info=True)
     return value
