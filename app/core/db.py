@@ -1,5 +1,6 @@
 """Database engine set-up: SQLite pragmas and write transactions that cannot deadlock."""
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -7,10 +8,39 @@ from sqlalchemy.exc import DBAPIError
 from app.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+IDLE = TransactionStatus.IDLE
+
+
+#: The execution option of a GET's connection on PostgreSQL: its reads run without a transaction.
+READS_FIRST = "yishiting_reads_first"
+#: What may run before a transaction: a plain SELECT that locks no row.
+_LOCKING = (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE")
+
+
+def _plain_read(statement: str, context) -> bool:
+    if not statement.lstrip()[:6].upper() == "SELECT":
+        return False
+    if any(lock in statement for lock in _LOCKING):
+        return False
+    # A server-side cursor (`yield_per`, an export) lives only inside a transaction.
+    options = context.execution_options if context is not None else {}
+    return not (options.get("stream_results") or options.get("yield_per"))
 
 
 def configure_engine(engine: Engine) -> None:
-    """Make SQLite safe for concurrent writers (see PITFALLS.md, "Ballots and concurrency")."""
+    """Make SQLite safe for concurrent writers (see PITFALLS.md, "Ballots and concurrency");
+    on PostgreSQL, let a GET's reads run before any transaction (`reads_before_transaction`)."""
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _begin_before_the_first_write(conn, _cursor, statement, _params, context, _many):
+            if not conn._execution_options.get(READS_FIRST):
+                return
+            raw = conn.connection.dbapi_connection
+            if raw.info.transaction_status == IDLE and not _plain_read(statement, context):
+                raw.execute("BEGIN")
+
+        return
     if engine.dialect.name != "sqlite":
         return
 
@@ -59,6 +89,21 @@ def begin_write() -> None:
         return
     if db.engine.dialect.name == "sqlite":
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def reads_before_transaction() -> None:
+    """On PostgreSQL, run this request's reads without BEGIN and COMMIT (two of a page's few
+    round trips): each SELECT sees what was committed when it began, as it does in the READ
+    COMMITTED transaction it would otherwise run in. The first statement that is not a plain
+    read (a write, a row lock, a server-side cursor) begins a transaction first, so whatever
+    the request goes on to write is still committed or rolled back as one, at the one commit
+    point. After that transaction, the session's next one is an ordinary transaction again."""
+    if not is_postgres():
+        return
+    session = db.session()
+    if session.in_transaction():
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT", READS_FIRST: True})
 
 
 def is_postgres() -> bool:

@@ -10,13 +10,16 @@ On SQLite a transaction that reads and then writes must hold the write lock from
 audits a look at personal data queues its audit entries (`core/audit.py`); they are written here,
 in a write transaction of their own, after the read transaction ended, so a GET never tries to
 upgrade a read snapshot into a write (which SQLite refuses with "database is locked").
+
+On PostgreSQL a GET's reads run before any transaction (`core/db.py::reads_before_transaction`):
+no BEGIN and COMMIT for a page that only reads; its first write begins one, committed here.
 """
 
 import logging
 
 from flask import Flask, Response, g, request
 
-from app.core.db import begin_write
+from app.core.db import begin_write, reads_before_transaction
 from app.core.retry import register_retry
 from app.extensions import db
 
@@ -74,6 +77,7 @@ def register_lifecycle(app: Flask) -> None:
             begin_write()
         else:
             g._read_only_request = True
+            reads_before_transaction()
 
     @app.after_request
     def _commit_or_roll_back(response: Response) -> Response:
