@@ -223,8 +223,7 @@ def published_vote(builder, n: int) -> dict:
     db.session.commit()
     loaded = time.perf_counter() - started
     print(f"    {n:,} ballots bulk-loaded in {loaded:.1f} s", flush=True)
-    builder.big_vote_owner = secretary.id
-    return {"vote": vote.id, "receipt": receipt, "ballots": n}
+    return {"vote": vote.id, "receipt": receipt, "ballots": n, "owner": secretary.id}
 
 
 def publish_big_vote(builder, big: dict) -> dict:
@@ -242,10 +241,7 @@ def publish_big_vote(builder, big: dict) -> dict:
     vote = db.session.get(Vote, big["vote"])
     checkpoint = _time_checkpoint(vote, lock_vote, casting)
     db.session.commit()
-    vote, secretary = (
-        db.session.get(Vote, big["vote"]),
-        db.session.get(User, builder.big_vote_owner),
-    )
+    secretary = db.session.get(User, big["owner"])
     vops.close_vote(vote, secretary)
     db.session.commit()
     with quiet_notifications():

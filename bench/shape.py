@@ -62,7 +62,6 @@ class Builder:
         self.rng = random.Random(13)
         self.out: dict = {"pages": [], "timings": {}, "notes": []}
         self.hash = None
-        self.big_vote_owner: int | None = None
         self.signer = None
         self.parallel = db.engine.dialect.name == "postgresql"
 

@@ -20,7 +20,7 @@ _LOCKING = (" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE")
 def _plain_read(statement: str, context) -> bool:
     """A SELECT that locks nothing and needs no server-side cursor (the app calls no function
     that writes from a SELECT; a CTE, which may hide a write, is not plain)."""
-    if not statement.lstrip()[:6].upper() == "SELECT":
+    if statement.lstrip()[:6].upper() != "SELECT":
         return False
     if any(lock in statement for lock in _LOCKING):
         return False

@@ -136,11 +136,12 @@ def forget_local_copies() -> None:
     local_copies().clear()
 
 
-def _read(key: str) -> Any:
-    """The value under `key`: this process's copy, else the shared one (then copied here)."""
+def _read(key: str, usable: Callable[[Any], bool] = lambda _value: True) -> Any:
+    """The value under `key`: this process's copy if it is `usable`, else the shared one (then
+    copied here; another worker may have replaced what time made stale)."""
     local = local_copies()
     value = local.get(key)
-    if value is None:
+    if value is None or not usable(value):
         value = cache.get(key)
         if value is not None:
             local.put(key, value)
@@ -236,12 +237,7 @@ def remember_until(kind: str, parts: Iterable[Any], compute: Callable[[], tuple[
     key = cache_key(kind, parts)
     now = utcnow()
     try:
-        found = local_copies().get(key)
-        if found is None or now >= found[1]:
-            # Another worker may have replaced the copy that time made stale.
-            found = cache.get(key)
-            if found is not None:
-                local_copies().put(key, found)
+        found = _read(key, usable=lambda copy: now < copy[1])
     except Exception:  # a broken cache must not break the page
         log.warning("cache unavailable, computing %s", kind, exc_info=True)
         return compute()[0]
