@@ -73,7 +73,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: No `pool_pre_ping`: a pooled connection the server closed is left out at checkout without a
+    #: round trip (core/db.py, `server_hung_up`); one lost in use is retried (core/retry.py).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL")
     # E-mail delivery of notifications by `flask tick` (core/outbox.py); no host, no e-mail.
     SMTP_HOST = os.environ.get("SMTP_HOST") or None

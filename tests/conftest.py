@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 
+import app.models  # noqa: F401 - every mapper known before a test module's factories use one
 from app import create_app
 from app.config import TestConfig, database_url
 from app.core.fragments import forget_local_copies

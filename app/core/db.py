@@ -1,9 +1,11 @@
 """Database engine set-up: SQLite pragmas and write transactions that cannot deadlock."""
 
+import select
+
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from app.extensions import db
 
@@ -31,8 +33,16 @@ def _plain_read(statement: str, context) -> bool:
 
 def configure_engine(engine: Engine) -> None:
     """Make SQLite safe for concurrent writers (see PITFALLS.md, "Ballots and concurrency");
-    on PostgreSQL, let a GET's reads run before any transaction (`reads_before_transaction`)."""
+    on PostgreSQL, let a GET's reads run before any transaction (`reads_before_transaction`) and
+    leave out of the pool a connection the server has closed (`server_hung_up`)."""
     if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "checkout")
+        def _not_one_the_server_closed(dbapi_connection, _record, _proxy):
+            if server_hung_up(dbapi_connection):
+                # The pool throws this one away and hands out another (SQLAlchemy's checkout
+                # contract), as `pool_pre_ping` would, without its round trip.
+                raise DisconnectionError("the server closed this pooled connection")
 
         @event.listens_for(engine, "before_cursor_execute")
         def _begin_before_the_first_write(conn, _cursor, statement, _params, context, _many):
@@ -62,6 +72,26 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def server_hung_up(connection) -> bool:
+    """Whether the server has closed this idle psycopg connection, seen without a round trip.
+
+    A connection resting in the pool has nothing to read: every answer was read in full. When
+    the server ends it (a restart, `pg_terminate_backend`, an idle timeout) it sends its last
+    error and closes the socket, which then polls readable. Anything else waiting on an idle
+    connection is unexpected too, so that connection is dropped as well; a fresh one costs a
+    connect, never a wrong answer. A server that vanished without a word (a cut network) is
+    caught at the first statement instead, and `core/retry.py` runs the request again.
+    """
+    if connection.closed or connection.broken:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):  # no usable socket any more
+        return True
 
 
 def value_enum(enum_class, length: int = 20):

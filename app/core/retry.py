@@ -8,7 +8,8 @@ once, on a fresh connection. When that fails as well, or the request is not safe
 "please try again" answer through the one refusal path (`core/errors.py`): a form registered
 with `on_refusal` comes back with the user's input and the message, status 503, never a 500.
 
-Stale connections left in the pool are caught before use by `pool_pre_ping` (app/config.py).
+Connections the server closed while they rested in the pool are left out when taken, without a
+round trip (`server_hung_up` in core/db.py).
 """
 
 import logging
