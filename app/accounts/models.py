@@ -1,6 +1,7 @@
 """Accounts, consent, household membership and roles."""
 
 import enum
+import functools
 import hashlib
 import hmac
 from datetime import datetime
@@ -12,9 +13,11 @@ from sqlalchemy import (
     ColumnElement,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
     and_,
+    bindparam,
     func,
     select,
 )
@@ -355,26 +358,29 @@ _LOADED_WITH_USER = (
 )
 
 
+@functools.cache
+def _user_statement():
+    """`load_user`'s statement, built once: a statement object used again keeps its compiled
+    form and cache key, a third of the cost of running it (its parameter: ``user_id``)."""
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    return (
+        select(User, unread, revision_query())
+        .where(User.id == bindparam("user_id", type_=Integer))
+        .options(*_LOADED_WITH_USER)
+    )
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the account in the session cookie, unless it was deleted or
     its password changed since that session began (a plain id is a session from before marks)."""
     raw_id, _, mark = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    unread = (
-        select(func.count(Notification.id))
-        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
-    row = (
-        db.session.execute(
-            select(User, unread, revision_query())
-            .where(User.id == int(raw_id))
-            .options(*_LOADED_WITH_USER)
-        )
-        .unique()
-        .first()
-    )
+    row = db.session.execute(_user_statement(), {"user_id": int(raw_id)}).unique().first()
     if row is None or not row[0].is_active:
         return None
     user = row[0]

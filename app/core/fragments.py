@@ -195,6 +195,36 @@ def _csrf_slot() -> str:
     return "csrf" + hashlib.sha256(secret + b"csrf-slot").hexdigest()[:24]
 
 
+def _rendered_with_csrf_slot(render: Callable[[], Any]) -> Any:
+    """What `render` returns with the slot standing for the reader's CSRF token (compacted)."""
+    from flask import g
+
+    had = g.get("csrf_token")
+    g.csrf_token = _csrf_slot()  # Flask-WTF's csrf_token() returns what g holds for this request
+    try:
+        value = render()
+    finally:
+        if had is None:
+            g.pop("csrf_token", None)
+        else:
+            g.csrf_token = had
+    return compact(str(value)) if isinstance(value, str) else value
+
+
+def _with_reader_csrf(html: str) -> str:
+    from flask_wtf.csrf import generate_csrf
+
+    slot = _csrf_slot()
+    return html.replace(slot, generate_csrf()) if slot in html else html
+
+
+def fragment_with_csrf(kind: str, parts: Iterable[Any], render: Callable[[], str]) -> Markup:
+    """Like `fragment`, for HTML with forms: stored with a slot for the CSRF token, which is the
+    reader's own in what comes back."""
+    html = remember(kind, parts, lambda: _rendered_with_csrf_slot(render))
+    return Markup(_with_reader_csrf(html))  # noqa: S704 - our own rendered template
+
+
 def page(kind: str, parts: Iterable[Any], render: Callable[[], Any]) -> Any:
     """A whole page stored under `kind` and `parts`, the reader's CSRF token put in per request.
 
@@ -203,29 +233,16 @@ def page(kind: str, parts: Iterable[Any], render: Callable[[], Any]) -> Any:
     rendered once with a slot for the token. `render` may return something that is not text
     (a redirect): that is returned as it is and not stored. A reader with flashed messages
     waiting gets a page of their own (the messages are shown once, to them)."""
-    from flask import g, session
-    from flask_wtf.csrf import generate_csrf
+    from flask import session
 
     if not _enabled() or session.get("_flashes"):
         return render()
-    slot = _csrf_slot()
-
-    def compute() -> str | None:
-        had = g.get("csrf_token")
-        g.csrf_token = slot  # Flask-WTF's csrf_token() returns what g holds for this request
-        try:
-            value = render()
-        finally:
-            if had is None:
-                g.pop("csrf_token", None)
-            else:
-                g.csrf_token = had
-        return compact(str(value)) if isinstance(value, str) else value
-
-    value = remember(kind, parts, compute, keep=lambda v: isinstance(v, str))
+    value = remember(
+        kind, parts, lambda: _rendered_with_csrf_slot(render), keep=lambda v: isinstance(v, str)
+    )
     if not isinstance(value, str):
         return value
-    return value.replace(slot, generate_csrf()) if slot in value else value
+    return _with_reader_csrf(value)
 
 
 def remember_until(kind: str, parts: Iterable[Any], compute: Callable[[], tuple[Any, Any]]) -> Any:

@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from app.accounts.models import Role
 from app.accounts.permissions import roles_in
-from app.core.fragments import compact, fragment, page, remember
+from app.core.fragments import fragment, fragment_with_csrf, page, remember
 from app.core.i18n import large_text
 from app.core.time import utcnow
 from app.extensions import htmx
@@ -148,15 +148,26 @@ def _render_slots(slots: list[Slot], agreed: set[int], pact: Pact, ctx: dict) ->
         Slot(kind, PLACEHOLDER_ID + i, me if own else other, None, editable)
         for i, (kind, own, editable, _agreed) in enumerate(kinds)
     ]
-    rendered = compact(
-        render_template(
+    # What the samples render to depends on nothing of the viewer but these flags (their own
+    # CSRF token is put in afterwards), so each set of kinds is rendered once per pact and flags.
+    flags = tuple(
+        bool(ctx[k]) for k in ("can_take_part", "can_answer", "is_resident", "can_moderate")
+    )
+    rendered = fragment_with_csrf(
+        "comment-slots",
+        (
+            pact.id,
+            flags,
+            ";".join(",".join(str(int(v)) if isinstance(v, bool) else v for v in k) for k in kinds),
+        ),
+        lambda: render_template(
             "pacts/_comment_slots.html",
             slots=samples,
             separator=SEPARATOR,
             pact=pact,
             agreed={s.id for s, k in zip(samples, kinds, strict=True) if k[3]},
             **ctx,
-        )
+        ),
     ).split(SEPARATOR)
     by_kind = {
         kind: (html, str(sample.id))

@@ -1,8 +1,9 @@
 """What the viewer has done on a pact that its pages show them, read in one statement."""
 
+import functools
 from typing import Any
 
-from sqlalchemy import literal_column, null, select, union_all
+from sqlalchemy import Integer, bindparam, literal_column, null, select, union_all
 
 from app.extensions import db
 from app.pacts.models import (
@@ -42,25 +43,11 @@ class Mine:
         if self._loaded or self._user_id is None:
             return self
         self._loaded = True
-        uid = self._user_id
-        parts: list[Any] = [
-            select(literal_column("'f'"), PactFollow.id, null()).where(
-                PactFollow.pact_id == self._pact_id, PactFollow.user_id == uid
-            ),
-            select(literal_column("'a'"), CommentAgree.comment_id, null())
-            .join(Comment, Comment.id == CommentAgree.comment_id)
-            .where(CommentAgree.user_id == uid, Comment.pact_id == self._pact_id),
-            select(literal_column("'e'"), AmendmentEndorsement.amendment_id, null())
-            .join(Amendment, Amendment.id == AmendmentEndorsement.amendment_id)
-            .where(AmendmentEndorsement.user_id == uid, Amendment.pact_id == self._pact_id),
-        ]
+        params = {"uid": self._user_id, "pact_id": self._pact_id}
         if self._version_id is not None:
-            parts.append(
-                select(literal_column("'p'"), Position.clause_id, Position.stance)
-                .join(Clause, Clause.id == Position.clause_id)
-                .where(Clause.version_id == self._version_id, Position.user_id == uid)
-            )
-        for kind, ident, stance in db.session.execute(union_all(*parts)):
+            params["version_id"] = self._version_id
+        statement = _statement(self._version_id is not None)
+        for kind, ident, stance in db.session.execute(statement, params):
             if kind == "f":
                 self.following = True
             elif kind == "a":
@@ -70,3 +57,32 @@ class Mine:
             else:
                 self.positions[ident] = Stance(stance)
         return self
+
+
+@functools.cache
+def _statement(with_positions: bool):
+    """`Mine.load`'s one statement, built once per shape (parameters ``uid``, ``pact_id`` and
+    ``version_id``): a statement used again keeps its compiled form and cache key."""
+    uid = bindparam("uid", type_=Integer)
+    pact_id = bindparam("pact_id", type_=Integer)
+    parts: list[Any] = [
+        select(literal_column("'f'"), PactFollow.id, null()).where(
+            PactFollow.pact_id == pact_id, PactFollow.user_id == uid
+        ),
+        select(literal_column("'a'"), CommentAgree.comment_id, null())
+        .join(Comment, Comment.id == CommentAgree.comment_id)
+        .where(CommentAgree.user_id == uid, Comment.pact_id == pact_id),
+        select(literal_column("'e'"), AmendmentEndorsement.amendment_id, null())
+        .join(Amendment, Amendment.id == AmendmentEndorsement.amendment_id)
+        .where(AmendmentEndorsement.user_id == uid, Amendment.pact_id == pact_id),
+    ]
+    if with_positions:
+        parts.append(
+            select(literal_column("'p'"), Position.clause_id, Position.stance)
+            .join(Clause, Clause.id == Position.clause_id)
+            .where(
+                Clause.version_id == bindparam("version_id", type_=Integer),
+                Position.user_id == uid,
+            )
+        )
+    return union_all(*parts)

@@ -1,6 +1,8 @@
 """Reads that pact pages share; each runs a fixed number of queries whatever the data size."""
 
-from sqlalchemy import and_, func, select
+import functools
+
+from sqlalchemy import Integer, and_, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Membership, Role, RoleAssignment, User
@@ -114,15 +116,8 @@ def load_pact(pact_id: int, clauses: bool = True) -> Pact:
     served from the cache, mostly never touch them (loading every version's clauses was two
     fifths of an anonymous pact page; the clause page needs one clause)."""
     # Without the clauses, the few versions come joined to the pact: one statement, not two.
-    versions = (
-        selectinload(Pact.versions).selectinload(PactVersion.clauses)
-        if clauses
-        else joinedload(Pact.versions)
-    )
     pact = (
-        db.session.execute(
-            select(Pact).where(Pact.id == pact_id).options(versions, joinedload(Pact.community))
-        )
+        db.session.execute(_pact_statement(clauses), {"pact_id": pact_id})
         .unique()
         .scalar_one_or_none()
     )
@@ -131,11 +126,34 @@ def load_pact(pact_id: int, clauses: bool = True) -> Pact:
     return pact
 
 
+@functools.cache
+def _pact_statement(clauses: bool):
+    """`load_pact`'s statement, built once per shape (parameter ``pact_id``): a statement used
+    again keeps its compiled form and cache key."""
+    versions = (
+        selectinload(Pact.versions).selectinload(PactVersion.clauses)
+        if clauses
+        else joinedload(Pact.versions)
+    )
+    return (
+        select(Pact)
+        .where(Pact.id == bindparam("pact_id", type_=Integer))
+        .options(versions, joinedload(Pact.community))
+    )
+
+
+@functools.cache
+def _pact_with_community_statement():
+    return (
+        select(Pact)
+        .where(Pact.id == bindparam("pact_id", type_=Integer))
+        .options(joinedload(Pact.community))
+    )
+
+
 def pact_with_community(pact_id: int) -> Pact | None:
     """The pact and its community in one statement, nothing else (a cached page's key)."""
-    return db.session.scalar(
-        select(Pact).where(Pact.id == pact_id).options(joinedload(Pact.community))
-    )
+    return db.session.scalar(_pact_with_community_statement(), {"pact_id": pact_id})
 
 
 def community_household_count(community_id: int) -> int:
