@@ -53,3 +53,40 @@ def test_each_comment_carries_the_viewers_own_actions_with_its_own_id(world, log
         assert f'action="/pacts/comments/{cid}/agree"' in theirs
         assert "您已赞同" not in theirs and "/edit" not in theirs and "/withdraw" not in theirs
         assert "举报" in theirs
+
+
+def _csrf_tokens(html: str) -> set[str]:
+    """The CSRF tokens in the page's forms; a form posts only with the reader's own."""
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+
+
+def test_the_secretary_and_a_resident_each_get_their_own_actions_and_token_from_one_page(
+    world,  # noqa: F811
+    login,
+):
+    """The slots are rendered once per set of viewer flags: after a resident's view, the
+    secretary's view of the same page has Answer and Hide (not Reply and Report), and each
+    reader's forms carry that reader's token, which their own post is accepted with."""
+    app = world.app
+    resident, secretary = app.test_client(), app.test_client()
+    login(world.r1, resident)
+    login(world.sec, secretary)
+    clause_url = f"/pacts/{world.pact_id}/clauses/{world.clause_id}"
+    assert resident.post(f"{clause_url}/comments", data={"body": "二号楼门口的灯"}).status_code == 303
+    comment_id = db.session.scalar(db.select(Comment.id).where(Comment.pact_id == world.pact_id))
+    other = app.test_client()
+    login(world.r2, other)
+
+    page_of_other = other.get(clause_url).get_data(as_text=True)
+    page_of_secretary = secretary.get(clause_url).get_data(as_text=True)
+    seen_by_other = _comment(page_of_other, comment_id)
+    seen_by_secretary = _comment(page_of_secretary, comment_id)
+
+    assert ">回复</a>" in seen_by_other and ">举报</a>" in seen_by_other
+    assert f'action="/pacts/comments/{comment_id}/agree"' in seen_by_other
+    assert ">答复</a>" in seen_by_secretary and ">隐藏</a>" in seen_by_secretary
+    assert "举报" not in seen_by_secretary and ">回复</a>" not in seen_by_secretary
+    # One token per page, the one in the comment's +1 form among them: the reader's own.
+    other_tokens, secretary_tokens = _csrf_tokens(page_of_other), _csrf_tokens(page_of_secretary)
+    assert len(other_tokens) == 1 and len(secretary_tokens) == 1
+    assert _csrf_tokens(seen_by_other) == other_tokens != secretary_tokens
