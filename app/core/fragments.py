@@ -33,6 +33,7 @@ from flask import current_app, has_request_context
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from app.core import once
 from app.core.sanitize import SANITIZER_VERSION
 from app.core.time import utcnow
 from app.extensions import cache, db
@@ -195,27 +196,42 @@ def _csrf_slot() -> str:
     return "csrf" + hashlib.sha256(secret + b"csrf-slot").hexdigest()[:24]
 
 
+def _once_slot() -> str:
+    """What stands for a form's one-time submission token in a cached page (core/once.py)."""
+    secret = str(current_app.secret_key).encode()
+    return "once" + hashlib.sha256(secret + b"once-slot").hexdigest()[:24]
+
+
 def _rendered_with_csrf_slot(render: Callable[[], Any]) -> Any:
-    """What `render` returns with the slot standing for the reader's CSRF token (compacted)."""
+    """What `render` returns with slots standing for the reader's CSRF token and for each form's
+    one-time token (compacted)."""
     from flask import g
 
-    had = g.get("csrf_token")
+    had, had_once = g.get("csrf_token"), g.get(once.SLOT_FLAG)
     g.csrf_token = _csrf_slot()  # Flask-WTF's csrf_token() returns what g holds for this request
+    setattr(g, once.SLOT_FLAG, _once_slot())
     try:
         value = render()
     finally:
-        if had is None:
-            g.pop("csrf_token", None)
-        else:
-            g.csrf_token = had
+        for name, value_before in (("csrf_token", had), (once.SLOT_FLAG, had_once)):
+            if value_before is None:
+                g.pop(name, None)
+            else:
+                setattr(g, name, value_before)
     return compact(str(value)) if isinstance(value, str) else value
 
 
 def _with_reader_csrf(html: str) -> str:
+    """The cached HTML with the reader's CSRF token and a fresh one-time token for each form."""
     from flask_wtf.csrf import generate_csrf
 
     slot = _csrf_slot()
-    return html.replace(slot, generate_csrf()) if slot in html else html
+    if slot in html:
+        html = html.replace(slot, generate_csrf())
+    once_slot = _once_slot()
+    if once_slot in html:
+        html = re.sub(once_slot, lambda _m: once.new_token(), html)
+    return html
 
 
 def fragment_with_csrf(kind: str, parts: Iterable[Any], render: Callable[[], str]) -> Markup:

@@ -45,7 +45,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import cast
 
-from flask import Flask, request
+from flask import Flask, g, has_request_context, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy import ForeignKey, String, Table, Text, delete, select, update
@@ -58,6 +58,8 @@ from app.extensions import Model, db
 
 #: The form field (and POST parameter) that carries the token.
 FIELD = "once"
+#: Set in `g` to the slot's text while a page is rendered for the cache (`new_token`).
+SLOT_FLAG = "once_slot"
 #: What a token looks like: what `new_token` makes, within bounds for a hand-made client.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -84,7 +86,11 @@ _TABLE = cast(Table, OnceSubmission.__table__)
 
 
 def new_token() -> str:
-    """A fresh token (24 random bytes, URL-safe base64: 32 characters)."""
+    """A fresh token (24 random bytes, URL-safe base64: 32 characters); while a page is rendered
+    to be cached for many readers, the slot that each reader's fresh token replaces
+    (core/fragments.py: one cached copy must never hand two readers, or two loads, one token)."""
+    if has_request_context() and g.get(SLOT_FLAG):
+        return g.get(SLOT_FLAG)
     return secrets.token_urlsafe(24)
 
 

@@ -72,8 +72,11 @@ def consensus(version: PactVersion, pact: Pact) -> dict:
     )
 
 
-def threads(pact: Pact, clause: Clause | None, page: int, ctx: dict) -> Markup:
-    """A page of threads as this viewer sees it: cached for all, the viewer's slots filled."""
+def threads(
+    pact: Pact, clause: Clause | None, page: int, ctx: dict, *, filled: bool = True
+) -> Markup:
+    """A page of threads as this viewer sees it: cached for all, the viewer's slots filled
+    (`filled=False`: left in, for a page that is itself cached with its slots)."""
     variant = "full" if _is_secretary(pact) else "public"
 
     def render() -> str:
@@ -93,7 +96,7 @@ def threads(pact: Pact, clause: Clause | None, page: int, ctx: dict) -> Markup:
     html = fragment(
         "threads", (pact.id, clause.id if clause else 0, page, pact.cache_rev, variant), render
     )
-    return fill_slots(html, pact, ctx)
+    return fill_slots(html, pact, ctx) if filled else html
 
 
 def fill_slots(html: str, pact: Pact, ctx: dict) -> Markup:
@@ -180,7 +183,7 @@ def _render_slots(slots: list[Slot], agreed: set[int], pact: Pact, ctx: dict) ->
     return out
 
 
-def clause_list(pact: Pact, version: PactVersion, mine: Mine) -> Markup:
+def clause_list(pact: Pact, version: PactVersion, mine: Mine, *, filled: bool = True) -> Markup:
     """The pact page's summary and clause list: cached for all, the viewer's positions added."""
     is_open = pact.consultation_is_open()
 
@@ -199,7 +202,7 @@ def clause_list(pact: Pact, version: PactVersion, mine: Mine) -> Markup:
         )
 
     html = fragment("clauses", (pact.id, version.id, pact.cache_rev, is_open), render)
-    return fill_positions(html, pact, version, mine)
+    return fill_positions(html, pact, version, mine) if filled else html
 
 
 def fill_positions(html: str, pact: Pact, version: PactVersion, mine: Mine) -> Markup:
@@ -240,6 +243,64 @@ def fill_positions(html: str, pact: Pact, version: PactVersion, mine: Mine) -> M
 PAGE_ARGS = frozenset({"page", "version", "part"})
 
 
+def _clock(pact: Pact) -> tuple:
+    """What the page shows of the time: the consultation open or not, the days left."""
+    now = utcnow()
+    return (
+        pact.consultation_is_open(now),
+        pact.days_remaining(now),
+        bool(pact.consultation_opens_at and pact.consultation_opens_at > now),
+    )
+
+
+def shared_by_residents(pact: Pact, ctx: dict) -> bool:
+    """Whether this signed-in reader's pact page can be one copy shared with every reader of the
+    same standing: not the community's secretary or moderator (their page lists their work), not
+    a superseded pact (its successor's title has a revision of its own), nor a request that
+    asks with arguments the page does not read."""
+    return (
+        current_user.is_authenticated
+        and pact.is_public
+        and pact.superseded_by_id is None
+        and not (ctx["can_manage"] or ctx["can_moderate"] or ctx["can_answer"])
+        and PAGE_ARGS.issuperset(request.args.keys())
+        and not _is_secretary(pact)
+    )
+
+
+def for_resident(pact: Pact, version: PactVersion | None, ctx: dict, render) -> object:
+    """The pact page of a signed-in reader who is not its secretary: one copy for every reader of
+    the same standing (resident or not, taking part or not, following or not, their count of
+    unread notifications), stored under the pact's revision with its slots left in; each reader's
+    own parts (their positions, their actions on each comment, their CSRF token) are put into
+    the slots per request. `render` renders the page with the slots left in."""
+    from app.core.notifications import unread_count_once
+
+    standing = (
+        bool(ctx["is_resident"]),
+        bool(ctx["can_take_part"]),
+        bool(ctx["following"]),
+        unread_count_once(current_user),
+    )
+    parts = (
+        pact.id,
+        version.id if version is not None else 0,
+        pact.cache_rev,
+        hashlib.sha256(pact.community.name.encode()).hexdigest()[:8],
+        _clock(pact),
+        large_text(),
+        bool(htmx),
+        request.query_string.decode("utf-8", "replace"),
+        standing,
+    )
+    html = page("resident-page", parts, render)
+    if not isinstance(html, str):
+        return html
+    if version is not None:
+        html = fill_positions(html, pact, version, ctx["mine"])
+    return fill_slots(html, pact, ctx)
+
+
 def for_visitor(pact_id: int, clause_id: int | None, render) -> object:
     """The pact or clause page of an anonymous visitor: one copy for every visitor, stored whole
     under the pact's revision, with only the CSRF token filled per request (app/core/fragments.py).
@@ -255,12 +316,7 @@ def for_visitor(pact_id: int, clause_id: int | None, render) -> object:
     pact = q.pact_with_community(pact_id)
     if pact is None or not pact.is_public or pact.superseded_by_id is not None:
         return render()
-    now = utcnow()
-    clock = (
-        pact.consultation_is_open(now),
-        pact.days_remaining(now),
-        bool(pact.consultation_opens_at and pact.consultation_opens_at > now),
-    )
+    clock = _clock(pact)
     community = hashlib.sha256(pact.community.name.encode()).hexdigest()[:8]
     query = request.query_string.decode("utf-8", "replace")
     parts = (

@@ -358,18 +358,21 @@ def author_positions(comments: list[Comment]) -> dict[tuple[int, int], str]:
 
 
 def amendments_of_clause(clause: Clause) -> list[Amendment]:
-    return list(
-        db.session.scalars(
-            select(Amendment)
-            .where(Amendment.clause_id == clause.id)
-            .options(
-                selectinload(Amendment.author)
-                .selectinload(User.memberships)
-                .joinedload(Membership.household)
-                .joinedload(Household.building)
-            )
-            .order_by(Amendment.created_at, Amendment.id)
+    return list(db.session.scalars(_amendments_statement(), {"clause_id": clause.id}))
+
+
+@functools.cache
+def _amendments_statement():
+    return (
+        select(Amendment)
+        .where(Amendment.clause_id == bindparam("clause_id", type_=Integer))
+        .options(
+            selectinload(Amendment.author)
+            .selectinload(User.memberships)
+            .joinedload(Membership.household)
+            .joinedload(Household.building)
         )
+        .order_by(Amendment.created_at, Amendment.id)
     )
 
 

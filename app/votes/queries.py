@@ -1,8 +1,9 @@
 """Reads that the vote pages, the export, the permissions and the home page share."""
 
+import functools
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Load, joinedload, selectinload
 
 from app.accounts.models import Membership, User
@@ -50,21 +51,34 @@ def elector_standing(vote: Vote, user: User | None) -> tuple[VoteElector | None,
         household = user.household
         if household is None:
             return None, False
-        who, key = VoteElector.household_id == household.id, VoteElector.household_id
+        who = household.id
     else:
-        who, key = VoteElector.user_id == user.id, VoteElector.user_id
+        who = user.id
     row = db.session.execute(
+        _standing_statement(vote.per_household), {"vote_id": vote.id, "who": who}
+    ).first()
+    if row is None:
+        return None, False
+    return row[0], row[1] is not None
+
+
+@functools.cache
+def _standing_statement(per_household: bool):
+    """`elector_standing`'s statement, built once per kind of vote (parameters ``vote_id`` and
+    ``who``, the household's or the user's id): used again, it keeps its cache key."""
+    key = VoteElector.household_id if per_household else VoteElector.user_id
+    return (
         select(VoteElector, Participation.id)
         .outerjoin(
             Participation,
             and_(Participation.vote_id == VoteElector.vote_id, Participation.voter_key == key),
         )
-        .where(VoteElector.vote_id == vote.id, who)
+        .where(
+            VoteElector.vote_id == bindparam("vote_id", type_=Integer),
+            key == bindparam("who", type_=Integer),
+        )
         .limit(1)
-    ).first()
-    if row is None:
-        return None, False
-    return row[0], row[1] is not None
+    )
 
 
 def has_voted(vote: Vote, user: User | None) -> bool:
@@ -196,15 +210,22 @@ def ballot_count(vote: Vote) -> int:
 
 def latest_checkpoint_shown(vote: Vote, cosignatures: bool = False) -> Checkpoint | None:
     """The vote's latest checkpoint (with its cosignatures loaded in the same statement)."""
+    return (
+        db.session.scalars(_latest_checkpoint_statement(cosignatures), {"vote_id": vote.id})
+        .unique()
+        .first()
+    )
+
+
+@functools.cache
+def _latest_checkpoint_statement(cosignatures: bool):
     stmt = (
         select(Checkpoint)
-        .where(Checkpoint.vote_id == vote.id)
+        .where(Checkpoint.vote_id == bindparam("vote_id", type_=Integer))
         .order_by(Checkpoint.size.desc(), Checkpoint.id.desc())
         .limit(1)
     )
-    if cosignatures:
-        stmt = stmt.options(joinedload(Checkpoint.cosignatures))
-    return db.session.scalars(stmt).unique().first()
+    return stmt.options(joinedload(Checkpoint.cosignatures)) if cosignatures else stmt
 
 
 #: `turnout` and `witness_status` read the latest checkpoint themselves unless given it.
@@ -294,19 +315,42 @@ LISTED = (
 def community_votes(community_id: int, include_drafts: bool) -> tuple[Community | None, list[Vote]]:
     """The community (None if there is none) and its votes, latest first, in one statement;
     of each vote only the columns the list shows."""
-    on = Vote.community_id == Community.id
-    if not include_drafts:
-        on = and_(on, Vote.status != VoteStatus.DRAFT)
     rows = db.session.execute(
-        select(Community, Vote)
-        .outerjoin(Vote, on)
-        .options(Load(Vote).load_only(*LISTED))
-        .where(Community.id == community_id)
-        .order_by(Vote.opens_at.desc(), Vote.id.desc())
+        _community_votes_statement(include_drafts), {"community_id": community_id}
     ).all()
     if not rows:
         return None, []
     return rows[0][0], [vote for _, vote in rows if vote is not None]
+
+
+@functools.cache
+def _community_votes_statement(include_drafts: bool):
+    on = Vote.community_id == Community.id
+    if not include_drafts:
+        on = and_(on, Vote.status != VoteStatus.DRAFT)
+    return (
+        select(Community, Vote)
+        .outerjoin(Vote, on)
+        .options(Load(Vote).load_only(*LISTED))
+        .where(Community.id == bindparam("community_id", type_=Integer))
+        .order_by(Vote.opens_at.desc(), Vote.id.desc())
+    )
+
+
+def vote_for_page(vote_id: int) -> Vote | None:
+    """The vote with what its page shows beside it (community, station, who certified it)."""
+    return db.session.scalar(_vote_page_statement(), {"vote_id": vote_id})
+
+
+@functools.cache
+def _vote_page_statement():
+    return (
+        select(Vote)
+        .where(Vote.id == bindparam("vote_id", type_=Integer))
+        .options(
+            joinedload(Vote.community), joinedload(Vote.station), joinedload(Vote.certified_by)
+        )
+    )
 
 
 def open_votes_awaiting(user) -> list[Vote]:

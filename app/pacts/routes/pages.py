@@ -49,11 +49,20 @@ def _show(pact_id: int):
     version = selected_version(pact)
     ctx = viewer_context(pact, version)
     page = request.args.get("page", 1, type=int)
-    threads_html = fragments.threads(pact, None, page, ctx)
     if htmx and request.args.get("part") == "threads":
-        return threads_html
+        return fragments.threads(pact, None, page, ctx)
+    if fragments.shared_by_residents(pact, ctx):
+        return fragments.for_resident(
+            pact, version, ctx, lambda: _render_show(pact, version, ctx, page, filled=False)
+        )
+    return _render_show(pact, version, ctx, page)
+
+
+def _render_show(pact, version, ctx: dict, page: int, *, filled: bool = True) -> str:
+    """The pact page; `filled=False` leaves the viewer's slots in (`fragments.for_resident`)."""
+    threads_html = fragments.threads(pact, None, page, ctx, filled=filled)
     if version is not None:
-        clauses_html = fragments.clause_list(pact, version, ctx["mine"])
+        clauses_html = fragments.clause_list(pact, version, ctx["mine"], filled=filled)
     else:
         clauses_html = Markup(render_template("pacts/_clauses.html", pact=pact, version=None))  # noqa: S704 - our own template
     return render_template(

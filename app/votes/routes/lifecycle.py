@@ -7,7 +7,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
 
 from app.core.errors import on_refusal
 from app.core.fragments import fragment
@@ -135,12 +134,7 @@ def _result_html(vote: Vote) -> Markup:
 @bp.route("/<int:vote_id>")
 def vote_page(vote_id: int):
     """The vote: its rules, then turnout while open, or the certified result."""
-    vote = get_vote(
-        vote_id,
-        joinedload(Vote.community),
-        joinedload(Vote.station),
-        joinedload(Vote.certified_by),
-    )
+    vote = get_vote(vote_id, loaded=queries.vote_for_page)
     return render_template("votes/vote.html", **_vote_context(vote))
 
 

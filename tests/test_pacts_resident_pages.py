@@ -1,0 +1,96 @@
+"""A signed-in reader's pact page is one cached copy for every reader of the same standing, with
+each reader's own parts put in per request (app/pacts/fragments.py, `for_resident`): their
+positions, their actions on each comment, their CSRF token and a fresh one-time token in every
+form. These tests read the page as two readers and twice as one, and check what each saw."""
+
+import re
+
+from app.core.notifications import notify
+from app.extensions import db
+from app.pacts.models import Comment
+from tests.test_pacts_cache import world  # noqa: F401 - the fixture
+
+__all__ = ["world"]
+
+ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _page(client, world) -> str:  # noqa: F811
+    response = client.get(f"/pacts/{world.pact_id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_each_load_of_the_cached_page_has_fresh_one_time_tokens_and_both_comments_count(
+    world,  # noqa: F811
+    login,
+):
+    """One resident opens the page in two tabs (the second load comes from the cache) and posts
+    a comment from each: both are kept; a token cached with the page would have made the second
+    post look like a repeat of the first, and it would have been lost."""
+    me = world.app.test_client()
+    login(world.reader, me)
+    first, second = _page(me, world), _page(me, world)
+    first_tokens, second_tokens = ONCE.findall(first), ONCE.findall(second)
+    assert first_tokens and second_tokens
+    assert not set(first_tokens) & set(second_tokens)
+    assert not any(t.startswith("once") and len(t) == 28 for t in first_tokens + second_tokens)
+
+    for body, token in (
+        ("第一个标签页的意见", first_tokens[0]),
+        ("第二个标签页的意见", second_tokens[0]),
+    ):
+        posted = me.post(f"/pacts/{world.pact_id}/comments", data={"body": body, "once": token})
+        assert posted.status_code == 303
+
+    db.session.remove()
+    bodies = set(
+        db.session.scalars(db.select(Comment.body).where(Comment.pact_id == world.pact_id))
+    )
+    assert bodies == {"第一个标签页的意见", "第二个标签页的意见"}
+
+
+def test_two_residents_share_the_copy_but_each_gets_their_own_token_and_follow_button(
+    world,  # noqa: F811
+    login,
+):
+    follower, other = world.app.test_client(), world.app.test_client()
+    login(world.r1, follower)
+    login(world.r2, other)
+    assert follower.post(f"/pacts/{world.pact_id}/follow", data={"follow": "1"}).status_code == 303
+
+    page_of_other = _page(other, world)  # cached for a resident who does not follow
+    page_of_follower = _page(follower, world)
+
+    assert "关注此公约" in page_of_other and "取消关注" not in page_of_other
+    assert "取消关注" in page_of_follower
+    assert len(set(CSRF.findall(page_of_other))) == 1
+    assert set(CSRF.findall(page_of_other)) != set(CSRF.findall(page_of_follower))
+
+
+def test_a_new_notification_shows_its_count_on_the_cached_page_at_once(
+    world,  # noqa: F811
+    login,
+):
+    me = world.app.test_client()
+    login(world.reader, me)
+    before = _page(me, world)
+    assert 'id="unread-count"' not in before
+
+    notify([world.reader], "公约有新的答复")
+    db.session.commit()
+
+    after = _page(me, world)
+    assert re.search(r'id="unread-count">1<', after)
+
+
+def test_an_english_reader_gets_the_english_copy(world, login):  # noqa: F811
+    chinese, english = world.app.test_client(), world.app.test_client()
+    login(world.r1, chinese)
+    login(world.r2, english)
+    english.post("/language", data={"lang": "en", "next": "/"})
+
+    assert "关注此公约" in _page(chinese, world)
+    page = _page(english, world)
+    assert "Follow this pact" in page and "关注此公约" not in page
