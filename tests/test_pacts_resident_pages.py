@@ -59,6 +59,7 @@ def test_two_residents_share_the_copy_but_each_gets_their_own_token_and_follow_b
     login(world.r1, follower)
     login(world.r2, other)
     assert follower.post(f"/pacts/{world.pact_id}/follow", data={"follow": "1"}).status_code == 303
+    follower.get("/about")  # shows (and so clears) the flashed message: the page is cached
 
     page_of_other = _page(other, world)  # cached for a resident who does not follow
     page_of_follower = _page(follower, world)
@@ -94,3 +95,50 @@ def test_an_english_reader_gets_the_english_copy(world, login):  # noqa: F811
     assert "关注此公约" in _page(chinese, world)
     page = _page(english, world)
     assert "Follow this pact" in page and "关注此公约" not in page
+
+
+def _amendment_card(html: str) -> str:
+    start = html.index('class="card amendment"')
+    return html[start : html.index("</article>", start)]
+
+
+def test_on_the_clause_page_the_author_and_the_others_each_see_their_own_amendment_actions(
+    world,  # noqa: F811
+    login,
+):
+    """The clause page's copy is shared by readers who proposed and endorsed nothing; the
+    amendment's author gets their own (their full name, Withdraw), and a reader who endorsed
+    it theirs ("You endorsed this"), each at once after the write."""
+    url = f"/pacts/{world.pact_id}/clauses/{world.clause_id}"
+    author, endorser, other = (world.app.test_client() for _ in range(3))
+    login(world.r1, author)
+    login(world.r2, endorser)
+    login(world.reader, other)
+    for client in (author, endorser, other):  # each has a copy cached before the amendment
+        assert client.get(url).status_code == 200
+    posted = author.post(
+        f"{url}/amendments", data={"am-text": "第一条 改一改。", "am-reason": "更好"}
+    )
+    assert posted.status_code == 303
+    amendment_id = int(re.search(r"#amendment-(\d+)", posted.headers["Location"])[1])
+    assert endorser.post(f"/pacts/amendments/{amendment_id}/endorse").status_code == 303
+    # The same standing otherwise (all follow the pact, no notification waits), so only what
+    # each did on the pact can tell their copies apart.
+    for client in (author, endorser, other):
+        assert (
+            client.post(f"/pacts/{world.pact_id}/follow", data={"follow": "1"}).status_code == 303
+        )
+        assert client.post("/notifications/read-all").status_code in (302, 303)
+        client.get("/about")  # shows (and so clears) the flashed messages: the page is cached
+
+    seen = {
+        who: _amendment_card(client.get(url).get_data(as_text=True))
+        for who, client in (("author", author), ("endorser", endorser), ("other", other))
+    }
+
+    assert world.r1.display_name in seen["author"] and "撤回" in seen["author"]
+    assert "附议</button>" not in seen["author"]
+    assert "您已附议" in seen["endorser"] and "撤回" not in seen["endorser"]
+    assert world.r1.display_name not in seen["endorser"]
+    assert "附议</button>" in seen["other"] and "您已附议" not in seen["other"]
+    assert "撤回" not in seen["other"] and world.r1.display_name not in seen["other"]

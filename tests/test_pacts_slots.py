@@ -72,7 +72,9 @@ def test_the_secretary_and_a_resident_each_get_their_own_actions_and_token_from_
     login(world.r1, resident)
     login(world.sec, secretary)
     clause_url = f"/pacts/{world.pact_id}/clauses/{world.clause_id}"
-    assert resident.post(f"{clause_url}/comments", data={"body": "二号楼门口的灯"}).status_code == 303
+    assert (
+        resident.post(f"{clause_url}/comments", data={"body": "二号楼门口的灯"}).status_code == 303
+    )
     comment_id = db.session.scalar(db.select(Comment.id).where(Comment.pact_id == world.pact_id))
     other = app.test_client()
     login(world.r2, other)

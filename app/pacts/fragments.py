@@ -268,12 +268,21 @@ def shared_by_residents(pact: Pact, ctx: dict) -> bool:
     )
 
 
-def for_resident(pact: Pact, version: PactVersion | None, ctx: dict, render) -> object:
+def for_resident(
+    pact: Pact,
+    version: PactVersion | None,
+    ctx: dict,
+    render,
+    clause: Clause | None = None,
+    own: tuple = (),
+) -> object:
     """The pact page of a signed-in reader who is not its secretary: one copy for every reader of
     the same standing (resident or not, taking part or not, following or not, their count of
     unread notifications), stored under the pact's revision with its slots left in; each reader's
     own parts (their positions, their actions on each comment, their CSRF token) are put into
-    the slots per request. `render` renders the page with the slots left in."""
+    the slots per request. `render` renders the page with the slots left in; a clause page's
+    copy is also one per `own` (the reader's position on it, their endorsements and amendments
+    on the pact: most readers have none, so most share one copy)."""
     from app.core.notifications import unread_count_once
 
     standing = (
@@ -285,6 +294,7 @@ def for_resident(pact: Pact, version: PactVersion | None, ctx: dict, render) -> 
     parts = (
         pact.id,
         version.id if version is not None else 0,
+        clause.id if clause is not None else 0,
         pact.cache_rev,
         hashlib.sha256(pact.community.name.encode()).hexdigest()[:8],
         _clock(pact),
@@ -292,6 +302,7 @@ def for_resident(pact: Pact, version: PactVersion | None, ctx: dict, render) -> 
         bool(htmx),
         request.query_string.decode("utf-8", "replace"),
         standing,
+        own,
     )
     html = page("resident-page", parts, render)
     if not isinstance(html, str):

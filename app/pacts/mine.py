@@ -22,7 +22,8 @@ from app.pacts.models import (
 
 class Mine:
     """What the viewer has done on one pact that its pages show them: whether they follow it,
-    their positions on one version's clauses, their +1s and their endorsements.
+    their positions on one version's clauses, their +1s, their endorsements and the amendments
+    they proposed.
 
     Read in one statement the first time anything is asked (a page asked four questions in four
     statements); an anonymous viewer has done nothing and costs none. A user's +1s and
@@ -38,6 +39,8 @@ class Mine:
         self.positions: dict[int, Stance] = {}
         self.agreed: set[int] = set()
         self.endorsed: set[int] = set()
+        #: The amendments they proposed (their own show their full name and a withdraw button).
+        self.authored: set[int] = set()
 
     def load(self) -> "Mine":
         if self._loaded or self._user_id is None:
@@ -54,6 +57,8 @@ class Mine:
                 self.agreed.add(ident)
             elif kind == "e":
                 self.endorsed.add(ident)
+            elif kind == "w":
+                self.authored.add(ident)
             else:
                 self.positions[ident] = Stance(stance)
         return self
@@ -75,6 +80,9 @@ def _statement(with_positions: bool):
         select(literal_column("'e'"), AmendmentEndorsement.amendment_id, null())
         .join(Amendment, Amendment.id == AmendmentEndorsement.amendment_id)
         .where(AmendmentEndorsement.user_id == uid, Amendment.pact_id == pact_id),
+        select(literal_column("'w'"), Amendment.id, null()).where(
+            Amendment.author_id == uid, Amendment.pact_id == pact_id
+        ),
     ]
     if with_positions:
         parts.append(

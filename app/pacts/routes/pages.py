@@ -95,12 +95,17 @@ def render_clause(
     amendment_form=None,
     decision_form=None,
     decision_for: int | None = None,
+    *,
+    ctx: dict | None = None,
+    filled: bool = True,
 ) -> str:
-    """The clause page (or, for htmx, its threads), with the forms as the user filled them."""
-    ctx = viewer_context(pact, clause.version)
-    threads_html = fragments.threads(pact, clause, request.args.get("page", 1, type=int), ctx)
+    """The clause page (or, for htmx, its threads), with the forms as the user filled them;
+    `filled=False` leaves the viewer's slots in (`fragments.for_resident`)."""
+    ctx = ctx or viewer_context(pact, clause.version)
+    page = request.args.get("page", 1, type=int)
     if htmx and request.args.get("part") == "threads":
-        return threads_html
+        return fragments.threads(pact, clause, page, ctx)
+    threads_html = fragments.threads(pact, clause, page, ctx, filled=filled)
     # The version's figures only when the clause's part is rendered: read from the cache on
     # every view, all sixty clauses' figures cost more than the rest of the cached parts.
     consensus_html = fragment(
@@ -153,9 +158,26 @@ def clause_forms_shown(pact: Pact, clause: Clause) -> bool:
 def clause(pact_id: int, clause_id: int):
     """One clause: its consensus by building, amendments and discussion."""
 
-    def render() -> str:
+    def render() -> object:
         pact = load_pact(pact_id, clauses=False)  # the one clause shown is read by its id
-        return render_clause(pact, clause_of(pact, clause_id))
+        shown = clause_of(pact, clause_id)
+        ctx = viewer_context(pact, shown.version)
+        if request.args.get("part") == "threads" or not fragments.shared_by_residents(pact, ctx):
+            return render_clause(pact, shown, ctx=ctx)
+        mine = ctx["mine"].load()
+        own = (
+            mine.positions.get(shown.id),
+            tuple(sorted(mine.endorsed)),
+            tuple(sorted(mine.authored)),
+        )
+        return fragments.for_resident(
+            pact,
+            shown.version,
+            ctx,
+            lambda: render_clause(pact, shown, ctx=ctx, filled=False),
+            clause=shown,
+            own=own,
+        )
 
     return fragments.for_visitor(pact_id, clause_id, render)
 
