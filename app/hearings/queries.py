@@ -1,6 +1,8 @@
 """Reads that several hearings pages share."""
 
-from sqlalchemy import or_, select
+import functools
+
+from sqlalchemy import Integer, bindparam, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.accounts.models import Membership, User
@@ -122,18 +124,23 @@ def _split(rows) -> tuple[list[HearingSession], list[HearingSession]]:
 
 def upcoming_registrations(user) -> list[Registration]:
     """The user's registrations for sessions still to come, each with its session (one statement)."""
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .join(HearingSession)
-            .options(contains_eager(Registration.session))
-            .where(
-                Registration.user_id == user.id,
-                Registration.status != RegistrationStatus.CANCELLED,
-                HearingSession.ends_at >= utcnow(),
-            )
-            .order_by(HearingSession.starts_at)
+    return list(db.session.scalars(_upcoming_statement(), {"user_id": user.id, "now": utcnow()}))
+
+
+@functools.cache
+def _upcoming_statement():
+    """`upcoming_registrations`' statement, built once (a statement used again keeps its
+    cache key); parameters ``user_id`` and ``now``."""
+    return (
+        select(Registration)
+        .join(HearingSession)
+        .options(contains_eager(Registration.session))
+        .where(
+            Registration.user_id == bindparam("user_id", type_=Integer),
+            Registration.status != RegistrationStatus.CANCELLED,
+            HearingSession.ends_at >= bindparam("now", type_=HearingSession.ends_at.type),
         )
+        .order_by(HearingSession.starts_at)
     )
 
 

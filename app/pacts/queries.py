@@ -58,12 +58,20 @@ def pacts_of_communities(community_ids: list[int]) -> list[Pact]:
     if not community_ids:
         return []
     order = {cid: i for i, cid in enumerate(community_ids)}
-    rows = db.session.scalars(
-        select(Pact)
-        .where(Pact.community_id.in_(community_ids), Pact.status != PactStatus.DRAFTING)
-        .order_by(Pact.created_at.desc(), Pact.id.desc())
-    ).all()
+    rows = db.session.scalars(_pacts_of_communities_statement(), {"ids": community_ids}).all()
     return sorted(rows, key=lambda p: order[p.community_id])
+
+
+@functools.cache
+def _pacts_of_communities_statement():
+    return (
+        select(Pact)
+        .where(
+            Pact.community_id.in_(bindparam("ids", expanding=True)),
+            Pact.status != PactStatus.DRAFTING,
+        )
+        .order_by(Pact.created_at.desc(), Pact.id.desc())
+    )
 
 
 def waiting_counts(

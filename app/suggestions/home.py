@@ -1,9 +1,11 @@
 """What the home page shows each role about suggestions."""
 
+import functools
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
 from app.accounts.models import Role
 from app.accounts.permissions import body_ids_handled_by, communities_where
@@ -157,15 +159,7 @@ def resident_sections(user) -> list[HomeSection]:
                 ],
             )
         )
-    mine = db.session.scalars(
-        select(Suggestion)
-        .where(
-            Suggestion.submitter_id == user.id,
-            Suggestion.status.not_in([SuggestionStatus.CLOSED, SuggestionStatus.DECLINED]),
-        )
-        .order_by(Suggestion.submitted_at.desc())
-        .limit(10)
-    ).all()
+    mine = db.session.scalars(_own_open_statement(), {"user_id": user.id}).all()
     if mine:
         items = []
         for s in mine:
@@ -191,3 +185,17 @@ def resident_sections(user) -> list[HomeSection]:
             )
         )
     return sections
+
+
+@functools.cache
+def _own_open_statement():
+    """The resident's ten latest suggestions still open, built once (parameter ``user_id``)."""
+    return (
+        select(Suggestion)
+        .where(
+            Suggestion.submitter_id == bindparam("user_id", type_=Integer),
+            Suggestion.status.not_in([SuggestionStatus.CLOSED, SuggestionStatus.DECLINED]),
+        )
+        .order_by(Suggestion.submitted_at.desc())
+        .limit(10)
+    )

@@ -356,21 +356,29 @@ def _vote_page_statement():
 def open_votes_awaiting(user) -> list[Vote]:
     """Open votes in whose frozen electorate `user` is, and in which they (or their household) have not voted."""
     household = user.household
-    conditions = [VoteElector.user_id == user.id]
+    params = {"user_id": user.id}
     if household is not None:
-        conditions.append(VoteElector.household_id == household.id)
+        params["household_id"] = household.id
+    return list(db.session.scalars(_awaiting_statement(household is not None), params))
+
+
+@functools.cache
+def _awaiting_statement(with_household: bool):
+    """`open_votes_awaiting`'s statement, built once per shape (parameters ``user_id`` and, for
+    a member of a household, ``household_id``)."""
+    conditions = [VoteElector.user_id == bindparam("user_id", type_=Integer)]
+    if with_household:
+        conditions.append(VoteElector.household_id == bindparam("household_id", type_=Integer))
     key = func.coalesce(VoteElector.household_id, VoteElector.user_id)
-    return list(
-        db.session.scalars(
-            select(Vote)
-            .join(VoteElector, VoteElector.vote_id == Vote.id)
-            .outerjoin(
-                Participation,
-                and_(Participation.vote_id == Vote.id, Participation.voter_key == key),
-            )
-            .where(Vote.status == VoteStatus.OPEN, or_(*conditions), Participation.id.is_(None))
-            .order_by(Vote.closes_at)
+    return (
+        select(Vote)
+        .join(VoteElector, VoteElector.vote_id == Vote.id)
+        .outerjoin(
+            Participation,
+            and_(Participation.vote_id == Vote.id, Participation.voter_key == key),
         )
+        .where(Vote.status == VoteStatus.OPEN, or_(*conditions), Participation.id.is_(None))
+        .order_by(Vote.closes_at)
     )
 
 
