@@ -189,17 +189,21 @@ def fragment(kind: str, parts: Iterable[Any], render: Callable[[], str]) -> Mark
     return Markup(remember(kind, parts, lambda: compact(str(render()))))  # noqa: S704 - our own rendered template
 
 
-def _csrf_slot() -> str:
-    """What stands for the reader's CSRF token in a cached page: derived from the secret key, so
-    the same in every worker and not something a commenter can type on purpose."""
+def slot(name: str) -> str:
+    """What stands for a reader's own value `name` in a cached page (their CSRF token, a form's
+    one-time token, the page's path): derived from the secret key, so the same in every worker
+    and not something a commenter can type on purpose."""
     secret = str(current_app.secret_key).encode()
-    return "csrf" + hashlib.sha256(secret + b"csrf-slot").hexdigest()[:24]
+    return name + hashlib.sha256(secret + f"{name}-slot".encode()).hexdigest()[:24]
+
+
+def _csrf_slot() -> str:
+    return slot("csrf")
 
 
 def _once_slot() -> str:
     """What stands for a form's one-time submission token in a cached page (core/once.py)."""
-    secret = str(current_app.secret_key).encode()
-    return "once" + hashlib.sha256(secret + b"once-slot").hexdigest()[:24]
+    return slot("once")
 
 
 def _rendered_with_csrf_slot(render: Callable[[], Any]) -> Any:

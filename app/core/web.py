@@ -2,9 +2,10 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.core.dates import (
     iso_local,
@@ -16,6 +17,8 @@ from app.core.dates import (
     show_range,
     show_time,
 )
+from app.core.fragments import fragment_with_csrf, slot
+from app.core.guard import current_path
 from app.core.i18n import large_text, share_wtforms_catalogue
 from app.core.notifications import unread_count_once
 from app.core.sanitize import render_markdown
@@ -41,6 +44,22 @@ def safe_next(target: str | None, default: str) -> str:
     return target if target is not None and is_safe_next(target) else default
 
 
+def site_header() -> Markup:
+    """The header of every page: rendered once per kind of reader (signed in or not, their
+    count of unread notifications, text size; the language is in every key) and kept in the
+    cache; the reader's CSRF token and the page's path (the language and text-size forms come
+    back to it) are put in per request."""
+    signed_in = bool(current_user.is_authenticated)
+    unread = unread_count_once(current_user) if signed_in else 0
+    path = slot("path")
+    html = fragment_with_csrf(
+        "site-header",
+        (int(signed_in), unread, int(large_text())),
+        lambda: render_template("_site_header.html", next_path=path),
+    )
+    return Markup(str(html).replace(path, str(escape(current_path()))))  # noqa: S704 - escaped
+
+
 def register_web_hooks(app: Flask) -> None:
     """Security headers, template globals and filters shared by every page.
 
@@ -63,6 +82,8 @@ def register_web_hooks(app: Flask) -> None:
         ):
             headers["Cache-Control"] = "no-store"
         return response
+
+    app.add_template_global(site_header, "site_header")
 
     @app.context_processor
     def _template_globals():
