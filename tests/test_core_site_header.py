@@ -7,6 +7,9 @@ import re
 
 from app.core.notifications import notify
 from app.extensions import db
+from tests.test_pacts_cache import world  # noqa: F401 - the fixture
+
+__all__ = ["world"]
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -69,3 +72,32 @@ def test_the_text_size_and_the_language_pick_their_own_copy(app):
     english = _header(client.get("/about").get_data(as_text=True))
     assert "Normal text" in english and "Log in" in english and "登录" not in english
     assert "中文" in english
+
+
+def test_after_a_form_comes_back_with_errors_the_header_brings_the_reader_to_that_page(
+    world, login
+):
+    """An empty comment comes back with its error; switching the text size or the language from
+    that page must lead back to the clause page the form was on, not to the POST's address
+    (which a GET answers with 405), and never to another site's page."""
+    client = world.app.test_client()
+    login(world.reader, client)
+    clause = f"/pacts/{world.pact_id}/clauses/{world.clause_id}"
+
+    shown = client.post(
+        f"{clause}/comments", data={"body": ""}, headers={"Referer": f"http://localhost{clause}"}
+    )
+    elsewhere = client.post(
+        f"{clause}/comments", data={"body": ""}, headers={"Referer": "http://evil.example/x"}
+    )
+
+    assert shown.status_code == 400 and "该字段是必填字段。" in shown.get_data(as_text=True)
+    nexts = re.findall(r'name="next" value="([^"]+)"', _header(shown.get_data(as_text=True)))
+    assert nexts == [clause, clause]
+    assert client.get(nexts[0]).status_code == 200
+    assert re.findall(
+        r'name="next" value="([^"]+)"', _header(elsewhere.get_data(as_text=True))
+    ) == [
+        "/",
+        "/",
+    ]

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -57,7 +57,20 @@ def site_header() -> Markup:
         (int(signed_in), unread, int(large_text())),
         lambda: render_template("_site_header.html", next_path=path),
     )
-    return Markup(str(html).replace(path, str(escape(current_path()))))  # noqa: S704 - escaped
+    return Markup(str(html).replace(path, str(escape(_back_path()))))  # noqa: S704 - escaped
+
+
+def _back_path() -> str:
+    """Where the header's language and text-size forms bring the reader back to: this page, or
+    for a form shown again with its errors (a POST) the page the form was on, never the POST's
+    address (which a GET answers with 405)."""
+    if request.method in ("GET", "HEAD"):
+        return current_path()
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return url_for("core.home")
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_next(path, url_for("core.home"))
 
 
 def register_web_hooks(app: Flask) -> None:

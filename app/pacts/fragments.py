@@ -156,21 +156,25 @@ def _render_slots(slots: list[Slot], agreed: set[int], pact: Pact, ctx: dict) ->
     flags = tuple(
         bool(ctx[k]) for k in ("can_take_part", "can_answer", "is_resident", "can_moderate")
     )
-    rendered = fragment_with_csrf(
-        "comment-slots",
-        (
-            pact.id,
-            flags,
-            ";".join(",".join(str(int(v)) if isinstance(v, bool) else v for v in k) for k in kinds),
-        ),
-        lambda: render_template(
-            "pacts/_comment_slots.html",
-            slots=samples,
-            separator=SEPARATOR,
-            pact=pact,
-            agreed={s.id for s, k in zip(samples, kinds, strict=True) if k[3]},
-            **ctx,
-        ),
+    rendered = str(
+        fragment_with_csrf(
+            "comment-slots",
+            (
+                pact.id,
+                flags,
+                ";".join(
+                    ",".join(str(int(v)) if isinstance(v, bool) else v for v in k) for k in kinds
+                ),
+            ),
+            lambda: render_template(
+                "pacts/_comment_slots.html",
+                slots=samples,
+                separator=SEPARATOR,
+                pact=pact,
+                agreed={s.id for s, k in zip(samples, kinds, strict=True) if k[3]},
+                **ctx,
+            ),
+        )
     ).split(SEPARATOR)
     by_kind = {
         kind: (html, str(sample.id))
