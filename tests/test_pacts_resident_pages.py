@@ -142,3 +142,35 @@ def test_on_the_clause_page_the_author_and_the_others_each_see_their_own_amendme
     assert world.r1.display_name not in seen["endorser"]
     assert "附议</button>" in seen["other"] and "您已附议" not in seen["other"]
     assert "撤回" not in seen["other"] and world.r1.display_name not in seen["other"]
+
+
+def test_with_htmx_the_next_page_of_threads_is_the_readers_own_part_not_a_cached_page(
+    world,  # noqa: F811
+    login,
+):
+    """htmx asks the clause page for its threads alone (`?part=threads`): each resident gets
+    the part, with their own actions on each comment, never a whole page another reader cached."""
+    url = f"/pacts/{world.pact_id}/clauses/{world.clause_id}"
+    author, other = world.app.test_client(), world.app.test_client()
+    login(world.r1, author)
+    login(world.r2, other)
+    assert author.post(f"{url}/comments", data={"body": "门口的台阶太高"}).status_code == 303
+    # Otherwise of one standing (both follow the pact, no notification waits), so only what
+    # each may do with the comment tells their parts apart.
+    for client in (author, other):
+        assert (
+            client.post(f"/pacts/{world.pact_id}/follow", data={"follow": "1"}).status_code == 303
+        )
+        client.post("/notifications/read-all")
+        client.get("/about")  # shows (and so clears) the flashed messages
+    comment_id = db.session.scalar(db.select(Comment.id).where(Comment.pact_id == world.pact_id))
+    htmx = {"HX-Request": "true"}
+
+    for_author = author.get(f"{url}?part=threads", headers=htmx).get_data(as_text=True)
+    for_other = other.get(f"{url}?part=threads", headers=htmx).get_data(as_text=True)
+
+    assert "site-header" not in for_author and "site-header" not in for_other
+    assert f"/pacts/comments/{comment_id}/withdraw" in for_author
+    assert f"/pacts/comments/{comment_id}/agree" not in for_author
+    assert f"/pacts/comments/{comment_id}/agree" in for_other
+    assert f"/pacts/comments/{comment_id}/withdraw" not in for_other

@@ -89,9 +89,8 @@ def new_token() -> str:
     """A fresh token (24 random bytes, URL-safe base64: 32 characters); while a page is rendered
     to be cached for many readers, the slot that each reader's fresh token replaces
     (core/fragments.py: one cached copy must never hand two readers, or two loads, one token)."""
-    if has_request_context() and g.get(SLOT_FLAG):
-        return g.get(SLOT_FLAG)
-    return secrets.token_urlsafe(24)
+    slot = g.get(SLOT_FLAG) if has_request_context() else None
+    return slot or secrets.token_urlsafe(24)
 
 
 def valid(token: str | None) -> bool:

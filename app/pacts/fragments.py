@@ -247,28 +247,38 @@ def fill_positions(html: str, pact: Pact, version: PactVersion, mine: Mine) -> M
 PAGE_ARGS = frozenset({"page", "version", "part"})
 
 
-def _clock(pact: Pact) -> tuple:
-    """What the page shows of the time: the consultation open or not, the days left."""
+def _page_parts(pact: Pact) -> tuple:
+    """What a stored whole page (a visitor's, a resident's) depends on besides its reader: the
+    pact's revision, its community's name (renamed without a pact revision), the clock only
+    through the consultation window (open or not, the days left), the text size, htmx and the
+    query asked."""
     now = utcnow()
-    return (
+    clock = (
         pact.consultation_is_open(now),
         pact.days_remaining(now),
         bool(pact.consultation_opens_at and pact.consultation_opens_at > now),
+    )
+    return (
+        pact.cache_rev,
+        hashlib.sha256(pact.community.name.encode()).hexdigest()[:8],
+        clock,
+        large_text(),
+        bool(htmx),
+        request.query_string.decode("utf-8", "replace"),
     )
 
 
 def shared_by_residents(pact: Pact, ctx: dict) -> bool:
     """Whether this signed-in reader's pact page can be one copy shared with every reader of the
-    same standing: not the community's secretary or moderator (their page lists their work), not
-    a superseded pact (its successor's title has a revision of its own), nor a request that
-    asks with arguments the page does not read."""
+    same standing: not the community's secretary (`can_manage`: their page lists their work and
+    full names), not a superseded pact (its successor's title has a revision of its own), nor a
+    request that asks with arguments the page does not read."""
     return (
         current_user.is_authenticated
         and pact.is_public
         and pact.superseded_by_id is None
         and not (ctx["can_manage"] or ctx["can_moderate"] or ctx["can_answer"])
         and PAGE_ARGS.issuperset(request.args.keys())
-        and not _is_secretary(pact)
     )
 
 
@@ -299,12 +309,7 @@ def for_resident(
         pact.id,
         version.id if version is not None else 0,
         clause.id if clause is not None else 0,
-        pact.cache_rev,
-        hashlib.sha256(pact.community.name.encode()).hexdigest()[:8],
-        _clock(pact),
-        large_text(),
-        bool(htmx),
-        request.query_string.decode("utf-8", "replace"),
+        *_page_parts(pact),
         standing,
         own,
     )
@@ -331,17 +336,4 @@ def for_visitor(pact_id: int, clause_id: int | None, render) -> object:
     pact = q.pact_with_community(pact_id)
     if pact is None or not pact.is_public or pact.superseded_by_id is not None:
         return render()
-    clock = _clock(pact)
-    community = hashlib.sha256(pact.community.name.encode()).hexdigest()[:8]
-    query = request.query_string.decode("utf-8", "replace")
-    parts = (
-        pact.id,
-        clause_id or 0,
-        pact.cache_rev,
-        community,
-        clock,
-        large_text(),
-        bool(htmx),
-        query,
-    )
-    return page("visitor-page", parts, render)
+    return page("visitor-page", (pact.id, clause_id or 0, *_page_parts(pact)), render)

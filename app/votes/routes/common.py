@@ -25,12 +25,12 @@ def _receipt_limit() -> str:
 receipt_lookups = limiter.shared_limit(_receipt_limit, scope="votes.receipts")
 
 
-def get_vote(vote_id: int, *options, loaded: Callable[[int], Vote | None] | None = None) -> Vote:
+def get_vote(vote_id: int, loaded: Callable[[int], Vote | None] | None = None) -> Vote:
     """The vote, or 404; drafts exist only for those who manage the community's votes.
 
-    `options` are loader options for the one SELECT; `loaded`, a read of the vote with what a
-    page shows beside it (the vote page's, `queries.vote_for_page`)."""
-    vote = loaded(vote_id) if loaded is not None else db.session.get(Vote, vote_id, options=options)
+    `loaded`: a read of the vote with what a page shows beside it (the vote page's,
+    `queries.vote_for_page`), instead of the vote alone."""
+    vote = loaded(vote_id) if loaded is not None else db.session.get(Vote, vote_id)
     if vote is None or not can_see(current_user, vote):
         raise NotFound()
     return vote
