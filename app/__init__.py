@@ -67,9 +67,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     cache.init_app(app)
     login_manager.init_app(app)
 
-    from app.core.i18n import select_locale
+    from app.core.i18n import install_template_gettext, select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
 
     with app.app_context():
         configure_engine(db.engine)

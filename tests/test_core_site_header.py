@@ -101,3 +101,19 @@ def test_after_a_form_comes_back_with_errors_the_header_brings_the_reader_to_tha
         "/",
         "/",
     ]
+
+
+def test_the_footer_and_head_links_come_in_the_readers_language_and_under_the_apps_root(client):
+    # Rendered once per process, language and root path (core/web.py, `page_part`).
+    client.set_cookie("lang", "en")
+    english = client.get("/about").get_data(as_text=True)
+    client.set_cookie("lang", "zh_Hans_CN")
+    chinese = client.get("/about").get_data(as_text=True)
+    mounted = client.get("/about", environ_overrides={"SCRIPT_NAME": "/civic"}).get_data(
+        as_text=True
+    )
+    assert '<a href="/hearings/suggestions/lookup">Track a suggestion</a>' in english
+    assert "Track a suggestion" not in chinese and "/hearings/suggestions/lookup" in chinese
+    assert 'href="/static/css/app.css"' in english and 'href="/static/css/app.css"' in chinese
+    assert 'href="/civic/static/css/app.css"' in mounted
+    assert 'href="/civic/hearings/suggestions/lookup"' in mounted

@@ -57,3 +57,43 @@ def test_wtforms_own_messages_come_in_the_readers_language_read_from_disk_once(a
             errors.append(form.kind.errors)
     assert errors == [["不是有效的选择。"], ["Not a valid choice."]] * 2
     assert loads == ["zh_Hans_CN", "en"]
+
+
+def _render(app, source: str) -> str:
+    return app.jinja_env.from_string(source).render()
+
+
+def test_templates_follow_a_language_changed_within_the_request(app):
+    # A user who switches language (or logs in) sees the very next page in it: Flask-Babel's
+    # refresh() forgets the locale, and the templates' catalogue must be found again.
+    from flask_babel import refresh
+
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=zh_Hans_CN"}):
+        assert _render(app, '{{ _("Log in") }}') == "登录"
+        from flask import request
+
+        request.cookies = {"lang": "en"}  # what the next page reads after the switch
+        refresh()
+        assert _render(app, '{{ _("Log in") }}') == "Log in"
+
+
+def test_an_email_rendered_in_another_language_does_not_change_the_page_around_it(app):
+    # force_locale (an e-mail in its recipient's language) inside a Chinese request: the e-mail
+    # is English, the page before and after it Chinese.
+    from flask_babel import force_locale
+
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=zh_Hans_CN"}):
+        before = _render(app, '{{ _("Log in") }}')
+        with force_locale("en"):
+            inside = _render(app, '{{ _("Log in") }}')
+        after = _render(app, '{{ _("Log in") }}')
+    assert (before, inside, after) == ("登录", "Log in", "登录")
+
+
+def test_template_plurals_come_in_the_readers_language(app):
+    source = '{{ ngettext("%(num)d household", "%(num)d households", 2) }} {{ _("%(size)d ballots", size=3) }}'
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        english = _render(app, source)
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=zh_Hans_CN"}):
+        chinese = _render(app, source)
+    assert (english, chinese) == ("2 households 3 ballots", "2户 3 张选票")

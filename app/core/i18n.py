@@ -4,7 +4,8 @@ import functools
 
 from babel import support
 from flask import current_app, has_request_context, request
-from flask_babel import get_locale
+from flask.globals import _cv_app
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
@@ -24,6 +25,48 @@ def select_locale() -> str:
     if cookie is not None and cookie in languages:
         return cookie
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+#: Where `translations` keeps, in Flask-Babel's own per-context namespace, the catalogue it found
+#: with the locale and domain it was found for.
+_FOUND = "yishiting_translations"
+
+
+def translations() -> support.NullTranslations:
+    """Flask-Babel's `get_translations()`, found once per request and locale: a page's templates
+    ask for it in every `_()` (dozens per page), and each lookup walks through ten context-local
+    proxies. The catalogue is kept beside Flask-Babel's own locale and domain and used only while
+    they are the very objects it was found for: `refresh()` (a user changed their language) and
+    `force_locale` (an e-mail in the recipient's language) replace them, so it is found again."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return get_translations()
+    space = app_ctx.g.__dict__.get("_flask_babel")
+    found = getattr(space, _FOUND, None) if space is not None else None
+    if (
+        found is not None
+        and found[0] is getattr(space, "babel_locale", None)
+        and found[1] is getattr(space, "babel_domain", None)
+    ):
+        return found[2]
+    catalogue = get_translations()
+    space = app_ctx.g.__dict__.get("_flask_babel")
+    if space is not None:  # Flask-Babel made its namespace while looking the catalogue up
+        locale, domain = getattr(space, "babel_locale", None), getattr(space, "babel_domain", None)
+        setattr(space, _FOUND, (locale, domain, catalogue))
+    return catalogue
+
+
+def install_template_gettext(app) -> None:
+    """The templates' `_()`, `ngettext()`, `pgettext()` and `npgettext()` through `translations`
+    (Flask-Babel installs the same callables through `get_translations`)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
 
 def large_text() -> bool:

@@ -60,6 +60,23 @@ def site_header() -> Markup:
     return Markup(str(html).replace(path, str(escape(_back_path()))))  # noqa: S704 - escaped
 
 
+#: `page_part`'s renders, by template, language and the app's root path.
+_PARTS: dict[tuple[str, str, str], Markup] = {}
+
+
+def page_part(template: str) -> Markup:
+    """A part of every page that is the same for every reader in one language (the head's links,
+    the footer): rendered once per process, language and root path, not on every page. Only
+    templates without a reader's data (nor a CSRF token) may be parts."""
+    key = (template, str(get_locale()), request.script_root)
+    part = _PARTS.get(key)
+    if part is None:
+        part = Markup(render_template(template))  # noqa: S704 - our own template
+        if len(_PARTS) < 64:  # a few templates in a few languages; any other root is not kept
+            _PARTS[key] = part
+    return part
+
+
 def _back_path() -> str:
     """Where the header's language and text-size forms bring the reader back to: this page, or
     for a form shown again with its errors (a POST) the page the form was on, never the POST's
@@ -97,6 +114,7 @@ def register_web_hooks(app: Flask) -> None:
         return response
 
     app.add_template_global(site_header, "site_header")
+    app.add_template_global(page_part, "page_part")
 
     @app.context_processor
     def _template_globals():
