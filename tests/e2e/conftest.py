@@ -42,10 +42,27 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM}
 
 
+def _read_whole(app):
+    """`app` with each response read to its end and closed before it is sent. The browser
+    drops connections it no longer needs (a favicon when the page moves on); Werkzeug's
+    development server can then leave the response's file open, and the ResourceWarning fails
+    whichever test happens to be running."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """The session's app served on 127.0.0.1 at a free port, in a daemon thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
