@@ -3,7 +3,7 @@
 import functools
 
 from sqlalchemy import Integer, and_, bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.accounts.models import Membership, Role, RoleAssignment, User
 from app.core.errors import NotFound
@@ -71,6 +71,18 @@ def _pacts_of_communities_statement():
             Pact.status != PactStatus.DRAFTING,
         )
         .order_by(Pact.created_at.desc(), Pact.id.desc())
+        # What the home page shows of each: its title and consultation window (not its summary).
+        .options(
+            load_only(
+                Pact.id,
+                Pact.community_id,
+                Pact.title,
+                Pact.status,
+                Pact.consultation_opens_at,
+                Pact.consultation_closes_at,
+                raiseload=True,
+            )
+        )
     )
 
 

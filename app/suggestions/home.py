@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Integer, bindparam, select
+from sqlalchemy.orm import load_only
 
 from app.accounts.models import Role
 from app.accounts.permissions import body_ids_handled_by, communities_where
@@ -198,4 +199,14 @@ def _own_open_statement():
         )
         .order_by(Suggestion.submitted_at.desc())
         .limit(10)
+        # What the home page lists of each (not the text, the answers' dates, the building).
+        .options(
+            load_only(
+                Suggestion.id,
+                Suggestion.number,
+                Suggestion.summary,
+                Suggestion.status,
+                raiseload=True,
+            )
+        )
     )

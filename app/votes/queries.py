@@ -4,7 +4,7 @@ import functools
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Load, joinedload, selectinload
+from sqlalchemy.orm import Load, joinedload, load_only, selectinload
 
 from app.accounts.models import Membership, User
 from app.accounts.queries import members_of_community
@@ -379,6 +379,8 @@ def _awaiting_statement(with_household: bool):
         )
         .where(Vote.status == VoteStatus.OPEN, or_(*conditions), Participation.id.is_(None))
         .order_by(Vote.closes_at)
+        # What the home page lists of each (not the manifest, the log's frontier, the policy).
+        .options(load_only(Vote.id, Vote.title, Vote.closes_at, raiseload=True))
     )
 
 
