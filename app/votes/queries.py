@@ -3,6 +3,7 @@
 import functools
 from typing import Any
 
+from flask import g
 from sqlalchemy import Integer, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Load, joinedload, load_only, selectinload
 
@@ -16,6 +17,7 @@ from app.votes.export import export_document, reconciliation  # noqa: F401 - rea
 from app.votes.models import (
     Ballot,
     Checkpoint,
+    Cosignature,
     Participation,
     Vote,
     VoteElector,
@@ -338,14 +340,37 @@ def _community_votes_statement(include_drafts: bool):
 
 
 def vote_for_page(vote_id: int) -> Vote | None:
-    """The vote with what its page shows beside it (community, station, who certified it)."""
-    return db.session.scalar(_vote_page_statement(), {"vote_id": vote_id})
+    """The vote with what its page shows beside it (community, station, who certified it) and,
+    in the same statement, its `witness_marks` (kept for `page_marks`)."""
+    row = db.session.execute(_vote_page_statement(), {"vote_id": vote_id}).first()
+    if row is None:
+        return None
+    g.setdefault("vote_page_marks", {})[vote_id] = tuple(row[1:])
+    return row[0]
+
+
+def page_marks(vote: Vote) -> tuple | None:
+    """What `vote_for_page` read of the vote's checkpoints and cosignatures: the newest
+    checkpoint's id, the number of cosignatures and the newest one's id. Both tables only grow
+    (nothing updates or deletes a checkpoint or a cosignature), so these change exactly when
+    what the page shows of them does."""
+    return g.get("vote_page_marks", {}).get(vote.id)
 
 
 @functools.cache
 def _vote_page_statement():
+    of_vote = Checkpoint.vote_id == Vote.id
+    cosigned = select(Cosignature.id).join(Checkpoint, Checkpoint.id == Cosignature.checkpoint_id)
     return (
-        select(Vote)
+        select(
+            Vote,
+            select(func.max(Checkpoint.id)).where(of_vote).scalar_subquery(),
+            select(func.count()).select_from(cosigned.where(of_vote).subquery()).scalar_subquery(),
+            select(func.max(Cosignature.id))
+            .join(Checkpoint, Checkpoint.id == Cosignature.checkpoint_id)
+            .where(of_vote)
+            .scalar_subquery(),
+        )
         .where(Vote.id == bindparam("vote_id", type_=Integer))
         .options(
             joinedload(Vote.community), joinedload(Vote.station), joinedload(Vote.certified_by)

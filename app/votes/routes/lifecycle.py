@@ -3,14 +3,16 @@
 import hashlib
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.core.errors import on_refusal
-from app.core.fragments import fragment
+from app.core.fragments import fragment, page, slot
+from app.core.i18n import large_text
 from app.core.time import utcnow
+from app.extensions import htmx
 from app.votes import bp, counted, operations, queries, signing
 from app.votes.errors import VoteError
 from app.votes.forms import CancelForm, EmptyForm
@@ -23,13 +25,14 @@ from app.votes.routes.common import get_vote, require_manager
 PEOPLE_PER_PAGE = 200
 
 
-def _vote_context(vote: Vote) -> dict:
+def _vote_context(
+    vote: Vote, standing: tuple[bool, bool] | None = None, slots: bool = False
+) -> dict:
+    """What the vote page shows; `standing` (elector or not, voted or not) when already read;
+    `slots`: the rules and the result left as slots (`vote_page` fills them)."""
     user = current_user
     manage = can_manage_votes(user, vote.community_id)
-    elector, voted = (
-        queries.elector_standing(vote, user) if user.is_authenticated else (None, False)
-    )
-    is_elector = elector is not None
+    is_elector, voted = standing if standing is not None else _standing(vote)
     # One read of the latest checkpoint serves the turnout panel (shown while open or
     # uncertified) and the witnesses' panel (its cosignatures come with it).
     latest = (
@@ -49,10 +52,106 @@ def _vote_context(vote: Vote) -> dict:
         "log_vkey": signing.log_vkey(vote),
         "witness_status": queries.witness_status(vote, latest),
     }
+    if slots:
+        context["about_html"] = Markup(_about_slot())  # noqa: S704 - our own slot
+        context["result_html"] = Markup(_result_slot())  # noqa: S704 - our own slot
+        return context
     context["about_html"] = _about_html(vote, context["show_result"])
     if context["show_result"]:
         context["result_html"] = _result_html(vote)
     return context
+
+
+def _standing(vote: Vote) -> tuple[bool, bool]:
+    """Whether the current user is in the vote's electorate, and whether they have voted."""
+    if not current_user.is_authenticated:
+        return False, False
+    elector, voted = queries.elector_standing(vote, current_user)
+    return elector is not None, voted
+
+
+def _about_slot() -> str:
+    return slot("vote-about")
+
+
+def _result_slot() -> str:
+    return slot("vote-result")
+
+
+#: The query arguments the vote page reads (the page of who took part); asked with any other, it
+#: is rendered, not stored (made-up arguments cannot fill the cache with copies of one page).
+PAGE_ARGS = frozenset({"page"})
+#: The vote row's columns that its page shows or that decide what it shows. The manifest, the
+#: count, the options and the rules are frozen when the vote opens (`manifest_hash` names them)
+#: and the result when it is counted (`final_root`); the log's frontier grows with `log_size`.
+SHOWN = (
+    "status",
+    "title",
+    "description",
+    "opens_at",
+    "closes_at",
+    "opened_at",
+    "closed_at",
+    "manifest_hash",
+    "electorate_size",
+    "final_root",
+    "log_size",
+    "log_head",
+    "log_checkpoint_at",
+    "certified_by_id",
+    "certified_at",
+    "cancel_reason",
+    "cancelled_at",
+    "witness_quorum",
+    "witness_policy",
+    "present_count",
+    "secrecy",
+    "method",
+    "station_id",
+    "pact_version_id",
+)
+
+
+def _shared(vote: Vote) -> bool:
+    """Whether this reader's vote page can be one stored copy for every reader of the same
+    standing: not the secretary's (their tools and the sealed count), not a draft's, nor a page
+    asked with arguments it does not read."""
+    return (
+        not vote.is_draft
+        and not can_manage_votes(current_user, vote.community_id)
+        and queries.page_marks(vote) is not None
+        and PAGE_ARGS.issuperset(request.args.keys())
+    )
+
+
+def _stored_page(vote: Vote):
+    """The vote page of a reader who does not run the community's votes: one copy per standing
+    (signed in or not, elector or not, voted or not), stored under everything it shows of the
+    vote row, of its checkpoints and cosignatures (`queries.page_marks`), the community's name,
+    the clock (ballots accepted or not), the text size and the query asked. The rules and the
+    result, stored under keys of their own, are put into their slots per request."""
+    standing = _standing(vote)
+    now = utcnow()
+    parts = (
+        vote.id,
+        _digest(tuple(getattr(vote, name) for name in SHOWN), vote.community.name),
+        queries.page_marks(vote),
+        (bool(current_user.is_authenticated), *standing),
+        vote.can_receive_ballots(now),
+        large_text(),
+        bool(htmx),
+        request.query_string.decode("utf-8", "replace"),
+    )
+    html = page(
+        "vote-page",
+        parts,
+        lambda: render_template("votes/vote.html", **_vote_context(vote, standing, slots=True)),
+    )
+    if not isinstance(html, str):
+        return html
+    show_result = vote.results_visible
+    html = html.replace(_about_slot(), str(_about_html(vote, show_result)))
+    return html.replace(_result_slot(), str(_result_html(vote)) if show_result else "")
 
 
 def _about_html(vote: Vote, show_result: bool) -> Markup:
@@ -135,6 +234,8 @@ def _result_html(vote: Vote) -> Markup:
 def vote_page(vote_id: int):
     """The vote: its rules, then turnout while open, or the certified result."""
     vote = get_vote(vote_id, loaded=queries.vote_for_page)
+    if _shared(vote):
+        return _stored_page(vote)
     return render_template("votes/vote.html", **_vote_context(vote))
 
 
