@@ -2,7 +2,6 @@
 
 from typing import TYPE_CHECKING
 
-from flask_babel import Babel
 from flask_caching import Cache
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -13,6 +12,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.core.i18n import AppBabel
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,7 +33,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
-babel = Babel()
+babel = AppBabel()
 limiter = Limiter(key_func=get_remote_address)
 #: Rendered fragments and per-change figures (app/core/fragments.py); in-process or Redis.
 cache = Cache()

@@ -97,3 +97,18 @@ def test_template_plurals_come_in_the_readers_language(app):
     with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=zh_Hans_CN"}):
         chinese = _render(app, source)
     assert (english, chinese) == ("2 households 3 ballots", "2户 3 张选票")
+
+
+def test_messages_in_the_code_follow_the_language_too(app):
+    # `gettext` in views and operations goes through the same once-per-request catalogue.
+    from flask import request
+    from flask_babel import force_locale, gettext, lazy_gettext, refresh
+
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=zh_Hans_CN"}):
+        before = gettext("Log in")
+        with force_locale("en"):
+            inside = (gettext("Log in"), str(lazy_gettext("Log in")))
+        request.cookies = {"lang": "en"}
+        refresh()
+        after = gettext("Log in")
+    assert (before, inside, after) == ("登录", ("Log in", "Log in"), "Log in")

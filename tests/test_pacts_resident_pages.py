@@ -174,3 +174,19 @@ def test_with_htmx_the_next_page_of_threads_is_the_readers_own_part_not_a_cached
     assert f"/pacts/comments/{comment_id}/agree" not in for_author
     assert f"/pacts/comments/{comment_id}/agree" in for_other
     assert f"/pacts/comments/{comment_id}/withdraw" not in for_other
+
+
+def test_the_readers_position_lines_come_in_their_language(world, login):  # noqa: F811
+    me = world.app.test_client()
+    login(world.reader, me)
+    me.post(
+        f"/pacts/{world.pact_id}/clauses/{world.clause_id}/position", data={"stance": "support"}
+    )
+    me.get("/about")  # the flashed confirmation is shown, so the next pages come from the cache
+    chinese = _page(me, world)
+    me.set_cookie("lang", "en")
+    english = _page(me, world)
+    card = english[english.index(f'id="clause-{world.clause_id}"') :]
+    assert "You chose: Support." in card[: card.index("</article>")]
+    assert "Not chosen yet." in english and "Take a position" in english
+    assert "您的态度：支持" in chinese and "You chose" not in chinese

@@ -5,8 +5,9 @@ import functools
 from babel import support
 from flask import current_app, has_request_context, request
 from flask.globals import _cv_app
-from flask_babel import get_locale, get_translations
+from flask_babel import Babel, Domain, get_locale, get_translations
 from flask_login import current_user
+from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
 
 LANG_COOKIE = "lang"
@@ -32,15 +33,16 @@ def select_locale() -> str:
 _FOUND = "yishiting_translations"
 
 
-def translations() -> support.NullTranslations:
-    """Flask-Babel's `get_translations()`, found once per request and locale: a page's templates
-    ask for it in every `_()` (dozens per page), and each lookup walks through ten context-local
-    proxies. The catalogue is kept beside Flask-Babel's own locale and domain and used only while
-    they are the very objects it was found for: `refresh()` (a user changed their language) and
-    `force_locale` (an e-mail in the recipient's language) replace them, so it is found again."""
+def translations(lookup=get_translations) -> support.NullTranslations:
+    """Flask-Babel's catalogue for this request, found once per request and locale: a page asks
+    for it in every `_()` (dozens per page, in its templates and its code), and Flask-Babel's
+    lookup walks through ten context-local proxies each time. The catalogue is kept beside
+    Flask-Babel's own locale and domain and used only while they are the very objects it was
+    found for: `refresh()` (a user changed their language) and `force_locale` (an e-mail in the
+    recipient's language) replace them, so it is found again. `lookup` finds it otherwise."""
     app_ctx = _cv_app.get(None)
     if app_ctx is None:
-        return get_translations()
+        return lookup()
     space = app_ctx.g.__dict__.get("_flask_babel")
     found = getattr(space, _FOUND, None) if space is not None else None
     if (
@@ -49,12 +51,28 @@ def translations() -> support.NullTranslations:
         and found[1] is getattr(space, "babel_domain", None)
     ):
         return found[2]
-    catalogue = get_translations()
+    catalogue = lookup()
     space = app_ctx.g.__dict__.get("_flask_babel")
     if space is not None:  # Flask-Babel made its namespace while looking the catalogue up
         locale, domain = getattr(space, "babel_locale", None), getattr(space, "babel_domain", None)
         setattr(space, _FOUND, (locale, domain, catalogue))
     return catalogue
+
+
+class QuickDomain(Domain):
+    """Flask-Babel's message domain, its catalogue found through `translations`: `gettext` in
+    the code (`from flask_babel import gettext as _`) and lazy strings go through it too."""
+
+    def get_translations(self):
+        return translations(lambda: Domain.get_translations(self))
+
+
+class AppBabel(Babel):
+    """Flask-Babel with `QuickDomain` as the app's message domain."""
+
+    @cached_property
+    def domain_instance(self):
+        return QuickDomain(domain=self.domain)
 
 
 def install_template_gettext(app) -> None:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from flask import render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -220,26 +221,36 @@ def fill_positions(html: str, pact: Pact, version: PactVersion, mine: Mine) -> M
     if not current_user.is_authenticated or not takes_part:
         return Markup(MINE.sub("", html))  # noqa: S704 - our own cached render
     positions = mine.load().positions
-    labels = {s.value: s.label for s in Stance}
-    now_text = {k: _("You chose: %(stance)s.", stance=str(v)) for k, v in labels.items()}
-    not_yet = _("Not chosen yet.")
-    take = _("Take a position")
-    change = _("Change")
-
-    # One line per stance (and one for none), with a placeholder for the clause's id: 60 clauses
-    # then cost 60 string replacements, not 60 url_for and Markup.format calls.
-    href = url_for("pacts.clause", pact_id=pact.id, clause_id=PLACEHOLDER_ID) + "#position"
-    line = Markup('<p class="small position-now">{} <a href="{}">{}</a></p>')
-    lines: dict[str | None, str] = {
-        k: str(line.format(v, href, change)) for k, v in now_text.items()
-    }
-    lines[None] = str(line.format(not_yet, href, take))
+    lines = _position_lines(pact.id)
     placeholder = str(PLACEHOLDER_ID)
 
     def own(m: re.Match) -> str:
         return lines[positions.get(int(m.group(1)))].replace(placeholder, m.group(1))
 
     return Markup(MINE.sub(own, html))  # noqa: S704 - escaped by Markup.format
+
+
+def _position_lines(pact_id: int) -> dict[str | None, str]:
+    """One line per stance (and one for none), with a placeholder for the clause's id: 60
+    clauses then cost 60 string replacements, not 60 url_for and Markup.format calls. They
+    depend on the language, the app's root path and the pact alone: made once per process."""
+    key = (str(get_locale()), request.script_root, pact_id)
+    lines = _LINES.get(key)
+    if lines is not None:
+        return lines
+    now_text = {s.value: _("You chose: %(stance)s.", stance=str(s.label)) for s in Stance}
+    href = url_for("pacts.clause", pact_id=pact_id, clause_id=PLACEHOLDER_ID) + "#position"
+    line = Markup('<p class="small position-now">{} <a href="{}">{}</a></p>')
+    lines = {k: str(line.format(v, href, _("Change"))) for k, v in now_text.items()}
+    lines[None] = str(line.format(_("Not chosen yet."), href, _("Take a position")))
+    if len(_LINES) >= 4096:  # bounded: a few languages times the pacts in consultation
+        _LINES.clear()
+    _LINES[key] = lines
+    return lines
+
+
+#: `_position_lines` by language, root path and pact.
+_LINES: dict[tuple[str, str, int], dict[str | None, str]] = {}
 
 
 #: The query arguments the pact and clause pages read; a page asked with any other is not cached
