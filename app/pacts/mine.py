@@ -1,9 +1,22 @@
 """What the viewer has done on a pact that its pages show them, read in one statement."""
 
 import functools
+import json
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, literal_column, null, select, union_all
+from flask import g
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from app.extensions import db
 from app.pacts.models import (
@@ -46,11 +59,16 @@ class Mine:
         if self._loaded or self._user_id is None:
             return self
         self._loaded = True
-        params = {"uid": self._user_id, "pact_id": self._pact_id}
-        if self._version_id is not None:
-            params["version_id"] = self._version_id
-        statement = _statement(self._version_id is not None)
-        for kind, ident, stance in db.session.execute(statement, params):
+        read = g.get(READ_WITH_PACT, {}).get((self._pact_id, self._user_id))
+        if read is not None:  # read with the pact (`queries.load_pact`), for every version
+            rows = [(k, i, s) for k, i, s, v in read if v is None or v == self._version_id]
+        else:
+            params = {"uid": self._user_id, "pact_id": self._pact_id}
+            if self._version_id is not None:
+                params["version_id"] = self._version_id
+            statement = _statement(self._version_id is not None)
+            rows = list(db.session.execute(statement, params))
+        for kind, ident, stance in rows:
             if kind == "f":
                 self.following = True
             elif kind == "a":
@@ -94,3 +112,51 @@ def _statement(with_positions: bool):
             )
         )
     return union_all(*parts)
+
+
+#: Where `queries.load_pact` leaves what it read of a reader's doings with the pact, by
+#: (pact id, user id): rows of (kind, id, stance, version id of a position's clause).
+READ_WITH_PACT = "pact_mine_read"
+
+
+def remember_read(pact_id: int, user_id: int, text: str | None) -> None:
+    """Keep for `Mine.load` the rows `all_of_pact` read as JSON text with the pact."""
+    rows = [tuple(r) for r in json.loads(text or "[]")]
+    g.setdefault(READ_WITH_PACT, {})[(pact_id, user_id)] = rows
+
+
+def all_of_pact(postgres: bool):
+    """`Mine`'s rows for every version of the pact, as JSON text in one scalar subquery of the
+    pact's own statement (parameters ``uid`` and ``pact_id``; the statement's pact row is
+    ``pacts``): one round trip for the pact and the reader's doings with it."""
+    uid = bindparam("uid", type_=Integer)
+    pact_id = bindparam("pact_id", type_=Integer)
+    nothing, no_version = cast(null(), Text), cast(null(), Integer)  # typed for PostgreSQL
+    parts: list[Any] = [
+        select(
+            literal_column("'f'").label("k"),
+            PactFollow.id.label("i"),
+            nothing.label("s"),
+            no_version.label("v"),
+        ).where(PactFollow.pact_id == pact_id, PactFollow.user_id == uid),
+        select(literal_column("'a'"), CommentAgree.comment_id, nothing, no_version)
+        .join(Comment, Comment.id == CommentAgree.comment_id)
+        .where(CommentAgree.user_id == uid, Comment.pact_id == pact_id),
+        select(literal_column("'e'"), AmendmentEndorsement.amendment_id, nothing, no_version)
+        .join(Amendment, Amendment.id == AmendmentEndorsement.amendment_id)
+        .where(AmendmentEndorsement.user_id == uid, Amendment.pact_id == pact_id),
+        select(literal_column("'w'"), Amendment.id, nothing, no_version).where(
+            Amendment.author_id == uid, Amendment.pact_id == pact_id
+        ),
+        select(literal_column("'p'"), Position.clause_id, Position.stance, Clause.version_id)
+        .join(Clause, Clause.id == Position.clause_id)
+        .join(PactVersion, PactVersion.id == Clause.version_id)
+        .where(PactVersion.pact_id == pact_id, Position.user_id == uid),
+    ]
+    m = union_all(*parts).subquery("m")
+    rows: ColumnElement[str] = (
+        cast(func.json_agg(func.json_build_array(m.c.k, m.c.i, m.c.s, m.c.v)), Text)
+        if postgres
+        else func.json_group_array(func.json_array(m.c.k, m.c.i, m.c.s, m.c.v))
+    )
+    return select(rows).scalar_subquery()

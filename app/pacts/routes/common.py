@@ -22,10 +22,15 @@ def user_key() -> str:
     return str(current_user.get_id())
 
 
-def load_pact(pact_id: int, clauses: bool = True) -> Pact:
+def load_pact(
+    pact_id: int, clauses: bool = True, *, page: bool = False, clause_id: int | None = None
+) -> Pact:
     """The pact, or 404; drafts exist only for those who manage the community's pacts.
-    `clauses=False`: its clauses loaded only when used (see `queries.load_pact`)."""
-    pact = q.load_pact(pact_id, clauses)
+    `clauses=False`: its clauses loaded only when used (see `queries.load_pact`). A `page`
+    (the pact's, a clause's: `clause_id`) reads in the same statement what its signed-in reader
+    did on the pact and the clause it shows."""
+    reader = current_user.id if page and current_user.is_authenticated else None
+    pact = q.load_pact(pact_id, clauses, reader_id=reader, clause_id=clause_id)
     if not permissions.can_view(current_user, pact):
         raise NotFound()
     return pact

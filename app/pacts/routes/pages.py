@@ -45,7 +45,7 @@ def show(pact_id: int):
 
 
 def _show(pact_id: int):
-    pact = load_pact(pact_id, clauses=False)
+    pact = load_pact(pact_id, clauses=False, page=True)
     version = selected_version(pact)
     ctx = viewer_context(pact, version)
     page = request.args.get("page", 1, type=int)
@@ -159,7 +159,8 @@ def clause(pact_id: int, clause_id: int):
     """One clause: its consensus by building, amendments and discussion."""
 
     def render() -> object:
-        pact = load_pact(pact_id, clauses=False)  # the one clause shown is read by its id
+        # the one clause shown comes with the pact (and what the reader did on it)
+        pact = load_pact(pact_id, clauses=False, page=True, clause_id=clause_id)
         shown = clause_of(pact, clause_id)
         ctx = viewer_context(pact, shown.version)
         if request.args.get("part") == "threads" or not fragments.shared_by_residents(pact, ctx):
