@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from app.core import tlog
 from app.core.time import utcnow
@@ -15,7 +14,7 @@ from app.extensions import db
 from app.org.models import Community
 from app.votes import operations as ops
 from app.votes import witnessing
-from app.votes.models import Checkpoint, Cosignature, Vote
+from app.votes.models import Vote
 from tests import votes_factories as vf
 
 
@@ -107,19 +106,7 @@ def test_a_checkpoint_and_then_a_cosignature_show_at_once(readers):
     assert "No checkpoint yet" not in page and "Latest checkpoint: 1 ballots" in page
     assert "not yet (asked again on the next tick)" in page
 
-    checkpoint = db.session.scalars(
-        select(Checkpoint).where(Checkpoint.vote_id == v.id).order_by(Checkpoint.id.desc())
-    ).first()
-    assert checkpoint is not None and checkpoint.note is not None
-    db.session.add(
-        Cosignature(
-            checkpoint_id=checkpoint.id,
-            witness="w1",
-            line=tlog.cosign(tlog.parse_note(checkpoint.note).text, signer, 1_780_000_000),
-            cosigned_at=utcnow() - timedelta(minutes=1),
-        )
-    )
-    db.session.commit()
+    vf.cosign_latest(v.id, "w1", signer)
     page = readers.check(v.id)["elector1"]
     assert "✓ <strong>w1</strong>" in page and "not yet (asked" not in page
 
@@ -191,3 +178,15 @@ def test_the_secretarys_page_is_not_the_stored_one(readers, login):
     page = secretary.get(f"/votes/{v.id}").get_data(as_text=True)
     assert "Secretary's tools" in page and "Close and count" in page
     assert "Secretary's tools" not in readers.page("elector0", v.id)
+
+
+def test_a_page_asked_with_an_argument_it_does_not_read_is_rendered_not_stored(readers):
+    # Made-up arguments must not fill the cache with copies of one page.
+    from tests.test_pages_queries import _statements
+
+    v = _vote(readers)
+    url = f"/votes/{v.id}?utm=poster"
+    anonymous = readers.clients["anonymous"]
+    first, again = _statements(anonymous, url), _statements(anonymous, url)
+    assert len(again) == len(first) > 1, again  # the checkpoints are read on every view
+    assert any("FROM vote_checkpoints" in s and "LIMIT" in s for s in again), again

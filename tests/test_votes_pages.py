@@ -2,17 +2,14 @@
 list, roll call and counts are kept in the cache under its final root, never stale; what may still
 change after the count (a secretary's name, the witnesses' cosignatures) is read on every view."""
 
-from datetime import timedelta
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from app.core import tlog
-from app.core.time import utcnow
 from app.extensions import db
 from app.votes import counted, export, witnessing
 from app.votes import operations as ops
-from app.votes.models import Checkpoint, Cosignature, Secrecy, Vote
+from app.votes.models import Secrecy, Vote
 from tests import votes_factories as vf
 from tests.test_votes_log_reads import _published
 
@@ -143,19 +140,7 @@ def test_a_cosignature_received_after_publication_shows_at_once(en, login):
     db.session.commit()
     page = en.get(f"/votes/{v.id}").get_data(as_text=True)
     assert "w1" in page and "not yet (asked again on the next tick)" in page
-    checkpoint = db.session.scalars(
-        select(Checkpoint).where(Checkpoint.vote_id == v.id).order_by(Checkpoint.size.desc())
-    ).first()
-    assert checkpoint is not None and checkpoint.note is not None
-    db.session.add(
-        Cosignature(
-            checkpoint_id=checkpoint.id,
-            witness="w1",
-            line=tlog.cosign(tlog.parse_note(checkpoint.note).text, signer, 1_780_000_000),
-            cosigned_at=utcnow() - timedelta(minutes=1),
-        )
-    )
-    db.session.commit()
+    vf.cosign_latest(v.id, "w1", signer)
     page = en.get(f"/votes/{v.id}").get_data(as_text=True)
     assert "✓ <strong>w1</strong>" in page and "not yet (asked" not in page
 

@@ -60,14 +60,11 @@ class Mine:
             return self
         self._loaded = True
         read = g.get(READ_WITH_PACT, {}).get((self._pact_id, self._user_id))
-        if read is not None:  # read with the pact (`queries.load_pact`), for every version
-            rows = [(k, i, s) for k, i, s, v in read if v is None or v == self._version_id]
-        else:
+        if read is None:  # not read with the pact (`loading.load_pact`): read here
             params = {"uid": self._user_id, "pact_id": self._pact_id}
-            if self._version_id is not None:
-                params["version_id"] = self._version_id
-            statement = _statement(self._version_id is not None)
-            rows = list(db.session.execute(statement, params))
+            read = list(db.session.execute(_doings(), params))
+        # A position counts on the version shown; the rest holds for the pact as a whole.
+        rows = [(k, i, s) for k, i, s, v in read if v is None or v == self._version_id]
         for kind, ident, stance in rows:
             if kind == "f":
                 self.following = True
@@ -83,52 +80,11 @@ class Mine:
 
 
 @functools.cache
-def _statement(with_positions: bool):
-    """`Mine.load`'s one statement, built once per shape (parameters ``uid``, ``pact_id`` and
-    ``version_id``): a statement used again keeps its compiled form and cache key."""
-    uid = bindparam("uid", type_=Integer)
-    pact_id = bindparam("pact_id", type_=Integer)
-    parts: list[Any] = [
-        select(literal_column("'f'"), PactFollow.id, null()).where(
-            PactFollow.pact_id == pact_id, PactFollow.user_id == uid
-        ),
-        select(literal_column("'a'"), CommentAgree.comment_id, null())
-        .join(Comment, Comment.id == CommentAgree.comment_id)
-        .where(CommentAgree.user_id == uid, Comment.pact_id == pact_id),
-        select(literal_column("'e'"), AmendmentEndorsement.amendment_id, null())
-        .join(Amendment, Amendment.id == AmendmentEndorsement.amendment_id)
-        .where(AmendmentEndorsement.user_id == uid, Amendment.pact_id == pact_id),
-        select(literal_column("'w'"), Amendment.id, null()).where(
-            Amendment.author_id == uid, Amendment.pact_id == pact_id
-        ),
-    ]
-    if with_positions:
-        parts.append(
-            select(literal_column("'p'"), Position.clause_id, Position.stance)
-            .join(Clause, Clause.id == Position.clause_id)
-            .where(
-                Clause.version_id == bindparam("version_id", type_=Integer),
-                Position.user_id == uid,
-            )
-        )
-    return union_all(*parts)
-
-
-#: Where `queries.load_pact` leaves what it read of a reader's doings with the pact, by
-#: (pact id, user id): rows of (kind, id, stance, version id of a position's clause).
-READ_WITH_PACT = "pact_mine_read"
-
-
-def remember_read(pact_id: int, user_id: int, text: str | None) -> None:
-    """Keep for `Mine.load` the rows `all_of_pact` read as JSON text with the pact."""
-    rows = [tuple(r) for r in json.loads(text or "[]")]
-    g.setdefault(READ_WITH_PACT, {})[(pact_id, user_id)] = rows
-
-
-def all_of_pact(postgres: bool):
-    """`Mine`'s rows for every version of the pact, as JSON text in one scalar subquery of the
-    pact's own statement (parameters ``uid`` and ``pact_id``; the statement's pact row is
-    ``pacts``): one round trip for the pact and the reader's doings with it."""
+def _doings():
+    """Everything the reader did on the pact, a row (kind, id, stance, version id of a
+    position's clause) each, for every version (parameters ``uid`` and ``pact_id``): `Mine`'s
+    one statement, or a subquery of the pact's own (`all_of_pact`). Built once: a statement used
+    again keeps its compiled form and cache key."""
     uid = bindparam("uid", type_=Integer)
     pact_id = bindparam("pact_id", type_=Integer)
     nothing, no_version = cast(null(), Text), cast(null(), Integer)  # typed for PostgreSQL
@@ -153,7 +109,24 @@ def all_of_pact(postgres: bool):
         .join(PactVersion, PactVersion.id == Clause.version_id)
         .where(PactVersion.pact_id == pact_id, Position.user_id == uid),
     ]
-    m = union_all(*parts).subquery("m")
+    return union_all(*parts)
+
+
+#: Where `loading.load_pact` leaves what it read of a reader's doings with the pact, by
+#: (pact id, user id): rows of (kind, id, stance, version id of a position's clause).
+READ_WITH_PACT = "pact_mine_read"
+
+
+def remember_read(pact_id: int, user_id: int, text: str | None) -> None:
+    """Keep for `Mine.load` the rows `all_of_pact` read as JSON text with the pact."""
+    rows = [tuple(r) for r in json.loads(text or "[]")]
+    g.setdefault(READ_WITH_PACT, {})[(pact_id, user_id)] = rows
+
+
+def all_of_pact(postgres: bool):
+    """`_doings` as JSON text in one scalar subquery of the pact's own statement (parameters
+    ``uid`` and ``pact_id``): one round trip for the pact and the reader's doings with it."""
+    m = _doings().subquery("m")
     rows: ColumnElement[str] = (
         cast(func.json_agg(func.json_build_array(m.c.k, m.c.i, m.c.s, m.c.v)), Text)
         if postgres

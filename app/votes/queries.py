@@ -341,7 +341,7 @@ def _community_votes_statement(include_drafts: bool):
 
 def vote_for_page(vote_id: int) -> Vote | None:
     """The vote with what its page shows beside it (community, station, who certified it) and,
-    in the same statement, its `witness_marks` (kept for `page_marks`)."""
+    in the same statement, its checkpoints' and cosignatures' marks (kept for `page_marks`)."""
     row = db.session.execute(_vote_page_statement(), {"vote_id": vote_id}).first()
     if row is None:
         return None
@@ -359,17 +359,17 @@ def page_marks(vote: Vote) -> tuple | None:
 
 @functools.cache
 def _vote_page_statement():
-    of_vote = Checkpoint.vote_id == Vote.id
-    cosigned = select(Cosignature.id).join(Checkpoint, Checkpoint.id == Cosignature.checkpoint_id)
+    cosignatures = (
+        select(Cosignature.id)
+        .join(Checkpoint, Checkpoint.id == Cosignature.checkpoint_id)
+        .where(Checkpoint.vote_id == Vote.id)
+    )
     return (
         select(
             Vote,
-            select(func.max(Checkpoint.id)).where(of_vote).scalar_subquery(),
-            select(func.count()).select_from(cosigned.where(of_vote).subquery()).scalar_subquery(),
-            select(func.max(Cosignature.id))
-            .join(Checkpoint, Checkpoint.id == Cosignature.checkpoint_id)
-            .where(of_vote)
-            .scalar_subquery(),
+            select(func.max(Checkpoint.id)).where(Checkpoint.vote_id == Vote.id).scalar_subquery(),
+            cosignatures.with_only_columns(func.count(Cosignature.id)).scalar_subquery(),
+            cosignatures.with_only_columns(func.max(Cosignature.id)).scalar_subquery(),
         )
         .where(Vote.id == bindparam("vote_id", type_=Integer))
         .options(
